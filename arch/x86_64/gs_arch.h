@@ -1,0 +1,118 @@
+/* gs_arch.h - x86-64 SysV ELF facts shared by the runtime (C) and the .S files.
+ *
+ * Invariants (docs/protocol.md sections 1, 4.2, 5):
+ *  - %fs:GS_TCB_GUARD is the guard the split-stack prologue compares %rsp against.
+ *    It is 0 whenever the thread runs on its own (system) stack, and
+ *    top->lo + GS_STACK_GUARD while a coroutine runs instrumented code.
+ *  - Offsets of C structures used by assembly are defined here once and checked
+ *    with _Static_assert next to the structure definitions (runtime/thread.h,
+ *    runtime/coro.h, runtime/grow.h); assembly never spells a literal offset.
+ *
+ * Porting: another architecture provides its own arch/<isa>/ with this header and
+ * the same .S entry points. LLVM implements the split-stack prologue only for x86
+ * (X86FrameLowering::adjustForSegmentedStacks); AArch64 and RISC-V have none.
+ */
+#ifndef GS_ARCH_H
+#define GS_ARCH_H
+
+/* glibc's tcbhead_t.__private_ss: the slot LLVM's and GCC's split-stack code read. */
+#define GS_TCB_GUARD 0x70
+
+/* Bytes below the guard that code may use without a check:
+ *   256  what the backend assumes for frames under 256 bytes (kSplitStackAvailable)
+ *   128  red zone of leaf functions (not counted in the checked frame size)
+ *    16  return address and saved %rbp
+ *   624  allowlisted leaf routines (mem*, str*, setjmp, the runtime's on-stack
+ *        entry points) and the first instructions of __morestack / __gs_tramp;
+ *        tests/runtime/leaf_stack_use measures the real worst case against this.
+ * Go uses 928 bytes for the same purpose (runtime/stack.go, stackGuard). */
+#define GS_STACK_GUARD 1024
+
+/* The SysV red zone: 128 bytes below %rsp that signal delivery never touches. */
+#define GS_RED_ZONE 128
+
+/* struct gs_thread (runtime/thread.h): per-thread state in initial-exec TLS. */
+#define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
+#define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
+#define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
+
+/* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;
+ * the switch pushes the rest. Layout of the saved area, from the saved %rsp: */
+#define GS_CTX_SP            0
+#define GS_SAVED_MXCSR       0   /* 4 bytes: MXCSR (control and status)          */
+#define GS_SAVED_FPUCW       4   /* 2 bytes: x87 control word                     */
+#define GS_SAVED_R12         8
+#define GS_SAVED_R13         16
+#define GS_SAVED_R14         24
+#define GS_SAVED_R15         32
+#define GS_SAVED_RBX         40
+#define GS_SAVED_RBP         48
+#define GS_SAVED_PC          56  /* resume address (popped and jumped to)         */
+#define GS_SAVED_SIZE        64
+
+/* struct gs_morestack_regs (runtime/grow.h): what __morestack saves on the system
+ * stack before calling gs_grow(). gs_grow may rewrite any field; __morestack
+ * restores from it and resumes at `resume` with %rsp = `sp`. */
+#define GS_MSR_RAX    0
+#define GS_MSR_RDI    8
+#define GS_MSR_RSI    16
+#define GS_MSR_RDX    24
+#define GS_MSR_RCX    32
+#define GS_MSR_R8     40
+#define GS_MSR_R9     48
+#define GS_MSR_R10    56   /* in: FRAME bytes                                       */
+#define GS_MSR_R11    64   /* in: ARGS bytes                                        */
+#define GS_MSR_RBX    72
+#define GS_MSR_RBP    80   /* the function's caller's frame pointer                 */
+#define GS_MSR_R12    88
+#define GS_MSR_R13    96
+#define GS_MSR_R14    104
+#define GS_MSR_R15    112
+#define GS_MSR_SP     120  /* in: %rsp at entry ([sp] = ret into alloc block)
+                              out: %rsp to resume the body with                    */
+#define GS_MSR_ACTION 128  /* out: GS_GROW_* below                                  */
+#define GS_MSR_GUARD  136  /* out: guard value to install                           */
+#define GS_MSR_PC     144  /* out: where to continue (the body: alloc-block ret + 1) */
+#define GS_MSR_XMM    160  /* xmm0..xmm7, 16 bytes each                             */
+#define GS_MSR_SIZE   288
+
+/* gs_grow() results, read by __morestack. */
+#define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
+#define GS_GROW_CALL   2   /* segmented: call body (ret+1) with %rsp = sp; the
+                              pushed return address is __morestack_return          */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+static inline uintptr_t gs_arch_get_guard(void)
+{
+    uintptr_t g;
+    __asm__ volatile("movq %%fs:%c1, %0" : "=r"(g) : "i"(GS_TCB_GUARD));
+    return g;
+}
+
+static inline void gs_arch_set_guard(uintptr_t g)
+{
+    __asm__ volatile("movq %0, %%fs:%c1" : : "r"(g), "i"(GS_TCB_GUARD) : "memory");
+}
+
+static inline void *gs_arch_sp(void)
+{
+    void *sp;
+    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+    return sp;
+}
+
+/* Entry points in the .S files. */
+struct gs_ctx;
+void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard);
+void gs_ctx_entry(void);        /* first resume address of every coroutine     */
+extern const char gs_ctx_entry_ret[];  /* return address of the user function  */
+void __morestack(void);
+extern const char __morestack_return[];
+void __gs_tramp(void);
+void __gs_tramp_icall(void);
+void gs_sys_call(void (*fn)(void *), void *arg);
+#endif
+
+#endif /* GS_ARCH_H */

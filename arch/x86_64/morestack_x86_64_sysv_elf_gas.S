@@ -1,0 +1,161 @@
+/* morestack_x86_64_sysv_elf_gas.S - __morestack and the on-stack runtime entry
+ * points. The protocol is docs/protocol.md section 5; this file only moves
+ * registers between the stack, the system stack and struct gs_morestack_regs.
+ *
+ * __morestack's frame, on the stack that overflowed:
+ *
+ *   rbp+16  F's return address (into F's caller)        <- F's stack arguments above
+ *   rbp+8   return address into F's alloc block (its retq; the body is at +1)
+ *   rbp+0   F's caller's %rbp
+ *   rbp-8   the guard of this (old) segment
+ *
+ * Segmented growth (GS_GROW_CALL) calls the body on the new segment with %rbp
+ * still pointing at this frame, so the body's saved %rbp links the frame-pointer
+ * chain across the boundary, and the CFI below lets debuggers unwind through
+ * __morestack_return into F's caller. Contiguous growth (GS_GROW_RESUME) leaves no
+ * frame: it jumps to the body on the new stack.
+ *
+ * No system call and no libc on this path: C runs on the system stack only.
+ */
+#include "gs_arch.h"
+
+	.text
+
+	.globl	__morestack
+	.type	__morestack, @function
+	.p2align 4
+__morestack:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%fs:GS_TCB_GUARD
+	movq	%rax, -16(%rbp)          /* red zone below the pushed guard */
+
+	movq	gs_tls@gottpoff(%rip), %rax
+	movq	%fs:GS_THREAD_SYS_SP(%rax), %rax
+	subq	$GS_MSR_SIZE, %rax       /* struct gs_morestack_regs on the system stack */
+	movq	%rdi, GS_MSR_RDI(%rax)
+	movq	%rsi, GS_MSR_RSI(%rax)
+	movq	%rdx, GS_MSR_RDX(%rax)
+	movq	%rcx, GS_MSR_RCX(%rax)
+	movq	%r8,  GS_MSR_R8(%rax)
+	movq	%r9,  GS_MSR_R9(%rax)
+	movq	%r10, GS_MSR_R10(%rax)
+	movq	%r11, GS_MSR_R11(%rax)
+	movq	%rbx, GS_MSR_RBX(%rax)
+	movq	%r12, GS_MSR_R12(%rax)
+	movq	%r13, GS_MSR_R13(%rax)
+	movq	%r14, GS_MSR_R14(%rax)
+	movq	%r15, GS_MSR_R15(%rax)
+	movq	-16(%rbp), %rdi
+	movq	%rdi, GS_MSR_RAX(%rax)
+	movq	(%rbp), %rdi
+	movq	%rdi, GS_MSR_RBP(%rax)
+	leaq	8(%rbp), %rdi
+	movq	%rdi, GS_MSR_SP(%rax)
+	movaps	%xmm0, GS_MSR_XMM+0x00(%rax)
+	movaps	%xmm1, GS_MSR_XMM+0x10(%rax)
+	movaps	%xmm2, GS_MSR_XMM+0x20(%rax)
+	movaps	%xmm3, GS_MSR_XMM+0x30(%rax)
+	movaps	%xmm4, GS_MSR_XMM+0x40(%rax)
+	movaps	%xmm5, GS_MSR_XMM+0x50(%rax)
+	movaps	%xmm6, GS_MSR_XMM+0x60(%rax)
+	movaps	%xmm7, GS_MSR_XMM+0x70(%rax)
+	movq	%rax, %rsp
+	movq	%rsp, %rdi
+	callq	gs_grow
+
+	movq	GS_MSR_GUARD(%rsp), %rax
+	movq	%rax, %fs:GS_TCB_GUARD
+	movaps	GS_MSR_XMM+0x00(%rsp), %xmm0
+	movaps	GS_MSR_XMM+0x10(%rsp), %xmm1
+	movaps	GS_MSR_XMM+0x20(%rsp), %xmm2
+	movaps	GS_MSR_XMM+0x30(%rsp), %xmm3
+	movaps	GS_MSR_XMM+0x40(%rsp), %xmm4
+	movaps	GS_MSR_XMM+0x50(%rsp), %xmm5
+	movaps	GS_MSR_XMM+0x60(%rsp), %xmm6
+	movaps	GS_MSR_XMM+0x70(%rsp), %xmm7
+	movq	GS_MSR_RDI(%rsp), %rdi
+	movq	GS_MSR_RSI(%rsp), %rsi
+	movq	GS_MSR_RDX(%rsp), %rdx
+	movq	GS_MSR_R8(%rsp), %r8
+	movq	GS_MSR_R9(%rsp), %r9
+	movq	GS_MSR_RBX(%rsp), %rbx
+	movq	GS_MSR_R12(%rsp), %r12
+	movq	GS_MSR_R13(%rsp), %r13
+	movq	GS_MSR_R14(%rsp), %r14
+	movq	GS_MSR_R15(%rsp), %r15
+	movq	GS_MSR_PC(%rsp), %r11
+	movq	GS_MSR_RCX(%rsp), %rcx
+	movq	GS_MSR_RAX(%rsp), %rax
+	cmpq	$GS_GROW_CALL, GS_MSR_ACTION(%rsp)
+	je	.Lcall_body
+
+	/* GS_GROW_RESUME: the stack was copied; continue F on the new stack as if it
+	 * had just been called there. */
+	movq	GS_MSR_RBP(%rsp), %rbp
+	movq	GS_MSR_SP(%rsp), %rsp
+	jmp	*%r11
+
+.Lcall_body:
+	/* GS_GROW_CALL: run the body on the new segment; %rbp stays this frame. */
+	movq	GS_MSR_SP(%rsp), %rsp
+	callq	*%r11
+	.globl	__morestack_return
+	.hidden	__morestack_return
+__morestack_return:
+	/* The body returned (rax, rdx, xmm0, xmm1, st0, st1 hold its results).
+	 * Back to the old segment; co->top is brought up to date lazily by the next
+	 * slow path (gs_grow and gs_stack_resync find the segment holding %rsp). */
+	movq	-8(%rbp), %rcx
+	movq	%rbp, %rsp
+	movq	%rcx, %fs:GS_TCB_GUARD
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size	__morestack, .-__morestack
+
+/* Run a C function on the system stack (or on the current stack when the thread
+ * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
+ * For on-stack entry points called with the C calling convention. */
+.macro ON_SYSTEM_STACK name, cfunc
+	.globl	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	.cfi_startproc
+	movq	%rbp, %rsi
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	cmpq	$0, %fs:GS_TCB_GUARD
+	je	1f
+	movq	gs_tls@gottpoff(%rip), %rax
+	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
+1:	andq	$-16, %rsp
+	movq	%rbp, %rdx
+	callq	\cfunc
+	movq	%rbp, %rsp
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size	\name, .-\name
+.endm
+
+/* void *__morestack_allocate_stack_space(size_t size): VLA/alloca slow path. */
+ON_SYSTEM_STACK __morestack_allocate_stack_space, gs_dyn_alloc
+/* void gs_stack_resync(void): after setjmp returned, maybe through longjmp. */
+ON_SYSTEM_STACK gs_stack_resync, gs_resync
+/* void *__gs_dyn_mark(void) / void __gs_dyn_release(void *) / __gs_dyn_frame_exit */
+ON_SYSTEM_STACK __gs_dyn_mark, gs_dyn_mark
+ON_SYSTEM_STACK __gs_dyn_release, gs_dyn_release_to
+ON_SYSTEM_STACK __gs_dyn_frame_exit, gs_dyn_frame_exit
+
+	.section .note.GNU-stack,"",@progbits

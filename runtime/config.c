@@ -1,0 +1,243 @@
+/* config.c - defaults, environment parsing and validation (see config.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fatal.h"
+
+struct gs_config gs_cfg;
+static int gs_cfg_installed;
+static pthread_mutex_t gs_cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+extern int gs_runtime_started __attribute__((visibility("hidden")));
+
+#ifndef GS_DEFAULT_MODE
+#define GS_DEFAULT_MODE GS_MODE_FIXED
+#endif
+
+const char *gs_mode_name(enum gs_mode mode)
+{
+    switch (mode) {
+    case GS_MODE_FIXED: return "fixed";
+    case GS_MODE_SEGMENTED: return "segmented";
+    case GS_MODE_CONTIGUOUS: return "contiguous";
+    }
+    return "invalid";
+}
+
+int gs_mode_available(enum gs_mode mode)
+{
+    return mode == GS_MODE_FIXED;
+}
+
+void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->mode = mode;
+    cfg->initial = 2048;
+    /* Fixed stacks are what a thread gets; growable ones may reach Go's limit. */
+    cfg->max = mode == GS_MODE_FIXED ? (size_t)8 << 20 : (size_t)1 << 30;
+    cfg->segment = 8192;
+    cfg->stats = 0;
+    cfg->shrink = 1;
+#ifdef GROWSTACK_STRESS
+    cfg->force_move = 1;
+    cfg->poison = 1;
+#endif
+}
+
+int gs_parse_size(const char *s, size_t *out)
+{
+    if (!s || !*s)
+        return EINVAL;
+    unsigned long long v = 0;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return EINVAL;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (v > (~0ULL - 9) / 10)
+            return ERANGE;
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    unsigned shift = 0;
+    switch (*p) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; p++; break;
+    case 'm': case 'M': shift = 20; p++; break;
+    case 'g': case 'G': shift = 30; p++; break;
+    default: return EINVAL;
+    }
+    if (*p)
+        return EINVAL;
+    if (shift && v > (~0ULL >> shift))
+        return ERANGE;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+    if (err && len) {
+        va_list ap;
+        va_start(ap, fmt);
+        gs_vformat(err, len, fmt, ap);
+        va_end(ap);
+    }
+    return EINVAL;
+}
+
+#define SIZE_FORMS "a number of bytes with an optional k, m or g suffix, e.g. 4k, 1m"
+
+static int env_size(const char *name, size_t *out, char *err, size_t len)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return 0;
+    int rc = gs_parse_size(v, out);
+    if (rc == ERANGE)
+        return fail(err, len, "%s='%s' is too large; use %s, at most 1024g", name, v,
+                    SIZE_FORMS);
+    if (rc)
+        return fail(err, len, "%s='%s' is not a size; use %s", name, v, SIZE_FORMS);
+    return 0;
+}
+
+static int env_bool(const char *name, int *out, char *err, size_t len)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return 0;
+    if (!strcmp(v, "0") || !strcmp(v, "1")) {
+        *out = v[0] == '1';
+        return 0;
+    }
+    return fail(err, len, "%s='%s' is not valid; use 0 or 1", name, v);
+}
+
+int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
+{
+    enum gs_mode mode = GS_DEFAULT_MODE;
+    const char *m = getenv("GROWSTACK_MODE");
+    if (m) {
+        if (!strcmp(m, "fixed"))
+            mode = GS_MODE_FIXED;
+        else if (!strcmp(m, "segmented"))
+            mode = GS_MODE_SEGMENTED;
+        else if (!strcmp(m, "contiguous"))
+            mode = GS_MODE_CONTIGUOUS;
+        else
+            return fail(err, len,
+                        "GROWSTACK_MODE='%s' is not a mode; use segmented, contiguous or fixed",
+                        m);
+    }
+    gs_config_defaults(cfg, mode);
+    int rc;
+    if ((rc = env_size("GROWSTACK_INITIAL", &cfg->initial, err, len)) ||
+        (rc = env_size("GROWSTACK_MAX", &cfg->max, err, len)) ||
+        (rc = env_size("GROWSTACK_SEGMENT", &cfg->segment, err, len)) ||
+        (rc = env_bool("GROWSTACK_STATS", &cfg->stats, err, len)) ||
+        (rc = env_bool("GROWSTACK_SHRINK", &cfg->shrink, err, len)) ||
+        (rc = env_bool("GROWSTACK_FORCE_MOVE", &cfg->force_move, err, len)) ||
+        (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)))
+        return rc;
+    /* Name the variables in range errors: only the environment knows them. */
+    static const struct { const char *name; size_t off; } sizes[] = {
+        {"GROWSTACK_INITIAL", offsetof(struct gs_config, initial)},
+        {"GROWSTACK_MAX", offsetof(struct gs_config, max)},
+        {"GROWSTACK_SEGMENT", offsetof(struct gs_config, segment)},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t v = *(size_t *)((char *)cfg + sizes[i].off);
+        if (v < GS_SIZE_MIN || v > GS_SIZE_MAX)
+            return fail(err, len, "%s=%zu is out of range; use a size from 2k to 1024g",
+                        sizes[i].name, v);
+    }
+    if (cfg->initial > cfg->max)
+        return fail(err, len,
+                    "GROWSTACK_MAX (%zu) is below GROWSTACK_INITIAL (%zu); the limit must be "
+                    "at least the initial size",
+                    cfg->max, cfg->initial);
+    if (cfg->segment > cfg->max)
+        return fail(err, len,
+                    "GROWSTACK_SEGMENT (%zu) is above GROWSTACK_MAX (%zu); a segment must fit "
+                    "in the limit",
+                    cfg->segment, cfg->max);
+    return gs_config_check(cfg, err, len);
+}
+
+int gs_config_check(const struct gs_config *cfg, char *err, size_t len)
+{
+    if (cfg->mode != GS_MODE_FIXED && cfg->mode != GS_MODE_SEGMENTED &&
+        cfg->mode != GS_MODE_CONTIGUOUS)
+        return fail(err, len, "mode %d is not a mode; use segmented, contiguous or fixed",
+                    (int)cfg->mode);
+    if (cfg->initial < GS_SIZE_MIN || cfg->initial > GS_SIZE_MAX)
+        return fail(err, len, "initial size %zu is out of range (2k to 1024g)", cfg->initial);
+    if (cfg->max < GS_SIZE_MIN || cfg->max > GS_SIZE_MAX)
+        return fail(err, len, "maximum size %zu is out of range (2k to 1024g)", cfg->max);
+    if (cfg->segment < GS_SIZE_MIN || cfg->segment > GS_SIZE_MAX)
+        return fail(err, len, "segment size %zu is out of range (2k to 1024g)", cfg->segment);
+    if (cfg->initial > cfg->max)
+        return fail(err, len, "maximum size %zu is below the initial size %zu", cfg->max,
+                    cfg->initial);
+    if (cfg->segment > cfg->max)
+        return fail(err, len, "segment size %zu is above the maximum size %zu", cfg->segment,
+                    cfg->max);
+    if (!gs_mode_available(cfg->mode))
+        return fail(err, len, "GROWSTACK_MODE=%s is not implemented yet; use fixed",
+                    gs_mode_name(cfg->mode));
+    return 0;
+}
+
+static void install(const struct gs_config *cfg)
+{
+    gs_cfg = *cfg;
+    if (gs_cfg.mode == GS_MODE_FIXED) {
+        long page = sysconf(_SC_PAGESIZE);
+        gs_cfg.max = (gs_cfg.max + (size_t)page - 1) & ~((size_t)page - 1);
+    }
+    __atomic_store_n(&gs_cfg_installed, 1, __ATOMIC_RELEASE);
+}
+
+int gs_configure(const struct gs_config *cfg)
+{
+    char err[256];
+    if ((cfg->mode == GS_MODE_SEGMENTED || cfg->mode == GS_MODE_CONTIGUOUS) &&
+        !gs_mode_available(cfg->mode))
+        return ENOTSUP;
+    if (gs_config_check(cfg, err, sizeof err))
+        return EINVAL;
+    pthread_mutex_lock(&gs_cfg_lock);
+    if (__atomic_load_n(&gs_runtime_started, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_unlock(&gs_cfg_lock);
+        return EBUSY;
+    }
+    install(cfg);
+    pthread_mutex_unlock(&gs_cfg_lock);
+    return 0;
+}
+
+void gs_config_ensure(void)
+{
+    if (__atomic_load_n(&gs_cfg_installed, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&gs_cfg_lock);
+    if (!gs_cfg_installed) {
+        struct gs_config cfg;
+        char err[256];
+        if (gs_config_from_env(&cfg, err, sizeof err))
+            gs_die(2, "%s", err);
+        install(&cfg);
+    }
+    pthread_mutex_unlock(&gs_cfg_lock);
+}
+
+void gs_config_get(struct gs_config *cfg)
+{
+    gs_config_ensure();
+    *cfg = gs_cfg;
+}

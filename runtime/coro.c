@@ -1,0 +1,329 @@
+/* coro.c - the coroutine core and the public coroutine API (see coro.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "coro.h"
+#include "fatal.h"
+#include "grow.h"
+#include "scheduler.h"
+
+/* ---- handles --------------------------------------------------------------- */
+
+#define GS_HANDLE_SLOT(h) ((uint32_t)(h))
+#define GS_HANDLE_GEN(h) ((uint32_t)((h) >> 32))
+#define GS_NO_SLOT UINT32_MAX
+
+static int slot_alloc(struct gs_thread *t, struct gs_coro *co)
+{
+    uint32_t i;
+    if (t->free_slot != GS_NO_SLOT) {
+        i = t->free_slot;
+        gs_assert(i < t->nslots && t->slots[i].co == NULL);
+        t->free_slot = t->slots[i].next_free;
+    } else {
+        if (t->nslots == t->cap_slots) {
+            uint32_t cap = t->cap_slots ? t->cap_slots * 2 : 256;
+            struct gs_slot *s = realloc(t->slots, cap * sizeof *s);
+            if (!s)
+                return -1;
+            t->slots = s;
+            t->cap_slots = cap;
+        }
+        i = t->nslots++;
+        t->slots[i].gen = 0;
+    }
+    t->slots[i].co = co;
+    t->slots[i].gen++;
+    if (t->slots[i].gen == 0)
+        t->slots[i].gen = 1;
+    co->handle = ((uint64_t)t->slots[i].gen << 32) | i;
+    return 0;
+}
+
+static void slot_free(struct gs_thread *t, struct gs_coro *co)
+{
+    if (!co->handle)
+        return;
+    uint32_t i = GS_HANDLE_SLOT(co->handle);
+    t->slots[i].co = NULL;
+    t->slots[i].next_free = t->free_slot;
+    t->free_slot = i;
+    co->handle = 0;
+}
+
+struct gs_coro *gs_coro_lookup(struct gs_thread *t, gs_handle h)
+{
+    uint32_t i = GS_HANDLE_SLOT(h);
+    if (!h || i >= t->nslots)
+        return NULL;
+    struct gs_slot *s = &t->slots[i];
+    if (!s->co || s->gen != GS_HANDLE_GEN(h))
+        return NULL;
+    return s->co;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uintptr_t a1,
+                               uintptr_t a2, unsigned flags, const struct gs_spawn_attr *attr)
+{
+    struct gs_coro *co = calloc(1, sizeof *co);
+    if (!co) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    co->fn = fn;
+    co->a0 = a0;
+    co->a1 = a1;
+    co->a2 = a2;
+    co->flags = flags;
+    co->state = GS_READY;
+    if (attr && attr->name) {
+        strncpy(co->name, attr->name, sizeof co->name - 1);
+    }
+    co->initial = attr && attr->initial ? attr->initial : gs_cfg.initial;
+    if (co->initial < GS_SIZE_MIN)
+        co->initial = GS_SIZE_MIN;
+    if (slot_alloc(t, co)) {
+        free(co);
+        errno = ENOMEM;
+        return NULL;
+    }
+    int rc = gs_stack_create(t, co);
+    if (rc) {
+        slot_free(t, co);
+        free(co);
+        errno = rc;
+        return NULL;
+    }
+    t->stats.spawned++;
+    t->nalive++;
+    return co;
+}
+
+/* free() and munmap() may need more stack than a coroutine's guard slack:
+ * gs_coro_destroy and on_finish run their work through gs_sys_call. */
+static void destroy_on_sys(void *arg)
+{
+    free(arg);
+}
+
+void gs_coro_destroy(struct gs_thread *t, struct gs_coro *co)
+{
+    gs_assert(co->state == GS_DONE);
+    slot_free(t, co);
+    gs_sys_call(destroy_on_sys, co);
+}
+
+static void finish_on_sys(void *arg)
+{
+    struct gs_coro *co = arg;
+    struct gs_thread *t = &gs_tls;
+    gs_stack_release(t, co);
+    t->stats.finished++;
+    t->nalive--;
+    gs_sched_on_done(t, co);
+    if (co->flags & GS_CORO_DETACHED) {
+        slot_free(t, co);
+        free(co);
+    }
+}
+
+static void on_finish(struct gs_thread *t, struct gs_coro *co)
+{
+    (void)t;
+    gs_sys_call(finish_on_sys, co);
+}
+
+enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
+{
+    struct gs_coro *me = t->cur;
+    struct gs_ctx sysctx;
+    uintptr_t guard = gs_arch_get_guard();
+    char *saved_sys_sp = t->sys_sp;
+    void *saved_ext = t->ext_target;
+
+    co->resumer = me;
+    co->back = me ? &me->ctx : &sysctx;
+    co->back_guard = guard;
+    if (guard == 0) {
+        /* Leaving the system stack: everything below this frame (minus what the
+         * switch itself pushes) is free for trampolines and __morestack. */
+        t->sys_sp = (char *)(((uintptr_t)__builtin_frame_address(0) - 1024) & ~(uintptr_t)15);
+    }
+    t->ext_target = NULL;
+    if (me)
+        me->state = GS_RESUMING;
+    co->state = GS_RUNNING;
+    t->cur = co;
+    t->stats.switches++;
+
+    gs_ctx_switch(co->back, &co->ctx, co->guard);
+
+    t->cur = me;
+    if (me)
+        me->state = GS_RUNNING;
+    t->sys_sp = saved_sys_sp;
+    t->ext_target = saved_ext;
+    enum gs_state st = co->state;
+    if (st == GS_DONE)
+        on_finish(t, co);
+    return st;
+}
+
+void gs_coro_suspend(struct gs_thread *t, enum gs_state state)
+{
+    struct gs_coro *co = t->cur;
+    co->state = state;
+    co->guard = gs_arch_get_guard();
+    t->stats.switches++;
+    gs_ctx_switch(&co->ctx, co->back, co->back_guard);
+}
+
+void gs_coro_finish(void *result)
+{
+    struct gs_thread *t = &gs_tls;
+    struct gs_coro *co = t->cur;
+    co->result = result;
+    co->state = GS_DONE;
+    t->stats.switches++;
+    gs_ctx_switch(&co->ctx, co->back, co->back_guard);
+    gs_fatal("a finished coroutine was resumed");
+}
+
+const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
+{
+    if (!co) {
+        gs_format(buf, len, "the thread's own stack");
+        return buf;
+    }
+    uint32_t slot = co->handle ? GS_HANDLE_SLOT(co->handle) : 0;
+    if (co->name[0])
+        gs_format(buf, len, "coroutine %u (%s)", slot, co->name);
+    else
+        gs_format(buf, len, "coroutine %u (%p)", slot, co->fn);
+    return buf;
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+gs_handle gs_spawn_with(void *(*fn)(void *), void *arg, const struct gs_spawn_attr *attr)
+{
+    if (!fn) {
+        errno = EINVAL;
+        return 0;
+    }
+    struct gs_thread *t = gs_thread_self();
+    struct gs_coro *co = gs_coro_create(t, (void *)fn, (uintptr_t)arg, 0, 0, 0, attr);
+    if (!co)
+        return 0;
+    gs_sched_ready(t, co);
+    return co->handle;
+}
+
+gs_handle gs_spawn(void *(*fn)(void *), void *arg)
+{
+    return gs_spawn_with(fn, arg, NULL);
+}
+
+static void forbid_on_system_stack(struct gs_thread *t, const char *what)
+{
+    if (t->ext_target)
+        gs_fatal("%s called while %p runs on the system stack (a callback from "
+                 "uninstrumented code, or a signal handler); a coroutine can only %s on its "
+                 "own stack",
+                 what, t->ext_target, what[3] == 'y' ? "yield" : "block");
+}
+
+int gs_yield(void)
+{
+    struct gs_thread *t = &gs_tls;
+    if (!t->cur)
+        return EPERM;
+    forbid_on_system_stack(t, "gs_yield");
+    gs_coro_suspend(t, GS_SUSPENDED);
+    return 0;
+}
+
+int gs_resume(gs_handle h)
+{
+    struct gs_thread *t = gs_thread_self();
+    struct gs_coro *co = gs_coro_lookup(t, h);
+    if (!co)
+        return ESRCH;
+    switch (co->state) {
+    case GS_READY:
+    case GS_SUSPENDED:
+        break;
+    case GS_DONE:
+        return EINVAL;
+    default:
+        return EBUSY;
+    }
+    gs_coro_resume(t, co);
+    return 0;
+}
+
+int gs_join(gs_handle h, void **result)
+{
+    struct gs_thread *t = gs_thread_self();
+    struct gs_coro *co = gs_coro_lookup(t, h);
+    if (!co)
+        return ESRCH;
+    if (co == t->cur)
+        return EDEADLK;
+    if (co->joiner)
+        return EINVAL;
+    if (co->state != GS_DONE) {
+        if (t->cur) {
+            forbid_on_system_stack(t, "gs_join");
+            co->joiner = t->cur;
+            gs_coro_suspend(t, GS_BLOCKED);
+        } else {
+            while (co->state != GS_DONE) {
+                if (!gs_sched_run_one(t))
+                    return EDEADLK; /* nothing can run: the target waits forever */
+            }
+        }
+    }
+    if (result)
+        *result = co->result;
+    gs_coro_destroy(t, co);
+    return 0;
+}
+
+int gs_detach(gs_handle h)
+{
+    struct gs_thread *t = gs_thread_self();
+    struct gs_coro *co = gs_coro_lookup(t, h);
+    if (!co)
+        return ESRCH;
+    if (co->joiner)
+        return EINVAL;
+    if (co->state == GS_DONE) {
+        gs_coro_destroy(t, co);
+        return 0;
+    }
+    co->flags |= GS_CORO_DETACHED;
+    slot_free(t, co);
+    return 0;
+}
+
+gs_handle gs_self(void)
+{
+    struct gs_coro *co = gs_tls.cur;
+    return co ? co->handle : 0;
+}
+
+int gs_in_coroutine(void)
+{
+    return gs_tls.cur != NULL;
+}
+
+int gs_done(gs_handle h)
+{
+    struct gs_coro *co = gs_coro_lookup(gs_thread_self(), h);
+    return co && co->state == GS_DONE;
+}

@@ -1,0 +1,112 @@
+/* coro.h - the coroutine core: creation, resume/yield, finish, handles.
+ *
+ * This is the stack-agnostic core; the scheduler (scheduler.h) decides *who* runs,
+ * the stack code (stack.h, grow.h) decides *where*. The core only switches.
+ *
+ * Invariants:
+ *  - A coroutine is RUNNING exactly when it is gs_tls.cur; RESUMING while it waits
+ *    inside gs_resume() for a coroutine it resumed; SUSPENDED after gs_yield();
+ *    BLOCKED while it waits for an event (join); READY when it may be resumed and
+ *    has not run since it was made ready; DONE after its function returned.
+ *  - While not RUNNING, ctx.sp is the saved stack pointer and `guard` the guard
+ *    value to install when it runs again (Invariant G, docs/protocol.md 1).
+ *  - `back` points to the context of whoever resumed it: the resumer coroutine's
+ *    ctx (in the heap), or a gs_ctx in gs_resume's frame on the system stack.
+ *    No runtime structure lives on a coroutine stack.
+ *  - The stack is allocated at the first resume and released when the coroutine
+ *    finishes, before gs_resume() returns to its resumer.
+ */
+#ifndef GS_CORO_H
+#define GS_CORO_H
+
+#include <stdint.h>
+#include "growstack.h"
+#include "stack.h"
+
+enum gs_state {
+    GS_READY = 1,
+    GS_RUNNING,
+    GS_RESUMING,
+    GS_SUSPENDED,
+    GS_BLOCKED,
+    GS_DONE,
+};
+
+struct gs_ctx {
+    void *sp;
+};
+_Static_assert(__builtin_offsetof(struct gs_ctx, sp) == GS_CTX_SP, "GS_CTX_SP");
+
+enum gs_stack_kind {
+    GS_STACK_NONE = 0,
+    GS_STACK_FIXED,       /* one fixed mapping (fixed mode, or unchecked entry)  */
+    GS_STACK_GROWABLE,    /* segments; growth by the configured mode             */
+};
+
+#define GS_CORO_DETACHED 1u
+#define GS_CORO_QUEUED 2u
+#define GS_CORO_ENTRY3 4u  /* fn takes (a0, a1, a2) and returns int (main)       */
+
+struct gs_coro {
+    struct gs_ctx ctx;
+    struct gs_ctx *back;
+    uintptr_t back_guard;
+    uintptr_t guard;
+    struct gs_coro *resumer;
+
+    struct gs_seg *top;          /* segment holding %rsp                          */
+    struct gs_seg *bottom;       /* first segment (the coroutine's base)          */
+    size_t stack_size;           /* usable bytes of all live segments             */
+    size_t stack_peak;           /* largest stack_size reached                    */
+    enum gs_stack_kind kind;
+    size_t initial;
+
+    void *fn;
+    uintptr_t a0, a1, a2;
+    void *result;
+    struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
+
+    gs_handle handle;
+    enum gs_state state;
+    unsigned flags;
+    struct gs_coro *joiner;
+    struct gs_coro *qnext;
+    char name[24];
+};
+
+/* Handle table (per thread). */
+struct gs_slot {
+    struct gs_coro *co;
+    uint32_t gen;
+    uint32_t next_free;
+};
+
+__attribute__((visibility("hidden"))) struct gs_coro *gs_coro_lookup(struct gs_thread *t,
+                                                                     gs_handle h);
+
+/* Create a coroutine (state READY, not queued). */
+__attribute__((visibility("hidden")))
+struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uintptr_t a1,
+                               uintptr_t a2, unsigned flags, const struct gs_spawn_attr *attr);
+
+/* Switch into co until it yields, blocks or finishes; then, if it finished, release
+ * its stack, wake its joiner and free it if detached. Returns its state. */
+__attribute__((visibility("hidden"))) enum gs_state gs_coro_resume(struct gs_thread *t,
+                                                                   struct gs_coro *co);
+
+/* Suspend the running coroutine with the given state (SUSPENDED or BLOCKED). */
+__attribute__((visibility("hidden"))) void gs_coro_suspend(struct gs_thread *t,
+                                                           enum gs_state state);
+
+/* Free a DONE coroutine and its handle. */
+__attribute__((visibility("hidden"))) void gs_coro_destroy(struct gs_thread *t,
+                                                           struct gs_coro *co);
+
+/* Called by gs_ctx_entry (arch) when the function returns; never returns. */
+__attribute__((noreturn)) void gs_coro_finish(void *result);
+
+/* A human-readable name for messages: "coroutine 3 (main)". */
+__attribute__((visibility("hidden"))) const char *gs_coro_describe(struct gs_coro *co,
+                                                                   char *buf, size_t len);
+
+#endif

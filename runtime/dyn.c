@@ -1,0 +1,125 @@
+/* dyn.c - VLA / alloca memory for frames whose dynamic allocation does not fit
+ * below the guard (docs/protocol.md 5.5).
+ *
+ * Invariants:
+ *  - co->dyn is a LIFO list; a block is tagged with the %rbp of the frame that
+ *    allocated it, so blocks of deeper frames (smaller %rbp) come first.
+ *  - Every function here is reached through ON_SYSTEM_STACK (arch): it runs on
+ *    the system stack, or on the current stack when that is the system stack
+ *    (guard 0) — in which case it does nothing, because system-stack frame
+ *    addresses say nothing about the coroutine's frames.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "coro.h"
+#include "fatal.h"
+#include "grow.h"
+
+struct gs_dyn {
+    struct gs_dyn *next;
+    uintptr_t rbp;
+    size_t size;
+    uint64_t pad;
+    /* 16-byte aligned data follows */
+};
+_Static_assert(sizeof(struct gs_dyn) % 16 == 0, "dynamic blocks keep data aligned");
+
+void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
+    __attribute__((visibility("hidden")));
+void *gs_dyn_mark(void *unused, uintptr_t caller_rbp, uintptr_t frame)
+    __attribute__((visibility("hidden")));
+void gs_dyn_release_to(void *token, uintptr_t caller_rbp, uintptr_t frame)
+    __attribute__((visibility("hidden")));
+void gs_dyn_frame_exit(void *unused, uintptr_t caller_rbp, uintptr_t frame)
+    __attribute__((visibility("hidden")));
+void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
+    __attribute__((visibility("hidden")));
+void gs_dyn_free_all(struct gs_coro *co) __attribute__((visibility("hidden")));
+
+static void pop(struct gs_coro *co)
+{
+    struct gs_dyn *d = co->dyn;
+    co->dyn = d->next;
+    free(d);
+}
+
+static struct gs_coro *on_coroutine(void)
+{
+    return gs_arch_get_guard() ? gs_tls.cur : NULL;
+}
+
+void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
+{
+    (void)frame;
+    struct gs_coro *co = on_coroutine();
+    if (!co)
+        gs_fatal("__morestack_allocate_stack_space called outside a coroutine stack");
+    if (co->kind == GS_STACK_FIXED)
+        gs_overflow(co, size, "a variable-length array or alloca does not fit");
+    if (size > gs_cfg.max)
+        gs_overflow(co, size, "a variable-length array or alloca is larger than the limit");
+    while (co->dyn && co->dyn->rbp < caller_rbp)
+        pop(co); /* blocks of frames deeper than the caller: they have returned */
+    struct gs_dyn *d = malloc(sizeof *d + (size ? size : 1));
+    if (!d)
+        gs_fatal("out of memory for a %zu-byte variable-length array", size);
+    d->rbp = caller_rbp;
+    d->size = size;
+    d->next = co->dyn;
+    co->dyn = d;
+    gs_tls.stats.dyn_allocs++;
+    return d + 1;
+}
+
+void *gs_dyn_mark(void *unused, uintptr_t caller_rbp, uintptr_t frame)
+{
+    (void)unused, (void)caller_rbp, (void)frame;
+    struct gs_coro *co = on_coroutine();
+    return co ? co->dyn : NULL;
+}
+
+void gs_dyn_release_to(void *token, uintptr_t caller_rbp, uintptr_t frame)
+{
+    (void)frame;
+    struct gs_coro *co = on_coroutine();
+    if (!co)
+        return;
+    while (co->dyn && co->dyn != token && co->dyn->rbp <= caller_rbp)
+        pop(co);
+}
+
+void gs_dyn_frame_exit(void *unused, uintptr_t caller_rbp, uintptr_t frame)
+{
+    (void)unused, (void)frame;
+    struct gs_coro *co = on_coroutine();
+    if (!co)
+        return;
+    while (co->dyn && co->dyn->rbp <= caller_rbp)
+        pop(co);
+}
+
+void gs_dyn_free_all(struct gs_coro *co)
+{
+    while (co->dyn)
+        pop(co);
+}
+
+void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
+{
+    (void)unused, (void)caller_rbp;
+    struct gs_coro *co = gs_tls.cur;
+    if (!co)
+        return;
+    uintptr_t sp = frame + 16; /* the caller's %rsp after the call returns */
+    for (struct gs_seg *s = co->bottom; s; s = s->next) {
+        if (sp >= (uintptr_t)s->lo && sp < (uintptr_t)GS_SEG_HI(s)) {
+            co->top = s;
+            gs_tls.ext_target = NULL;
+            gs_arch_set_guard(GS_SEG_GUARD(s));
+            return;
+        }
+    }
+    /* Not on this coroutine's stack: a setjmp on the system stack (callback). */
+}

@@ -1,0 +1,56 @@
+/* grow.h - stack growth: creating a coroutine's stack, __morestack's slow path,
+ * resync after longjmp, dynamic allocas. The protocol is docs/protocol.md
+ * section 5; this file implements it for the three modes.
+ *
+ * Invariants:
+ *  - co->bottom, co->bottom->next, ... lists every segment the coroutine owns;
+ *    co->top is one of them and holds %rsp while the coroutine runs.
+ *  - While co runs instrumented code, %fs:0x70 == GS_SEG_GUARD(co->top).
+ *  - Pointers the runtime keeps into a coroutine stack, each with its fix-up when
+ *    the stack moves: co->ctx.sp (only while suspended: shrink moves it by delta),
+ *    seg->ret_sp of the segment *above* a moved one (none: only the top segment
+ *    moves), gs_tls.sys_sp (never: it points into the system stack). Wait nodes,
+ *    join results and saved contexts live in struct gs_coro on the heap.
+ */
+#ifndef GS_GROW_H
+#define GS_GROW_H
+
+#include <stdint.h>
+#include "coro.h"
+
+struct gs_morestack_regs {
+    uint64_t rax, rdi, rsi, rdx, rcx, r8, r9, r10, r11;
+    uint64_t rbx, rbp, r12, r13, r14, r15;
+    uint64_t sp;
+    uint64_t action, guard, pc, pad;
+    uint64_t xmm[16];
+};
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rax) == GS_MSR_RAX, "RAX");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r10) == GS_MSR_R10, "R10");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r11) == GS_MSR_R11, "R11");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rbx) == GS_MSR_RBX, "RBX");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rbp) == GS_MSR_RBP, "RBP");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r15) == GS_MSR_R15, "R15");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, sp) == GS_MSR_SP, "SP");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, action) == GS_MSR_ACTION, "ACTION");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, guard) == GS_MSR_GUARD, "GUARD");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, pc) == GS_MSR_PC, "PC");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, xmm) == GS_MSR_XMM, "XMM");
+_Static_assert(sizeof(struct gs_morestack_regs) == GS_MSR_SIZE, "SIZE");
+
+/* Give co its first stack and lay out its first context. 0 or an errno. */
+__attribute__((visibility("hidden"))) int gs_stack_create(struct gs_thread *t,
+                                                          struct gs_coro *co);
+
+/* Release every segment and dynamic block of a finished coroutine. */
+__attribute__((visibility("hidden"))) void gs_stack_release(struct gs_thread *t,
+                                                            struct gs_coro *co);
+
+/* __morestack's slow path, on the system stack. Fills regs->action, guard, pc, sp. */
+__attribute__((visibility("hidden"))) void gs_grow(struct gs_morestack_regs *regs);
+
+/* Report a stack overflow of the running coroutine and abort. */
+__attribute__((noreturn, visibility("hidden")))
+void gs_overflow(struct gs_coro *co, size_t need, const char *why);
+
+#endif

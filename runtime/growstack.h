@@ -1,0 +1,157 @@
+/* growstack.h - stackful coroutines for C whose stacks grow on demand.
+ *
+ * A coroutine starts on a small stack. Code compiled with the growstack plugin
+ * (gscc) checks the stack in every function prologue; when the check fails the
+ * runtime grows the stack in the mode chosen at run time:
+ *
+ *   GS_MODE_SEGMENTED   chain a new segment (gccgo, Go <= 1.2)
+ *   GS_MODE_CONTIGUOUS  copy the stack to one twice as large, relocate pointers
+ *                       (Go >= 1.4); frames it cannot prove movable are not moved
+ *   GS_MODE_FIXED       one fixed mapping with a guard page (Boost.Context, libdill)
+ *
+ * Threads: every thread has its own scheduler. A coroutine belongs to the thread
+ * that spawned it; handles are not valid in other threads.
+ *
+ * Errors: functions returning int return 0 or an errno value. Misuse that cannot be
+ * reported that way ends the process with a one-line message prefixed "growstack:".
+ * See docs/usage.md for the environment variables and docs/architecture.md for the
+ * design.
+ */
+#ifndef GROWSTACK_H
+#define GROWSTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- configuration ------------------------------------------------------- */
+
+enum gs_mode {
+    GS_MODE_FIXED = 0,
+    GS_MODE_SEGMENTED = 1,
+    GS_MODE_CONTIGUOUS = 2,
+};
+
+struct gs_config {
+    enum gs_mode mode;   /* GROWSTACK_MODE                                        */
+    size_t initial;      /* GROWSTACK_INITIAL: first stack (or segment) size      */
+    size_t max;          /* GROWSTACK_MAX: limit of one coroutine's stack         */
+    size_t segment;      /* GROWSTACK_SEGMENT: default size of a new segment      */
+    int stats;           /* GROWSTACK_STATS=1: print counters to stderr at exit   */
+    int shrink;          /* GROWSTACK_SHRINK=0|1: contiguous stacks shrink on yield */
+    int force_move;      /* GROWSTACK_FORCE_MOVE=0|1: grow at every check (stress) */
+    int poison;          /* GROWSTACK_POISON=0|1: poison/unmap freed stacks (stress) */
+};
+
+/* Hard limits of the sizes (bytes). */
+#define GS_SIZE_MIN  ((size_t)2048)
+#define GS_SIZE_MAX  ((size_t)1 << 40)
+
+/* Fill *cfg with the built-in defaults for `mode` (see docs/usage.md). */
+void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode);
+
+/* Fill *cfg from the GROWSTACK_* environment variables over the defaults.
+ * Returns 0, or EINVAL with a one-line explanation in err (naming the variable
+ * and the accepted forms). */
+int gs_config_from_env(struct gs_config *cfg, char *err, size_t errlen);
+
+/* Check a configuration; 0 or EINVAL with a message in err. */
+int gs_config_check(const struct gs_config *cfg, char *err, size_t errlen);
+
+/* Install the process-wide configuration. Must be called before the first
+ * coroutine is spawned: EBUSY afterwards, EINVAL if invalid, ENOTSUP if the mode
+ * is not available in this build. Without a call, the first gs_spawn() reads the
+ * environment; an invalid environment then ends the process with status 2. */
+int gs_configure(const struct gs_config *cfg);
+
+/* The configuration in force (reads the environment if nothing is installed). */
+void gs_config_get(struct gs_config *cfg);
+
+const char *gs_mode_name(enum gs_mode mode);
+
+/* ---- coroutines ------------------------------------------------------------ */
+
+/* A coroutine handle: never 0 for a live coroutine. Handles are generation
+ * counted: a handle of a joined coroutine is rejected with ESRCH, never
+ * confused with a newer coroutine. */
+typedef uint64_t gs_handle;
+
+struct gs_spawn_attr {
+    const char *name;    /* shown in error messages and stats; copied; may be NULL */
+    size_t initial;      /* 0 = the configured initial size                         */
+};
+
+/* Create a coroutine running fn(arg) and make it ready. Returns 0 and sets errno
+ * on failure: EINVAL (fn is NULL), ENOMEM. */
+gs_handle gs_spawn(void *(*fn)(void *), void *arg);
+gs_handle gs_spawn_with(void *(*fn)(void *), void *arg, const struct gs_spawn_attr *attr);
+
+/* Wait for a coroutine to finish and collect its result (may be NULL), then free
+ * it. Inside a coroutine the caller is suspended; outside, the calling thread runs
+ * its scheduler until the target finishes. Errors: ESRCH (unknown, already joined
+ * or detached handle), EDEADLK (joining itself), EINVAL (someone else already
+ * waits for it). */
+int gs_join(gs_handle h, void **result);
+
+/* Let the coroutine free itself when it finishes; its result is dropped. */
+int gs_detach(gs_handle h);
+
+/* Give up the processor: suspend the running coroutine and return to whoever
+ * resumed it (the scheduler, or gs_resume's caller). Returns 0, or EPERM when
+ * called outside a coroutine. Calling it from a callback running on the system
+ * stack (qsort comparator, signal handler) is a fatal error. */
+int gs_yield(void);
+
+/* Run a ready or suspended coroutine until it yields, blocks or finishes.
+ * Returns 0, ESRCH (bad handle), EBUSY (it is running or resuming someone),
+ * EINVAL (finished). Coroutines resumed this way form a stack like Lua's. */
+int gs_resume(gs_handle h);
+
+/* Run the calling thread's scheduler until no coroutine is ready. Returns the
+ * number of coroutines that are still alive but blocked. */
+size_t gs_run(void);
+
+/* The running coroutine's handle, or 0 outside coroutines. */
+gs_handle gs_self(void);
+int gs_in_coroutine(void);
+
+/* Whether h refers to a coroutine that has finished (and not been joined). */
+int gs_done(gs_handle h);
+
+/* ---- statistics ---------------------------------------------------------- */
+
+struct gs_stats {
+    uint64_t spawned, finished, switches;
+    uint64_t splits;            /* segmented growths (incl. contiguous fallbacks)  */
+    uint64_t segments_new;      /* segments obtained from the allocator            */
+    uint64_t segments_reused;   /* growths served by a cached segment              */
+    uint64_t moves;             /* contiguous copies                               */
+    uint64_t bytes_copied;      /* by moves                                         */
+    uint64_t pins;              /* contiguous growths that chained (pinned frame)  */
+    uint64_t shrinks;
+    uint64_t dyn_allocs;        /* __morestack_allocate_stack_space calls           */
+    uint64_t unchecked_spawns;  /* uninstrumented entry function: fixed stack used  */
+    uint64_t stack_bytes;       /* bytes of stack currently owned by coroutines    */
+    uint64_t stack_bytes_peak;
+    uint64_t mapped_bytes;      /* bytes obtained from the kernel for stacks        */
+    uint64_t max_stack_bytes;   /* largest stack any coroutine reached              */
+};
+
+/* Counters summed over all threads. */
+void gs_stats_get(struct gs_stats *st);
+void gs_stats_print(FILE *out);
+
+/* ---- opting out ------------------------------------------------------------ */
+
+/* A function marked GS_NOSPLIT is compiled without the stack check; calls to it
+ * from instrumented code run on the thread's system stack. */
+#define GS_NOSPLIT __attribute__((annotate("growstack_nosplit")))
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GROWSTACK_H */

@@ -1,0 +1,115 @@
+/* records.c - registry of instrumented modules and their function records
+ * (see records.h). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fatal.h"
+#include "records.h"
+
+struct module_state {
+    struct gs_module *m;
+    uintptr_t lo, hi;              /* growstack_text                     */
+    struct gs_func_info *funcs;    /* sorted by start                    */
+    size_t n;
+};
+
+__typeof__(gs_text_ranges) gs_text_ranges;
+
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct module_state mods[GS_MAX_MODULES];
+static size_t nmods;
+
+static int cmp_func(const void *a, const void *b)
+{
+    const struct gs_func_info *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void gs_records_register(struct gs_module *m)
+{
+    if (!m || m->version != 1)
+        gs_fatal("gs_records_register: module descriptor %p has version %u; this runtime "
+                 "understands version 1 (rebuild with a matching gscc)",
+                 (void *)m, m ? m->version : 0);
+    pthread_rwlock_wrlock(&lock);
+    for (size_t i = 0; i < nmods; i++)
+        if (mods[i].m == m) {
+            pthread_rwlock_unlock(&lock);
+            return;
+        }
+    size_t n = (size_t)(m->rec_end - m->rec_begin);
+    struct gs_func_info *f = malloc((n ? n : 1) * sizeof *f);
+    if (!f)
+        gs_fatal("out of memory registering %zu function records", n);
+    for (size_t i = 0; i < n; i++) {
+        const struct gs_record *r = &m->rec_begin[i];
+        f[i].start = (uintptr_t)&r->func + (intptr_t)r->func;
+        f[i].flags = r->flags;
+    }
+    qsort(f, n, sizeof *f, cmp_func);
+    size_t slot = nmods;
+    for (size_t i = 0; i < nmods; i++)
+        if (!mods[i].m) {
+            slot = i;
+            break;
+        }
+    if (slot == GS_MAX_MODULES)
+        gs_fatal("more than %d instrumented modules loaded", GS_MAX_MODULES);
+    mods[slot] = (struct module_state){m, (uintptr_t)m->text_begin, (uintptr_t)m->text_end, f, n};
+    gs_text_ranges.r[slot].lo = (uintptr_t)m->text_begin;
+    __atomic_store_n(&gs_text_ranges.r[slot].hi, (uintptr_t)m->text_end, __ATOMIC_RELEASE);
+    if (slot == nmods) {
+        nmods++;
+        __atomic_store_n(&gs_text_ranges.count, nmods, __ATOMIC_RELEASE);
+    }
+    pthread_rwlock_unlock(&lock);
+}
+
+void gs_records_unregister(struct gs_module *m)
+{
+    pthread_rwlock_wrlock(&lock);
+    for (size_t i = 0; i < nmods; i++)
+        if (mods[i].m == m) {
+            __atomic_store_n(&gs_text_ranges.r[i].hi, 0, __ATOMIC_RELEASE);
+            gs_text_ranges.r[i].lo = 0;
+            free(mods[i].funcs);
+            memset(&mods[i], 0, sizeof mods[i]);
+            break;
+        }
+    pthread_rwlock_unlock(&lock);
+}
+
+int gs_records_instrumented(uintptr_t pc)
+{
+    uint64_t n = __atomic_load_n(&gs_text_ranges.count, __ATOMIC_ACQUIRE);
+    for (uint64_t i = 0; i < n; i++)
+        if (pc >= gs_text_ranges.r[i].lo && pc < gs_text_ranges.r[i].hi)
+            return 1;
+    return 0;
+}
+
+int gs_records_find(uintptr_t pc, struct gs_func_info *info)
+{
+    int found = 0;
+    pthread_rwlock_rdlock(&lock);
+    for (size_t i = 0; i < nmods && !found; i++) {
+        struct module_state *ms = &mods[i];
+        if (!ms->m || pc < ms->lo || pc >= ms->hi || !ms->n)
+            continue;
+        size_t lo = 0, hi = ms->n;   /* greatest start <= pc */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ms->funcs[mid].start <= pc)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        if (ms->funcs[lo].start <= pc) {
+            *info = ms->funcs[lo];
+            found = 1;
+        }
+    }
+    pthread_rwlock_unlock(&lock);
+    return found;
+}

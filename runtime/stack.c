@@ -1,0 +1,181 @@
+/* stack.c - stack blocks: size classes carved from chunks, individual mappings,
+ * fixed mappings with guard pages, per-thread caches (see stack.h). */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fatal.h"
+#include "stack.h"
+
+#ifdef GROWSTACK_VALGRIND
+#include <valgrind/valgrind.h>
+#endif
+
+/* Cached blocks kept per class before memory is returned to the kernel. */
+#define GS_MMAP_CACHE_MAX 8
+#define GS_FIXED_CACHE_MAX 32
+
+/* Debug switch: fill freed blocks with this byte when poisoning is on, so a
+ * pointer into a freed stack reads garbage instead of stale data. */
+#define GS_POISON_BYTE 0xdb
+
+static size_t page_size(void)
+{
+    static size_t ps;
+    if (!ps)
+        ps = (size_t)sysconf(_SC_PAGESIZE);
+    return ps;
+}
+
+static struct gs_seg *seg_init(char *base, size_t size, char *lo, uint32_t kind, uint32_t cls)
+{
+    struct gs_seg *s = (struct gs_seg *)(base + size - sizeof(struct gs_seg));
+    memset(s, 0, sizeof *s);
+    s->lo = lo;
+    s->base = base;
+    s->size = size;
+    s->kind = kind;
+    s->cls = cls;
+    return s;
+}
+
+static unsigned class_for(size_t usable)
+{
+    size_t need = usable + sizeof(struct gs_seg);
+    unsigned c = 0;
+    while (c < GS_NCLASS - 1 && GS_CLASS_SIZE(c) < need)
+        c++;
+    return c;
+}
+
+static void *map(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
+{
+    unsigned c = class_for(usable);
+    size_t size = GS_CLASS_SIZE(c);
+    if (size < usable + sizeof(struct gs_seg)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    struct gs_seg *s = t->pool[c];
+    if (s) {
+        t->pool[c] = s->prev;
+        t->npool[c]--;
+        struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
+        gs_stats_note_stack(t, (long)size);
+        return fresh;
+    }
+    char *base;
+    uint32_t kind;
+    if (c < GS_POOL_CLASSES) {
+        if ((size_t)(t->chunk_end - t->chunk_cur) < size) {
+            /* The tail of the old chunk is lost to fragmentation: at most one
+             * block of the largest pooled class per chunk. */
+            char *chunk = map(GS_CHUNK_SIZE);
+            if (!chunk)
+                return NULL;
+            t->stats.mapped_bytes += GS_CHUNK_SIZE;
+            t->chunk_cur = chunk;
+            t->chunk_end = chunk + GS_CHUNK_SIZE;
+        }
+        base = t->chunk_cur;
+        t->chunk_cur += size;
+        kind = GS_SEG_POOL;
+    } else {
+        base = map(size);
+        if (!base)
+            return NULL;
+        t->stats.mapped_bytes += size;
+        kind = GS_SEG_MMAP;
+    }
+    gs_stats_note_stack(t, (long)size);
+    return seg_init(base, size, base, kind, c);
+}
+
+struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
+{
+    size_t ps = page_size();
+    size_t usable = (max + ps - 1) & ~(ps - 1);
+    size_t size = usable + ps /* guard */ + ((sizeof(struct gs_seg) + ps - 1) & ~(ps - 1));
+    for (struct gs_seg **pp = &t->fixed_cache; *pp; pp = &(*pp)->prev) {
+        struct gs_seg *s = *pp;
+        if (s->size == size) {
+            *pp = s->prev;
+            t->nfixed_cache--;
+            gs_stats_note_stack(t, (long)size);
+            return seg_init(s->base, s->size, s->base + ps, GS_SEG_FIXED, 0);
+        }
+    }
+    char *base = map(size);
+    if (!base)
+        return NULL;
+    if (mprotect(base, ps, PROT_NONE)) {
+        int e = errno;
+        munmap(base, size);
+        errno = e;
+        return NULL;
+    }
+    t->stats.mapped_bytes += size;
+    gs_stats_note_stack(t, (long)size);
+    return seg_init(base, size, base + ps, GS_SEG_FIXED, 0);
+}
+
+void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
+{
+    gs_stats_note_stack(t, -(long)s->size);
+    if (gs_cfg.poison && s->kind != GS_SEG_FIXED)
+        memset(s->base, GS_POISON_BYTE, s->size - sizeof(struct gs_seg));
+    switch (s->kind) {
+    case GS_SEG_POOL:
+        s->prev = t->pool[s->cls];
+        t->pool[s->cls] = s;
+        t->npool[s->cls]++;
+        return;
+    case GS_SEG_MMAP:
+        if (t->npool[s->cls] < GS_MMAP_CACHE_MAX && !gs_cfg.poison) {
+            s->prev = t->pool[s->cls];
+            t->pool[s->cls] = s;
+            t->npool[s->cls]++;
+            return;
+        }
+        break;
+    case GS_SEG_FIXED:
+        if (t->nfixed_cache < GS_FIXED_CACHE_MAX && !gs_cfg.poison) {
+            s->prev = t->fixed_cache;
+            t->fixed_cache = s;
+            t->nfixed_cache++;
+            return;
+        }
+        break;
+    }
+    size_t size = s->size;
+    t->stats.mapped_bytes -= size;
+    munmap(s->base, size);
+}
+
+unsigned gs_valgrind_register(struct gs_seg *s)
+{
+#ifdef GROWSTACK_VALGRIND
+    return VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
+#else
+    (void)s;
+    return 0;
+#endif
+}
+
+void gs_valgrind_deregister(unsigned id)
+{
+#ifdef GROWSTACK_VALGRIND
+    VALGRIND_STACK_DEREGISTER(id);
+#else
+    (void)id;
+#endif
+}

@@ -1,0 +1,73 @@
+/* stack.h - stack memory: segments, size classes, fixed mappings.
+ *
+ * A coroutine stack is a chain of segments; the top segment holds %rsp.
+ * A segment is one block of memory with its descriptor at the high end:
+ *
+ *     base        lo                                   hi == (char *)seg
+ *      |  guard?   |  <----- stack grows down ------    | struct gs_seg |
+ *
+ * Invariants:
+ *  - hi is 16-byte aligned; lo + GS_STACK_GUARD < hi.
+ *  - For a fixed stack, [base, lo) is one PROT_NONE page.
+ *  - A block belongs to the thread that allocated it; freed blocks go to that
+ *    thread's caches (pool[] by size class, fixed_cache) and are reused before new
+ *    memory is mapped. Blocks of class < GS_POOL_CLASSES are carved from shared
+ *    chunks and never unmapped; larger ones are mmap'd individually.
+ *  - Nothing outside the stack's own frames points into a stack block, except the
+ *    descriptors listed in runtime/grow.h (the only pointers a move must fix).
+ */
+#ifndef GS_STACK_H
+#define GS_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "thread.h"
+
+enum gs_seg_kind {
+    GS_SEG_POOL = 1,    /* carved from a chunk; size = 2 KiB << class           */
+    GS_SEG_MMAP = 2,    /* its own mapping; size = 2 KiB << class                */
+    GS_SEG_FIXED = 3,   /* its own mapping with a guard page; fixed mode          */
+};
+
+struct gs_dyn;
+
+struct gs_seg {
+    char *lo;               /* lowest usable byte                                  */
+    char *base;             /* start of the block                                  */
+    size_t size;            /* bytes of the block, descriptor included             */
+    struct gs_seg *prev;    /* older segment of the same stack (toward the base)   */
+    struct gs_seg *next;    /* newer segment kept for reuse, or NULL               */
+    void *ret_sp;           /* segmented: %rsp in prev to go back to               */
+    uint32_t kind;          /* enum gs_seg_kind                                    */
+    uint32_t cls;           /* size class (POOL, MMAP)                              */
+    uint64_t pad;
+};
+_Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
+
+#define GS_SEG_HI(s) ((char *)(s))
+#define GS_SEG_USABLE(s) ((size_t)(GS_SEG_HI(s) - (s)->lo))
+#define GS_SEG_GUARD(s) ((uintptr_t)(s)->lo + GS_STACK_GUARD)
+
+/* Classes below this are carved from GS_CHUNK_SIZE chunks. */
+#define GS_POOL_CLASSES 6        /* 2 KiB .. 64 KiB */
+#define GS_CHUNK_SIZE ((size_t)1 << 20)
+#define GS_CLASS_SIZE(c) ((size_t)2048 << (c))
+
+/* A block of at least `usable` usable bytes (class rounded up). NULL on ENOMEM. */
+__attribute__((visibility("hidden")))
+struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable);
+
+/* A fixed-mode stack of `max` usable bytes with a guard page. NULL on failure
+ * (errno set; ENOMEM with a hint about vm.max_map_count). */
+__attribute__((visibility("hidden")))
+struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max);
+
+/* Return a block to the thread's caches. */
+__attribute__((visibility("hidden")))
+void gs_seg_free(struct gs_thread *t, struct gs_seg *s);
+
+/* Register / deregister a block with Valgrind (no-op unless GROWSTACK_VALGRIND). */
+__attribute__((visibility("hidden"))) unsigned gs_valgrind_register(struct gs_seg *s);
+__attribute__((visibility("hidden"))) void gs_valgrind_deregister(unsigned id);
+
+#endif

@@ -1,0 +1,74 @@
+/* thread.h - per-thread runtime state.
+ *
+ * Invariants:
+ *  - gs_tls is initial-exec TLS; its first fields are read by assembly at the
+ *    offsets GS_THREAD_* of gs_arch.h (checked below).
+ *  - cur is the coroutine whose code runs now, NULL on the system stack outside
+ *    any coroutine. While an external call made by `cur` runs on the system stack,
+ *    cur is unchanged and ext_target names the callee.
+ *  - sys_sp is a 16-byte aligned address of the thread's own (system) stack
+ *    below every live system-stack frame; trampolines and __morestack may use the
+ *    stack below it. gs_resume() lowers it when it leaves the system stack and
+ *    restores it when control comes back.
+ *  - A thread's coroutines, stacks and caches are touched only by that thread.
+ */
+#ifndef GS_THREAD_H
+#define GS_THREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <signal.h>
+#include "growstack.h"
+#include "gs_arch.h"
+
+struct gs_coro;
+struct gs_seg;
+
+/* Stack blocks are pooled by power-of-two size class: 2 KiB << class. */
+#define GS_NCLASS 20
+
+struct gs_thread {
+    struct gs_coro *cur;          /* GS_THREAD_CUR        */
+    char *sys_sp;                 /* GS_THREAD_SYS_SP     */
+    void *ext_target;             /* GS_THREAD_EXT_TARGET */
+
+    int initialized;
+    unsigned index;               /* small thread number, for messages        */
+    struct gs_thread *next_all;   /* all initialized threads (for stats)      */
+
+    /* coroutine table: handle = gen << 32 | slot */
+    struct gs_slot *slots;
+    uint32_t nslots, cap_slots, free_slot;
+
+    /* scheduler (runtime/scheduler.c) */
+    struct gs_coro *ready_head, *ready_tail;
+    size_t nready, nalive;
+
+    /* stack block caches (runtime/stack.c) */
+    struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */
+    uint32_t npool[GS_NCLASS];
+    char *chunk_cur, *chunk_end;      /* bump region for small blocks          */
+    struct gs_seg *fixed_cache;       /* freed fixed mappings                  */
+    uint32_t nfixed_cache;
+
+    stack_t altstack;
+    struct gs_stats stats;
+};
+
+extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
+
+_Static_assert(offsetof(struct gs_thread, cur) == GS_THREAD_CUR, "GS_THREAD_CUR");
+_Static_assert(offsetof(struct gs_thread, sys_sp) == GS_THREAD_SYS_SP, "GS_THREAD_SYS_SP");
+_Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
+               "GS_THREAD_EXT_TARGET");
+
+/* The calling thread's state, initialized on first use (sigaltstack, stats
+ * registration, configuration). */
+__attribute__((visibility("hidden"))) struct gs_thread *gs_thread_self(void);
+
+/* Per-thread counters are summed by gs_stats_get(); retired threads are folded
+ * into a global total. */
+__attribute__((visibility("hidden"))) void gs_stats_note_stack(struct gs_thread *t,
+                                                               long delta);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# setup.sh [test|report] - install the Debian packages growstack needs, if missing.
+# Safe to re-run: it installs only what is absent. Needs root (apt-get).
+set -eu
+what=${1:-test}
+pkgs="clang-19 llvm-19-dev lld-19 llvm-19-tools cmake ninja-build python3 gdb valgrind \
+      csmith libcsmith-dev gcc-12-source gcc"
+if [ "$what" = report ]; then
+  pkgs="$pkgs libbenchmark-dev python3-matplotlib golang-1.19-go libboost-context-dev"
+fi
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "== setup: installing$missing"
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup.sh: packages missing ($missing) and not root; run as root or install them" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "== setup: all packages present"
