@@ -29,7 +29,7 @@ const char *gs_mode_name(enum gs_mode mode)
 
 int gs_mode_available(enum gs_mode mode)
 {
-    return mode == GS_MODE_FIXED;
+    return mode == GS_MODE_FIXED || mode == GS_MODE_SEGMENTED || mode == GS_MODE_CONTIGUOUS;
 }
 
 void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)

@@ -158,7 +158,7 @@ enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
     t->cur = co;
-    t->stats.switches++;
+    t->stats.switches += 2; /* there and back */
 
     gs_ctx_switch(co->back, &co->ctx, co->guard);
 
@@ -170,6 +170,8 @@ enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
     enum gs_state st = co->state;
     if (st == GS_DONE)
         on_finish(t, co);
+    else if (st == GS_SUSPENDED)
+        gs_stack_maybe_shrink(co);
     return st;
 }
 
@@ -178,7 +180,6 @@ void gs_coro_suspend(struct gs_thread *t, enum gs_state state)
     struct gs_coro *co = t->cur;
     co->state = state;
     co->guard = gs_arch_get_guard();
-    t->stats.switches++;
     gs_ctx_switch(&co->ctx, co->back, co->back_guard);
 }
 
@@ -188,7 +189,6 @@ void gs_coro_finish(void *result)
     struct gs_coro *co = t->cur;
     co->result = result;
     co->state = GS_DONE;
-    t->stats.switches++;
     gs_ctx_switch(&co->ctx, co->back, co->back_guard);
     gs_fatal("a finished coroutine was resumed");
 }
@@ -237,14 +237,14 @@ static void forbid_on_system_stack(struct gs_thread *t, const char *what)
                  what, t->ext_target, what[3] == 'y' ? "yield" : "block");
 }
 
-int gs_yield(void)
+/* gs_yield is in assembly (arch/x86_64/switch_*.S): it switches straight from
+ * its caller's frame, so a suspended coroutine's stack holds only instrumented
+ * frames and can be moved (shrink). It calls this when misused. */
+void gs_yield_forbidden(void) __attribute__((noreturn, visibility("hidden")));
+void gs_yield_forbidden(void)
 {
-    struct gs_thread *t = &gs_tls;
-    if (!t->cur)
-        return EPERM;
-    forbid_on_system_stack(t, "gs_yield");
-    gs_coro_suspend(t, GS_SUSPENDED);
-    return 0;
+    forbid_on_system_stack(&gs_tls, "gs_yield");
+    gs_fatal("gs_yield: unreachable");
 }
 
 int gs_resume(gs_handle h)

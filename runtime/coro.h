@@ -52,6 +52,8 @@ struct gs_coro {
     struct gs_ctx *back;
     uintptr_t back_guard;
     uintptr_t guard;
+    enum gs_state state;
+    unsigned flags;
     struct gs_coro *resumer;
 
     struct gs_seg *top;          /* segment holding %rsp                          */
@@ -67,12 +69,17 @@ struct gs_coro {
     struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
 
     gs_handle handle;
-    enum gs_state state;
-    unsigned flags;
     struct gs_coro *joiner;
     struct gs_coro *qnext;
     char name[24];
 };
+
+_Static_assert(__builtin_offsetof(struct gs_coro, ctx) == GS_CORO_CTX, "GS_CORO_CTX");
+_Static_assert(__builtin_offsetof(struct gs_coro, back) == GS_CORO_BACK, "GS_CORO_BACK");
+_Static_assert(__builtin_offsetof(struct gs_coro, back_guard) == GS_CORO_BACK_GUARD, "BACK_GUARD");
+_Static_assert(__builtin_offsetof(struct gs_coro, guard) == GS_CORO_GUARD, "GS_CORO_GUARD");
+_Static_assert(__builtin_offsetof(struct gs_coro, state) == GS_CORO_STATE, "GS_CORO_STATE");
+_Static_assert(GS_SUSPENDED == GS_STATE_SUSPENDED, "GS_STATE_SUSPENDED");
 
 /* Handle table (per thread). */
 struct gs_slot {

@@ -34,6 +34,15 @@ void gs_dyn_release_to(void *token, uintptr_t caller_rbp, uintptr_t frame)
     __attribute__((visibility("hidden")));
 void gs_dyn_frame_exit(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     __attribute__((visibility("hidden")));
+void gs_dyn_relocate(struct gs_coro *co, uintptr_t lo, uintptr_t hi, intptr_t delta)
+    __attribute__((visibility("hidden")));
+void gs_dyn_relocate(struct gs_coro *co, uintptr_t lo, uintptr_t hi, intptr_t delta)
+{
+    for (struct gs_dyn *d = co->dyn; d; d = d->next)
+        if (d->rbp >= lo && d->rbp < hi)
+            d->rbp += (uintptr_t)delta;
+}
+
 void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     __attribute__((visibility("hidden")));
 void gs_dyn_free_all(struct gs_coro *co) __attribute__((visibility("hidden")));
@@ -113,13 +122,10 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (!co)
         return;
     uintptr_t sp = frame + 16; /* the caller's %rsp after the call returns */
-    for (struct gs_seg *s = co->bottom; s; s = s->next) {
-        if (sp >= (uintptr_t)s->lo && sp < (uintptr_t)GS_SEG_HI(s)) {
-            co->top = s;
-            gs_tls.ext_target = NULL;
-            gs_arch_set_guard(GS_SEG_GUARD(s));
-            return;
-        }
+    if (gs_stack_sync_top(co, sp)) {
+        gs_tls.ext_target = NULL;
+        gs_arch_set_guard(gs_stack_guard_for(co->top));
     }
-    /* Not on this coroutine's stack: a setjmp on the system stack (callback). */
+    /* Otherwise not on this coroutine's stack: a setjmp on the system stack
+     * (in a callback); nothing to resync. */
 }

@@ -95,9 +95,267 @@ void gs_overflow(struct gs_coro *co, size_t need, const char *why)
              why, co ? co->stack_peak : 0, gs_cfg.max, need);
 }
 
+/* ---- growth ---------------------------------------------------------------- */
+
+/* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, the two zero
+ * words at the top, the return address pushed by the call, alignment. */
+#define GS_SEG_OVERHEAD (GS_STACK_GUARD + 16 + 8 + 32)
+
+static int in_seg(const struct gs_seg *s, uintptr_t a)
+{
+    return a >= (uintptr_t)s->lo && a < (uintptr_t)GS_SEG_HI(s);
+}
+
+/* Make co->top the segment holding sp. A segmented return leaves co->top on the
+ * newer segment (it is only brought up to date here, off the fast path), and a
+ * longjmp may have left several segments. Returns 0 if sp is on none of them. */
+int gs_stack_sync_top(struct gs_coro *co, uintptr_t sp)
+{
+    size_t dropped = 0;
+    for (struct gs_seg *s = co->top; s; s = s->prev) {
+        if (in_seg(s, sp)) {
+            co->top = s;
+            co->stack_size -= dropped;
+            return 1;
+        }
+        dropped += GS_SEG_USABLE(s);
+    }
+    /* Not below the old top: recount from the bottom. */
+    size_t size = 0;
+    for (struct gs_seg *s = co->bottom; s; s = s->next) {
+        size += GS_SEG_USABLE(s);
+        if (in_seg(s, sp)) {
+            co->top = s;
+            co->stack_size = size;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void note_size(struct gs_coro *co)
+{
+    if (co->stack_size > co->stack_peak)
+        co->stack_peak = co->stack_size;
+}
+
+static void free_chain(struct gs_thread *t, struct gs_seg *s)
+{
+    while (s) {
+        struct gs_seg *n = s->next;
+        gs_valgrind_deregister((unsigned)s->pad);
+        gs_seg_free(t, s);
+        s = n;
+    }
+}
+
+/* The guard to install for segment s: in stress mode (GROWSTACK_FORCE_MOVE) the
+ * guard sits at the top so that every prologue check fails and grows. */
+uintptr_t gs_stack_guard_for(const struct gs_seg *s)
+{
+    if (gs_cfg.force_move && gs_cfg.mode == GS_MODE_CONTIGUOUS)
+        return (uintptr_t)GS_SEG_HI(s);
+    return GS_SEG_GUARD(s);
+}
+
+/* Segmented growth (protocol.md 5.2): run the body on the next segment. */
+static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
+{
+    size_t frame = r->r10, args = r->r11;
+    size_t need = frame + args + GS_SEG_OVERHEAD;
+    struct gs_seg *top = co->top, *n = top->next;
+    if (n && GS_SEG_USABLE(n) >= need) {
+        t->stats.segments_reused++;
+    } else {
+        if (n) {
+            top->next = NULL;
+            free_chain(t, n);
+        }
+        size_t want = gs_cfg.segment - sizeof(struct gs_seg);
+        if (want < need)
+            want = need;
+        if (co->stack_size + want > gs_cfg.max) {
+            co->stack_peak = co->stack_size;
+            gs_overflow(co, need, "a new segment would exceed the limit");
+        }
+        n = gs_seg_alloc(t, want);
+        if (!n)
+            gs_fatal("out of memory for a %zu-byte stack segment", want);
+        n->pad = gs_valgrind_register(n);
+        n->prev = top;
+        top->next = n;
+        t->stats.segments_new++;
+    }
+    uintptr_t old_sp = r->sp;
+    char *hi = GS_SEG_HI(n) - 16;
+    memset(hi, 0, 16);
+    char *sp = hi - ((args + 15) & ~(size_t)15);
+    memcpy(sp, (char *)old_sp + 16, args);
+    co->top = n;
+    co->stack_size += GS_SEG_USABLE(n);
+    note_size(co);
+    t->stats.splits++;
+    r->sp = (uintptr_t)sp;
+    r->pc = *(uint64_t *)old_sp + 1;
+    r->guard = gs_stack_guard_for(n);
+    r->action = GS_GROW_CALL;
+}
+
+/* Whether every live frame in segment s may move (protocol.md 5.4). The frames
+ * are found through the %rbp chain from (pc, fp): pc is a return address into the
+ * innermost live frame, fp that frame's %rbp. Each return address must lie in an
+ * instrumented function whose record does not pin it. */
+static int frames_movable(const struct gs_seg *s, uintptr_t pc, uintptr_t fp)
+{
+    uintptr_t last_pc = 0; /* deep recursion repeats one return address */
+    for (;;) {
+        if (pc == (uintptr_t)gs_ctx_entry_ret || pc == (uintptr_t)__morestack_return)
+            return 1; /* the base of the coroutine, or of this segment */
+        if (pc != last_pc) {
+            struct gs_func_info fi;
+            if (!gs_records_find(pc, &fi))
+                return 0; /* an unknown frame */
+            if (fi.flags & GS_REC_PINNED)
+                return 0;
+            last_pc = pc;
+        }
+        if (!in_seg(s, fp))
+            return 0; /* the chain leaves the segment unexpectedly */
+        pc = ((uint64_t *)fp)[1];
+        fp = ((uint64_t *)fp)[0];
+    }
+}
+
+static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
+{
+    if (*v >= lo && *v < hi)
+        *v += (uint64_t)delta;
+}
+
+void gs_dyn_relocate(struct gs_coro *co, uintptr_t lo, uintptr_t hi, intptr_t delta)
+    __attribute__((visibility("hidden")));
+
+/* Copy the live part [sp, hi) of co's top segment `old` into `n` at the same
+ * distance from the top, relocate every word of it that points into `old`, fix
+ * the runtime's own references (segment links, dynamic-block tags), and free
+ * `old`. Returns delta = new hi - old hi. */
+static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg *old,
+                         struct gs_seg *n, uintptr_t sp)
+{
+    uintptr_t hi = (uintptr_t)GS_SEG_HI(old), lo = (uintptr_t)old->lo;
+    size_t used = hi - sp;
+    intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
+    uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
+    memcpy(to, (void *)sp, used);
+    /* Words of the moved region that point into the old stack: saved %rbp
+     * values (the frame chain), spilled pointers to locals, saved callee-saved
+     * registers. This is the conservative step (protocol.md 5.3, item 3). */
+    for (size_t i = 0; i < used / 8; i++)
+        relocate(&to[i], lo, hi, delta);
+    gs_dyn_relocate(co, lo, hi, delta);
+    n->prev = old->prev;
+    n->next = old->next;
+    if (old->prev)
+        old->prev->next = n;
+    if (co->bottom == old)
+        co->bottom = n;
+    co->top = n;
+    co->stack_size = co->stack_size - GS_SEG_USABLE(old) + GS_SEG_USABLE(n);
+    gs_valgrind_deregister((unsigned)old->pad);
+    old->next = NULL;
+    gs_seg_free(t, old);
+    t->stats.bytes_copied += used;
+    return delta;
+}
+
+/* Contiguous growth (protocol.md 5.3): copy [sp, hi) of the top segment to a
+ * block twice as large, relocate, resume the body there. */
+static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
+{
+    struct gs_seg *old = co->top;
+    size_t frame = r->r10, args = r->r11;
+    uintptr_t hi = (uintptr_t)GS_SEG_HI(old), lo = (uintptr_t)old->lo;
+    size_t used = hi - r->sp;
+    size_t need = used + frame + args + GS_SEG_OVERHEAD;
+    size_t cur = GS_SEG_USABLE(old);
+    size_t want = gs_cfg.force_move ? cur : 2 * cur;
+    if (want < need)
+        want = need;
+    size_t others = co->stack_size - cur;
+    if (others + want > gs_cfg.max) {
+        if (others + need > gs_cfg.max) {
+            co->stack_peak = co->stack_size;
+            gs_overflow(co, frame + args, "doubling the stack would exceed the limit");
+        }
+        want = gs_cfg.max - others;
+    }
+    /* F's return address is in its caller, whose frame is r->rbp. */
+    if (!frames_movable(old, *(uint64_t *)(r->sp + 8), r->rbp)) {
+        t->stats.pins++;
+        grow_segmented(t, co, r);
+        return;
+    }
+    struct gs_seg *n = gs_seg_alloc(t, want);
+    if (!n)
+        gs_fatal("out of memory for a %zu-byte stack", want);
+    n->pad = gs_valgrind_register(n);
+    uint64_t ret_into_alloc = *(uint64_t *)r->sp;
+    intptr_t delta = move_top(t, co, old, n, r->sp);
+    uint64_t *regs[] = {&r->rax, &r->rdi, &r->rsi, &r->rdx, &r->rcx, &r->r8, &r->r9,
+                        &r->rbx, &r->rbp, &r->r12, &r->r13, &r->r14, &r->r15};
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+        relocate(regs[i], lo, hi, delta);
+    note_size(co);
+
+    t->stats.moves++;
+    r->sp = r->sp + (uintptr_t)delta + 8; /* at F's return address, as after a call */
+    r->pc = ret_into_alloc + 1;
+    r->guard = gs_stack_guard_for(n);
+    r->action = GS_GROW_RESUME;
+}
+
+/* Shrinking (contiguous mode, at a yield): a suspended single-segment stack that
+ * uses under a quarter of its size moves to one half as large, never below the
+ * initial size. The suspended context was saved by gs_yield straight from an
+ * instrumented frame, so its saved PC and %rbp start the frame walk. */
+static void shrink_on_sys(void *arg)
+{
+    struct gs_coro *co = arg;
+    struct gs_thread *t = &gs_tls;
+    uintptr_t sp = (uintptr_t)co->ctx.sp;
+    if (!gs_stack_sync_top(co, sp) || co->top != co->bottom)
+        return;
+    struct gs_seg *old = co->top;
+    size_t cur = GS_SEG_USABLE(old), used = (uintptr_t)GS_SEG_HI(old) - sp;
+    size_t half = (cur + sizeof(struct gs_seg)) / 2 - sizeof(struct gs_seg);
+    if (used >= cur / 4 || half + sizeof(struct gs_seg) < co->initial ||
+        used + GS_SEG_OVERHEAD > half)
+        return;
+    uintptr_t pc = *(uint64_t *)(sp + GS_SAVED_PC), fp = *(uint64_t *)(sp + GS_SAVED_RBP);
+    if (!frames_movable(old, pc, fp))
+        return;
+    struct gs_seg *n = gs_seg_alloc(t, half);
+    if (!n)
+        return; /* shrinking is an optimisation */
+    n->pad = gs_valgrind_register(n);
+    intptr_t delta = move_top(t, co, old, n, sp);
+    co->ctx.sp = (char *)co->ctx.sp + delta;
+    co->guard = gs_stack_guard_for(n);
+    t->stats.shrinks++;
+}
+
+void gs_stack_maybe_shrink(struct gs_coro *co)
+{
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || co->kind != GS_STACK_GROWABLE ||
+        co->state != GS_SUSPENDED)
+        return;
+    gs_sys_call(shrink_on_sys, co);
+}
+
 void gs_grow(struct gs_morestack_regs *r)
 {
-    struct gs_coro *co = gs_tls.cur;
+    struct gs_thread *t = &gs_tls;
+    struct gs_coro *co = t->cur;
     if (!co)
         gs_fatal("__morestack called outside a coroutine (guard %p); the guard slot "
                  "%%fs:0x70 was changed by someone else",
@@ -105,6 +363,10 @@ void gs_grow(struct gs_morestack_regs *r)
     size_t need = r->r10 + r->r11;
     if (co->kind == GS_STACK_FIXED)
         gs_overflow(co, need, "the fixed stack is full");
-    gs_fatal("GROWSTACK_MODE=%s growth is not implemented yet", gs_mode_name(gs_cfg.mode));
+    if (!gs_stack_sync_top(co, r->sp))
+        gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
+    if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
+        grow_contiguous(t, co, r);
+    else
+        grow_segmented(t, co, r);
 }
-

@@ -49,6 +49,17 @@ __attribute__((visibility("hidden"))) void gs_stack_release(struct gs_thread *t,
 /* __morestack's slow path, on the system stack. Fills regs->action, guard, pc, sp. */
 __attribute__((visibility("hidden"))) void gs_grow(struct gs_morestack_regs *regs);
 
+/* Make co->top the segment holding sp (after segmented returns or a longjmp),
+ * keeping co->stack_size. 0 if sp is on none of co's segments. */
+__attribute__((visibility("hidden"))) int gs_stack_sync_top(struct gs_coro *co, uintptr_t sp);
+
+/* The guard value for a segment (top-of-segment under GROWSTACK_FORCE_MOVE). */
+__attribute__((visibility("hidden"))) uintptr_t gs_stack_guard_for(const struct gs_seg *s);
+
+/* Contiguous mode: halve a suspended coroutine's stack if it uses under a quarter
+ * of it (GROWSTACK_SHRINK). Safe to call from any stack. */
+__attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_coro *co);
+
 /* Report a stack overflow of the running coroutine and abort. */
 __attribute__((noreturn, visibility("hidden")))
 void gs_overflow(struct gs_coro *co, size_t need, const char *why);

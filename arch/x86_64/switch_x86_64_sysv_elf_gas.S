@@ -59,9 +59,40 @@ gs_ctx_switch:
 	movq	GS_SAVED_RBP(%rsp), %rbp
 	movq	GS_SAVED_PC(%rsp), %rcx
 	leaq	GS_SAVED_SIZE(%rsp), %rsp
+	xorl	%eax, %eax               /* gs_yield returns 0 when resumed */
 	jmp	*%rcx
 	.cfi_endproc
 	.size	gs_ctx_switch, .-gs_ctx_switch
+
+/* int gs_yield(void): suspend the running coroutine and return to its resumer.
+ * A tail call into gs_ctx_switch: the saved context's resume address is the
+ * return address into gs_yield's caller, so no runtime frame stays on the
+ * coroutine stack (a suspended stack holds only instrumented frames). */
+	.globl	gs_yield
+	.type	gs_yield, @function
+	.p2align 4
+gs_yield:
+	.cfi_startproc
+	movq	gs_tls@gottpoff(%rip), %rax
+	movq	%fs:GS_THREAD_CUR(%rax), %rdi
+	testq	%rdi, %rdi
+	jz	.Lyield_outside
+	cmpq	$0, %fs:GS_THREAD_EXT_TARGET(%rax)
+	jne	.Lyield_forbidden
+	movl	$GS_STATE_SUSPENDED, GS_CORO_STATE(%rdi)
+	movq	%fs:GS_TCB_GUARD, %rcx
+	movq	%rcx, GS_CORO_GUARD(%rdi)
+	movq	GS_CORO_BACK(%rdi), %rsi
+	movq	GS_CORO_BACK_GUARD(%rdi), %rdx
+	jmp	gs_ctx_switch
+.Lyield_outside:
+	movl	$1, %eax                 /* EPERM */
+	ret
+.Lyield_forbidden:
+	callq	gs_yield_forbidden
+	ud2
+	.cfi_endproc
+	.size	gs_yield, .-gs_yield
 
 /* First resume address of a coroutine. The creator (runtime/coro.c) lays out a
  * saved context with r12 = function, r13/r14/r15 = its first three arguments,
