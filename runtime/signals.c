@@ -6,8 +6,16 @@
  *    handlers installed with SA_ONSTACK, and the SIGSEGV handler below can run when
  *    the coroutine stack is exhausted.
  *  - The SIGSEGV handler only claims faults inside the guard page (or just below)
- *    of the running coroutine's fixed stack; any other fault is handed back to the
- *    previous disposition, so the program crashes as it would without growstack.
+ *    of the running coroutine's fixed stack; any other fault goes to the program's
+ *    own SIGSEGV handler if it installed one, else to the previous disposition,
+ *    so the program crashes as it would without growstack.
+ *  - The runtime interposes sigaction(), signal() and bsd_signal() (the program's
+ *    own definitions win over the C library's weak ones; gscc exports them so
+ *    shared libraries bind to them too). Every handler the program installs runs
+ *    through gs_signal_dispatch: on the
+ *    sigaltstack (SA_ONSTACK is forced), with the guard at 0 (handlers are
+ *    callbacks on the system stack: no prologue check may fire there) and with
+ *    gs_tls.ext_target naming the handler, so yielding from it is a fatal error.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -28,9 +36,38 @@
 static struct sigaction previous_segv;
 static int handler_installed;
 
+/* What the program asked for, per signal (only handlers, not SIG_DFL/SIG_IGN). */
+static struct sigaction user_action[NSIG];
+static volatile sig_atomic_t user_installed[NSIG];
+
+static void call_user(int sig, siginfo_t *si, void *uc)
+{
+    struct sigaction *a = &user_action[sig];
+    void *target = (a->sa_flags & SA_SIGINFO) ? (void *)a->sa_sigaction : (void *)a->sa_handler;
+    uintptr_t guard = gs_arch_get_guard();
+    void *ext = gs_tls.ext_target;
+    gs_arch_set_guard(0);
+    gs_tls.ext_target = target;
+    if (a->sa_flags & SA_SIGINFO)
+        a->sa_sigaction(sig, si, uc);
+    else
+        a->sa_handler(sig);
+    gs_tls.ext_target = ext;
+    gs_arch_set_guard(guard);
+}
+
+static void gs_signal_dispatch(int sig, siginfo_t *si, void *uc)
+{
+    if (sig > 0 && sig < NSIG && user_installed[sig])
+        call_user(sig, si, uc);
+}
+
+/* The C library's own implementation (public since glibc 2.2.5). */
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
 static void restore_previous(void)
 {
-    sigaction(SIGSEGV, &previous_segv, NULL);
+    __sigaction(SIGSEGV, &previous_segv, NULL);
 }
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
@@ -56,10 +93,87 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
                      GS_SEG_USABLE(s), gs_cfg.max);
         }
     }
-    /* Not ours: let the previous disposition handle the re-executed fault. */
     gs_arch_set_guard(guard);
+    if (user_installed[SIGSEGV]) {
+        call_user(SIGSEGV, si, uc);
+        return;
+    }
+    /* Not ours: let the previous disposition handle the re-executed fault. */
     restore_previous();
 }
+
+int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+sighandler_t gs_signal(int sig, sighandler_t handler);
+
+static int is_handler(const struct sigaction *a)
+{
+    if (a->sa_flags & SA_SIGINFO)
+        return a->sa_sigaction != NULL;
+    return a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN;
+}
+
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return gs_sigaction(sig, act, old);
+}
+
+int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (sig <= 0 || sig >= NSIG)
+        return __sigaction(sig, act, old);
+    struct sigaction prev = user_action[sig];
+    int had = user_installed[sig];
+    struct sigaction kernel_old;
+    int rc = 0;
+    if (act && is_handler(act)) {
+        struct sigaction mine = *act;
+        mine.sa_flags |= SA_SIGINFO | SA_ONSTACK;
+        mine.sa_sigaction = sig == SIGSEGV && handler_installed ? on_segv : gs_signal_dispatch;
+        user_installed[sig] = 0;
+        user_action[sig] = *act;
+        rc = __sigaction(sig, &mine, &kernel_old);
+        if (rc == 0)
+            user_installed[sig] = 1;
+        else if (had)
+            user_action[sig] = prev, user_installed[sig] = 1;
+    } else if (act && sig == SIGSEGV && handler_installed) {
+        /* SIG_DFL / SIG_IGN for SIGSEGV: keep reporting overflows, then behave as
+         * asked for anything else. */
+        user_installed[sig] = 0;
+        previous_segv = *act;
+        rc = __sigaction(sig, NULL, &kernel_old);
+    } else {
+        if (act)
+            user_installed[sig] = 0;
+        rc = __sigaction(sig, act, &kernel_old);
+    }
+    if (rc == 0 && old)
+        *old = had ? prev : kernel_old;
+    return rc;
+}
+
+sighandler_t signal(int sig, sighandler_t handler)
+{
+    return gs_signal(sig, handler);
+}
+
+sighandler_t bsd_signal(int sig, sighandler_t handler)
+{
+    return gs_signal(sig, handler);
+}
+
+sighandler_t gs_signal(int sig, sighandler_t handler)
+{
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    act.sa_flags = SA_RESTART; /* glibc's signal() has BSD semantics */
+    sigemptyset(&act.sa_mask);
+    if (gs_sigaction(sig, &act, &old))
+        return SIG_ERR;
+    return (old.sa_flags & SA_SIGINFO) ? (sighandler_t)(void *)old.sa_sigaction : old.sa_handler;
+}
+
 
 void gs_signals_thread_init(struct gs_thread *t) __attribute__((visibility("hidden")));
 void gs_signals_thread_init(struct gs_thread *t)
@@ -84,7 +198,7 @@ void gs_signals_thread_init(struct gs_thread *t)
         sa.sa_sigaction = on_segv;
         sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGSEGV, &sa, &previous_segv);
+        __sigaction(SIGSEGV, &sa, &previous_segv);
     }
 }
 
