@@ -2,8 +2,9 @@
  * below the guard (docs/protocol.md 5.5).
  *
  * Invariants:
- *  - co->dyn is a LIFO list; a block is tagged with the %rbp of the frame that
- *    allocated it, so blocks of deeper frames (smaller %rbp) come first.
+ *  - co->dyn is a LIFO list; a block is tagged with the depth (GS_SEG_DEPTH) of
+ *    the frame that allocated it, so blocks of deeper frames come first. Depths,
+ *    unlike addresses, are ordered across segments and survive moves.
  *  - Every function here is reached through ON_SYSTEM_STACK (arch): it runs on
  *    the system stack, or on the current stack when that is the system stack
  *    (guard 0) — in which case it does nothing, because system-stack frame
@@ -19,7 +20,7 @@
 
 struct gs_dyn {
     struct gs_dyn *next;
-    uintptr_t rbp;
+    size_t depth;
     size_t size;
     uint64_t pad;
     /* 16-byte aligned data follows */
@@ -34,15 +35,6 @@ void gs_dyn_release_to(void *token, uintptr_t caller_rbp, uintptr_t frame)
     __attribute__((visibility("hidden")));
 void gs_dyn_frame_exit(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     __attribute__((visibility("hidden")));
-void gs_dyn_relocate(struct gs_coro *co, uintptr_t lo, uintptr_t hi, intptr_t delta)
-    __attribute__((visibility("hidden")));
-void gs_dyn_relocate(struct gs_coro *co, uintptr_t lo, uintptr_t hi, intptr_t delta)
-{
-    for (struct gs_dyn *d = co->dyn; d; d = d->next)
-        if (d->rbp >= lo && d->rbp < hi)
-            d->rbp += (uintptr_t)delta;
-}
-
 void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     __attribute__((visibility("hidden")));
 void gs_dyn_free_all(struct gs_coro *co) __attribute__((visibility("hidden")));
@@ -54,27 +46,37 @@ static void pop(struct gs_coro *co)
     free(d);
 }
 
-static struct gs_coro *on_coroutine(void)
+/* The running coroutine, with co->top synced to the caller's frame, and that
+ * frame's depth; NULL on the system stack. */
+static struct gs_coro *on_coroutine(uintptr_t caller_rbp, uintptr_t frame, size_t *depth)
 {
-    return gs_arch_get_guard() ? gs_tls.cur : NULL;
+    struct gs_coro *co = gs_arch_get_guard() ? gs_tls.cur : NULL;
+    if (!co)
+        return NULL;
+    if (co->kind == GS_STACK_FIXED || !gs_stack_sync_top(co, frame + 16)) {
+        *depth = co->top ? GS_SEG_DEPTH(co->top, caller_rbp) : 0;
+        return co;
+    }
+    *depth = GS_SEG_DEPTH(co->top, caller_rbp);
+    return co;
 }
 
 void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
 {
-    (void)frame;
-    struct gs_coro *co = on_coroutine();
+    size_t depth;
+    struct gs_coro *co = on_coroutine(caller_rbp, frame, &depth);
     if (!co)
         gs_fatal("__morestack_allocate_stack_space called outside a coroutine stack");
     if (co->kind == GS_STACK_FIXED)
         gs_overflow(co, size, "a variable-length array or alloca does not fit");
     if (size > gs_cfg.max)
         gs_overflow(co, size, "a variable-length array or alloca is larger than the limit");
-    while (co->dyn && co->dyn->rbp < caller_rbp)
+    while (co->dyn && co->dyn->depth > depth)
         pop(co); /* blocks of frames deeper than the caller: they have returned */
     struct gs_dyn *d = malloc(sizeof *d + (size ? size : 1));
     if (!d)
         gs_fatal("out of memory for a %zu-byte variable-length array", size);
-    d->rbp = caller_rbp;
+    d->depth = depth;
     d->size = size;
     d->next = co->dyn;
     co->dyn = d;
@@ -84,28 +86,30 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
 
 void *gs_dyn_mark(void *unused, uintptr_t caller_rbp, uintptr_t frame)
 {
-    (void)unused, (void)caller_rbp, (void)frame;
-    struct gs_coro *co = on_coroutine();
+    (void)unused;
+    size_t depth;
+    struct gs_coro *co = on_coroutine(caller_rbp, frame, &depth);
     return co ? co->dyn : NULL;
 }
 
 void gs_dyn_release_to(void *token, uintptr_t caller_rbp, uintptr_t frame)
 {
-    (void)frame;
-    struct gs_coro *co = on_coroutine();
+    size_t depth;
+    struct gs_coro *co = on_coroutine(caller_rbp, frame, &depth);
     if (!co)
         return;
-    while (co->dyn && co->dyn != token && co->dyn->rbp <= caller_rbp)
+    while (co->dyn && co->dyn != token && co->dyn->depth >= depth)
         pop(co);
 }
 
 void gs_dyn_frame_exit(void *unused, uintptr_t caller_rbp, uintptr_t frame)
 {
-    (void)unused, (void)frame;
-    struct gs_coro *co = on_coroutine();
+    (void)unused;
+    size_t depth;
+    struct gs_coro *co = on_coroutine(caller_rbp, frame, &depth);
     if (!co)
         return;
-    while (co->dyn && co->dyn->rbp <= caller_rbp)
+    while (co->dyn && co->dyn->depth >= depth)
         pop(co);
 }
 

@@ -186,6 +186,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
         top->next = n;
         t->stats.segments_new++;
     }
+    n->base_off = top->base_off + GS_SEG_USABLE(top);
     uintptr_t old_sp = r->sp;
     char *hi = GS_SEG_HI(n) - 16;
     memset(hi, 0, 16);
@@ -232,9 +233,6 @@ static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
         *v += (uint64_t)delta;
 }
 
-void gs_dyn_relocate(struct gs_coro *co, uintptr_t lo, uintptr_t hi, intptr_t delta)
-    __attribute__((visibility("hidden")));
-
 /* Copy the live part [sp, hi) of co's top segment `old` into `n` at the same
  * distance from the top, relocate every word of it that points into `old`, fix
  * the runtime's own references (segment links, dynamic-block tags), and free
@@ -252,7 +250,7 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
      * registers. This is the conservative step (protocol.md 5.3, item 3). */
     for (size_t i = 0; i < used / 8; i++)
         relocate(&to[i], lo, hi, delta);
-    gs_dyn_relocate(co, lo, hi, delta);
+    n->base_off = old->base_off;
     n->prev = old->prev;
     n->next = old->next;
     if (old->prev)

@@ -37,7 +37,7 @@ struct gs_seg {
     size_t size;            /* bytes of the block, descriptor included             */
     struct gs_seg *prev;    /* older segment of the same stack (toward the base)   */
     struct gs_seg *next;    /* newer segment kept for reuse, or NULL               */
-    void *ret_sp;           /* segmented: %rsp in prev to go back to               */
+    size_t base_off;        /* stack bytes of all older segments (see depth below)  */
     uint32_t kind;          /* enum gs_seg_kind                                    */
     uint32_t cls;           /* size class (POOL, MMAP)                              */
     uint64_t pad;
@@ -45,6 +45,10 @@ struct gs_seg {
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 
 #define GS_SEG_HI(s) ((char *)(s))
+/* The depth of address a in segment s, counted from the coroutine's base: grows
+ * with call depth across segments (whose addresses are in no particular order)
+ * and does not change when a segment is moved. */
+#define GS_SEG_DEPTH(s, a) ((s)->base_off + (size_t)((uintptr_t)GS_SEG_HI(s) - (uintptr_t)(a)))
 #define GS_SEG_USABLE(s) ((size_t)(GS_SEG_HI(s) - (s)->lo))
 #define GS_SEG_GUARD(s) ((uintptr_t)(s)->lo + GS_STACK_GUARD)
 

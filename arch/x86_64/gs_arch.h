@@ -94,6 +94,7 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
+
 static inline uintptr_t gs_arch_get_guard(void)
 {
     uintptr_t g;

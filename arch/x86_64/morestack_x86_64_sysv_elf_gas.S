@@ -119,6 +119,14 @@ __morestack_return:
 	.cfi_endproc
 	.size	__morestack, .-__morestack
 
+/* gold and lld make split-stack callers of objects without split-stack notes call
+ * this with 16 KiB added to the frame size. gscc strips the notes from its objects
+ * so that never happens to them; for objects built otherwise (clang -fsplit-stack
+ * plus the plugin, by hand) growing is always correct. */
+	.globl	__morestack_non_split
+	.type	__morestack_non_split, @function
+	.set	__morestack_non_split, __morestack
+
 /* Run a C function on the system stack (or on the current stack when the thread
  * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
  * For on-stack entry points called with the C calling convention. */

@@ -1,0 +1,360 @@
+//===- CallRedirect.cpp - calls that leave instrumented code --------------===//
+
+#include "CallRedirect.h"
+
+#include "Protocol.h"
+#include "Records.h"
+#include "StackArgs.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+
+using namespace llvm;
+
+namespace gs {
+
+StringRef symbolName(const GlobalValue &GV) {
+  return GlobalValue::dropLLVMManglingEscape(GV.getName());
+}
+
+std::string externalThunkName(uint64_t N, StringRef Name) {
+  std::string S(ExternalThunkPrefix);
+  if (N != 0)
+    S += utostr(N);
+  S += '.';
+  S += Name;
+  return S;
+}
+
+//===----------------------------------------------------------------------===//
+// Classification
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The indirect form passes the target as a new leading `ptr nest` argument:
+/// impossible if the call already has a nest argument (it needs %r10) or an
+/// sret argument that would move past the second position.
+bool canPrependNest(const CallBase &CB) {
+  for (unsigned I = 0, E = CB.arg_size(); I != E; ++I) {
+    if (CB.paramHasAttr(I, Attribute::Nest))
+      return false;
+    if (I != 0 && CB.paramHasAttr(I, Attribute::StructRet))
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
+CallPlan CallClassifier::classify(CallBase &CB) const {
+  CallPlan P;
+  P.CB = &CB;
+  if (CB.isInlineAsm() || isa<IntrinsicInst>(CB))
+    return P;
+  // A returns_twice callee must run on the stack it saves (section 4.1 lists
+  // the setjmp family; vfork and getcontext have the same constraint).
+  if (CB.hasFnAttr(Attribute::ReturnsTwice))
+    return P;
+
+  Value *Callee = CB.getCalledOperand()->stripPointerCasts();
+  auto *GV = dyn_cast<GlobalValue>(Callee);
+  Function *Body = nullptr; // the code the call reaches, if in this module
+  if (auto *F = dyn_cast<Function>(Callee))
+    Body = F;
+  else if (auto *GA = dyn_cast<GlobalAlias>(Callee))
+    Body = dyn_cast_or_null<Function>(GA->getAliaseeObject());
+  else if (!isa<GlobalIFunc>(Callee))
+    GV = nullptr; // a loaded pointer, a global variable...: indirect
+
+  if (GV) {
+    if (symbolName(*GV).starts_with(ReservedPrefix) ||
+        (Body && Body->isIntrinsic()))
+      return P;
+    bool Exact = !GV->isInterposable() && !GV->isDeclarationForLinker();
+    if (Exact && Body && Instrumented.contains(Body) &&
+        !Body->isInterposable())
+      return P;
+    if (Exact) {
+      P.Kind = CallKind::LocalThunk;
+      P.Target = GV;
+    } else if (Allowlist.contains(symbolName(*GV))) {
+      P.Allowlisted = true;
+      return P;
+    } else {
+      P.Kind = CallKind::External;
+      P.Target = GV;
+    }
+  } else {
+    P.Kind = CallKind::Indirect;
+    if (!canPrependNest(CB)) {
+      P.Kind = CallKind::Unsupported;
+      return P;
+    }
+  }
+
+  std::optional<uint64_t> N = stackArgBytes(CB);
+  if (!N) {
+    P.Kind = CallKind::Unsupported;
+    return P;
+  }
+  P.N = *N;
+  return P;
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting
+//===----------------------------------------------------------------------===//
+
+void CallRedirector::redirect(const CallPlan &P) {
+  CallBase &CB = *P.CB;
+  switch (P.Kind) {
+  case CallKind::Direct:
+  case CallKind::Unsupported:
+    return;
+
+  case CallKind::External: {
+    // Declared with the callee's own type; the call keeps its type.
+    std::string Name = externalThunkName(P.N, symbolName(*P.Target));
+    GlobalValue *Thunk = M.getNamedValue(Name);
+    if (!Thunk) {
+      auto *CalleeTy = dyn_cast<FunctionType>(P.Target->getValueType());
+      if (!CalleeTy)
+        CalleeTy = CB.getFunctionType();
+      Function *Decl =
+          Function::Create(CalleeTy, GlobalValue::ExternalLinkage, Name, M);
+      if (auto *F = dyn_cast<Function>(P.Target)) {
+        Decl->setCallingConv(F->getCallingConv());
+        // Only the ABI-relevant parameter and return attributes: the thunk is
+        // not the callee (no memory effects, no "split-stack").
+        AttributeList FA = F->getAttributes();
+        SmallVector<AttributeSet, 8> Params;
+        for (unsigned I = 0, E = CalleeTy->getNumParams(); I != E; ++I)
+          Params.push_back(FA.getParamAttrs(I));
+        Decl->setAttributes(AttributeList::get(M.getContext(), AttributeSet(),
+                                               FA.getRetAttrs(), Params));
+      }
+      Thunk = Decl;
+    }
+    CB.setCalledOperand(Thunk);
+    return;
+  }
+
+  case CallKind::LocalThunk:
+    CB.setCalledOperand(localThunk(*P.Target, P.N));
+    return;
+
+  case CallKind::Indirect:
+    redirectIndirect(CB, P.N);
+    return;
+  }
+}
+
+/// A naked private function: `leaq target(%rip), %r10` (or through the GOT
+/// when the target may be interposed or is an ifunc), `movl $N, %r11d`,
+/// `jmp __gs_tramp`. The same body gscc's thunk archive uses (section 4.1).
+Function *CallRedirector::localThunk(GlobalValue &Target, uint64_t N) {
+  Function *&Thunk = LocalThunks[{&Target, N}];
+  if (Thunk)
+    return Thunk;
+  LLVMContext &Ctx = M.getContext();
+  Thunk = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                           GlobalValue::PrivateLinkage,
+                           externalThunkName(N, symbolName(Target)), M);
+  Thunk->addFnAttr(Attribute::Naked);
+  Thunk->addFnAttr(Attribute::NoInline);
+  bool ViaGOT = !Target.isDSOLocal() || isa<GlobalIFunc>(Target);
+  std::string Asm = ViaGOT ? "movq ${0:c}@GOTPCREL(%rip), %r10\n\t"
+                           : "leaq ${0:c}(%rip), %r10\n\t";
+  Asm += "movl $$" + utostr(N) + ", %r11d\n\t";
+  Asm += "jmp " + std::string(Trampoline) + "@PLT";
+  IRBuilder<> B(BasicBlock::Create(Ctx, "", Thunk));
+  auto *AsmTy = FunctionType::get(B.getVoidTy(), {B.getPtrTy()}, false);
+  // The "s" constraint prints a symbol reference (quoted if needed).
+  B.CreateCall(InlineAsm::get(AsmTy, Asm, "s", /*hasSideEffects=*/true),
+               {&Target});
+  B.CreateUnreachable();
+  return Thunk;
+}
+
+/// `__gs_ic<N>`: linkonce_odr hidden naked `movl $N, %r11d; jmp
+/// __gs_tramp_icall`. The call passes the target in %r10 (`nest`).
+Function *CallRedirector::indirectStub(uint64_t N) {
+  std::string Name = std::string(IndirectStubPrefix) + utostr(N);
+  if (Function *F = M.getFunction(Name))
+    return F;
+  LLVMContext &Ctx = M.getContext();
+  Function *Stub = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                                    GlobalValue::LinkOnceODRLinkage, Name, M);
+  Stub->setVisibility(GlobalValue::HiddenVisibility);
+  Stub->setComdat(M.getOrInsertComdat(Name));
+  Stub->addFnAttr(Attribute::Naked);
+  Stub->addFnAttr(Attribute::NoInline);
+  IRBuilder<> B(BasicBlock::Create(Ctx, "", Stub));
+  std::string Asm = "movl $$" + utostr(N) + ", %r11d\n\tjmp " +
+                    std::string(IndirectTrampoline) + "@PLT";
+  B.CreateCall(InlineAsm::get(FunctionType::get(B.getVoidTy(), false), Asm, "",
+                              /*hasSideEffects=*/true));
+  B.CreateUnreachable();
+  return Stub;
+}
+
+namespace {
+
+/// The call through `__gs_ic<N>`: the same call with the target prepended as
+/// a `nest` argument.
+CallBase *createStubCall(CallBase &CB, Function *Stub, InsertPosition Pos,
+                         BasicBlock *NormalDest, BasicBlock *UnwindDest) {
+  LLVMContext &Ctx = CB.getContext();
+  FunctionType *FTy = CB.getFunctionType();
+  SmallVector<Type *, 8> ParamTys{PointerType::get(Ctx, 0)};
+  ParamTys.append(FTy->param_begin(), FTy->param_end());
+  auto *StubTy = FunctionType::get(FTy->getReturnType(), ParamTys, FTy->isVarArg());
+
+  SmallVector<Value *, 8> Args{CB.getCalledOperand()};
+  Args.append(CB.arg_begin(), CB.arg_end());
+
+  AttributeList AL = CB.getAttributes();
+  SmallVector<AttributeSet, 8> ParamAttrs{
+      AttributeSet::get(Ctx, {Attribute::get(Ctx, Attribute::Nest)})};
+  for (unsigned I = 0, E = CB.arg_size(); I != E; ++I)
+    ParamAttrs.push_back(AL.getParamAttrs(I));
+  AttributeList StubAL =
+      AttributeList::get(Ctx, AL.getFnAttrs(), AL.getRetAttrs(), ParamAttrs);
+
+  // kcfi checks the type of an indirect call's target. The stub call is
+  // direct and the trampoline's call cannot carry the check, so this path
+  // drops it (the in-text path keeps it).
+  SmallVector<OperandBundleDef, 2> Bundles;
+  for (unsigned I = 0, E = CB.getNumOperandBundles(); I != E; ++I) {
+    OperandBundleUse U = CB.getOperandBundleAt(I);
+    if (U.getTagID() != LLVMContext::OB_kcfi)
+      Bundles.emplace_back(U);
+  }
+
+  // A void call cannot have a name.
+  std::string Name =
+      CB.getType()->isVoidTy() ? "" : (CB.getName() + ".gs").str();
+  CallBase *New;
+  if (NormalDest)
+    New = InvokeInst::Create(StubTy, Stub, NormalDest, UnwindDest, Args,
+                             Bundles, Name, Pos);
+  else {
+    auto *CI = CallInst::Create(StubTy, Stub, Args, Bundles, Name, Pos);
+    CI->setTailCallKind(cast<CallInst>(CB).getTailCallKind());
+    New = CI;
+  }
+  New->setAttributes(StubAL);
+  New->setCallingConv(CB.getCallingConv());
+  New->setDebugLoc(CB.getDebugLoc());
+  return New;
+}
+
+} // namespace
+
+void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
+  Function *Stub = indirectStub(N);
+  Value *Target = CB.getCalledOperand();
+
+  if (!HaveText) {
+    // No growstack_text in this object to test against: every target goes
+    // through the stub, whose trampoline checks the registry.
+    CallBase *New = isa<InvokeInst>(CB)
+        ? createStubCall(CB, Stub, &CB, cast<InvokeInst>(CB).getNormalDest(),
+                         cast<InvokeInst>(CB).getUnwindDest())
+        : createStubCall(CB, Stub, &CB, nullptr, nullptr);
+    New->takeName(&CB);
+    CB.replaceAllUsesWith(New);
+    CB.eraseFromParent();
+    return;
+  }
+
+  IRBuilder<> B(&CB);
+  Value *Start = getSectionBound(M, TextStart);
+  Value *Stop = getSectionBound(M, TextStop);
+  Value *AboveStart = B.CreateICmpUGE(Target, Start, "gs.ge_start");
+  Value *BelowStop = B.CreateICmpULT(Target, Stop, "gs.lt_stop");
+  Value *InText = B.CreateAnd(AboveStart, BelowStop, "gs.in_text");
+
+  if (auto *II = dyn_cast<InvokeInst>(&CB)) {
+    //   BB:       br %in_text, gs.direct, gs.stub
+    //   gs.direct: invoke fp(args)             to gs.cont unwind %lpad
+    //   gs.stub:   invoke __gs_ic<N>(fp, args)  to gs.cont unwind %lpad
+    //   gs.cont:   phi; br %normal
+    BasicBlock *BB = II->getParent();
+    Function *F = BB->getParent();
+    BasicBlock *Normal = II->getNormalDest();
+    BasicBlock *Unwind = II->getUnwindDest();
+    LLVMContext &Ctx = F->getContext();
+    auto *Direct = BasicBlock::Create(Ctx, "gs.direct", F, Normal);
+    auto *ViaStub = BasicBlock::Create(Ctx, "gs.stub", F, Normal);
+    auto *Cont = BasicBlock::Create(Ctx, "gs.cont", F, Normal);
+
+    II->removeFromParent();
+    II->insertInto(Direct, Direct->end());
+    BranchInst::Create(Direct, ViaStub, InText, BB);
+    Normal->replacePhiUsesWith(BB, Cont);
+    Unwind->replacePhiUsesWith(BB, Direct);
+    CallBase *New = createStubCall(*II, Stub, ViaStub, Cont, Unwind);
+    for (PHINode &Phi : Unwind->phis())
+      Phi.addIncoming(Phi.getIncomingValueForBlock(Direct), ViaStub);
+    II->setNormalDest(Cont);
+
+    B.SetInsertPoint(Cont);
+    if (!II->getType()->isVoidTy()) {
+      PHINode *Phi = B.CreatePHI(II->getType(), 2);
+      II->replaceAllUsesWith(Phi);
+      Phi->addIncoming(II, Direct);
+      Phi->addIncoming(New, ViaStub);
+      Phi->takeName(II);
+    }
+    B.CreateBr(Normal);
+    return;
+  }
+
+  //   Head:      br %in_text, gs.direct, gs.stub
+  //   gs.direct: %r1 = call fp(args)
+  //   gs.stub:   %r2 = call __gs_ic<N>(ptr nest fp, args)
+  //   Tail:      phi [%r1, %r2]
+  Instruction *ThenTerm, *ElseTerm;
+  SplitBlockAndInsertIfThenElse(InText, &CB, &ThenTerm, &ElseTerm);
+  BasicBlock *Tail = CB.getParent();
+  ThenTerm->getParent()->setName("gs.direct");
+  ElseTerm->getParent()->setName("gs.stub");
+  CB.moveBefore(ThenTerm);
+  CallBase *New = createStubCall(CB, Stub, ElseTerm, nullptr, nullptr);
+  if (!CB.getType()->isVoidTy() && !CB.use_empty()) {
+    PHINode *Phi = PHINode::Create(CB.getType(), 2, "", Tail->begin());
+    CB.replaceAllUsesWith(Phi);
+    Phi->addIncoming(&CB, CB.getParent());
+    Phi->addIncoming(New, New->getParent());
+    Phi->takeName(&CB);
+  }
+}
+
+bool CallRedirector::emitEntryAlias(GlobalValue &Entry, Function &Target) {
+  std::optional<uint64_t> N = stackArgBytes(Target);
+  if (!N)
+    return false;
+  std::string Name = externalThunkName(*N, symbolName(Entry));
+  GlobalValue *Existing = M.getNamedValue(Name);
+  if (Existing && !Existing->isDeclaration())
+    return true; // defined by the user: leave it
+  auto *GA = GlobalAlias::create(Target.getValueType(), 0,
+                                 GlobalValue::ExternalLinkage, Name, &Target, &M);
+  GA->setVisibility(Entry.getVisibility());
+  GA->setDSOLocal(Entry.isDSOLocal());
+  if (Existing) {
+    Existing->replaceAllUsesWith(GA);
+    Existing->eraseFromParent();
+    GA->setName(Name);
+  }
+  return true;
+}
+
+} // namespace gs

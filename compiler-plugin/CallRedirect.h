@@ -1,0 +1,113 @@
+//===- CallRedirect.h - calls that leave instrumented code ------*- C++ -*-===//
+//
+// Classifies and rewrites the calls of instrumented functions as protocol.md
+// section 4 prescribes, so that a coroutine stack only ever holds frames of
+// instrumented functions:
+//
+//   Direct      callee instrumented in this module (and not interposable),
+//               intrinsic, inline asm, allowlisted, a returns_twice function,
+//               or already a __gs_ symbol: left alone;
+//   External    declaration, available_externally or interposable (weak)
+//               definition: call `__gs_x<N>.<callee>` instead;
+//   LocalThunk  uninstrumented definition of this module: call a private
+//               naked thunk that loads the callee into %r10, N into %r11 and
+//               jumps to __gs_tramp;
+//   Indirect    anything else: if the target lies in this object's
+//               growstack_text, call it; otherwise call `__gs_ic<N>` with the
+//               target as a leading `ptr nest` argument (%r10);
+//   Unsupported the call would need one of the above but N cannot be
+//               computed, or the indirect form cannot carry the target (the
+//               call already uses `nest`, or has sret past argument 0). The
+//               caller must then not be instrumented.
+//
+// Invariants:
+//  - classify() depends only on the call and on the set of functions that
+//    will be instrumented; the pass iterates eligibility to a fixed point with
+//    it before anything is rewritten.
+//  - The rewrite preserves the call's own type, calling convention,
+//    attributes, operand bundles and debug location; only the callee (and for
+//    Indirect, the control flow around the call) changes.
+//  - Every name generated starts with __gs_, so a second look at the same
+//    call classifies it Direct.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GROWSTACK_CALLREDIRECT_H
+#define GROWSTACK_CALLREDIRECT_H
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <cstdint>
+#include <string>
+
+namespace llvm {
+class CallBase;
+class Function;
+class GlobalValue;
+class Module;
+} // namespace llvm
+
+namespace gs {
+
+enum class CallKind { Direct, External, LocalThunk, Indirect, Unsupported };
+
+struct CallPlan {
+  llvm::CallBase *CB = nullptr;
+  CallKind Kind = CallKind::Direct;
+  uint64_t N = 0;                       // External, LocalThunk, Indirect
+  llvm::GlobalValue *Target = nullptr;  // External, LocalThunk: the callee
+  bool Allowlisted = false;             // Direct only because of the allowlist
+};
+
+class CallClassifier {
+public:
+  CallClassifier(const llvm::SmallPtrSetImpl<llvm::Function *> &Instrumented,
+                 const llvm::StringSet<> &Allowlist)
+      : Instrumented(Instrumented), Allowlist(Allowlist) {}
+
+  CallPlan classify(llvm::CallBase &CB) const;
+
+private:
+  const llvm::SmallPtrSetImpl<llvm::Function *> &Instrumented;
+  const llvm::StringSet<> &Allowlist;
+};
+
+/// The symbol name a global is known by outside the module (without LLVM's
+/// \01 "do not mangle" escape).
+llvm::StringRef symbolName(const llvm::GlobalValue &GV);
+
+/// `__gs_x<N>.<name>`, `__gs_x.<name>` when N is 0.
+std::string externalThunkName(uint64_t N, llvm::StringRef Name);
+
+class CallRedirector {
+public:
+  /// HaveText: this module places functions in growstack_text, so it may
+  /// refer to __start_/__stop_growstack_text (the linker defines them only if
+  /// some input has that section).
+  CallRedirector(llvm::Module &M, bool HaveText) : M(M), HaveText(HaveText) {}
+
+  /// Rewrites one External, LocalThunk or Indirect call.
+  void redirect(const CallPlan &P);
+
+  /// Emits the strong alias `__gs_x<N>.<name of Entry>` -> Target that lets
+  /// other objects' redirected calls bind straight to an instrumented
+  /// definition (section 4). Entry is Target itself or an alias of it.
+  /// Returns false if N of Target cannot be computed.
+  bool emitEntryAlias(llvm::GlobalValue &Entry, llvm::Function &Target);
+
+private:
+  llvm::Function *localThunk(llvm::GlobalValue &Target, uint64_t N);
+  llvm::Function *indirectStub(uint64_t N);
+  void redirectIndirect(llvm::CallBase &CB, uint64_t N);
+
+  llvm::Module &M;
+  bool HaveText;
+  llvm::DenseMap<std::pair<llvm::GlobalValue *, uint64_t>, llvm::Function *>
+      LocalThunks;
+};
+
+} // namespace gs
+
+#endif // GROWSTACK_CALLREDIRECT_H

@@ -1,0 +1,87 @@
+//===- Protocol.h - names and numbers shared with the runtime ---*- C++ -*-===//
+//
+// Every symbol, section and constant the plugin emits that some other part of
+// growstack (gscc, arch/x86_64, runtime/) relies on. docs/protocol.md is the
+// contract; the section numbers below point into it. Changing anything here
+// is a protocol change.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GROWSTACK_PROTOCOL_H
+#define GROWSTACK_PROTOCOL_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+
+namespace gs {
+
+// Section 2: instrumented code lives in one section whose name is a C
+// identifier, so the linker defines __start_/__stop_ for it.
+inline constexpr llvm::StringLiteral TextSection = "growstack_text";
+inline constexpr llvm::StringLiteral TextStart = "__start_growstack_text";
+inline constexpr llvm::StringLiteral TextStop = "__stop_growstack_text";
+
+// Section 2.1: function records.
+inline constexpr llvm::StringLiteral RecordSection = "gs_records";
+inline constexpr llvm::StringLiteral RecordStart = "__start_gs_records";
+inline constexpr llvm::StringLiteral RecordStop = "__stop_gs_records";
+
+/// struct gs_record.flags (runtime/records.h).
+enum RecordFlag : uint32_t {
+  RecPinned = 1u << 0,     // a live frame must never be moved
+  RecEscape = 1u << 1,     // the address of a local may leave the stack
+  RecSetjmp = 1u << 2,     // calls a returns_twice function
+  RecDynAlloca = 1u << 3,  // VLAs / alloca()
+};
+
+/// struct gs_module.version: the layout of the module descriptor,
+///   { u32 version; u32 reserved; const gs_record *rec_begin, *rec_end;
+///     const char *text_begin, *text_end; void *runtime_private[2]; }
+inline constexpr uint32_t ModuleVersion = 1;
+inline constexpr llvm::StringLiteral ModuleDescriptor = "gs.module";
+inline constexpr llvm::StringLiteral ModuleCtor = "gs.module_ctor";
+inline constexpr llvm::StringLiteral ModuleDtor = "gs.module_dtor";
+inline constexpr llvm::StringLiteral RegisterFn = "gs_records_register";
+inline constexpr llvm::StringLiteral UnregisterFn = "gs_records_unregister";
+/// Records must be registered before any user constructor (which may already
+/// start coroutines): like the sanitizers' module constructors, priority 1.
+inline constexpr int ModuleCtorPriority = 1;
+
+// Section 4: calls that leave instrumented code.
+/// Prefix of every symbol the plugin and gscc generate; calls to such symbols
+/// are never redirected again.
+inline constexpr llvm::StringLiteral ReservedPrefix = "__gs_";
+/// `__gs_x<N>.<callee>`, `__gs_x.<callee>` when N is 0.
+inline constexpr llvm::StringLiteral ExternalThunkPrefix = "__gs_x";
+/// `__gs_ic<N>`: movl $N, %r11d; jmp __gs_tramp_icall.
+inline constexpr llvm::StringLiteral IndirectStubPrefix = "__gs_ic";
+inline constexpr llvm::StringLiteral Trampoline = "__gs_tramp";
+inline constexpr llvm::StringLiteral IndirectTrampoline = "__gs_tramp_icall";
+
+/// Section 4.1: callees that run directly on the coroutine stack although
+/// they are not instrumented: leaf routines measured to fit in the guard
+/// slack, the setjmp family (they must run on the stack they save/restore)
+/// and the runtime's on-stack entry points.
+inline constexpr llvm::StringLiteral DefaultAllowlist[] = {
+    "memcpy",  "memmove",  "memset",   "memcmp",        "memchr",
+    "strlen",  "strnlen",  "strcmp",   "strncmp",       "strchr",
+    "strrchr", "strcpy",   "strncpy",  "setjmp",        "_setjmp",
+    "sigsetjmp", "__sigsetjmp", "longjmp", "_longjmp",  "siglongjmp",
+    "__longjmp_chk", "gs_yield", "gs_resume", "gs_join", "gs_self",
+    "gs_stack_resync", "gs_in_coroutine",
+};
+
+/// Called right after every call to a returns_twice function (section 5.6).
+inline constexpr llvm::StringLiteral ResyncFn = "gs_stack_resync";
+
+/// The opt-out: __attribute__((annotate("growstack_nosplit"))), GS_NOSPLIT in
+/// growstack.h. The same string as a function attribute is honoured too.
+inline constexpr llvm::StringLiteral OptOutAnnotation = "growstack_nosplit";
+
+/// Frames this large cannot be checked by the prologue (section 2).
+inline constexpr uint64_t MaxFrameBytes = uint64_t(1) << 31;
+
+} // namespace gs
+
+#endif // GROWSTACK_PROTOCOL_H

@@ -1,0 +1,120 @@
+//===- Records.cpp - function records and the module descriptor -----------===//
+
+#include "Records.h"
+
+#include "Protocol.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+
+using namespace llvm;
+
+namespace gs {
+
+GlobalVariable *getSectionBound(Module &M, StringRef Name) {
+  if (GlobalVariable *GV = M.getNamedGlobal(Name))
+    return GV;
+  auto *GV = new GlobalVariable(M, Type::getInt8Ty(M.getContext()),
+                                /*isConstant=*/false,
+                                GlobalValue::ExternalLinkage, nullptr, Name);
+  // Hidden: each executable or shared object has its own bounds, reached
+  // PC-relative.
+  GV->setVisibility(GlobalValue::HiddenVisibility);
+  GV->setDSOLocal(true);
+  return GV;
+}
+
+namespace {
+
+/// A symbol for F's address that the assembler resolves to a section offset.
+/// For a global F a PC-relative reference to F itself would need a
+/// relocation against a symbol that may be preempted, which a shared object
+/// cannot have; a private alias (`.set .L__gs_local.f, f`) is resolved
+/// against F's section instead.
+Constant *localAddress(Function &F) {
+  if (F.hasLocalLinkage())
+    return &F;
+  auto *GA = GlobalAlias::create(F.getValueType(), 0, GlobalValue::PrivateLinkage,
+                                 "__gs_local." +
+                                     GlobalValue::dropLLVMManglingEscape(F.getName()),
+                                 &F, F.getParent());
+  return GA;
+}
+
+} // namespace
+
+void RecordEmitter::addRecord(Function &F, uint32_t Flags) {
+  LLVMContext &Ctx = M.getContext();
+  Type *I32 = Type::getInt32Ty(Ctx);
+  Type *I64 = Type::getInt64Ty(Ctx);
+  auto *RecTy = StructType::get(I32, I32);
+
+  auto *Rec = new GlobalVariable(M, RecTy, /*isConstant=*/true,
+                                 GlobalValue::PrivateLinkage, nullptr,
+                                 "__gs_rec." + GlobalValue::dropLLVMManglingEscape(F.getName()));
+  Rec->setSection(RecordSection);
+  Rec->setAlignment(Align(8));
+  if (Comdat *C = F.getComdat())
+    Rec->setComdat(C);
+
+  // func = &F - &rec.func (rec.func is at offset 0).
+  Constant *Rel = ConstantExpr::getTrunc(
+      ConstantExpr::getSub(ConstantExpr::getPtrToInt(localAddress(F), I64),
+                           ConstantExpr::getPtrToInt(Rec, I64)),
+      I32);
+  Rec->setInitializer(ConstantStruct::get(RecTy, {Rel, ConstantInt::get(I32, Flags)}));
+  Records.push_back(Rec);
+}
+
+void RecordEmitter::emitModuleRegistration() {
+  if (Records.empty())
+    return;
+  // Nothing refers to the records by name: keep them through codegen.
+  appendToCompilerUsed(M, Records);
+
+  LLVMContext &Ctx = M.getContext();
+  Type *I32 = Type::getInt32Ty(Ctx);
+  auto *Ptr = PointerType::get(Ctx, 0);
+  StructType *ModTy = StructType::getTypeByName(Ctx, "gs_module");
+  if (!ModTy)
+    ModTy = StructType::create(
+        Ctx, {I32, I32, Ptr, Ptr, Ptr, Ptr, ArrayType::get(Ptr, 2)}, "gs_module");
+
+  Constant *Init = ConstantStruct::get(
+      ModTy, {ConstantInt::get(I32, ModuleVersion), ConstantInt::get(I32, 0),
+              getSectionBound(M, RecordStart), getSectionBound(M, RecordStop),
+              getSectionBound(M, TextStart), getSectionBound(M, TextStop),
+              ConstantAggregateZero::get(ArrayType::get(Ptr, 2))});
+  // Writable (runtime_private), hidden, one per linked object.
+  auto *Desc = new GlobalVariable(M, ModTy, /*isConstant=*/false,
+                                  GlobalValue::LinkOnceODRLinkage, Init,
+                                  ModuleDescriptor);
+  Desc->setVisibility(GlobalValue::HiddenVisibility);
+  Desc->setComdat(M.getOrInsertComdat(ModuleDescriptor));
+  Desc->setAlignment(Align(8));
+
+  // Constructor and destructor share the COMDAT group gs.module_ctor, and so
+  // do their .init_array/.fini_array entries (the associated-data field of
+  // llvm.global_ctors), so every executable or shared object registers once.
+  Comdat *CtorGroup = M.getOrInsertComdat(ModuleCtor);
+  auto MakeCallFn = [&](StringRef Name, StringRef Callee) {
+    Function *Fn = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                                    GlobalValue::LinkOnceODRLinkage, Name, M);
+    Fn->setVisibility(GlobalValue::HiddenVisibility);
+    Fn->setComdat(CtorGroup);
+    Fn->addFnAttr(Attribute::NoUnwind);
+    Fn->addFnAttr(Attribute::NoInline);
+    IRBuilder<> B(BasicBlock::Create(Ctx, "", Fn));
+    B.CreateCall(M.getOrInsertFunction(Callee, Type::getVoidTy(Ctx), Ptr), {Desc});
+    B.CreateRetVoid();
+    return Fn;
+  };
+  Function *Ctor = MakeCallFn(ModuleCtor, RegisterFn);
+  Function *Dtor = MakeCallFn(ModuleDtor, UnregisterFn);
+  appendToGlobalCtors(M, Ctor, ModuleCtorPriority, Ctor);
+  appendToGlobalDtors(M, Dtor, ModuleCtorPriority, Ctor);
+}
+
+} // namespace gs

@@ -1,0 +1,465 @@
+// gscc - the growstack C compiler driver: clang-19 plus the growstack plugin,
+// frame pointers and, when linking, the runtime and the thunk archive.
+//
+//   gscc [clang arguments...]          compile and/or link like clang
+//   gscc --gs-thunks -o out.a [-shared] [-static] [-L dir] [-l name] inputs...
+//   gscc --gs-print-plugin | --gs-print-runtime | --gs-print-include-dir
+//   gscc --gs-help | --gs-version
+//
+// What gscc adds (docs/usage.md has the user's view, docs/protocol.md the why):
+//
+//   compiling C:   -fpass-plugin=<plugin> -fno-omit-frame-pointer
+//                  -mno-omit-leaf-frame-pointer, and -I<prefix>/include after
+//                  the user's -I options.
+//   linking an executable:
+//                  <user inputs> <thunk archive> <libgrowstack.a> -pthread
+//                  -Wl,--wrap=main      the runtime's __wrap_main runs main on
+//                                       a coroutine
+//                  -Wl,--undefined=main pull main out of a user archive even
+//                                       though only the runtime refers to it
+//                  -Wl,-z,now           lazy binding would run the dynamic
+//                                       linker's resolver on a coroutine stack
+//                  -Wl,--export-dynamic-symbol=<glob> for __gs_x*, __morestack*,
+//                                       __gs_tramp*, gs_*: instrumented shared
+//                                       libraries bind to the executable's
+//                                       runtime and to its direct-call aliases
+//   linking with -shared:
+//                  <user inputs> <thunk archive> -Wl,-z,now
+//   -r (partial link): nothing; the final link supplies thunks and runtime.
+//
+// The thunk archive needs the symbols of every object, so when one invocation
+// both compiles and links, gscc compiles each source to a temporary object
+// first (as clang would internally) and then links the objects.
+//
+// Exit status: clang's (or the tools'); 2 for gscc's own usage errors; 1 when a
+// piece of growstack is missing or a helper tool fails.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "gscc_config.h"
+#include "layout.h"
+#include "process.h"
+#include "thunks.h"
+
+namespace gscc {
+namespace {
+
+constexpr int kUsageError = 2;
+constexpr int kSetupError = 1;
+
+// Symbols an executable exports for instrumented shared libraries
+// (docs/protocol.md 4.1): the direct-call aliases and the runtime's entry points.
+const char *const kExportGlobs[] = {"__gs_x*", "__morestack*", "__gs_tramp*", "gs_*"};
+
+bool starts_with(const std::string &s, const char *p) { return s.rfind(p, 0) == 0; }
+
+std::string env_or(const char *name, const char *fallback) {
+  const char *v = std::getenv(name);
+  return (v && *v) ? v : fallback;
+}
+
+bool env_flag(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+Tools tools_from_env() {
+  Tools t;
+  t.clang = env_or("GSCC_CLANG", "clang-19");
+  t.nm = env_or("GSCC_NM", "llvm-nm-19");
+  t.ar = env_or("GSCC_AR", "llvm-ar-19");
+  t.objcopy = env_or("GSCC_OBJCOPY", "llvm-objcopy-19");
+  t.verbose = env_flag("GSCC_VERBOSE");
+  return t;
+}
+
+// Finish with a child's status; a child killed by a signal kills gscc the same
+// way (after the temporary files are gone), as a shell would see it.
+[[noreturn]] void finish(Status st, TempDir *tmp) {
+  if (tmp) tmp->remove();
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (st.signal) {
+    std::signal(st.signal, SIG_DFL);
+    std::raise(st.signal);
+  }
+  std::exit(st.code);
+}
+
+std::string basename_of(const std::string &p) {
+  size_t slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+std::string strip_extension(const std::string &p) {
+  size_t slash = p.find_last_of('/');
+  size_t dot = p.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return p;
+  return p.substr(0, dot);
+}
+
+// A file operand that starts with '-' (possible after "--") must not look like
+// an option once gscc has rearranged the command line.
+std::string as_operand(const std::string &path) {
+  if (path.size() > 1 && path[0] == '-') return "./" + path;
+  return path;
+}
+
+// The flags gscc adds to a compilation. `plugin` is false for runs that
+// generate no code (-E, -M, -fsyntax-only), where clang never loads it.
+bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
+  if (plugin) {
+    if (!l.plugin_exists()) {
+      report_missing(l, "growstack-plugin.so", l.plugin);
+      return false;
+    }
+    out.push_back("-fpass-plugin=" + l.plugin);
+  }
+  if (frame) {
+    out.push_back("-fno-omit-frame-pointer");
+    out.push_back("-mno-omit-leaf-frame-pointer");
+  }
+  // After every user -I: the user's own growstack.h (if any) wins.
+  if (l.header_exists()) out.push_back("-I" + l.include_dir);
+  return true;
+}
+
+// gold and lld treat an object with .note.GNU-split-stack as split-stack code and
+// rewrite the prologue of every function in it that calls a shared library (or a
+// non-split object) to always call __morestack_non_split with 16 KiB more. Calls
+// that leave instrumented code are already handled by the thunks (protocol.md
+// section 4), so gscc's objects carry no such note: every linker leaves them as
+// they are. ld.bfd ignores the notes anyway.
+bool strip_split_stack_notes(const Tools &tools, const std::string &obj) {
+  if (tools.dry_run) return true;
+  Argv cmd = {tools.objcopy, "--remove-section=.note.GNU-split-stack",
+              "--remove-section=.note.GNU-no-split-stack", obj};
+  Status st = run_tool(tools, cmd);
+  if (!st.ok()) std::fprintf(stderr, "gscc: %s failed on %s\n", tools.objcopy.c_str(), obj.c_str());
+  return st.ok();
+}
+
+// -c, -S, -E...: one clang run with the additions, which then replaces gscc.
+int compile_only(const Tools &tools, const Layout &l, const Invocation &inv,
+                 const std::vector<std::string> &tokens) {
+  bool codegen = !inv.preprocess_only && inv.has_compiled_sources();
+  Argv add;
+  if (!compile_additions(l, codegen, inv.has_compiled_sources(), add)) return kSetupError;
+  Argv cmd = {tools.clang};
+  // Everything after "--" is a file: the additions go before it.
+  size_t i = 0;
+  for (; i < tokens.size() && tokens[i] != "--"; ++i) cmd.push_back(tokens[i]);
+  cmd.insert(cmd.end(), add.begin(), add.end());
+  for (; i < tokens.size(); ++i) cmd.push_back(tokens[i]);
+  if (tools.verbose && !tools.dry_run) std::fprintf(stderr, "gscc: %s\n", format_shell(cmd).c_str());
+  std::fflush(stderr);
+  if (!(codegen && inv.to_object && !inv.to_assembly)) return exec(cmd);
+  // Objects: run clang, then strip the split-stack notes from each output.
+  Status st = run_tool(tools, cmd);
+  if (!st.ok() || tools.dry_run) return st.signal ? 128 + st.signal : st.code;
+  std::vector<std::string> outputs;
+  if (!inv.output.empty()) {
+    outputs.push_back(inv.output);
+  } else {
+    for (const Arg &a : inv.args)
+      if (a.kind == ArgKind::Input && a.source && a.value != "-")
+        outputs.push_back(strip_extension(basename_of(a.value)) + ".o");
+  }
+  for (const std::string &o : outputs)
+    if (o != "-" && !strip_split_stack_notes(tools, o)) return kSetupError;
+  return 0;
+}
+
+// The link: compile sources to temporaries, scan, build thunks, link.
+int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
+  const bool executable = !inv.shared && !inv.relocatable;
+  if (executable && !l.runtime_exists()) {
+    report_missing(l, "libgrowstack.a", l.runtime);
+    return kSetupError;
+  }
+
+  TempDir tmp;
+  if (!tools.dry_run) {
+    if (!tmp.create()) return kSetupError;
+  }
+  const std::string tmpdir = tools.dry_run ? std::string("<tmp>") : tmp.path();
+  auto temp_file = [&](const std::string &name) {
+    return tools.dry_run ? tmpdir + "/" + name : tmp.file(name);
+  };
+
+  // 1. Compile each source to an object, with every option except the inputs,
+  //    -o and -x (given per source). -Qunused-arguments: link options such as
+  //    -l, -L, -Wl, -shared are meant for step 3 and would draw warnings here.
+  Argv common;
+  for (const Arg &a : inv.args) {
+    // -### is gscc's to honour: the plan it prints is the commands themselves.
+    if (a.kind == ArgKind::Option && a.tokens[0] != "-###")
+      common.insert(common.end(), a.tokens.begin(), a.tokens.end());
+  }
+  std::vector<std::string> object_of(inv.args.size());
+  Status compile_status;
+  size_t nsrc = 0;
+  for (size_t i = 0; i < inv.args.size(); ++i) {
+    const Arg &a = inv.args[i];
+    if (a.kind != ArgKind::Input || !a.source) continue;
+    std::string stem = a.value == "-" ? std::string("stdin") : strip_extension(basename_of(a.value));
+    std::string obj = temp_file(std::to_string(nsrc++) + "-" + stem + ".o");
+    Argv cmd = {tools.clang};
+    cmd.insert(cmd.end(), common.begin(), common.end());
+    if (!compile_additions(l, !a.assembly, !a.assembly, cmd)) return kSetupError;
+    // -MD without -MF: name the dependency file as clang's own link would.
+    if (inv.dep_file && !inv.dep_file_named) {
+      if (!inv.output.empty()) {
+        cmd.insert(cmd.end(), {"-MF", strip_extension(inv.output) + ".d", "-MT", inv.output});
+      } else {
+        cmd.insert(cmd.end(), {"-MF", stem + ".d", "-MT", stem + ".o"});
+      }
+    }
+    cmd.push_back("-Qunused-arguments");
+    if (!a.lang.empty()) cmd.insert(cmd.end(), {"-x", a.lang});
+    cmd.insert(cmd.end(), {"-c", "-o", obj, as_operand(a.value)});
+    Status st = run_tool(tools, cmd);
+    if (st.ok() && !a.assembly && !strip_split_stack_notes(tools, obj)) st = Status{kSetupError, 0};
+    if (!st.ok() && compile_status.ok()) compile_status = st;
+    if (st.signal) finish(st, &tmp);
+    object_of[i] = obj;
+  }
+  // Like clang: report every file's errors, then stop before linking.
+  if (!compile_status.ok()) finish(compile_status, &tmp);
+
+  // 2. The thunk archive (not for -r: the final link makes it).
+  std::string thunk_archive;
+  if (!inv.relocatable) {
+    std::vector<std::string> scan;
+    LibraryResolver libs(tools, inv.lib_dirs, inv.target_args);
+    for (size_t i = 0; i < inv.args.size(); ++i) {
+      const Arg &a = inv.args[i];
+      if (a.kind == ArgKind::Input) {
+        if (a.source) {
+          scan.push_back(object_of[i]);
+        } else {
+          FileKind k = classify_file(a.value);
+          // Missing files and linker scripts: the linker speaks for itself.
+          if (k == FileKind::Object || k == FileKind::Archive) scan.push_back(a.value);
+        }
+      } else if (a.kind == ArgKind::Library) {
+        std::string archive = libs.static_archive(a.value, a.static_only || inv.static_link);
+        if (!archive.empty()) scan.push_back(archive);
+      }
+    }
+    std::vector<ThunkRef> refs;
+    if (!collect_thunk_refs(tools, scan, refs)) finish(Status{kSetupError, 0}, &tmp);
+    if (tools.dry_run) {
+      std::fprintf(stderr,
+                   "# gscc: one thunk per __gs_x* name listed above as undefined and not "
+                   "defined, assembled and archived into %s/gs_thunks.a\n",
+                   tmpdir.c_str());
+      thunk_archive = tmpdir + "/gs_thunks.a";
+    } else if (!refs.empty() || inv.shared) {  // -shared: see shared stand-ins in thunks.h
+      thunk_archive = tmp.file("gs_thunks.a");
+      if (!build_thunk_archive(tools, refs, inv.shared, tmp, thunk_archive))
+        finish(Status{kSetupError, 0}, &tmp);
+    }
+  }
+
+  // 3. The link, with the user's arguments in their order.
+  Argv cmd = {tools.clang};
+  for (size_t i = 0; i < inv.args.size(); ++i) {
+    const Arg &a = inv.args[i];
+    switch (a.kind) {
+      case ArgKind::Input:
+        cmd.push_back(a.source ? object_of[i] : as_operand(a.value));
+        break;
+      case ArgKind::Lang:      // every input is an object now
+      case ArgKind::DashDash:  // operands were made safe by as_operand
+        break;
+      default:
+        if (a.tokens[0] != "-###") cmd.insert(cmd.end(), a.tokens.begin(), a.tokens.end());
+    }
+  }
+  if (!thunk_archive.empty()) cmd.push_back(thunk_archive);
+  if (executable) {
+    cmd.push_back(l.runtime);
+    cmd.push_back("-pthread");
+    if (!inv.no_startfiles) {
+      cmd.push_back("-Wl,--undefined=main");
+      cmd.push_back("-Wl,--wrap=main");
+    }
+    for (const char *glob : kExportGlobs)
+      cmd.push_back(std::string("-Wl,--export-dynamic-symbol=") + glob);
+  }
+  if (!inv.relocatable) cmd.push_back("-Wl,-z,now");
+  Status st = run_tool(tools, cmd);
+  finish(st, &tmp);
+}
+
+// ---- gscc --gs-* ------------------------------------------------------------
+
+void print_help() {
+  std::printf(
+      "usage: gscc [clang options] files...       compile/link like clang-19, with growstack\n"
+      "       gscc --gs-thunks -o out.a [-shared] [-static] [-v] [-L dir] [-l name] files...\n"
+      "                                  write the thunk archive for these objects/archives\n"
+      "                                  (for links done by another driver; put out.a after\n"
+      "                                  all inputs, then libgrowstack.a)\n"
+      "       gscc --gs-print-plugin     path of growstack-plugin.so\n"
+      "       gscc --gs-print-runtime    path of libgrowstack.a\n"
+      "       gscc --gs-print-include-dir  directory of growstack.h\n"
+      "       gscc --gs-version | --gs-help\n"
+      "environment: GSCC_CLANG (default clang-19), GSCC_NM (llvm-nm-19), GSCC_AR (llvm-ar-19),\n"
+      "  GSCC_OBJCOPY (llvm-objcopy-19),\n"
+      "             GSCC_VERBOSE=1 (print commands), GSCC_KEEP_TEMPS=1\n"
+      "See docs/usage.md.\n");
+}
+
+int usage_error(const std::string &msg) {
+  std::fprintf(stderr, "gscc: %s (see gscc --gs-help)\n", msg.c_str());
+  return kUsageError;
+}
+
+int print_path(const Layout &l, const std::string &what, const std::string &path, bool exists) {
+  std::printf("%s\n", path.c_str());
+  if (!exists) {
+    report_missing(l, what, path);
+    return kSetupError;
+  }
+  return 0;
+}
+
+int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
+  std::string out;
+  bool shared = false, static_link = false;
+  std::vector<std::string> lib_dirs, inputs;
+  std::vector<std::pair<std::string, bool>> libs;  // name, static only
+  bool bstatic = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    auto value = [&](const char *opt) -> std::string {
+      size_t n = std::strlen(opt);
+      if (a.size() > n) return a.substr(n);
+      if (i + 1 >= args.size()) return std::string();
+      return args[++i];
+    };
+    if (a == "-o" || (starts_with(a, "-o") && a.size() > 2)) {
+      out = value("-o");
+      if (out.empty()) return usage_error("-o needs a file name");
+    } else if (a == "-shared") {
+      shared = true;
+    } else if (a == "-static") {
+      static_link = true;
+    } else if (a == "-v") {
+      tools.verbose = true;
+    } else if (starts_with(a, "-L")) {
+      std::string d = value("-L");
+      if (d.empty()) return usage_error("-L needs a directory");
+      lib_dirs.push_back(d);
+    } else if (starts_with(a, "-l")) {
+      std::string n = value("-l");
+      if (n.empty()) return usage_error("-l needs a library name");
+      libs.emplace_back(n, bstatic);
+    } else if (a == "-Wl,-Bstatic") {
+      bstatic = true;
+    } else if (a == "-Wl,-Bdynamic") {
+      bstatic = false;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("--gs-thunks: unknown option " + a);
+    } else {
+      inputs.push_back(a);
+    }
+  }
+  if (out.empty()) return usage_error("--gs-thunks needs -o <archive>");
+
+  std::vector<std::string> scan;
+  for (const std::string &f : inputs) {
+    switch (classify_file(f)) {
+      case FileKind::Missing:
+        std::fprintf(stderr, "gscc: %s: no such file\n", f.c_str());
+        return kSetupError;
+      case FileKind::Object:
+      case FileKind::Archive:
+        scan.push_back(f);
+        break;
+      default:  // shared objects bring their own thunks; scripts have no code
+        if (tools.verbose) std::fprintf(stderr, "gscc: not scanning %s\n", f.c_str());
+    }
+  }
+  LibraryResolver resolver(tools, lib_dirs, {});
+  for (auto &lib : libs) {
+    std::string archive = resolver.static_archive(lib.first, lib.second || static_link);
+    if (!archive.empty()) scan.push_back(archive);
+  }
+  std::vector<ThunkRef> refs;
+  if (!collect_thunk_refs(tools, scan, refs)) return kSetupError;
+  TempDir tmp;
+  if (!refs.empty() && !tmp.create()) return kSetupError;
+  if (!build_thunk_archive(tools, refs, shared, tmp, out)) return kSetupError;
+  if (tools.verbose)
+    std::fprintf(stderr, "gscc: %zu thunk(s) in %s\n", refs.size(), out.c_str());
+  return 0;
+}
+
+int gs_command(Tools &tools, const std::vector<std::string> &args) {
+  const std::string &cmd = args[0];
+  Layout l = locate_layout();
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "--gs-thunks") return gs_thunks(tools, rest);
+  if (!rest.empty()) return usage_error(cmd + " takes no arguments");
+  if (cmd == "--gs-help") {
+    print_help();
+    return 0;
+  }
+  if (cmd == "--gs-version") {
+    std::printf("gscc (growstack) %s\nclang: %s\nprefix: %s\n", GSCC_VERSION, tools.clang.c_str(),
+                l.prefix.c_str());
+    return 0;
+  }
+  if (cmd == "--gs-print-plugin")
+    return print_path(l, "growstack-plugin.so", l.plugin, l.plugin_exists());
+  if (cmd == "--gs-print-runtime")
+    return print_path(l, "libgrowstack.a", l.runtime, l.runtime_exists());
+  if (cmd == "--gs-print-include-dir") {
+    std::printf("%s\n", l.include_dir.c_str());
+    if (l.header_exists()) return 0;
+    report_missing(l, "growstack.h", l.include_dir + "/growstack.h");
+    return kSetupError;
+  }
+  return usage_error("unknown option " + cmd);
+}
+
+int gscc_main(int argc, char **argv) {
+  std::vector<std::string> raw(argv + 1, argv + argc);
+  Tools tools = tools_from_env();
+  if (!raw.empty() && starts_with(raw[0], "--gs-")) return gs_command(tools, raw);
+  for (const std::string &a : raw)
+    if (starts_with(a, "--gs-")) return usage_error(a + " must be the first argument");
+
+  std::vector<std::string> tokens = expand_response_files(raw);
+  Invocation inv = parse_command_line(tokens);
+  tools.verbose = tools.verbose || inv.verbose;
+  tools.dry_run = inv.dry_run;
+
+  // --version, -print-*, --help, "no input files": clang's business alone.
+  if (!inv.has_inputs()) {
+    Argv cmd = {tools.clang};
+    cmd.insert(cmd.end(), raw.begin(), raw.end());
+    return exec(cmd);
+  }
+  if (!inv.unsupported_target.empty())
+    return usage_error(inv.unsupported_target +
+                       ": growstack supports only x86-64 Linux (LLVM has split-stack "
+                       "prologues for no other target)");
+
+  Layout l = locate_layout();
+  if (inv.no_link) return compile_only(tools, l, inv, tokens);
+  return compile_and_link(tools, l, inv);
+}
+
+}  // namespace
+}  // namespace gscc
+
+int main(int argc, char **argv) { return gscc::gscc_main(argc, argv); }

@@ -1,0 +1,100 @@
+# gscc_cli.cmake - run with cmake -P: the gscc driver's own behaviour, with the
+# real plugin and runtime of this build (docs/usage.md describes each case).
+#   cmake -DGSCC=path/to/gscc -DNM=llvm-nm-19 -DAR=llvm-ar-19 -DWORK=dir -P gscc_cli.cmake
+foreach(v GSCC NM AR WORK)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "gscc_cli.cmake: -D${v}=... is required")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(failures "")
+
+# run(<name> <expected exit code> <regex stdout+stderr must match or "">  args...)
+function(run name want_rc want_regex)
+  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY ${WORK}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(all "${out}${err}")
+  set(ok TRUE)
+  if(want_rc STREQUAL "nonzero")
+    if(rc EQUAL 0)
+      set(ok FALSE)
+    endif()
+  elseif(NOT rc STREQUAL want_rc)
+    set(ok FALSE)
+  endif()
+  if(NOT want_regex STREQUAL "" AND NOT all MATCHES "${want_regex}")
+    set(ok FALSE)
+  endif()
+  if(ok)
+    message(STATUS "ok: ${name}")
+  else()
+    string(REPLACE ";" " " cmd "${ARGN}")
+    string(APPEND failures "  ${name}: `${cmd}` exited ${rc} (want ${want_rc}); "
+                           "output (want /${want_regex}/):\n${all}\n")
+    set(failures "${failures}" PARENT_SCOPE)
+  endif()
+  set(last_output "${all}" PARENT_SCOPE)
+endfunction()
+
+file(WRITE ${WORK}/calls.c [[
+#include <stdio.h>
+int other(int);
+int calls(int x) { puts("calls"); return other(x) + 1; }
+]])
+file(WRITE ${WORK}/main_undef.c [[
+int calls(int);
+int main(void) { return calls(1); }
+]])
+file(WRITE ${WORK}/uses_atoi.c [[
+#include <stdlib.h>
+int lib_fn(const char *s) { return atoi(s); }
+]])
+file(WRITE ${WORK}/main_lib.c [[
+int lib_fn(const char *);
+int main(void) { return lib_fn("3") - 3; }
+]])
+
+# Usage errors: status 2.
+run("unknown --gs option" 2 "gscc: unknown option --gs-bogus" ${GSCC} --gs-bogus)
+run("--gs option not first" 2 "must be the first argument" ${GSCC} -c calls.c --gs-print-plugin)
+run("--gs-thunks without -o" 2 "needs -o" ${GSCC} --gs-thunks calls.o)
+run("-m32 refused" 2 "only x86-64" ${GSCC} -m32 -c calls.c)
+
+# The pieces are found relative to gscc.
+run("--gs-print-plugin" 0 "growstack-plugin\\.so" ${GSCC} --gs-print-plugin)
+run("--gs-print-runtime" 0 "libgrowstack\\.a" ${GSCC} --gs-print-runtime)
+run("--gs-print-include-dir" 0 "include" ${GSCC} --gs-print-include-dir)
+
+# Pass-through: clang's own answers and exit status.
+run("--version is clang's" 0 "clang version 19" ${GSCC} --version)
+run("missing input: clang's status" 1 "no such file" ${GSCC} -c does-not-exist.c)
+run("-### prints the plugin" 0 "-fpass-plugin=[^\"]*growstack-plugin\\.so" ${GSCC} "-###" -c calls.c)
+run("-### link plan" 0 "--wrap=main.*-z,now" ${GSCC} "-###" calls.c main_undef.c -o never)
+
+# Compile, then build a thunk archive for another driver.
+run("gscc -c" 0 "" ${GSCC} -O1 -c calls.c -o calls.o)
+run("calls.o refers to __gs_x names" 0 "__gs_x\\.puts" ${NM} -u calls.o)
+run("--gs-thunks" 0 "" ${GSCC} --gs-thunks -o thunks.a calls.o)
+run("thunk archive has puts and other" 0 "T __gs_x\\.other.*T __gs_x\\.puts|T __gs_x\\.puts.*T __gs_x\\.other"
+    ${NM} --defined-only thunks.a)
+run("--gs-thunks -shared" 0 "" ${GSCC} --gs-thunks -shared -o thunks_so.a calls.o)
+run("(shared members are weak)" 0 "W __gs_x\\.puts" ${NM} thunks_so.a)
+run("--gs-thunks with no references: an empty archive" 0 "" ${GSCC} --gs-thunks -o empty.a)
+run("(empty archive)" 0 "" ${AR} t empty.a)
+
+# A function defined nowhere: the linker's usual message, naming the function.
+run("undefined function" nonzero "undefined reference to `other'" ${GSCC} calls.o main_undef.c -o undef)
+
+# An archive hidden in -Wl, is not scanned: its external calls have no thunk.
+run("archive member" 0 "" ${GSCC} -c uses_atoi.c -o uses_atoi.o)
+run("archive" 0 "" ${AR} rcs libuses_atoi.a uses_atoi.o)
+run("archive via -Wl, is not scanned" nonzero "undefined reference to `__gs_x\\.atoi'"
+    ${GSCC} main_lib.c -Wl,libuses_atoi.a -o via_wl)
+run("archive as an input is scanned" 0 "" ${GSCC} main_lib.c libuses_atoi.a -o via_input)
+run("archive via -L/-l is scanned" 0 "" ${GSCC} main_lib.c -L. -luses_atoi -o via_l)
+run("the program runs" 0 "" ${WORK}/via_l)
+
+if(NOT failures STREQUAL "")
+  message(FATAL_ERROR "gscc_cli:\n${failures}")
+endif()

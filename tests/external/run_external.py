@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Run code nobody here wrote under every growstack mode and compare with clang.
+
+    run_external.py --kind csmith|torture --gscc PATH --work DIR [options]
+
+For each program: build it with plain clang-19 (the reference) and run it; a
+program whose reference does not compile, fails or times out is skipped (it says
+nothing about growstack). Otherwise build it with gscc and run it under each
+configuration below; its stdout and exit status must equal the reference's.
+A gscc compile failure on a program clang compiles is a failure.
+
+Configurations (the stress is in the tiny stacks and the forced moves):
+  fixed                 GROWSTACK_MODE=fixed
+  segmented-2k          GROWSTACK_MODE=segmented, 2 KiB initial stack and segments
+  contiguous-2k         GROWSTACK_MODE=contiguous, 2 KiB initial stack
+  contiguous-forced     as above, plus GROWSTACK_FORCE_MOVE=1 (a move at every check)
+"""
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+import tarfile
+
+CONFIGS = {
+    "fixed": {"GROWSTACK_MODE": "fixed"},
+    "segmented-2k": {"GROWSTACK_MODE": "segmented", "GROWSTACK_INITIAL": "2k",
+                     "GROWSTACK_SEGMENT": "2k"},
+    "contiguous-2k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "2k"},
+    "contiguous-forced": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "2k",
+                          "GROWSTACK_FORCE_MOVE": "1"},
+}
+TORTURE_TARBALL = "/usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz"
+
+
+def run(cmd, env=None, timeout=10):
+    try:
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired:
+        return "timeout", b"", b""
+
+
+def gen_csmith(work, count, first_seed):
+    progs = []
+    for seed in range(first_seed, first_seed + count):
+        path = os.path.join(work, f"csmith_{seed}.c")
+        if not os.path.exists(path):
+            rc, out, err = run(["csmith", "--seed", str(seed), "-o", path], timeout=60)
+            if rc != 0:
+                sys.exit(f"csmith failed for seed {seed}: {err.decode(errors='replace')}")
+        progs.append(path)
+    return progs
+
+
+def extract_torture(work, every):
+    dest = os.path.join(work, "torture")
+    marker = os.path.join(dest, ".extracted")
+    if not os.path.exists(marker):
+        os.makedirs(dest, exist_ok=True)
+        with tarfile.open(TORTURE_TARBALL) as tf:
+            for m in tf:
+                parts = m.name.split("/")
+                if (len(parts) >= 2 and parts[-2] == "execute" and
+                        "gcc.c-torture" in parts and m.name.endswith(".c") and m.isfile()):
+                    m.name = parts[-1]
+                    tf.extract(m, dest)
+        open(marker, "w").close()
+    names = sorted(n for n in os.listdir(dest) if n.endswith(".c"))
+    return [os.path.join(dest, n) for i, n in enumerate(names) if i % every == 0]
+
+
+def check_one(src, args):
+    base = os.path.splitext(src)[0] + f".O{args.opt}"
+    flags = ["-w", f"-O{args.opt}"]
+    if args.kind == "csmith":
+        flags += ["-I/usr/include/csmith"]
+    else:
+        flags += ["-fno-strict-aliasing"]
+    ref, prog = base + ".ref", base + ".gs"
+    rc, _, _ = run(["clang-19", *flags, src, "-o", ref, "-lm"], timeout=120)
+    if rc != 0:
+        return ("skip", src, "reference does not compile")
+    ref_rc, ref_out, _ = run([ref], timeout=args.timeout)
+    if ref_rc == "timeout" or (args.kind == "torture" and ref_rc != 0):
+        return ("skip", src, f"reference result {ref_rc}")
+    rc, _, err = run([args.gscc, *flags, src, "-o", prog, "-lm"], timeout=300)
+    if rc != 0:
+        return ("fail", src, "gscc does not compile it:\n" + err.decode(errors="replace")[-2000:])
+    problems = []
+    for name in args.configs:
+        env = dict(os.environ)
+        env.update(CONFIGS[name])
+        got_rc, got_out, got_err = run([prog], env=env, timeout=args.timeout * 4)
+        if got_rc != ref_rc or got_out != ref_out:
+            problems.append(f"[{name}] status {got_rc} (want {ref_rc}), stdout "
+                            f"{'differs' if got_out != ref_out else 'same'}; stderr: "
+                            + got_err.decode(errors="replace")[-600:])
+    for p in (ref, prog):
+        if os.path.exists(p) and not args.keep:
+            os.unlink(p)
+    if problems:
+        return ("fail", src, "\n".join(problems))
+    return ("pass", src, "")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kind", choices=["csmith", "torture"], required=True)
+    ap.add_argument("--gscc", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--count", type=int, default=40, help="csmith programs")
+    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--every", type=int, default=1, help="torture: take every Nth file")
+    ap.add_argument("--opt", default="1")
+    ap.add_argument("--timeout", type=float, default=5.0)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    args.configs = [c for c in args.configs.split(",") if c]
+    for c in args.configs:
+        if c not in CONFIGS:
+            sys.exit(f"unknown configuration {c}; known: {', '.join(CONFIGS)}")
+    os.makedirs(args.work, exist_ok=True)
+    if args.kind == "csmith":
+        progs = gen_csmith(args.work, args.count, args.first_seed)
+    else:
+        progs = extract_torture(args.work, args.every)
+    counts = {"pass": 0, "skip": 0, "fail": 0}
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        for status, src, why in ex.map(lambda s: check_one(s, args), progs):
+            counts[status] += 1
+            if status == "fail":
+                failures.append((src, why))
+    for src, why in failures:
+        print(f"FAIL {src}\n{why}\n")
+    print(f"{args.kind} -O{args.opt}: {len(progs)} programs, {counts['pass']} passed in "
+          f"{len(args.configs)} configurations, {counts['skip']} skipped (reference "
+          f"failed or timed out), {counts['fail']} failed")
+    print(f"{counts['pass']} passed, {counts['fail']} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+; An indirect call checks whether the target lies in this object's
+; growstack_text: if so it is called directly, otherwise through
+; `__gs_ic<N>` with the target in %r10 as a leading `ptr nest` argument
+; (protocol.md section 4).
+; RUN: %opt -passes=growstack -S %s | FileCheck %s
+; RUN: %opt -passes=growstack %s | %llc -O2 -relocation-model=pic -o - | FileCheck %s --check-prefix=ASM
+
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
+; CHECK-LABEL: define i64 @call_it(
+; CHECK:       %gs.ge_start = icmp uge ptr %fp, @__start_growstack_text
+; CHECK-NEXT:  %gs.lt_stop = icmp ult ptr %fp, @__stop_growstack_text
+; CHECK-NEXT:  %gs.in_text = and i1 %gs.ge_start, %gs.lt_stop
+; CHECK-NEXT:  br i1 %gs.in_text, label %gs.direct, label %gs.stub
+; CHECK:     gs.direct:
+; CHECK-NEXT:  %[[D:.+]] = call i64 %fp(i64 %a, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7, i64 8)
+; CHECK-NEXT:  br label %[[CONT:.+]]
+; CHECK:     gs.stub:
+; CHECK-NEXT:  %r.gs = call i64 @__gs_ic16(ptr nest %fp, i64 %a, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7, i64 8)
+; CHECK-NEXT:  br label %[[CONT]]
+; CHECK:     [[CONT]]:
+; CHECK-NEXT:  %r = phi i64 [ %[[D]], %gs.direct ], [ %r.gs, %gs.stub ]
+; CHECK-NEXT:  ret i64 %r
+define i64 @call_it(ptr %fp, i64 %a) {
+  %r = call i64 %fp(i64 %a, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7, i64 8)
+  ret i64 %r
+}
+
+; Attributes move one position to make room for the target; sret may be the
+; second parameter.
+; CHECK-LABEL: define void @with_sret(
+; CHECK: call void @__gs_ic0(ptr nest %fp, ptr sret({ [4 x i64] }) align 8 %out, i32 signext %v)
+define void @with_sret(ptr %fp, ptr %out, i32 %v) {
+  call void %fp(ptr sret({ [4 x i64] }) align 8 %out, i32 signext %v)
+  ret void
+}
+
+; A variadic indirect call stays variadic (%al is set by the caller).
+; CHECK-LABEL: define i32 @variadic_target(
+; CHECK: call i32 (ptr, ptr, ...) @__gs_ic0(ptr nest %fp, ptr %fmt, double 1.000000e+00)
+define i32 @variadic_target(ptr %fp, ptr %fmt) {
+  %r = call i32 (ptr, ...) %fp(ptr %fmt, double 1.0)
+  ret i32 %r
+}
+
+; The stub: linkonce_odr, hidden, naked; N into %r11, then the trampoline.
+; CHECK: define linkonce_odr hidden void @__gs_ic16() #[[STUB:[0-9]+]] comdat {
+; CHECK-NEXT: call void asm sideeffect "movl $$16, %r11d\0A\09jmp __gs_tramp_icall@PLT", ""()
+; CHECK-NEXT: unreachable
+; CHECK: attributes #[[STUB]] = { naked noinline }
+
+; The bounds are hidden: PC-relative even in PIC code. The target is already
+; in %r10 (the nest register) on both paths.
+; ASM-LABEL: call_it:
+; ASM:       movq %rdi, %r10
+; ASM:       leaq __start_growstack_text(%rip), [[START:%r[a-z0-9]+]]
+; ASM-NEXT:  cmpq [[START]], %rdi
+; ASM:       leaq __stop_growstack_text(%rip), [[STOP:%r[a-z0-9]+]]
+; ASM-NEXT:  cmpq [[STOP]], %rdi
+; ASM:       # %gs.direct
+; ASM:       callq *%r10
+; ASM:       # %gs.stub
+; ASM:       callq __gs_ic16
+; ASM:       .section .text.__gs_ic16,"axG",@progbits,__gs_ic16,comdat
+; ASM-NEXT:  .hidden __gs_ic16
+; ASM-NEXT:  .weak __gs_ic16
+; ASM:       __gs_ic16:
+; ASM:       #APP
+; ASM-NEXT:  movl $16, %r11d
+; ASM-NEXT:  jmp __gs_tramp_icall@PLT
