@@ -57,7 +57,7 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
   P.CB = &CB;
   if (CB.isInlineAsm() || isa<IntrinsicInst>(CB))
     return P;
-  // A returns_twice callee must run on the stack it saves (section 4.1 lists
+  // A returns_twice callee must run on the stack it saves (section 4 lists
   // the setjmp family; vfork and getcontext have the same constraint).
   if (CB.hasFnAttr(Attribute::ReturnsTwice))
     return P;
@@ -77,8 +77,7 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
         (Body && Body->isIntrinsic()))
       return P;
     bool Exact = !GV->isInterposable() && !GV->isDeclarationForLinker();
-    if (Exact && Body && Instrumented.contains(Body) &&
-        !Body->isInterposable())
+    if (Exact && Body && Instrumented.contains(Body) && !Body->isInterposable())
       return P;
     if (Exact) {
       P.Kind = CallKind::LocalThunk;
@@ -189,8 +188,9 @@ Function *CallRedirector::indirectStub(uint64_t N) {
   if (Function *F = M.getFunction(Name))
     return F;
   LLVMContext &Ctx = M.getContext();
-  Function *Stub = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
-                                    GlobalValue::LinkOnceODRLinkage, Name, M);
+  Function *Stub =
+      Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                       GlobalValue::LinkOnceODRLinkage, Name, M);
   Stub->setVisibility(GlobalValue::HiddenVisibility);
   Stub->setComdat(M.getOrInsertComdat(Name));
   Stub->addFnAttr(Attribute::Naked);
@@ -214,7 +214,8 @@ CallBase *createStubCall(CallBase &CB, Function *Stub, InsertPosition Pos,
   FunctionType *FTy = CB.getFunctionType();
   SmallVector<Type *, 8> ParamTys{PointerType::get(Ctx, 0)};
   ParamTys.append(FTy->param_begin(), FTy->param_end());
-  auto *StubTy = FunctionType::get(FTy->getReturnType(), ParamTys, FTy->isVarArg());
+  auto *StubTy =
+      FunctionType::get(FTy->getReturnType(), ParamTys, FTy->isVarArg());
 
   SmallVector<Value *, 8> Args{CB.getCalledOperand()};
   Args.append(CB.arg_begin(), CB.arg_end());
@@ -265,9 +266,10 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
     // No growstack_text in this object to test against: every target goes
     // through the stub, whose trampoline checks the registry.
     CallBase *New = isa<InvokeInst>(CB)
-        ? createStubCall(CB, Stub, &CB, cast<InvokeInst>(CB).getNormalDest(),
-                         cast<InvokeInst>(CB).getUnwindDest())
-        : createStubCall(CB, Stub, &CB, nullptr, nullptr);
+                        ? createStubCall(CB, Stub, &CB,
+                                         cast<InvokeInst>(CB).getNormalDest(),
+                                         cast<InvokeInst>(CB).getUnwindDest())
+                        : createStubCall(CB, Stub, &CB, nullptr, nullptr);
     New->takeName(&CB);
     CB.replaceAllUsesWith(New);
     CB.eraseFromParent();
@@ -345,8 +347,9 @@ bool CallRedirector::emitEntryAlias(GlobalValue &Entry, Function &Target) {
   GlobalValue *Existing = M.getNamedValue(Name);
   if (Existing && !Existing->isDeclaration())
     return true; // defined by the user: leave it
-  auto *GA = GlobalAlias::create(Target.getValueType(), 0,
-                                 GlobalValue::ExternalLinkage, Name, &Target, &M);
+  auto *GA =
+      GlobalAlias::create(Target.getValueType(), 0,
+                          GlobalValue::ExternalLinkage, Name, &Target, &M);
   GA->setVisibility(Entry.getVisibility());
   GA->setDSOLocal(Entry.isDSOLocal());
   if (Existing) {

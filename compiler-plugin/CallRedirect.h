@@ -56,9 +56,9 @@ enum class CallKind { Direct, External, LocalThunk, Indirect, Unsupported };
 struct CallPlan {
   llvm::CallBase *CB = nullptr;
   CallKind Kind = CallKind::Direct;
-  uint64_t N = 0;                       // External, LocalThunk, Indirect
-  llvm::GlobalValue *Target = nullptr;  // External, LocalThunk: the callee
-  bool Allowlisted = false;             // Direct only because of the allowlist
+  uint64_t N = 0;                      // External, LocalThunk, Indirect
+  llvm::GlobalValue *Target = nullptr; // External, LocalThunk: the callee
+  bool Allowlisted = false;            // Direct only because of the allowlist
 };
 
 class CallClassifier {

@@ -55,8 +55,8 @@ CaptureOracle::~CaptureOracle() = default;
 
 /// The attributes InferFunctionAttrs would give a C library declaration,
 /// computed on a copy in a scratch module so the user's module is untouched.
-const AttributeList *
-CaptureOracle::libFuncAttrs(const CallBase &CB, const TargetLibraryInfo &TLI) {
+const AttributeList *CaptureOracle::libFuncAttrs(const CallBase &CB,
+                                                 const TargetLibraryInfo &TLI) {
   const Function *Callee = CB.getCalledFunction();
   LibFunc LF;
   if (!Callee || !Callee->isDeclaration() || !TLI.getLibFunc(*Callee, LF) ||
@@ -69,9 +69,9 @@ CaptureOracle::libFuncAttrs(const CallBase &CB, const TargetLibraryInfo &TLI) {
       Scratch->setDataLayout(M.getDataLayout());
       Scratch->setTargetTriple(M.getTargetTriple());
     }
-    Function *Proto =
-        Function::Create(Callee->getFunctionType(), GlobalValue::ExternalLinkage,
-                         Callee->getName(), *Scratch);
+    Function *Proto = Function::Create(Callee->getFunctionType(),
+                                       GlobalValue::ExternalLinkage,
+                                       Callee->getName(), *Scratch);
     Proto->setAttributes(Callee->getAttributes());
     inferNonMandatoryLibFuncAttrs(*Proto, TLI);
     It = LibAttrs.try_emplace(Callee, Proto->getAttributes()).first;
@@ -300,7 +300,8 @@ const Instruction *EscapeSolver::solve() {
       if (II->getIntrinsicID() == Intrinsic::stacksave) {
         Locals.try_emplace(&I, NumBits++);
         Preinitialized.push_back(&I);
-      } else if (isFrameAddressIntrinsic(II->getIntrinsicID()) && !II->use_empty()) {
+      } else if (isFrameAddressIntrinsic(II->getIntrinsicID()) &&
+                 !II->use_empty()) {
         escape(I, "takes the frame address");
         return EscapeSite;
       }
@@ -576,7 +577,8 @@ uint64_t staticAllocaBytes(const Function &F) {
     uint64_t Count =
         cast<ConstantInt>(AI->getArraySize())->getValue().getLimitedValue();
     bool Overflow = false;
-    uint64_t Bytes = SaturatingMultiply(EltSize.getFixedValue(), Count, &Overflow);
+    uint64_t Bytes =
+        SaturatingMultiply(EltSize.getFixedValue(), Count, &Overflow);
     Total = SaturatingAdd(alignTo(Total, AI->getAlign()), Bytes, &Overflow);
     if (Overflow)
       return UINT64_MAX;

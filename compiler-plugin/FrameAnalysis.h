@@ -1,4 +1,4 @@
-//===- FrameAnalysis.h - what a function's frame needs from the runtime -*- C++ -*-===//
+//===- FrameAnalysis.h - what a frame needs from the runtime ---*- C++ -*-===//
 //
 // gs::analyzeFrame answers, for one function, the questions whose answers go
 // into its function record (protocol.md section 2.1): may the address of one
@@ -8,8 +8,9 @@
 //
 // "Local" means stack memory a move of the stack relocates: every alloca,
 // byval/inalloca/preallocated/sret arguments (they live in the caller's
-// frame) and the results of llvm.stacksave, llvm.frameaddress, llvm.sponentry
-// and llvm.addressofreturnaddress.
+// frame) and the results of llvm.stacksave. Using llvm.frameaddress,
+// llvm.sponentry or llvm.addressofreturnaddress (from which any local can be
+// reached) counts as an escape.
 //
 // Invariants:
 //  - Sound for the IR it understands: if a local's address can reach memory

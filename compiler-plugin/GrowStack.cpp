@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GrowStack.h"
+#include "DynAlloca.h"
 
 #include "CallRedirect.h"
 #include "FrameAnalysis.h"
@@ -40,10 +41,12 @@ using namespace llvm;
 // Debian's LLVM is a release build, where STATISTIC() compiles to nothing;
 // these stay visible with `-mllvm -stats` (clang) or `-stats` (opt).
 ALWAYS_ENABLED_STATISTIC(NumInstrumented, "Functions instrumented");
-ALWAYS_ENABLED_STATISTIC(NumSkippedDeclaration, "Functions skipped: declaration");
+ALWAYS_ENABLED_STATISTIC(NumSkippedDeclaration,
+                         "Functions skipped: declaration");
 ALWAYS_ENABLED_STATISTIC(NumSkippedNaked, "Functions skipped: naked");
 ALWAYS_ENABLED_STATISTIC(NumSkippedVariadic, "Functions skipped: variadic");
-ALWAYS_ENABLED_STATISTIC(NumSkippedOptOut, "Functions skipped: growstack_nosplit");
+ALWAYS_ENABLED_STATISTIC(NumSkippedOptOut,
+                         "Functions skipped: growstack_nosplit");
 ALWAYS_ENABLED_STATISTIC(NumSkippedMustTail,
                          "Functions skipped: musttail call to redirect");
 ALWAYS_ENABLED_STATISTIC(NumSkippedUnsupportedCall,
@@ -53,16 +56,21 @@ ALWAYS_ENABLED_STATISTIC(NumSkippedFrameTooLarge,
 ALWAYS_ENABLED_STATISTIC(NumExplicitSection,
                          "Functions instrumented in their explicit section "
                          "(no record: frames unknown to the runtime)");
-ALWAYS_ENABLED_STATISTIC(NumPinnedEscape, "Records pinned: a local's address escapes");
+ALWAYS_ENABLED_STATISTIC(NumPinnedEscape,
+                         "Records pinned: a local's address escapes");
 ALWAYS_ENABLED_STATISTIC(NumPinnedSetjmp, "Records pinned: returns_twice call");
 ALWAYS_ENABLED_STATISTIC(NumRecords, "Function records emitted");
-ALWAYS_ENABLED_STATISTIC(NumCallsExternal, "Calls redirected: external (__gs_x)");
+ALWAYS_ENABLED_STATISTIC(NumCallsExternal,
+                         "Calls redirected: external (__gs_x)");
 ALWAYS_ENABLED_STATISTIC(NumCallsLocalThunk,
                          "Calls redirected: uninstrumented local definition");
 ALWAYS_ENABLED_STATISTIC(NumCallsIndirect, "Calls redirected: indirect");
 ALWAYS_ENABLED_STATISTIC(NumCallsAllowlisted, "Calls left direct: allowlist");
 ALWAYS_ENABLED_STATISTIC(NumResyncs, "gs_stack_resync calls inserted");
 ALWAYS_ENABLED_STATISTIC(NumEntryAliases, "__gs_x entry aliases emitted");
+ALWAYS_ENABLED_STATISTIC(NumDynScopes, "Dynamic-alloca scopes given a release");
+ALWAYS_ENABLED_STATISTIC(NumDynUnmatched,
+                         "Dynamic-alloca scopes left to the frame exit");
 
 static cl::opt<bool>
     ClDisable("growstack-disable", cl::init(false), cl::Hidden,
@@ -73,10 +81,10 @@ static cl::list<std::string> ClAllowlistExtra(
     cl::desc("Comma-separated callees to call directly, in addition to the "
              "protocol's allowlist (they must fit in the guard slack)"));
 
-static cl::opt<bool> ClPinAll(
-    "growstack-pin-all", cl::init(false), cl::Hidden,
-    cl::desc("Record every instrumented frame as pinned (testing the "
-             "runtime's segmented fallback)"));
+static cl::opt<bool>
+    ClPinAll("growstack-pin-all", cl::init(false), cl::Hidden,
+             cl::desc("Record every instrumented frame as pinned (testing the "
+                      "runtime's segmented fallback)"));
 
 /// Named metadata marking a module the pass has instrumented.
 static constexpr StringLiteral InstrumentedMarker = "growstack.instrumented";
@@ -101,7 +109,7 @@ struct FunctionInfo {
   uint32_t Flags = 0;                 // its record's flags
   const Instruction *EscapeSite = nullptr;
   const char *EscapeReason = nullptr;
-  SmallVector<CallPlan, 8> Calls;     // calls to redirect
+  SmallVector<CallPlan, 8> Calls; // calls to redirect
   SmallVector<CallBase *, 2> ReturnsTwice;
 };
 
@@ -166,7 +174,8 @@ void ModuleInstrumenter::collectOptOuts() {
     if (!Entry || Entry->getNumOperands() < 2)
       continue;
     auto *F = dyn_cast<Function>(Entry->getOperand(0)->stripPointerCasts());
-    auto *Str = dyn_cast<GlobalVariable>(Entry->getOperand(1)->stripPointerCasts());
+    auto *Str =
+        dyn_cast<GlobalVariable>(Entry->getOperand(1)->stripPointerCasts());
     if (!F || !Str || !Str->hasInitializer())
       continue;
     auto *Data = dyn_cast<ConstantDataSequential>(Str->getInitializer());
@@ -291,14 +300,26 @@ void ModuleInstrumenter::instrument() {
     for (const CallPlan &P : Info.Calls) {
       Redirector.redirect(P);
       switch (P.Kind) {
-      case CallKind::External: ++NumCallsExternal; break;
-      case CallKind::LocalThunk: ++NumCallsLocalThunk; break;
-      case CallKind::Indirect: ++NumCallsIndirect; break;
-      default: break;
+      case CallKind::External:
+        ++NumCallsExternal;
+        break;
+      case CallKind::LocalThunk:
+        ++NumCallsLocalThunk;
+        break;
+      case CallKind::Indirect:
+        ++NumCallsIndirect;
+        break;
+      default:
+        break;
       }
     }
     for (CallBase *CB : Info.ReturnsTwice)
       insertResync(*CB);
+    if (Info.Flags & RecDynAlloca) {
+      DynScopeStats DS = scopeDynamicAllocas(*F);
+      NumDynScopes += DS.Releases;
+      NumDynUnmatched += DS.Unmatched;
+    }
 
     if (Info.InText) {
       Records.addRecord(*F, Info.Flags);
@@ -395,8 +416,9 @@ void ModuleInstrumenter::remarkSkipped(Function &F, const FunctionInfo &Info) {
   }
   ORE.emit([&] {
     OptimizationRemarkMissed R =
-        Info.SkipSite ? OptimizationRemarkMissed(DEBUG_TYPE, Name, Info.SkipSite)
-                      : OptimizationRemarkMissed(DEBUG_TYPE, Name, &F);
+        Info.SkipSite
+            ? OptimizationRemarkMissed(DEBUG_TYPE, Name, Info.SkipSite)
+            : OptimizationRemarkMissed(DEBUG_TYPE, Name, &F);
     R << "'" << ore::NV("Function", &F) << "' not instrumented: " << Why
       << "; calls to it from instrumented code run on the system stack";
     return R;
@@ -415,7 +437,8 @@ void ModuleInstrumenter::remarkInstrumented(Function &F,
     });
   if (Info.Flags & RecEscape)
     ORE.emit([&] {
-      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedEscape", Info.EscapeSite)
+      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedEscape",
+                                      Info.EscapeSite)
              << "frame of '" << ore::NV("Function", &F) << "' pinned: the "
              << "address of a local may escape here (" << Info.EscapeReason
              << ")";

@@ -36,7 +36,8 @@ namespace gs {
 
 class GrowStackPass : public llvm::PassInfoMixin<GrowStackPass> {
 public:
-  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &MAM);
+  llvm::PreservedAnalyses run(llvm::Module &M,
+                              llvm::ModuleAnalysisManager &MAM);
 
   /// Instrumentation must also run at -O0, where optional passes are skipped.
   static bool isRequired() { return true; }

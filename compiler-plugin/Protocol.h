@@ -29,10 +29,10 @@ inline constexpr llvm::StringLiteral RecordStop = "__stop_gs_records";
 
 /// struct gs_record.flags (runtime/records.h).
 enum RecordFlag : uint32_t {
-  RecPinned = 1u << 0,     // a live frame must never be moved
-  RecEscape = 1u << 1,     // the address of a local may leave the stack
-  RecSetjmp = 1u << 2,     // calls a returns_twice function
-  RecDynAlloca = 1u << 3,  // VLAs / alloca()
+  RecPinned = 1u << 0,    // a live frame must never be moved
+  RecEscape = 1u << 1,    // the address of a local may leave the stack
+  RecSetjmp = 1u << 2,    // calls a returns_twice function
+  RecDynAlloca = 1u << 3, // VLAs / alloca()
 };
 
 /// struct gs_module.version: the layout of the module descriptor,
@@ -59,21 +59,30 @@ inline constexpr llvm::StringLiteral IndirectStubPrefix = "__gs_ic";
 inline constexpr llvm::StringLiteral Trampoline = "__gs_tramp";
 inline constexpr llvm::StringLiteral IndirectTrampoline = "__gs_tramp_icall";
 
-/// Section 4.1: callees that run directly on the coroutine stack although
+/// Section 4, item 1: callees that run directly on the coroutine stack although
 /// they are not instrumented: leaf routines measured to fit in the guard
 /// slack, the setjmp family (they must run on the stack they save/restore)
 /// and the runtime's on-stack entry points.
 inline constexpr llvm::StringLiteral DefaultAllowlist[] = {
-    "memcpy",  "memmove",  "memset",   "memcmp",        "memchr",
-    "strlen",  "strnlen",  "strcmp",   "strncmp",       "strchr",
-    "strrchr", "strcpy",   "strncpy",  "setjmp",        "_setjmp",
-    "sigsetjmp", "__sigsetjmp", "longjmp", "_longjmp",  "siglongjmp",
-    "__longjmp_chk", "gs_yield", "gs_resume", "gs_join", "gs_self",
-    "gs_stack_resync", "gs_in_coroutine",
+    "memcpy",          "memmove",         "memset",    "memcmp",   "memchr",
+    "strlen",          "strnlen",         "strcmp",    "strncmp",  "strchr",
+    "strrchr",         "strcpy",          "strncpy",   "setjmp",   "_setjmp",
+    "sigsetjmp",       "__sigsetjmp",     "longjmp",   "_longjmp", "siglongjmp",
+    "__longjmp_chk",   "gs_yield",        "gs_resume", "gs_join",  "gs_self",
+    "gs_stack_resync", "gs_in_coroutine", "__gs_dyn_mark", "__gs_dyn_release",
+    "__gs_dyn_frame_exit", "__morestack_allocate_stack_space",
 };
 
 /// Called right after every call to a returns_twice function (section 5.6).
 inline constexpr llvm::StringLiteral ResyncFn = "gs_stack_resync";
+
+/// Section 5.5: lifetimes of heap blocks that back VLAs/alloca when they do not
+/// fit below the guard. mark after llvm.stacksave, release after the matching
+/// llvm.stackrestore, frame_exit before each return of a function with dynamic
+/// allocas.
+inline constexpr llvm::StringLiteral DynMarkFn = "__gs_dyn_mark";
+inline constexpr llvm::StringLiteral DynReleaseFn = "__gs_dyn_release";
+inline constexpr llvm::StringLiteral DynFrameExitFn = "__gs_dyn_frame_exit";
 
 /// The opt-out: __attribute__((annotate("growstack_nosplit"))), GS_NOSPLIT in
 /// growstack.h. The same string as a function attribute is honoured too.

@@ -36,10 +36,10 @@ namespace {
 Constant *localAddress(Function &F) {
   if (F.hasLocalLinkage())
     return &F;
-  auto *GA = GlobalAlias::create(F.getValueType(), 0, GlobalValue::PrivateLinkage,
-                                 "__gs_local." +
-                                     GlobalValue::dropLLVMManglingEscape(F.getName()),
-                                 &F, F.getParent());
+  auto *GA = GlobalAlias::create(
+      F.getValueType(), 0, GlobalValue::PrivateLinkage,
+      "__gs_local." + GlobalValue::dropLLVMManglingEscape(F.getName()), &F,
+      F.getParent());
   return GA;
 }
 
@@ -51,9 +51,9 @@ void RecordEmitter::addRecord(Function &F, uint32_t Flags) {
   Type *I64 = Type::getInt64Ty(Ctx);
   auto *RecTy = StructType::get(I32, I32);
 
-  auto *Rec = new GlobalVariable(M, RecTy, /*isConstant=*/true,
-                                 GlobalValue::PrivateLinkage, nullptr,
-                                 "__gs_rec." + GlobalValue::dropLLVMManglingEscape(F.getName()));
+  auto *Rec = new GlobalVariable(
+      M, RecTy, /*isConstant=*/true, GlobalValue::PrivateLinkage, nullptr,
+      "__gs_rec." + GlobalValue::dropLLVMManglingEscape(F.getName()));
   Rec->setSection(RecordSection);
   Rec->setAlignment(Align(8));
   if (Comdat *C = F.getComdat())
@@ -64,7 +64,8 @@ void RecordEmitter::addRecord(Function &F, uint32_t Flags) {
       ConstantExpr::getSub(ConstantExpr::getPtrToInt(localAddress(F), I64),
                            ConstantExpr::getPtrToInt(Rec, I64)),
       I32);
-  Rec->setInitializer(ConstantStruct::get(RecTy, {Rel, ConstantInt::get(I32, Flags)}));
+  Rec->setInitializer(
+      ConstantStruct::get(RecTy, {Rel, ConstantInt::get(I32, Flags)}));
   Records.push_back(Rec);
 }
 
@@ -80,7 +81,8 @@ void RecordEmitter::emitModuleRegistration() {
   StructType *ModTy = StructType::getTypeByName(Ctx, "gs_module");
   if (!ModTy)
     ModTy = StructType::create(
-        Ctx, {I32, I32, Ptr, Ptr, Ptr, Ptr, ArrayType::get(Ptr, 2)}, "gs_module");
+        Ctx, {I32, I32, Ptr, Ptr, Ptr, Ptr, ArrayType::get(Ptr, 2)},
+        "gs_module");
 
   Constant *Init = ConstantStruct::get(
       ModTy, {ConstantInt::get(I32, ModuleVersion), ConstantInt::get(I32, 0),
@@ -100,14 +102,16 @@ void RecordEmitter::emitModuleRegistration() {
   // llvm.global_ctors), so every executable or shared object registers once.
   Comdat *CtorGroup = M.getOrInsertComdat(ModuleCtor);
   auto MakeCallFn = [&](StringRef Name, StringRef Callee) {
-    Function *Fn = Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
-                                    GlobalValue::LinkOnceODRLinkage, Name, M);
+    Function *Fn =
+        Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                         GlobalValue::LinkOnceODRLinkage, Name, M);
     Fn->setVisibility(GlobalValue::HiddenVisibility);
     Fn->setComdat(CtorGroup);
     Fn->addFnAttr(Attribute::NoUnwind);
     Fn->addFnAttr(Attribute::NoInline);
     IRBuilder<> B(BasicBlock::Create(Ctx, "", Fn));
-    B.CreateCall(M.getOrInsertFunction(Callee, Type::getVoidTy(Ctx), Ptr), {Desc});
+    B.CreateCall(M.getOrInsertFunction(Callee, Type::getVoidTy(Ctx), Ptr),
+                 {Desc});
     B.CreateRetVoid();
     return Fn;
   };

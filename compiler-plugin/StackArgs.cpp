@@ -242,8 +242,8 @@ std::optional<uint64_t> stackArgBytes(Type *RetTy, ArrayRef<ArgABI> Args,
       if (!A.ByValTy->isSized())
         return std::nullopt;
       uint64_t Size = std::max<uint64_t>(DL.getTypeAllocSize(A.ByValTy), 8);
-      Align Alignment = A.ByValAlign ? *A.ByValAlign
-                                     : DL.getABITypeAlign(A.ByValTy);
+      Align Alignment =
+          A.ByValAlign ? *A.ByValAlign : DL.getABITypeAlign(A.ByValTy);
       Allocate(alignTo(Size, 8), std::max<uint64_t>(Alignment.value(), 8));
       continue;
     }
@@ -323,13 +323,13 @@ std::optional<uint64_t> stackArgBytes(const CallBase &CB) {
     A.Unsupported = hasUnsupportedABIAttr(CB.getAttributes().getParamAttrs(I));
     if (const Function *Callee = CB.getCalledFunction();
         Callee && I < Callee->arg_size())
-      A.Unsupported |= hasUnsupportedABIAttr(Callee->getAttributes().getParamAttrs(I));
+      A.Unsupported |=
+          hasUnsupportedABIAttr(Callee->getAttributes().getParamAttrs(I));
     Args.push_back(A);
   }
-  return stackArgBytes(CB.getType(), Args, CB.getCallingConv(),
-                       CB.getFunctionType()->isVarArg(),
-                       ABIFeatures::of(*CB.getFunction()),
-                       CB.getModule()->getDataLayout());
+  return stackArgBytes(
+      CB.getType(), Args, CB.getCallingConv(), CB.getFunctionType()->isVarArg(),
+      ABIFeatures::of(*CB.getFunction()), CB.getModule()->getDataLayout());
 }
 
 std::optional<uint64_t> stackArgBytes(const Function &F) {
@@ -344,8 +344,8 @@ std::optional<uint64_t> stackArgBytes(const Function &F) {
         A.ByValAlign = Arg.getParamAlign();
     }
     A.Nest = Arg.hasNestAttr();
-    A.Unsupported = hasUnsupportedABIAttr(
-        F.getAttributes().getParamAttrs(Arg.getArgNo()));
+    A.Unsupported =
+        hasUnsupportedABIAttr(F.getAttributes().getParamAttrs(Arg.getArgNo()));
     Args.push_back(A);
   }
   return stackArgBytes(F.getReturnType(), Args, F.getCallingConv(),

@@ -55,20 +55,18 @@ struct ABIFeatures {
 /// One IR argument as the calling convention sees it.
 struct ArgABI {
   llvm::Type *Ty = nullptr;
-  llvm::Type *ByValTy = nullptr;  // non-null for byval(T)
-  llvm::MaybeAlign ByValAlign;    // align/stackalign of a byval argument
-  bool Nest = false;              // passed in %r10
-  bool Unsupported = false;       // swift*, inalloca, preallocated
+  llvm::Type *ByValTy = nullptr; // non-null for byval(T)
+  llvm::MaybeAlign ByValAlign;   // align/stackalign of a byval argument
+  bool Nest = false;             // passed in %r10
+  bool Unsupported = false;      // swift*, inalloca, preallocated
 };
 
 /// The core computation. IsVarArgCall: the call (or definition) is variadic,
 /// which keeps 256/512-bit vectors out of registers.
-std::optional<uint64_t> stackArgBytes(llvm::Type *RetTy,
-                                      llvm::ArrayRef<ArgABI> Args,
-                                      llvm::CallingConv::ID CC,
-                                      bool IsVarArgCall,
-                                      const ABIFeatures &Features,
-                                      const llvm::DataLayout &DL);
+std::optional<uint64_t>
+stackArgBytes(llvm::Type *RetTy, llvm::ArrayRef<ArgABI> Args,
+              llvm::CallingConv::ID CC, bool IsVarArgCall,
+              const ABIFeatures &Features, const llvm::DataLayout &DL);
 
 /// N of a call site: its actual arguments (variadic ones included), the
 /// call-site calling convention and the caller's subtarget.

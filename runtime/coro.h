@@ -54,6 +54,7 @@ struct gs_coro {
     uintptr_t guard;
     enum gs_state state;
     unsigned flags;
+    struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
     struct gs_coro *resumer;
 
     struct gs_seg *top;          /* segment holding %rsp                          */
@@ -66,7 +67,6 @@ struct gs_coro {
     void *fn;
     uintptr_t a0, a1, a2;
     void *result;
-    struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
 
     gs_handle handle;
     struct gs_coro *joiner;
@@ -80,6 +80,7 @@ _Static_assert(__builtin_offsetof(struct gs_coro, back_guard) == GS_CORO_BACK_GU
 _Static_assert(__builtin_offsetof(struct gs_coro, guard) == GS_CORO_GUARD, "GS_CORO_GUARD");
 _Static_assert(__builtin_offsetof(struct gs_coro, state) == GS_CORO_STATE, "GS_CORO_STATE");
 _Static_assert(GS_SUSPENDED == GS_STATE_SUSPENDED, "GS_STATE_SUSPENDED");
+_Static_assert(__builtin_offsetof(struct gs_coro, dyn) == GS_CORO_DYN, "GS_CORO_DYN");
 
 /* Handle table (per thread). */
 struct gs_slot {

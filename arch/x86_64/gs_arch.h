@@ -44,6 +44,7 @@
 #define GS_CORO_BACK_GUARD   16
 #define GS_CORO_GUARD        24
 #define GS_CORO_STATE        32
+#define GS_CORO_DYN          40
 #define GS_STATE_SUSPENDED   4   /* enum gs_state (checked in coro.h) */
 
 /* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;

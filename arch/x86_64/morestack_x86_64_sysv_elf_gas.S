@@ -130,8 +130,8 @@ __morestack_return:
 /* Run a C function on the system stack (or on the current stack when the thread
  * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
  * For on-stack entry points called with the C calling convention. */
-.macro ON_SYSTEM_STACK name, cfunc
-	.globl	\name
+.macro ON_SYSTEM_STACK name, cfunc, vis=globl
+	.\vis	\name
 	.type	\name, @function
 	.p2align 4
 \name:
@@ -161,9 +161,33 @@ __morestack_return:
 ON_SYSTEM_STACK __morestack_allocate_stack_space, gs_dyn_alloc
 /* void gs_stack_resync(void): after setjmp returned, maybe through longjmp. */
 ON_SYSTEM_STACK gs_stack_resync, gs_resync
-/* void *__gs_dyn_mark(void) / void __gs_dyn_release(void *) / __gs_dyn_frame_exit */
-ON_SYSTEM_STACK __gs_dyn_mark, gs_dyn_mark
-ON_SYSTEM_STACK __gs_dyn_release, gs_dyn_release_to
-ON_SYSTEM_STACK __gs_dyn_frame_exit, gs_dyn_frame_exit
+/* void *__gs_dyn_mark(void) / void __gs_dyn_release(void *) / __gs_dyn_frame_exit:
+ * called around every VLA scope and before every return of a function with
+ * dynamic allocas. Fast path: the running coroutine has no dynamic blocks (the
+ * common case: VLAs fit on the stack), so there is nothing to mark or free. */
+.macro DYN_FAST_PATH name, slow
+	.globl	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	.cfi_startproc
+	movq	gs_tls@gottpoff(%rip), %rax
+	movq	%fs:GS_THREAD_CUR(%rax), %rax
+	testq	%rax, %rax
+	jz	1f
+	movq	GS_CORO_DYN(%rax), %rax
+	testq	%rax, %rax
+	jnz	\slow
+1:	xorl	%eax, %eax
+	ret
+	.cfi_endproc
+	.size	\name, .-\name
+.endm
+DYN_FAST_PATH __gs_dyn_mark, gs_dyn_mark_slow
+DYN_FAST_PATH __gs_dyn_release, gs_dyn_release_slow
+DYN_FAST_PATH __gs_dyn_frame_exit, gs_dyn_exit_slow
+ON_SYSTEM_STACK gs_dyn_mark_slow, gs_dyn_mark, hidden
+ON_SYSTEM_STACK gs_dyn_release_slow, gs_dyn_release_to, hidden
+ON_SYSTEM_STACK gs_dyn_exit_slow, gs_dyn_frame_exit, hidden
 
 	.section .note.GNU-stack,"",@progbits

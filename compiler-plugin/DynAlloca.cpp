@@ -1,0 +1,99 @@
+//===- DynAlloca.cpp - lifetimes of heap-backed dynamic allocas -----------===//
+//
+// See DynAlloca.h.
+//
+//===----------------------------------------------------------------------===//
+#include "DynAlloca.h"
+#include "Protocol.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace gs {
+
+static bool isIntrinsic(const Instruction &I, Intrinsic::ID ID) {
+  auto *II = dyn_cast<IntrinsicInst>(&I);
+  return II && II->getIntrinsicID() == ID;
+}
+
+DynScopeStats scopeDynamicAllocas(Function &F) {
+  DynScopeStats Stats;
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+  Type *Ptr = PointerType::getUnqual(Ctx);
+  FunctionCallee Mark = M.getOrInsertFunction(DynMarkFn, Ptr);
+  FunctionCallee Release = M.getOrInsertFunction(DynReleaseFn, Type::getVoidTy(Ctx), Ptr);
+  FunctionCallee Exit = M.getOrInsertFunction(DynFrameExitFn, Type::getVoidTy(Ctx));
+
+  // Collect first, then mutate.
+  SmallVector<Instruction *, 4> Saves, Restores;
+  SmallVector<ReturnInst *, 4> Returns;
+  for (Instruction &I : instructions(F)) {
+    if (isIntrinsic(I, Intrinsic::stacksave))
+      Saves.push_back(&I);
+    else if (isIntrinsic(I, Intrinsic::stackrestore))
+      Restores.push_back(&I);
+    else if (auto *R = dyn_cast<ReturnInst>(&I))
+      Returns.push_back(R);
+  }
+
+  // The token for each stacksave, and for each local slot that stores the
+  // result of a stacksave, a parallel slot for its token.
+  DenseMap<Value *, Value *> TokenOf;     // stacksave -> token
+  DenseMap<Value *, AllocaInst *> SlotOf; // slot of saved pointers -> token slot
+  IRBuilder<> Entry(&*F.getEntryBlock().getFirstInsertionPt());
+  for (Instruction *S : Saves) {
+    IRBuilder<> B(S->getNextNode());
+    CallInst *Tok = B.CreateCall(Mark);
+    TokenOf[S] = Tok;
+    ++Stats.Marks;
+    for (User *U : S->users()) {
+      auto *St = dyn_cast<StoreInst>(U);
+      if (!St || St->getValueOperand() != S)
+        continue;
+      auto *Slot = dyn_cast<AllocaInst>(St->getPointerOperand()->stripPointerCasts());
+      if (!Slot || !Slot->isStaticAlloca())
+        continue;
+      AllocaInst *&TokSlot = SlotOf[Slot];
+      if (!TokSlot)
+        TokSlot = Entry.CreateAlloca(Ptr, nullptr, Slot->getName() + ".gs_dyn_token");
+      IRBuilder<>(St->getNextNode()).CreateStore(Tok, TokSlot);
+    }
+  }
+
+  for (Instruction *R : Restores) {
+    Value *Saved = cast<CallBase>(R)->getArgOperand(0)->stripPointerCasts();
+    IRBuilder<> B(R->getNextNode());
+    Value *Tok = nullptr;
+    if (auto It = TokenOf.find(Saved); It != TokenOf.end()) {
+      Tok = It->second;
+    } else if (auto *L = dyn_cast<LoadInst>(Saved)) {
+      auto *Slot = dyn_cast<AllocaInst>(L->getPointerOperand()->stripPointerCasts());
+      if (Slot)
+        if (auto It2 = SlotOf.find(Slot); It2 != SlotOf.end())
+          Tok = B.CreateLoad(Ptr, It2->second);
+    }
+    if (!Tok) {
+      ++Stats.Unmatched;
+      continue;
+    }
+    B.CreateCall(Release, {Tok});
+    ++Stats.Releases;
+  }
+
+  for (ReturnInst *R : Returns) {
+    IRBuilder<>(R).CreateCall(Exit);
+    ++Stats.Exits;
+  }
+  return Stats;
+}
+
+} // namespace gs

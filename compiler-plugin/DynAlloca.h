@@ -1,0 +1,36 @@
+//===- DynAlloca.h - lifetimes of heap-backed dynamic allocas -------------===//
+//
+// docs/protocol.md section 5.5. When a VLA or alloca does not fit below the
+// guard, the backend calls __morestack_allocate_stack_space, which returns heap
+// memory tied to the allocating frame. This pass tells the runtime when that
+// memory dies:
+//   - after every llvm.stacksave:      %tok = call ptr @__gs_dyn_mark()
+//   - after the matching stackrestore: call void @__gs_dyn_release(ptr %tok)
+//   - before every return:             call void @__gs_dyn_frame_exit()
+// A stackrestore is matched to its stacksave directly (SSA, -O1 and up) or
+// through the local slot clang stores the saved pointer in (-O0); the token
+// travels the same way through a parallel slot. A stackrestore that cannot be
+// matched gets no release: its blocks live until the frame returns.
+//
+// Invariant: only functions with dynamic allocas are touched.
+//
+//===----------------------------------------------------------------------===//
+#ifndef GROWSTACK_DYNALLOCA_H
+#define GROWSTACK_DYNALLOCA_H
+
+namespace llvm {
+class Function;
+}
+
+namespace gs {
+
+struct DynScopeStats {
+  unsigned Marks = 0, Releases = 0, Unmatched = 0, Exits = 0;
+};
+
+/// Insert the lifetime calls into F (which has dynamic allocas).
+DynScopeStats scopeDynamicAllocas(llvm::Function &F);
+
+} // namespace gs
+
+#endif
