@@ -31,6 +31,7 @@
 #include "FrameAnalysis.h"
 
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/DataLayout.h"
@@ -589,9 +590,34 @@ uint64_t staticAllocaBytes(const Function &F) {
 FrameFacts analyzeFrame(Function &F, const TargetLibraryInfo &TLI,
                         CaptureOracle &Oracle) {
   FrameFacts Facts;
-  for (Instruction &I : instructions(F))
-    if (auto *AI = dyn_cast<AllocaInst>(&I); AI && !AI->isStaticAlloca())
-      Facts.HasDynamicAlloca = true;
+  auto HasFP80 = [](Type *T) {
+    SmallVector<Type *, 8> Work{T};
+    while (!Work.empty()) {
+      Type *X = Work.pop_back_val();
+      if (X->isX86_FP80Ty())
+        return true;
+      if (auto *ST = dyn_cast<StructType>(X))
+        Work.append(ST->element_begin(), ST->element_end());
+      else if (auto *AT = dyn_cast<ArrayType>(X))
+        Work.push_back(AT->getElementType());
+      else if (auto *VT = dyn_cast<VectorType>(X))
+        Work.push_back(VT->getElementType());
+    }
+    return false;
+  };
+  for (Argument &A : F.args())
+    Facts.UsesX87 |= HasFP80(A.getType());
+  Facts.UsesX87 |= HasFP80(F.getReturnType());
+  for (Instruction &I : instructions(F)) {
+    if (auto *AI = dyn_cast<AllocaInst>(&I)) {
+      if (!AI->isStaticAlloca())
+        Facts.HasDynamicAlloca = true;
+      Facts.UsesX87 |= HasFP80(AI->getAllocatedType());
+    }
+    Facts.UsesX87 |= HasFP80(I.getType());
+    for (Value *Op : I.operands())
+      Facts.UsesX87 |= HasFP80(Op->getType());
+  }
   EscapeSolver Solver(F, TLI, Oracle);
   Facts.EscapeSite = Solver.solve();
   Facts.EscapeReason = Solver.escapeReason();

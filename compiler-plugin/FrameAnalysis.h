@@ -82,6 +82,12 @@ struct FrameFacts {
   const char *EscapeReason = nullptr;
   /// Dynamic allocas: VLAs, alloca() (GS_REC_DYNALLOCA).
   bool HasDynamicAlloca = false;
+  /// The function computes with x86_fp80 (GS_REC_X87). A long double takes 10
+  /// bytes of a 16-byte stack slot; the other 6 keep whatever was there, often
+  /// the upper bytes of an old stack address, so the 8-byte word holding the
+  /// exponent can look like a pointer into the stack. The conservative word scan
+  /// would then "relocate" the exponent: such frames are pinned.
+  bool UsesX87 = false;
 };
 
 /// Bytes of F's static allocas (with alignment padding), saturating at

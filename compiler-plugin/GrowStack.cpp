@@ -260,6 +260,8 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
     Info.Flags |= RecEscape;
   if (Facts.HasDynamicAlloca)
     Info.Flags |= RecDynAlloca;
+  if (Facts.UsesX87)
+    Info.Flags |= RecX87;
 
   for (Instruction &I : instructions(F)) {
     auto *CB = dyn_cast<CallBase>(&I);
@@ -276,7 +278,7 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
       Info.Calls.push_back(P);
   }
 
-  if (Info.Flags & (RecEscape | RecSetjmp) || ClPinAll)
+  if (Info.Flags & (RecEscape | RecSetjmp | RecX87) || ClPinAll)
     Info.Flags |= RecPinned;
 }
 

@@ -33,6 +33,7 @@ enum RecordFlag : uint32_t {
   RecEscape = 1u << 1,    // the address of a local may leave the stack
   RecSetjmp = 1u << 2,    // calls a returns_twice function
   RecDynAlloca = 1u << 3, // VLAs / alloca()
+  RecX87 = 1u << 4,       // holds x87 long doubles in its frame (why pinned)
 };
 
 /// struct gs_module.version: the layout of the module descriptor,

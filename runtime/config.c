@@ -142,7 +142,8 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
         (rc = env_bool("GROWSTACK_STATS", &cfg->stats, err, len)) ||
         (rc = env_bool("GROWSTACK_SHRINK", &cfg->shrink, err, len)) ||
         (rc = env_bool("GROWSTACK_FORCE_MOVE", &cfg->force_move, err, len)) ||
-        (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)))
+        (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)) ||
+        (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)))
         return rc;
     /* Name the variables in range errors: only the environment knows them. */
     static const struct { const char *name; size_t off; } sizes[] = {

@@ -126,6 +126,11 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (!co)
         return;
     uintptr_t sp = frame + 16; /* the caller's %rsp after the call returns */
+    if (gs_cfg.trace) {
+        char line[128];
+        size_t n = gs_format(line, sizeof line, "growstack-trace: resync sp=%p\n", (void *)sp);
+        gs_write_stderr(line, n);
+    }
     if (gs_stack_sync_top(co, sp)) {
         gs_tls.ext_target = NULL;
         gs_arch_set_guard(gs_stack_guard_for(co->top));

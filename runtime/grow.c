@@ -1,6 +1,7 @@
 /* grow.c - stack creation and growth for the three modes (see grow.h and
  * docs/protocol.md section 5). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,21 @@ void gs_overflow(struct gs_coro *co, size_t need, const char *why)
 
 /* ---- growth ---------------------------------------------------------------- */
 
+/* GROWSTACK_TRACE=1: one line per event, for debugging the runtime itself. */
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void trace(const char *fmt, ...)
+{
+    if (!gs_cfg.trace)
+        return;
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = gs_vformat(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    line[n++] = '\n';
+    gs_write_stderr(line, n);
+}
+
 /* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, the two zero
  * words at the top, the return address pushed by the call, alignment. */
 #define GS_SEG_OVERHEAD (GS_STACK_GUARD + 16 + 8 + 32)
@@ -182,16 +198,21 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
         if (!n)
             gs_fatal("out of memory for a %zu-byte stack segment", want);
         n->pad = gs_valgrind_register(n);
-        n->prev = top;
         top->next = n;
         t->stats.segments_new++;
     }
+    /* Also for a reused segment: the segment below may have moved since. */
+    n->prev = top;
     n->base_off = top->base_off + GS_SEG_USABLE(top);
     uintptr_t old_sp = r->sp;
     char *hi = GS_SEG_HI(n) - 16;
     memset(hi, 0, 16);
     char *sp = hi - ((args + 15) & ~(size_t)15);
     memcpy(sp, (char *)old_sp + 16, args);
+    trace("growstack-trace: split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu "
+          "body=%p",
+          (void *)r->sp, (void *)r->rbp, (void *)top->lo, (void *)GS_SEG_HI(top), (void *)n->lo,
+          (void *)GS_SEG_HI(n), frame, args, (void *)(*(uint64_t *)old_sp + 1));
     co->top = n;
     co->stack_size += GS_SEG_USABLE(n);
     note_size(co);
@@ -214,14 +235,21 @@ static int frames_movable(const struct gs_seg *s, uintptr_t pc, uintptr_t fp)
             return 1; /* the base of the coroutine, or of this segment */
         if (pc != last_pc) {
             struct gs_func_info fi;
-            if (!gs_records_find(pc, &fi))
-                return 0; /* an unknown frame */
-            if (fi.flags & GS_REC_PINNED)
+            if (!gs_records_find(pc, &fi)) {
+                trace("growstack-trace: unknown frame, return address %p", (void *)pc);
                 return 0;
+            }
+            if (fi.flags & GS_REC_PINNED) {
+                trace("growstack-trace: pinned frame of %p (flags %x)", (void *)fi.start,
+                      fi.flags);
+                return 0;
+            }
             last_pc = pc;
         }
-        if (!in_seg(s, fp))
-            return 0; /* the chain leaves the segment unexpectedly */
+        if (!in_seg(s, fp)) {
+            trace("growstack-trace: frame chain leaves the segment at %p", (void *)fp);
+            return 0;
+        }
         pc = ((uint64_t *)fp)[1];
         fp = ((uint64_t *)fp)[0];
     }
@@ -240,25 +268,36 @@ static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
 static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg *old,
                          struct gs_seg *n, uintptr_t sp)
 {
-    uintptr_t hi = (uintptr_t)GS_SEG_HI(old), lo = (uintptr_t)old->lo;
+    uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - sp;
     intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
     uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
     memcpy(to, (void *)sp, used);
-    /* Words of the moved region that point into the old stack: saved %rbp
-     * values (the frame chain), spilled pointers to locals, saved callee-saved
-     * registers. This is the conservative step (protocol.md 5.3, item 3). */
+    /* Words of the moved region that point into its live part [sp, hi): saved
+     * %rbp values (the frame chain), spilled pointers to locals, saved
+     * callee-saved registers. This is the conservative step (protocol.md 5.3,
+     * item 3): an integer that equals such an address is changed too. Two things
+     * keep that rare: only the live part counts (a pointer below sp points into
+     * a dead frame and is left alone), and blocks are aligned to their size
+     * class, so delta is a multiple of 2 KiB and the low 11 bits of a word (where
+     * a char or short written over an old pointer's low bytes lives) never
+     * change. Frames holding x87 long doubles, whose 16-byte slots keep 6 stale
+     * bytes next to the exponent, are pinned by the plugin (GS_REC_X87). */
     for (size_t i = 0; i < used / 8; i++)
-        relocate(&to[i], lo, hi, delta);
+        relocate(&to[i], sp, hi, delta);
     n->base_off = old->base_off;
     n->prev = old->prev;
     n->next = old->next;
     if (old->prev)
         old->prev->next = n;
+    if (old->next)
+        old->next->prev = n;
     if (co->bottom == old)
         co->bottom = n;
     co->top = n;
     co->stack_size = co->stack_size - GS_SEG_USABLE(old) + GS_SEG_USABLE(n);
+    trace("growstack-trace: move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld", (void *)sp,
+          (void *)old->lo, (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta);
     gs_valgrind_deregister((unsigned)old->pad);
     old->next = NULL;
     gs_seg_free(t, old);
@@ -272,7 +311,7 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
 {
     struct gs_seg *old = co->top;
     size_t frame = r->r10, args = r->r11;
-    uintptr_t hi = (uintptr_t)GS_SEG_HI(old), lo = (uintptr_t)old->lo;
+    uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - r->sp;
     size_t need = used + frame + args + GS_SEG_OVERHEAD;
     size_t cur = GS_SEG_USABLE(old);
@@ -298,11 +337,12 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
         gs_fatal("out of memory for a %zu-byte stack", want);
     n->pad = gs_valgrind_register(n);
     uint64_t ret_into_alloc = *(uint64_t *)r->sp;
+    uintptr_t live_lo = r->sp;
     intptr_t delta = move_top(t, co, old, n, r->sp);
     uint64_t *regs[] = {&r->rax, &r->rdi, &r->rsi, &r->rdx, &r->rcx, &r->r8, &r->r9,
                         &r->rbx, &r->rbp, &r->r12, &r->r13, &r->r14, &r->r15};
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
-        relocate(regs[i], lo, hi, delta);
+        relocate(regs[i], live_lo, hi, delta);
     note_size(co);
 
     t->stats.moves++;

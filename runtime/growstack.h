@@ -45,6 +45,7 @@ struct gs_config {
     int shrink;          /* GROWSTACK_SHRINK=0|1: contiguous stacks shrink on yield */
     int force_move;      /* GROWSTACK_FORCE_MOVE=0|1: grow at every check (stress) */
     int poison;          /* GROWSTACK_POISON=0|1: poison/unmap freed stacks (stress) */
+    int trace;           /* GROWSTACK_TRACE=0|1: one line per growth event to stderr */
 };
 
 /* Hard limits of the sizes (bytes). */

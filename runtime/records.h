@@ -18,6 +18,7 @@
 #define GS_REC_ESCAPE    (1u << 1)
 #define GS_REC_SETJMP    (1u << 2)
 #define GS_REC_DYNALLOCA (1u << 3)
+#define GS_REC_X87       (1u << 4)
 
 struct gs_record {
     int32_t func;        /* function address - address of this field */

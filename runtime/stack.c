@@ -57,6 +57,21 @@ static void *map(size_t len)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* A mapping of len bytes aligned to `align` (a power of two): map more, trim. */
+static void *map_aligned(size_t len, size_t align)
+{
+    char *p = map(len + align);
+    if (!p)
+        return NULL;
+    char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    size_t tail = (size_t)((p + len + align) - (a + len));
+    if (tail)
+        munmap(a + len, tail);
+    return a;
+}
+
 struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
 {
     unsigned c = class_for(usable);
@@ -76,10 +91,14 @@ struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
     char *base;
     uint32_t kind;
     if (c < GS_POOL_CLASSES) {
-        if ((size_t)(t->chunk_end - t->chunk_cur) < size) {
+        /* Blocks are aligned to their size: every block's hi then has the same
+         * low bits (size - descriptor), so a move's delta is a multiple of the
+         * smaller block size (see move_top in grow.c). */
+        t->chunk_cur = (char *)(((uintptr_t)t->chunk_cur + size - 1) & ~(uintptr_t)(size - 1));
+        if (t->chunk_cur > t->chunk_end || (size_t)(t->chunk_end - t->chunk_cur) < size) {
             /* The tail of the old chunk is lost to fragmentation: at most one
              * block of the largest pooled class per chunk. */
-            char *chunk = map(GS_CHUNK_SIZE);
+            char *chunk = map_aligned(GS_CHUNK_SIZE, GS_CHUNK_SIZE);
             if (!chunk)
                 return NULL;
             t->stats.mapped_bytes += GS_CHUNK_SIZE;
