@@ -14,7 +14,7 @@ static pthread_mutex_t gs_cfg_lock = PTHREAD_MUTEX_INITIALIZER;
 extern int gs_runtime_started __attribute__((visibility("hidden")));
 
 #ifndef GS_DEFAULT_MODE
-#define GS_DEFAULT_MODE GS_MODE_FIXED
+#define GS_DEFAULT_MODE GS_MODE_CONTIGUOUS
 #endif
 
 const char *gs_mode_name(enum gs_mode mode)

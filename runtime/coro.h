@@ -70,7 +70,7 @@ struct gs_coro {
 
     gs_handle handle;
     struct gs_coro *joiner;
-    struct gs_coro *qnext;
+    struct gs_coro *qnext, *qprev;   /* run queue links (scheduler.c)            */
     char name[24];
 };
 

@@ -146,6 +146,10 @@ struct gs_stats {
 void gs_stats_get(struct gs_stats *st);
 void gs_stats_print(FILE *out);
 
+/* Give the calling thread's cached stack memory back to the kernel (freed blocks
+ * are otherwise kept for reuse). The next stacks start on untouched pages. */
+void gs_stack_cache_trim(void);
+
 /* ---- opting out ------------------------------------------------------------ */
 
 /* A function marked GS_NOSPLIT is compiled without the stack check; calls to it

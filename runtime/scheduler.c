@@ -8,6 +8,7 @@ void gs_sched_ready(struct gs_thread *t, struct gs_coro *co)
         return;
     co->flags |= GS_CORO_QUEUED;
     co->qnext = NULL;
+    co->qprev = t->ready_tail;
     if (t->ready_tail)
         t->ready_tail->qnext = co;
     else
@@ -16,16 +17,26 @@ void gs_sched_ready(struct gs_thread *t, struct gs_coro *co)
     t->nready++;
 }
 
+static void unlink_queued(struct gs_thread *t, struct gs_coro *co)
+{
+    if (co->qprev)
+        co->qprev->qnext = co->qnext;
+    else
+        t->ready_head = co->qnext;
+    if (co->qnext)
+        co->qnext->qprev = co->qprev;
+    else
+        t->ready_tail = co->qprev;
+    co->qnext = co->qprev = NULL;
+    co->flags &= ~GS_CORO_QUEUED;
+    t->nready--;
+}
+
 static struct gs_coro *pop(struct gs_thread *t)
 {
     struct gs_coro *co = t->ready_head;
-    if (!co)
-        return NULL;
-    t->ready_head = co->qnext;
-    if (!t->ready_head)
-        t->ready_tail = NULL;
-    co->flags &= ~GS_CORO_QUEUED;
-    t->nready--;
+    if (co)
+        unlink_queued(t, co);
     return co;
 }
 
@@ -46,6 +57,8 @@ int gs_sched_run_one(struct gs_thread *t)
 
 void gs_sched_on_done(struct gs_thread *t, struct gs_coro *co)
 {
+    if (co->flags & GS_CORO_QUEUED)
+        unlink_queued(t, co);
     struct gs_coro *j = co->joiner;
     if (j) {
         gs_assert(j->state == GS_BLOCKED);

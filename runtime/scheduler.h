@@ -5,7 +5,8 @@
  *
  * Invariants:
  *  - A coroutine is in the run queue iff GS_CORO_QUEUED is set; it is then READY
- *    or SUSPENDED.
+ *    or SUSPENDED (a coroutine driven by gs_resume may run while queued). A
+ *    coroutine leaves the queue when it finishes, before it can be freed.
  *  - The scheduler runs on the thread's system stack, never on a coroutine stack.
  */
 #ifndef GS_SCHEDULER_H
@@ -20,7 +21,7 @@ __attribute__((visibility("hidden"))) void gs_sched_ready(struct gs_thread *t,
 /* Resume the next ready coroutine once; 0 if the queue was empty. */
 __attribute__((visibility("hidden"))) int gs_sched_run_one(struct gs_thread *t);
 
-/* The core calls this when co finished (wake its joiner). */
+/* The core calls this when co finished: take it off the queue, wake its joiner. */
 __attribute__((visibility("hidden"))) void gs_sched_on_done(struct gs_thread *t,
                                                             struct gs_coro *co);
 

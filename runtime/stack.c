@@ -198,3 +198,36 @@ void gs_valgrind_deregister(unsigned id)
     (void)id;
 #endif
 }
+
+void gs_stack_cache_trim(void)
+{
+    struct gs_thread *t = gs_thread_self();
+    size_t ps = page_size();
+    for (unsigned c = 0; c < GS_NCLASS; c++) {
+        struct gs_seg **pp = &t->pool[c];
+        while (*pp) {
+            struct gs_seg *s = *pp;
+            if (s->kind == GS_SEG_MMAP) {
+                *pp = s->prev;
+                t->npool[c]--;
+                t->stats.mapped_bytes -= s->size;
+                munmap(s->base, s->size);
+                continue;
+            }
+            /* Chunk-carved: keep the block (and the descriptor's page), drop the
+             * pages below it so they are faulted in afresh. */
+            uintptr_t lo = ((uintptr_t)s->base + ps - 1) & ~(uintptr_t)(ps - 1);
+            uintptr_t hi = (uintptr_t)s & ~(uintptr_t)(ps - 1);
+            if (hi > lo)
+                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+            pp = &s->prev;
+        }
+    }
+    while (t->fixed_cache) {
+        struct gs_seg *s = t->fixed_cache;
+        t->fixed_cache = s->prev;
+        t->nfixed_cache--;
+        t->stats.mapped_bytes -= s->size;
+        munmap(s->base, s->size);
+    }
+}

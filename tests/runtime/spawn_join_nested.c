@@ -90,6 +90,18 @@ int main(void)
     CHECK(gs_resume(g) == EINVAL);
     CHECK(gs_join(g, &r) == 0 && (uintptr_t)r == 9);
 
+    /* A coroutine spawned (so queued) but driven to the end with gs_resume and
+     * joined (freed) must leave the run queue: later spawns append to the queue,
+     * and gs_run walks it. */
+    for (int i = 0; i < 2000; i++) {
+        gs_handle q = gs_spawn(slow, (void *)(uintptr_t)i);
+        while (!gs_done(q))
+            CHECK(gs_resume(q) == 0);
+        CHECK(gs_join(q, &r) == 0 && (uintptr_t)r == (uintptr_t)i);
+        gs_detach(gs_spawn(slow, NULL));
+    }
+    CHECK(gs_run() == 0);
+
     struct gs_stats st;
     gs_stats_get(&st);
     CHECK(st.spawned == st.finished);

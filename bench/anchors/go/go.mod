@@ -1,0 +1,3 @@
+module growstack/bench/anchors/go
+
+go 1.19

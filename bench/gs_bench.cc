@@ -1,0 +1,452 @@
+// gs_bench.cc - growstack's own benchmarks (Google Benchmark).
+//
+// The mode is process-wide (GROWSTACK_MODE), so bench/run.sh runs this binary once
+// per mode; every benchmark runs identical instrumented code (gscc-built kernels)
+// on coroutines, and the floors run the same source built by plain clang-19 on
+// ordinary thread stacks, in the same process. Ratios are taken in the report
+// against the floor of the same run.
+//
+// Names: BM_<Subject>_<Variant>/<args>. Each states the question it answers.
+#include <benchmark/benchmark.h>
+#include <growstack.h>
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "anchors/common/workloads.h"
+#include "workloads/kernels.h"
+
+extern "C" {
+ANCHOR_DECLARE(gs_)
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+gs_mode current_mode()
+{
+    gs_config c;
+    gs_config_get(&c);
+    return c.mode;
+}
+
+long rss_bytes()
+{
+    FILE *f = std::fopen("/proc/self/statm", "r");
+    long pages = 0, rss = 0;
+    if (f) {
+        if (std::fscanf(f, "%ld %ld", &pages, &rss) != 2)
+            rss = 0;
+        std::fclose(f);
+    }
+    return rss * sysconf(_SC_PAGESIZE);
+}
+
+// A coroutine running gs_bench_worker: resume() runs one job.
+struct Worker {
+    gs_job job{};
+    gs_handle h = 0;
+    explicit Worker(size_t initial = 0)
+    {
+        gs_spawn_attr attr{"bench", initial};
+        h = gs_spawn_with(gs_bench_worker, &job, &attr);
+        if (!h) {
+            std::perror("gs_spawn");
+            std::abort();
+        }
+    }
+    uint64_t run(int kind, uint64_t a = 0, uint64_t b = 0, const void *p = nullptr)
+    {
+        job.kind = kind;
+        job.a = a;
+        job.b = b;
+        job.p = p;
+        gs_resume(h);
+        return job.result;
+    }
+    ~Worker()
+    {
+        job.stop = 1;
+        gs_resume(h);
+        gs_join(h, nullptr);
+    }
+};
+
+void add_stats_counters(benchmark::State &state, const gs_stats &before, const gs_stats &after,
+                        double per)
+{
+    state.counters["splits"] = double(after.splits - before.splits) / per;
+    state.counters["moves"] = double(after.moves - before.moves) / per;
+    state.counters["bytes_copied"] = double(after.bytes_copied - before.bytes_copied) / per;
+    state.counters["pins"] = double(after.pins - before.pins) / per;
+    state.counters["segments_new"] = double(after.segments_new - before.segments_new) / per;
+}
+
+// Run fn on a fresh thread whose stack is a fresh mapping (cold pages) of `size`.
+template <class F> void on_fresh_thread(size_t size, F fn)
+{
+    void *stk = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (stk == MAP_FAILED)
+        std::abort();
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, stk, size);
+    pthread_t th;
+    auto tramp = [](void *p) -> void * {
+        (*static_cast<F *>(p))();
+        return nullptr;
+    };
+    if (pthread_create(&th, &attr, tramp, &fn))
+        std::abort();
+    pthread_join(th, nullptr);
+    pthread_attr_destroy(&attr);
+    munmap(stk, size);
+}
+
+constexpr size_t kFloorStack = size_t(1) << 30;
+
+// ---- deep recursion -----------------------------------------------------------
+
+// How long does a recursion of D frames of F bytes take on a fresh coroutine
+// (growth plus the kernel's first touch of new pages)?
+void BM_DeepRecursion_Cold(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(1));
+    const uint64_t depth = uint64_t(state.range(0));
+    gs_stats before, after;
+    gs_stats_get(&before);
+    for (auto _ : state) {
+        state.PauseTiming();
+        gs_stack_cache_trim();
+        state.ResumeTiming();
+        auto t0 = Clock::now();
+        uint64_t r;
+        {
+            Worker w;
+            r = w.run(GS_JOB_RECURSE, frame, depth);
+        }
+        auto t1 = Clock::now();
+        if (r != anchor_recursion_checksum(depth))
+            state.SkipWithError("wrong checksum");
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+    gs_stats_get(&after);
+    add_stats_counters(state, before, after, double(state.iterations()));
+    state.SetItemsProcessed(int64_t(state.iterations() * depth));
+    state.counters["ns_per_frame"] = benchmark::Counter(
+        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["peak_rss_kib"] = [] {
+        rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        return double(ru.ru_maxrss);
+    }();
+}
+
+// The same recursion again in a coroutine whose stack has already grown.
+void BM_DeepRecursion_Warm(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(1));
+    const uint64_t depth = uint64_t(state.range(0));
+    Worker w;
+    w.run(GS_JOB_RECURSE, frame, depth); // grow once
+    gs_stats before, after;
+    gs_stats_get(&before);
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        uint64_t r = w.run(GS_JOB_RECURSE, frame, depth);
+        auto t1 = Clock::now();
+        if (r != anchor_recursion_checksum(depth))
+            state.SkipWithError("wrong checksum");
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+    gs_stats_get(&after);
+    add_stats_counters(state, before, after, double(state.iterations()));
+    state.SetItemsProcessed(int64_t(state.iterations() * depth));
+    state.counters["ns_per_frame"] = benchmark::Counter(
+        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+// Floor, cold: the plain-clang recursion on a fresh thread with a freshly mapped
+// stack (thread creation included: ~20 us).
+void BM_DeepRecursion_FloorCold(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(1));
+    const uint64_t depth = uint64_t(state.range(0));
+    for (auto _ : state) {
+        uint64_t r = 0;
+        auto t0 = Clock::now();
+        on_fresh_thread(kFloorStack, [&] { r = clang_recurse(frame, depth); });
+        auto t1 = Clock::now();
+        if (r != anchor_recursion_checksum(depth))
+            state.SkipWithError("wrong checksum");
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+    state.SetItemsProcessed(int64_t(state.iterations() * depth));
+    state.counters["ns_per_frame"] = benchmark::Counter(
+        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+// Floor, warm: the plain recursion repeated on one big thread stack.
+void BM_DeepRecursion_FloorWarm(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(1));
+    const uint64_t depth = uint64_t(state.range(0));
+    on_fresh_thread(kFloorStack, [&] {
+        clang_recurse(frame, depth);
+        for (auto _ : state) {
+            auto t0 = Clock::now();
+            uint64_t r = clang_recurse(frame, depth);
+            auto t1 = Clock::now();
+            if (r != anchor_recursion_checksum(depth))
+                state.SkipWithError("wrong checksum");
+            state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+        }
+    });
+    state.SetItemsProcessed(int64_t(state.iterations() * depth));
+    state.counters["ns_per_frame"] = benchmark::Counter(
+        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void recursion_args(benchmark::internal::Benchmark *b)
+{
+    const bool quick = std::getenv("GS_BENCH_QUICK") != nullptr;
+    for (int64_t d : {int64_t(1000), int64_t(10000), int64_t(100000), int64_t(1000000)})
+        for (int64_t f : {int64_t(32), int64_t(128), int64_t(1024)}) {
+            if (d * f > (int64_t(512) << 20))
+                continue; // over half the default limit
+            if (quick && d == 1000000 && f != 128)
+                continue;
+            b->Args({d, f});
+        }
+    b->UseManualTime()->Unit(benchmark::kMicrosecond);
+}
+BENCHMARK(BM_DeepRecursion_Cold)->Apply(recursion_args);
+BENCHMARK(BM_DeepRecursion_Warm)->Apply(recursion_args);
+BENCHMARK(BM_DeepRecursion_FloorCold)->Apply(recursion_args);
+BENCHMARK(BM_DeepRecursion_FloorWarm)->Apply(recursion_args);
+
+// ---- hot split -------------------------------------------------------------
+
+// What does a call cost when its frame crosses a segment boundary every time
+// (the hot-split problem)? A coroutine descends until `target` bytes remain above
+// the guard, then calls a leaf of `frame` bytes n times; the sweep over target
+// covers a whole segment and the report takes the worst position.
+constexpr uint64_t kHotCalls = 100000;
+
+void BM_HotSplit(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(0));
+    const uint64_t target = uint64_t(state.range(1));
+    anchor_hot_result res{};
+    anchor_hot_request rq{target, frame, kHotCalls, &res};
+    gs_stats before, after;
+    double total_ns = 0;
+    gs_stats_get(&before);
+    for (auto _ : state) {
+        Worker w; // a fresh stack: the boundary is where the sweep put it
+        auto t0 = Clock::now();
+        w.run(GS_JOB_HOT, 0, 0, &rq);
+        auto t1 = Clock::now();
+        if (res.checksum != anchor_hotsplit_checksum(kHotCalls))
+            state.SkipWithError("wrong checksum");
+        double s = std::chrono::duration<double>(t1 - t0).count();
+        total_ns += s * 1e9;
+        state.SetIterationTime(s);
+    }
+    gs_stats_get(&after);
+    add_stats_counters(state, before, after, double(state.iterations()) * kHotCalls);
+    state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
+    state.counters["avail"] = double(res.avail);
+    state.counters["split"] = res.split;
+}
+
+void hot_args(benchmark::internal::Benchmark *b)
+{
+    const bool quick = std::getenv("GS_BENCH_QUICK") != nullptr;
+    for (int64_t f : {int64_t(32), int64_t(128), int64_t(1024)}) {
+        if (quick && f == 32)
+            continue;
+        for (int64_t t = 0; t <= 2048; t += quick ? 128 : 64)
+            b->Args({f, t});
+    }
+    b->UseManualTime()->Unit(benchmark::kMicrosecond);
+}
+BENCHMARK(BM_HotSplit)->Apply(hot_args);
+
+// Floor: the same loop in plain C on an ordinary stack.
+void BM_HotSplit_Floor(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(0));
+    anchor_hot_result res{};
+    anchor_hot_request rq{0, frame, kHotCalls, &res};
+    double total_ns = 0;
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        clang_hot_descend(&rq);
+        auto t1 = Clock::now();
+        if (res.checksum != anchor_hotsplit_checksum(kHotCalls))
+            state.SkipWithError("wrong checksum");
+        double s = std::chrono::duration<double>(t1 - t0).count();
+        total_ns += s * 1e9;
+        state.SetIterationTime(s);
+    }
+    state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
+}
+BENCHMARK(BM_HotSplit_Floor)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+// ---- prologue check, trampolines, cross-file calls ---------------------------
+
+gs_bench_tree *make_tree(int depth)
+{
+    if (depth == 0)
+        return nullptr;
+    auto *t = new gs_bench_tree{make_tree(depth - 1), make_tree(depth - 1), depth};
+    return t;
+}
+
+// What does the prologue check cost on a call-heavy kernel? Instrumented fib on a
+// grown coroutine stack vs the plain build on the same coroutine stack.
+void BM_CheckCost(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    const bool plain = state.range(1) != 0;
+    static gs_bench_tree *tree = make_tree(18);
+    Worker w;
+    auto job = [&] {
+        if (kind == 0)
+            return plain ? uint64_t(plain_fib(27)) : w.run(GS_JOB_FIB, 27);
+        return plain ? uint64_t(plain_tree_sum(tree)) : w.run(GS_JOB_TREE, 0, 0, tree);
+    };
+    job();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(job());
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") +
+                   (plain ? " plain" : " instrumented"));
+}
+BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
+
+// What does a call from instrumented code cost when it leaves for the system
+// stack (uninstrumented library, libc), and when it stays (another instrumented
+// file)? Each against the same loop built by plain clang. n = 1e6 calls.
+void BM_CallCost(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    const bool plain = state.range(1) != 0;
+    const long n = 1000000;
+    Worker w;
+    for (auto _ : state) {
+        uint64_t r;
+        switch (kind) {
+        case 0: r = plain ? plain_call_plain_lib(n) : w.run(GS_JOB_PLAIN_LIB, n); break;
+        case 1: r = plain ? plain_call_libc(n) : w.run(GS_JOB_LIBC, n); break;
+        default: r = plain ? plain_call_other_file(n) : w.run(GS_JOB_OTHER_FILE, n); break;
+        }
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["ns_per_call"] = benchmark::Counter(
+        double(state.iterations() * n), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    static const char *names[] = {"uninstrumented lib", "libc", "other instrumented file"};
+    state.SetLabel(std::string(names[kind]) + (plain ? " plain" : " instrumented"));
+}
+BENCHMARK(BM_CallCost)->ArgsProduct({{0, 1, 2}, {0, 1}})->Unit(benchmark::kMillisecond);
+
+// ---- switch, spawn, memory -------------------------------------------------
+
+// One-way context switch: resume + yield is two switches.
+void BM_Switch(benchmark::State &state)
+{
+    Worker w;
+    w.run(GS_JOB_PARK);
+    for (auto _ : state)
+        gs_resume(w.h);
+    state.counters["ns_per_switch"] = benchmark::Counter(
+        double(state.iterations() * 2), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Switch);
+
+// Spawn a coroutine, run it to the end, join it.
+void *trivial(void *arg) { return arg; }
+void BM_SpawnFinish(benchmark::State &state)
+{
+    for (auto _ : state) {
+        gs_handle h = gs_spawn(trivial, nullptr);
+        void *r;
+        gs_join(h, &r);
+    }
+}
+BENCHMARK(BM_SpawnFinish);
+
+// Bytes of resident memory per idle coroutine (parked after one yield).
+void BM_IdleMemory(benchmark::State &state)
+{
+    const size_t n = size_t(state.range(0));
+    for (auto _ : state) {
+        std::vector<Worker *> ws;
+        ws.reserve(n);
+        long before = rss_bytes();
+        for (size_t i = 0; i < n; i++) {
+            auto *w = new Worker();
+            w->run(GS_JOB_PARK);
+            ws.push_back(w);
+        }
+        long after = rss_bytes();
+        state.counters["bytes_per_coroutine"] = double(after - before) / double(n);
+        state.PauseTiming();
+        for (auto *w : ws)
+            delete w;
+        gs_stack_cache_trim();
+        state.ResumeTiming();
+    }
+}
+
+// Grow, return, yield (contiguous: shrink), repeat.
+void BM_GrowShrink(benchmark::State &state)
+{
+    Worker w;
+    gs_stats before, after;
+    gs_stats_get(&before);
+    for (auto _ : state) {
+        w.run(GS_JOB_RECURSE, 128, 20000);
+        w.run(GS_JOB_PARK); // the stack is nearly empty at this yield
+    }
+    gs_stats_get(&after);
+    state.counters["shrinks"] = double(after.shrinks - before.shrinks) / double(state.iterations());
+    state.counters["moves"] = double(after.moves - before.moves) / double(state.iterations());
+}
+BENCHMARK(BM_GrowShrink)->Unit(benchmark::kMicrosecond);
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Fixed mode maps GROWSTACK_MAX per coroutine and two VMAs per stack:
+    // 1M idle coroutines exceed vm.max_map_count there; register what can run.
+    long maps = 65530;
+    if (FILE *f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+        if (std::fscanf(f, "%ld", &maps) != 1)
+            maps = 65530;
+        std::fclose(f);
+    }
+    for (long n : {100000L, 1000000L}) {
+        if (current_mode() == GS_MODE_FIXED && 2 * n + 1000 > maps)
+            continue;
+        benchmark::RegisterBenchmark("BM_IdleMemory", BM_IdleMemory)
+            ->Arg(n)->Iterations(1)->Unit(benchmark::kMillisecond);
+    }
+    benchmark::AddCustomContext("growstack_mode", gs_mode_name(current_mode()));
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

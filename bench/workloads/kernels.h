@@ -1,0 +1,64 @@
+/* kernels.h - the call-heavy kernels of growstack's own benchmarks.
+ *
+ * Every kernel is compiled twice from the same source: with gscc (prefix gs_,
+ * instrumented: prologue checks, thunks, records) and with plain clang-19 (prefix
+ * plain_, the floor). Comparing the two on the same stack isolates what the
+ * instrumentation costs. The recursion and hot-split kernels shared with the
+ * anchors live in bench/anchors/common/recursion.c (prefix gs_ / clang_).
+ */
+#ifndef GS_BENCH_KERNELS_H
+#define GS_BENCH_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct gs_bench_tree {
+    struct gs_bench_tree *left, *right;
+    long value;
+};
+
+#define GS_BENCH_KERNELS(p)                                                            \
+    long p##fib(int n);                                        /* recursive fib      */ \
+    long p##tree_sum(const struct gs_bench_tree *t);            /* tree walk          */ \
+    long p##call_plain_lib(long n);  /* n calls into an uninstrumented object          */ \
+    long p##call_other_file(long n); /* n calls into another file of the same build    */ \
+    long p##call_libc(long n);       /* n calls of a libc function (labs)              */
+
+GS_BENCH_KERNELS(gs_)
+GS_BENCH_KERNELS(plain_)
+
+/* In an object always compiled by plain clang: the callee of call_plain_lib. */
+long plainlib_add(long a, long b);
+/* In the second kernel file (same build as the caller). */
+long gs_xfile_add(long a, long b);
+long plain_xfile_add(long a, long b);
+
+/* The instrumented coroutine body the harness resumes: runs one job per resume. */
+enum gs_job_kind {
+    GS_JOB_RECURSE = 1, /* a = frame, b = depth                  */
+    GS_JOB_FIB,         /* a = n                                  */
+    GS_JOB_TREE,        /* p = tree                               */
+    GS_JOB_PLAIN_LIB,   /* a = n                                  */
+    GS_JOB_OTHER_FILE,  /* a = n                                  */
+    GS_JOB_LIBC,        /* a = n                                  */
+    GS_JOB_HOT,         /* p = struct anchor_hot_request *        */
+    GS_JOB_PARK,        /* just yield (idle coroutines)           */
+};
+
+struct gs_job {
+    int kind;
+    int stop;
+    uint64_t a, b;
+    const void *p;
+    uint64_t result;
+};
+
+void *gs_bench_worker(void *job);   /* instrumented */
+
+#ifdef __cplusplus
+}
+#endif
+#endif
