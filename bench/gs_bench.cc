@@ -124,6 +124,7 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
+    double total_ns = 0;
     gs_stats before, after;
     gs_stats_get(&before);
     for (auto _ : state) {
@@ -139,13 +140,13 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
         auto t1 = Clock::now();
         if (r != anchor_recursion_checksum(depth))
             state.SkipWithError("wrong checksum");
+        total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }
     gs_stats_get(&after);
     add_stats_counters(state, before, after, double(state.iterations()));
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
-    state.counters["ns_per_frame"] = benchmark::Counter(
-        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
     state.counters["peak_rss_kib"] = [] {
         rusage ru;
         getrusage(RUSAGE_SELF, &ru);
@@ -158,6 +159,7 @@ void BM_DeepRecursion_Warm(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
+    double total_ns = 0;
     Worker w;
     w.run(GS_JOB_RECURSE, frame, depth); // grow once
     gs_stats before, after;
@@ -168,13 +170,13 @@ void BM_DeepRecursion_Warm(benchmark::State &state)
         auto t1 = Clock::now();
         if (r != anchor_recursion_checksum(depth))
             state.SkipWithError("wrong checksum");
+        total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }
     gs_stats_get(&after);
     add_stats_counters(state, before, after, double(state.iterations()));
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
-    state.counters["ns_per_frame"] = benchmark::Counter(
-        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
 }
 
 // Floor, cold: the plain-clang recursion on a fresh thread with a freshly mapped
@@ -183,6 +185,7 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
+    double total_ns = 0;
     for (auto _ : state) {
         uint64_t r = 0;
         auto t0 = Clock::now();
@@ -190,11 +193,11 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
         auto t1 = Clock::now();
         if (r != anchor_recursion_checksum(depth))
             state.SkipWithError("wrong checksum");
+        total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
-    state.counters["ns_per_frame"] = benchmark::Counter(
-        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
 }
 
 // Floor, warm: the plain recursion repeated on one big thread stack.
@@ -202,6 +205,7 @@ void BM_DeepRecursion_FloorWarm(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
+    double total_ns = 0;
     on_fresh_thread(kFloorStack, [&] {
         clang_recurse(frame, depth);
         for (auto _ : state) {
@@ -210,12 +214,12 @@ void BM_DeepRecursion_FloorWarm(benchmark::State &state)
             auto t1 = Clock::now();
             if (r != anchor_recursion_checksum(depth))
                 state.SkipWithError("wrong checksum");
+            total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
             state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
         }
     });
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
-    state.counters["ns_per_frame"] = benchmark::Counter(
-        double(state.iterations() * depth), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
 }
 
 void recursion_args(benchmark::internal::Benchmark *b)
@@ -345,6 +349,7 @@ void BM_CallCost(benchmark::State &state)
     const bool plain = state.range(1) != 0;
     const long n = 1000000;
     Worker w;
+    auto start = Clock::now();
     for (auto _ : state) {
         uint64_t r;
         switch (kind) {
@@ -354,8 +359,9 @@ void BM_CallCost(benchmark::State &state)
         }
         benchmark::DoNotOptimize(r);
     }
-    state.counters["ns_per_call"] = benchmark::Counter(
-        double(state.iterations() * n), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_call"] =
+        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
+        double(state.iterations() * n);
     static const char *names[] = {"uninstrumented lib", "libc", "other instrumented file"};
     state.SetLabel(std::string(names[kind]) + (plain ? " plain" : " instrumented"));
 }
@@ -368,10 +374,12 @@ void BM_Switch(benchmark::State &state)
 {
     Worker w;
     w.run(GS_JOB_PARK);
+    auto t0 = Clock::now();
     for (auto _ : state)
         gs_resume(w.h);
-    state.counters["ns_per_switch"] = benchmark::Counter(
-        double(state.iterations() * 2), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    auto t1 = Clock::now();
+    state.counters["ns_per_switch"] =
+        std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations() * 2);
 }
 BENCHMARK(BM_Switch);
 
@@ -379,11 +387,15 @@ BENCHMARK(BM_Switch);
 void *trivial(void *arg) { return arg; }
 void BM_SpawnFinish(benchmark::State &state)
 {
+    auto t0 = Clock::now();
     for (auto _ : state) {
         gs_handle h = gs_spawn(trivial, nullptr);
         void *r;
         gs_join(h, &r);
     }
+    auto t1 = Clock::now();
+    state.counters["ns_per_spawn"] =
+        std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations());
 }
 BENCHMARK(BM_SpawnFinish);
 
@@ -401,7 +413,7 @@ void BM_IdleMemory(benchmark::State &state)
             ws.push_back(w);
         }
         long after = rss_bytes();
-        state.counters["bytes_per_coroutine"] = double(after - before) / double(n);
+        state.counters["bytes_per_context"] = double(after - before) / double(n);
         state.PauseTiming();
         for (auto *w : ws)
             delete w;

@@ -13,8 +13,11 @@
  *  - `back` points to the context of whoever resumed it: the resumer coroutine's
  *    ctx (in the heap), or a gs_ctx in gs_resume's frame on the system stack.
  *    No runtime structure lives on a coroutine stack.
- *  - The stack is allocated at the first resume and released when the coroutine
- *    finishes, before gs_resume() returns to its resumer.
+ *  - The stack is allocated at spawn. When the coroutine finishes it goes on the
+ *    thread's zombie list; its stack is released at the next runtime call that can
+ *    run on the system stack (gs_coro_reap): never while it is being left.
+ *  - The resumer's bookkeeping is restored by the coroutine itself before it
+ *    switches back (leave() in coro.c), so a resume is a tail call.
  */
 #ifndef GS_CORO_H
 #define GS_CORO_H
@@ -56,6 +59,9 @@ struct gs_coro {
     unsigned flags;
     struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
     struct gs_coro *resumer;
+    struct gs_ctx back_ctx;      /* the resumer's context when it is the system stack */
+    char *saved_sys_sp;          /* gs_tls.sys_sp and .ext_target of the resumer,     */
+    void *saved_ext;             /* restored when this coroutine switches back        */
 
     struct gs_seg *top;          /* segment holding %rsp                          */
     struct gs_seg *bottom;       /* first segment (the coroutine's base)          */
@@ -101,6 +107,13 @@ struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uint
  * its stack, wake its joiner and free it if detached. Returns its state. */
 __attribute__((visibility("hidden"))) enum gs_state gs_coro_resume(struct gs_thread *t,
                                                                    struct gs_coro *co);
+
+/* Free the stacks (and detached structs) of coroutines that finished since the
+ * last call. Safe on any stack. */
+__attribute__((visibility("hidden"))) void gs_coro_reap(struct gs_thread *t);
+
+/* gs_yield's C half (see coro.c). */
+__attribute__((visibility("hidden"))) struct gs_coro *gs_yield_prepare(void);
 
 /* Suspend the running coroutine with the given state (SUSPENDED or BLOCKED). */
 __attribute__((visibility("hidden"))) void gs_coro_suspend(struct gs_thread *t,

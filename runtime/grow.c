@@ -387,6 +387,17 @@ void gs_stack_maybe_shrink(struct gs_coro *co)
     if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || co->kind != GS_STACK_GROWABLE ||
         co->state != GS_SUSPENDED)
         return;
+    /* The common case costs two compares: a stack at its initial size, or one
+     * that uses a quarter or more of its top segment (co->top may lag behind
+     * after segmented returns; shrink_on_sys rechecks precisely). */
+    struct gs_seg *top = co->top;
+    size_t size = GS_SEG_USABLE(top);
+    if (size + sizeof(struct gs_seg) < 2 * co->initial)
+        return;
+    uintptr_t sp = (uintptr_t)co->ctx.sp;
+    if (sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top) &&
+        (uintptr_t)GS_SEG_HI(top) - sp >= size / 4)
+        return;
     gs_sys_call(shrink_on_sys, co);
 }
 

@@ -74,5 +74,6 @@ size_t gs_run(void)
         gs_fatal("gs_run called inside a coroutine; the scheduler runs on the thread's own stack");
     while (gs_sched_run_one(t))
         ;
+    gs_coro_reap(t);
     return t->nalive;
 }

@@ -50,6 +50,7 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
 static void thread_exit(void *arg)
 {
     struct gs_thread *t = arg;
+    gs_coro_reap(t);
     if (t->nalive)
         gs_fatal("thread %u exits with %zu coroutines alive; join or finish them first",
                  t->index, t->nalive);

@@ -43,6 +43,7 @@ struct gs_thread {
     /* scheduler (runtime/scheduler.c) */
     struct gs_coro *ready_head, *ready_tail;
     size_t nready, nalive;
+    struct gs_coro *zombies;      /* finished, stack not yet released (coro.c)  */
 
     /* stack block caches (runtime/stack.c) */
     struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */

@@ -1,13 +1,24 @@
 #!/bin/sh
-# report.sh - the main job: build everything and run the demo / benchmark report.
-# Installs missing Debian packages first.
+# report.sh [--full] - the main job: install what is missing, build everything
+# (runtime, plugin, gscc, benchmarks, anchors) and write the benchmark report to
+# docs/bench/REPORT.md. Quick by default (a few minutes on 2 cores); --full runs
+# every depth, frame size and boundary position with 5 repetitions.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${GROWSTACK_BUILD_DIR:-$root/build}
+build=${GROWSTACK_BUILD_DIR:-$root/build-report}
+results=${GROWSTACK_RESULTS_DIR:-$build/results}
+case "${1:-}" in
+  "" ) full="" ;;
+  --full ) full=--full ;;
+  * ) echo "usage: scripts/report.sh [--full]" >&2; exit 2 ;;
+esac
+echo "== [$(date +%H:%M:%S)] setup"
 "$root/scripts/setup.sh" report
-echo "== configure ($build)"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
-echo "== build"
+echo "== [$(date +%H:%M:%S)] configure ($build)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+  -DCMAKE_BUILD_TYPE=Release -DGROWSTACK_TESTS=OFF -DGROWSTACK_BENCH=ON >/dev/null
+echo "== [$(date +%H:%M:%S)] build"
 cmake --build "$build" -j "$(nproc)"
-echo "== demo"
+echo "== [$(date +%H:%M:%S)] demo"
 GROWSTACK_STATS=1 "$build/bench/demo"
+"$root/bench/run.sh" "$build" "$results" $full

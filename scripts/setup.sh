@@ -6,7 +6,7 @@ what=${1:-test}
 pkgs="clang-19 llvm-19-dev lld-19 llvm-19-tools cmake ninja-build python3 gdb valgrind \
       csmith libcsmith-dev gcc-12-source gcc"
 if [ "$what" = report ]; then
-  pkgs="$pkgs libbenchmark-dev python3-matplotlib golang-1.19-go libboost-context-dev"
+  pkgs="$pkgs libbenchmark-dev python3-matplotlib golang-1.19-go libboost-context-dev g++-12"
 fi
 missing=""
 for p in $pkgs; do

@@ -118,6 +118,7 @@ static inline void *gs_arch_sp(void)
 /* Entry points in the .S files. */
 struct gs_ctx;
 void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard);
+int gs_ctx_resume(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard); /* alias */
 int gs_yield(void);               /* in assembly: leaves no runtime frame behind */
 void gs_ctx_entry(void);        /* first resume address of every coroutine     */
 extern const char gs_ctx_entry_ret[];  /* return address of the user function  */

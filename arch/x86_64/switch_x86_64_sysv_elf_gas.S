@@ -49,6 +49,8 @@ gs_ctx_switch:
 	movq	GS_CTX_SP(%rsi), %rsp
 	movq	%rdx, %fs:GS_TCB_GUARD
 
+	/* Restored unconditionally, as Boost.Context does: comparing first needs the
+	 * values just stored back from memory, which stalls (measured slower). */
 	ldmxcsr	GS_SAVED_MXCSR(%rsp)
 	fldcw	GS_SAVED_FPUCW(%rsp)
 	movq	GS_SAVED_R12(%rsp), %r12
@@ -64,33 +66,36 @@ gs_ctx_switch:
 	.cfi_endproc
 	.size	gs_ctx_switch, .-gs_ctx_switch
 
+/* int gs_ctx_resume(from, to, guard): the same routine under the name gs_resume
+ * tail-calls; it "returns" 0 when the coroutine switches back. */
+	.globl	gs_ctx_resume
+	.hidden	gs_ctx_resume
+	.type	gs_ctx_resume, @function
+	.set	gs_ctx_resume, gs_ctx_switch
+
 /* int gs_yield(void): suspend the running coroutine and return to its resumer.
- * A tail call into gs_ctx_switch: the saved context's resume address is the
- * return address into gs_yield's caller, so no runtime frame stays on the
- * coroutine stack (a suspended stack holds only instrumented frames). */
+ * gs_yield_prepare (C, runtime/coro.c) checks and does the bookkeeping; its frame
+ * is gone again when the switch saves the context, whose resume address is the
+ * return address into gs_yield's caller: no runtime frame stays on the coroutine
+ * stack (a suspended stack holds only instrumented frames). */
 	.globl	gs_yield
 	.type	gs_yield, @function
 	.p2align 4
 gs_yield:
 	.cfi_startproc
-	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_CUR(%rax), %rdi
-	testq	%rdi, %rdi
-	jz	.Lyield_outside
-	cmpq	$0, %fs:GS_THREAD_EXT_TARGET(%rax)
-	jne	.Lyield_forbidden
-	movl	$GS_STATE_SUSPENDED, GS_CORO_STATE(%rdi)
-	movq	%fs:GS_TCB_GUARD, %rcx
-	movq	%rcx, GS_CORO_GUARD(%rdi)
-	movq	GS_CORO_BACK(%rdi), %rsi
-	movq	GS_CORO_BACK_GUARD(%rdi), %rdx
+	subq	$8, %rsp
+	.cfi_adjust_cfa_offset 8
+	callq	gs_yield_prepare
+	addq	$8, %rsp
+	.cfi_adjust_cfa_offset -8
+	testq	%rax, %rax
+	jz	1f
+	movq	%rax, %rdi                   /* from = &co->ctx (offset GS_CORO_CTX = 0) */
+	movq	GS_CORO_BACK(%rax), %rsi
+	movq	GS_CORO_BACK_GUARD(%rax), %rdx
 	jmp	gs_ctx_switch
-.Lyield_outside:
-	movl	$1, %eax                 /* EPERM */
+1:	movl	$1, %eax                     /* EPERM: not in a coroutine */
 	ret
-.Lyield_forbidden:
-	callq	gs_yield_forbidden
-	ud2
 	.cfi_endproc
 	.size	gs_yield, .-gs_yield
 
