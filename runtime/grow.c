@@ -237,6 +237,7 @@ static int frames_movable(const struct gs_seg *s, uintptr_t pc, uintptr_t fp)
             struct gs_func_info fi;
             if (!gs_records_find(pc, &fi)) {
                 trace("growstack-trace: unknown frame, return address %p", (void *)pc);
+                gs_tls.stats.unknown_frames++;
                 return 0;
             }
             if (fi.flags & GS_REC_PINNED) {

@@ -136,6 +136,8 @@ struct gs_stats {
     uint64_t shrinks;
     uint64_t dyn_allocs;        /* __morestack_allocate_stack_space calls           */
     uint64_t unchecked_spawns;  /* uninstrumented entry function: fixed stack used  */
+    uint64_t unknown_frames;    /* frame walks that met a frame of no instrumented
+                                   function (a coroutine stack should hold none)    */
     uint64_t stack_bytes;       /* bytes of stack currently owned by coroutines    */
     uint64_t stack_bytes_peak;
     uint64_t mapped_bytes;      /* bytes obtained from the kernel for stacks        */

@@ -40,6 +40,7 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
     to->shrinks += from->shrinks;
     to->dyn_allocs += from->dyn_allocs;
     to->unchecked_spawns += from->unchecked_spawns;
+    to->unknown_frames += from->unknown_frames;
     to->stack_bytes += from->stack_bytes;
     to->stack_bytes_peak += from->stack_bytes_peak;
     to->mapped_bytes += from->mapped_bytes;
@@ -131,7 +132,7 @@ void gs_stats_print(FILE *out)
     fprintf(out,
             "growstack: stats mode=%s initial=%zu max=%zu segment=%zu\n"
             "growstack:   coroutines spawned=%llu finished=%llu switches=%llu "
-            "unchecked_spawns=%llu\n"
+            "unchecked_spawns=%llu unknown_frames=%llu\n"
             "growstack:   growth splits=%llu segments_new=%llu segments_reused=%llu "
             "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu\n"
             "growstack:   memory stack_bytes=%llu stack_bytes_peak=%llu mapped_bytes=%llu "
@@ -139,6 +140,7 @@ void gs_stats_print(FILE *out)
             gs_mode_name(gs_cfg.mode), gs_cfg.initial, gs_cfg.max, gs_cfg.segment,
             (unsigned long long)s.spawned, (unsigned long long)s.finished,
             (unsigned long long)s.switches, (unsigned long long)s.unchecked_spawns,
+            (unsigned long long)s.unknown_frames,
             (unsigned long long)s.splits, (unsigned long long)s.segments_new,
             (unsigned long long)s.segments_reused, (unsigned long long)s.moves,
             (unsigned long long)s.bytes_copied, (unsigned long long)s.pins,

@@ -18,6 +18,7 @@ Configurations (the stress is in the tiny stacks and the forced moves):
 import argparse
 import concurrent.futures
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -28,8 +29,11 @@ CONFIGS = {
                      "GROWSTACK_SEGMENT": "2k"},
     "contiguous-2k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "2k"},
     "contiguous-forced": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "2k",
-                          "GROWSTACK_FORCE_MOVE": "1"},
+                          "GROWSTACK_FORCE_MOVE": "1", "GROWSTACK_STATS": "1"},
 }
+# With the statistics printed, the run also checks the invariant the contiguous
+# mode relies on: a coroutine stack only ever holds instrumented frames, so no
+# frame walk may meet an unknown one (docs/protocol.md section 4).
 TORTURE_TARBALL = "/usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz"
 
 
@@ -97,6 +101,10 @@ def check_one(src, args):
         env = dict(os.environ)
         env.update(CONFIGS[name])
         got_rc, got_out, got_err = run([prog], env=env, timeout=args.timeout * 4)
+        m = re.search(rb"unknown_frames=(\d+)", got_err)
+        if m and int(m.group(1)) != 0:
+            problems.append(f"[{name}] {int(m.group(1))} frame walks met a frame that is "
+                            "not instrumented")
         if got_rc != ref_rc or got_out != ref_out:
             problems.append(f"[{name}] status {got_rc} (want {ref_rc}), stdout "
                             f"{'differs' if got_out != ref_out else 'same'}; stderr: "
