@@ -125,7 +125,12 @@ __morestack_return:
  * plus the plugin, by hand) growing is always correct. */
 	.globl	__morestack_non_split
 	.type	__morestack_non_split, @function
-	.set	__morestack_non_split, __morestack
+	.p2align 4
+__morestack_non_split:
+	/* A stub, not an alias at the same address: gdb unwinds across stack
+	 * segments only through a function it knows by the name __morestack. */
+	jmp	__morestack
+	.size	__morestack_non_split, .-__morestack_non_split
 
 /* Run a C function on the system stack (or on the current stack when the thread
  * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
