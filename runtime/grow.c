@@ -63,7 +63,7 @@ int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
     s->pad = gs_valgrind_register(s);
     co->top = co->bottom = s;
     co->stack_size = co->stack_peak = GS_SEG_USABLE(s);
-    co->guard = GS_SEG_GUARD(s);
+    co->guard = co->kind == GS_STACK_GROWABLE ? gs_stack_guard_for(s) : GS_SEG_GUARD(s);
     lay_out_entry(co, s);
     return 0;
 }
@@ -190,9 +190,14 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
         size_t want = gs_cfg.segment - sizeof(struct gs_seg);
         if (want < need)
             want = need;
+        want = gs_seg_usable_for(want);
         if (co->stack_size + want > gs_cfg.max) {
-            co->stack_peak = co->stack_size;
-            gs_overflow(co, need, "a new segment would exceed the limit");
+            /* A smaller segment that still fits the frame and the limit? */
+            want = gs_seg_usable_fit(gs_cfg.max - co->stack_size);
+            if (want < need || co->stack_size + want > gs_cfg.max) {
+                co->stack_peak = co->stack_size;
+                gs_overflow(co, need, "a new segment would exceed the limit");
+            }
         }
         n = gs_seg_alloc(t, want);
         if (!n)
@@ -319,13 +324,15 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
     size_t want = gs_cfg.force_move ? cur : 2 * cur;
     if (want < need)
         want = need;
+    want = gs_seg_usable_for(want); /* what the allocator will really hand out */
     size_t others = co->stack_size - cur;
     if (others + want > gs_cfg.max) {
-        if (others + need > gs_cfg.max) {
+        /* The largest block that fits the limit, if it still holds the stack. */
+        want = gs_seg_usable_fit(gs_cfg.max - others);
+        if (want < need || others + want > gs_cfg.max) {
             co->stack_peak = co->stack_size;
-            gs_overflow(co, frame + args, "doubling the stack would exceed the limit");
+            gs_overflow(co, frame + args, "growing the stack would exceed the limit");
         }
-        want = gs_cfg.max - others;
     }
     /* F's return address is in its caller, whose frame is r->rbp. */
     if (!frames_movable(old, *(uint64_t *)(r->sp + 8), r->rbp)) {

@@ -72,6 +72,22 @@ static void *map_aligned(size_t len, size_t align)
     return a;
 }
 
+size_t gs_seg_usable_for(size_t usable)
+{
+    return GS_CLASS_SIZE(class_for(usable)) - sizeof(struct gs_seg);
+}
+
+size_t gs_seg_usable_fit(size_t limit)
+{
+    size_t best = 0;
+    for (unsigned c = 0; c < GS_NCLASS; c++) {
+        size_t u = GS_CLASS_SIZE(c) - sizeof(struct gs_seg);
+        if (u <= limit)
+            best = u;
+    }
+    return best;
+}
+
 struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
 {
     unsigned c = class_for(usable);

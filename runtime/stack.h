@@ -61,6 +61,11 @@ _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi ali
 __attribute__((visibility("hidden")))
 struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable);
 
+/* Usable bytes of the block gs_seg_alloc(t, usable) would return, and of the
+ * largest block whose usable size is at most `limit` (0 if none). */
+__attribute__((visibility("hidden"))) size_t gs_seg_usable_for(size_t usable);
+__attribute__((visibility("hidden"))) size_t gs_seg_usable_fit(size_t limit);
+
 /* A fixed-mode stack of `max` usable bytes with a guard page. NULL on failure
  * (errno set; ENOMEM with a hint about vm.max_map_count). */
 __attribute__((visibility("hidden")))

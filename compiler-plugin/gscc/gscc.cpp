@@ -112,6 +112,8 @@ std::string as_operand(const std::string &path) {
 
 // The flags gscc adds to a compilation. `plugin` is false for runs that
 // generate no code (-E, -M, -fsyntax-only), where clang never loads it.
+bool user_sets_auto_var_init = false;  // set in main from the command line
+
 bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
   if (plugin) {
     if (!l.plugin_exists()) {
@@ -123,6 +125,12 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
   if (frame) {
     out.push_back("-fno-omit-frame-pointer");
     out.push_back("-mno-omit-leaf-frame-pointer");
+    // Locals start zeroed: contiguous mode's conservative scan (protocol.md 5.3)
+    // would otherwise see the upper bytes of an old stack address next to a char
+    // or short the program stored in an uninitialised array, take the word for a
+    // pointer and relocate it. A user's own -ftrivial-auto-var-init=... is kept
+    // (and with =uninitialized the user takes that risk).
+    if (!user_sets_auto_var_init) out.push_back("-ftrivial-auto-var-init=zero");
   }
   // After every user -I: the user's own growstack.h (if any) wins.
   if (l.header_exists()) out.push_back("-I" + l.include_dir);
@@ -440,6 +448,8 @@ int gscc_main(int argc, char **argv) {
 
   std::vector<std::string> tokens = expand_response_files(raw);
   Invocation inv = parse_command_line(tokens);
+  for (const std::string &tok : tokens)
+    if (tok.rfind("-ftrivial-auto-var-init=", 0) == 0) user_sets_auto_var_init = true;
   tools.verbose = tools.verbose || inv.verbose;
   tools.dry_run = inv.dry_run;
 

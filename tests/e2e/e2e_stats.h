@@ -17,7 +17,7 @@ struct e2e_cfg {
     int forced; /* contiguous with GROWSTACK_FORCE_MOVE=1: a move at every call */
 };
 
-E2E_STATIC struct e2e_cfg e2e_cfg(void)
+__attribute__((noinline)) E2E_STATIC struct e2e_cfg e2e_cfg(void)
 {
     struct e2e_cfg m;
     gs_config_get(&m.c);
@@ -32,7 +32,10 @@ E2E_STATIC struct e2e_cfg e2e_cfg(void)
 #define E2E_NSTATS (sizeof(struct gs_stats) / sizeof(uint64_t))
 _Static_assert(sizeof(struct gs_stats) % sizeof(uint64_t) == 0, "gs_stats: uint64_t fields");
 
-E2E_STATIC struct gs_stats e2e_stats(void)
+/* noinline: the struct's address goes to the runtime, so the frame that holds
+ * it is pinned (docs/protocol.md 2.1); inlined into a test's recursion it
+ * would pin those frames too and turn contiguous moves into pins. */
+__attribute__((noinline)) E2E_STATIC struct gs_stats e2e_stats(void)
 {
     struct gs_stats st;
     gs_stats_get(&st);
@@ -41,7 +44,7 @@ E2E_STATIC struct gs_stats e2e_stats(void)
 
 /* Counters since `before` (gauges such as stack_bytes come out as a
  * difference too; do not read them from the result). */
-E2E_STATIC struct gs_stats e2e_stats_since(const struct gs_stats *before)
+__attribute__((noinline)) E2E_STATIC struct gs_stats e2e_stats_since(const struct gs_stats *before)
 {
     struct gs_stats now = e2e_stats(), d;
     uint64_t a[E2E_NSTATS], b[E2E_NSTATS], r[E2E_NSTATS];
@@ -51,6 +54,17 @@ E2E_STATIC struct gs_stats e2e_stats_since(const struct gs_stats *before)
         r[i] = a[i] - b[i];
     memcpy(&d, r, sizeof d);
     return d;
+}
+
+/* acc += d, field by field (to sum the differences of several phases). */
+E2E_STATIC void e2e_stats_add(struct gs_stats *acc, const struct gs_stats *d)
+{
+    uint64_t a[E2E_NSTATS], b[E2E_NSTATS];
+    memcpy(a, acc, sizeof *acc);
+    memcpy(b, d, sizeof *d);
+    for (size_t i = 0; i < E2E_NSTATS; i++)
+        a[i] += b[i];
+    memcpy(acc, a, sizeof *acc);
 }
 
 E2E_STATIC void e2e_print_growth(const char *what, const struct gs_stats *d)

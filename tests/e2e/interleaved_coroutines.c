@@ -118,7 +118,8 @@ int main(void)
         E2E_CHECK(d.splits > 0);
     if (m.contiguous) {
         E2E_CHECK(d.moves > 0);
-        E2E_EQ_LONG(d.pins, 0); /* nothing here takes the address of a local */
+        if (!m.forced) /* forced: see deep_recursion.c */
+            E2E_EQ_LONG(d.pins, 0); /* nothing here takes the address of a local */
     }
     return e2e_done("interleaved_coroutines");
 }

@@ -106,7 +106,8 @@ int main(void)
         E2E_CHECK(d.shrinks > 0);
         E2E_EQ_LONG(rounds_shrunk, ROUNDS); /* every round shrank, then grew again */
         E2E_CHECK(d.moves > 0);
-        E2E_EQ_LONG(d.pins, 0);
+        if (!m.forced) /* forced: see deep_recursion.c */
+            E2E_EQ_LONG(d.pins, 0);
     } else {
         E2E_EQ_LONG(d.shrinks, 0);
     }
