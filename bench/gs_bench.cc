@@ -27,6 +27,7 @@
 
 extern "C" {
 ANCHOR_DECLARE(gs_)
+ANCHOR_DECLARE(flags_)
 }
 
 namespace {
@@ -281,12 +282,15 @@ void hot_args(benchmark::internal::Benchmark *b)
     for (int64_t f : {int64_t(32), int64_t(128), int64_t(1024)}) {
         if (quick && f == 32)
             continue;
-        for (int64_t t = 0; t <= 2048; t += quick ? 128 : 64)
+        // The window where the loop's frame fits above the guard but the leaf's
+        // does not is one frame wide: step finely near the guard, coarsely above.
+        for (int64_t t = 0; t < 384; t += 16)
+            b->Args({f, t});
+        for (int64_t t = 384; t <= 2048; t += quick ? 256 : 64)
             b->Args({f, t});
     }
     b->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
-BENCHMARK(BM_HotSplit)->Apply(hot_args);
 
 // Floor: the same loop in plain C on an ordinary stack.
 void BM_HotSplit_Floor(benchmark::State &state)
@@ -309,6 +313,27 @@ void BM_HotSplit_Floor(benchmark::State &state)
 }
 BENCHMARK(BM_HotSplit_Floor)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
+// Floor with gscc's code-generation flags (frame pointers, zeroed locals), no checks.
+void BM_HotSplit_FloorFlags(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(0));
+    anchor_hot_result res{};
+    anchor_hot_request rq{0, frame, kHotCalls, &res};
+    double total_ns = 0;
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        flags_hot_descend(&rq);
+        auto t1 = Clock::now();
+        if (res.checksum != anchor_hotsplit_checksum(kHotCalls))
+            state.SkipWithError("wrong checksum");
+        double s = std::chrono::duration<double>(t1 - t0).count();
+        total_ns += s * 1e9;
+        state.SetIterationTime(s);
+    }
+    state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
+}
+BENCHMARK(BM_HotSplit_FloorFlags)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()->Unit(benchmark::kMicrosecond);
+
 // ---- prologue check, trampolines, cross-file calls ---------------------------
 
 gs_bench_tree *make_tree(int depth)
@@ -324,21 +349,30 @@ gs_bench_tree *make_tree(int depth)
 void BM_CheckCost(benchmark::State &state)
 {
     const int kind = int(state.range(0));
-    const bool plain = state.range(1) != 0;
+    const int variant = int(state.range(1)); // 0 instrumented, 1 plain, 2 gscc flags only
     static gs_bench_tree *tree = make_tree(18);
     Worker w;
     auto job = [&] {
-        if (kind == 0)
-            return plain ? uint64_t(plain_fib(27)) : w.run(GS_JOB_FIB, 27);
-        return plain ? uint64_t(plain_tree_sum(tree)) : w.run(GS_JOB_TREE, 0, 0, tree);
+        if (kind == 0) {
+            if (variant == 1)
+                return uint64_t(plain_fib(27));
+            if (variant == 2)
+                return uint64_t(flags_fib(27));
+            return w.run(GS_JOB_FIB, 27);
+        }
+        if (variant == 1)
+            return uint64_t(plain_tree_sum(tree));
+        if (variant == 2)
+            return uint64_t(flags_tree_sum(tree));
+        return w.run(GS_JOB_TREE, 0, 0, tree);
     };
     job();
     for (auto _ : state)
         benchmark::DoNotOptimize(job());
-    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") +
-                   (plain ? " plain" : " instrumented"));
+    static const char *names[] = {" instrumented", " plain", " plain + gscc flags"};
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") + names[variant]);
 }
-BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMicrosecond);
 
 // What does a call from instrumented code cost when it leaves for the system
 // stack (uninstrumented library, libc), and when it stays (another instrumented
@@ -422,7 +456,8 @@ void BM_IdleMemory(benchmark::State &state)
     }
 }
 
-// Grow, return, yield (contiguous: shrink), repeat.
+// Grow, return, stay idle (contiguous: the stack shrinks once it has not grown
+// for a few runs), repeat: the cost of a full grow-and-shrink cycle.
 void BM_GrowShrink(benchmark::State &state)
 {
     Worker w;
@@ -430,7 +465,8 @@ void BM_GrowShrink(benchmark::State &state)
     gs_stats_get(&before);
     for (auto _ : state) {
         w.run(GS_JOB_RECURSE, 128, 20000);
-        w.run(GS_JOB_PARK); // the stack is nearly empty at this yield
+        for (int i = 0; i < 6; i++)
+            w.run(GS_JOB_PARK); // the stack is nearly empty at these yields
     }
     gs_stats_get(&after);
     state.counters["shrinks"] = double(after.shrinks - before.shrinks) / double(state.iterations());
@@ -453,9 +489,15 @@ int main(int argc, char **argv)
     for (long n : {100000L, 1000000L}) {
         if (current_mode() == GS_MODE_FIXED && 2 * n + 1000 > maps)
             continue;
+        // Once: later repetitions would reuse the memory of the first.
         benchmark::RegisterBenchmark("BM_IdleMemory", BM_IdleMemory)
-            ->Arg(n)->Iterations(1)->Unit(benchmark::kMillisecond);
+            ->Arg(n)->Iterations(1)->Repetitions(1)->Unit(benchmark::kMillisecond);
     }
+    // A fixed stack has no segment boundary: the hot-split sweep (which descends
+    // until it is `target` bytes above the guard) only means something when the
+    // stack grows.
+    if (current_mode() != GS_MODE_FIXED)
+        benchmark::RegisterBenchmark("BM_HotSplit", BM_HotSplit)->Apply(hot_args);
     benchmark::AddCustomContext("growstack_mode", gs_mode_name(current_mode()));
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

@@ -25,7 +25,7 @@ if ((full)); then
   unset GS_BENCH_QUICK || true
   anchors=()
 else
-  common=(--benchmark_min_time=0.1 --benchmark_repetitions=1)
+  common=(--benchmark_min_time=0.1 --benchmark_repetitions=3)
   export GS_BENCH_QUICK=1
   anchors=(--quick)
 fi
@@ -46,6 +46,10 @@ step "anchors (libgcc split stacks, Go, Boost.Context, pthreads, stackless)"
 ANCHORS_BIN_DIR=$build/bench/anchors/bin "$here/anchors/run.sh" "$out/anchors" "${anchors[@]}"
 
 step "report"
-python3 "$here/report.py" --results "$out" --out "$root/docs/bench" \
+# Debian's python3 (it has python3-matplotlib); another python3 first on PATH
+# may not.
+py=python3
+[[ -x /usr/bin/python3 ]] && py=/usr/bin/python3
+"$py" "$here/report.py" --results "$out" --out "$root/docs/bench" \
   --command "bench/run.sh $1 $2${3:+ $3}"
 step "done: $root/docs/bench/REPORT.md"

@@ -170,6 +170,7 @@ static inline __attribute__((always_inline)) void enter(struct gs_thread *t, str
     if (me)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
+    co->quiet_runs++;
     t->cur = co;
     t->stats.switches += 2; /* there and back */
 }

@@ -69,6 +69,7 @@ struct gs_coro {
     size_t stack_peak;           /* largest stack_size reached                    */
     enum gs_stack_kind kind;
     size_t initial;
+    unsigned quiet_runs;         /* resumes since the stack last grew (shrink hysteresis) */
 
     void *fn;
     uintptr_t a0, a1, a2;

@@ -340,7 +340,7 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
         grow_segmented(t, co, r);
         return;
     }
-    struct gs_seg *n = gs_seg_alloc(t, want);
+    struct gs_seg *n = gs_seg_alloc_populated(t, want, !gs_cfg.force_move);
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
     n->pad = gs_valgrind_register(n);
@@ -390,10 +390,18 @@ static void shrink_on_sys(void *arg)
     t->stats.shrinks++;
 }
 
+/* Shrink only a stack that has not grown during its last GS_SHRINK_QUIET_RUNS
+ * runs: a coroutine that needs a deep stack on every run (and yields with a
+ * shallow one) would otherwise shrink and grow again every time. Go shrinks at
+ * garbage collections, which are rare for the same reason. */
+#define GS_SHRINK_QUIET_RUNS 4
+
 void gs_stack_maybe_shrink(struct gs_coro *co)
 {
     if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || co->kind != GS_STACK_GROWABLE ||
         co->state != GS_SUSPENDED)
+        return;
+    if (co->quiet_runs < GS_SHRINK_QUIET_RUNS)
         return;
     /* The common case costs two compares: a stack at its initial size, or one
      * that uses a quarter or more of its top segment (co->top may lag behind
@@ -422,6 +430,7 @@ void gs_grow(struct gs_morestack_regs *r)
         gs_overflow(co, need, "the fixed stack is full");
     if (!gs_stack_sync_top(co, r->sp))
         gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
+    co->quiet_runs = 0;
     if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
         grow_contiguous(t, co, r);
     else

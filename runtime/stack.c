@@ -50,11 +50,16 @@ static unsigned class_for(size_t usable)
     return c;
 }
 
-static void *map(size_t len)
+static void *map_flags(size_t len, int extra)
 {
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | extra, -1, 0);
     return p == MAP_FAILED ? NULL : p;
+}
+
+static void *map(size_t len)
+{
+    return map_flags(len, 0);
 }
 
 /* A mapping of len bytes aligned to `align` (a power of two): map more, trim. */
@@ -90,6 +95,11 @@ size_t gs_seg_usable_fit(size_t limit)
 
 struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
 {
+    return gs_seg_alloc_populated(t, usable, 0);
+}
+
+struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int populate)
+{
     unsigned c = class_for(usable);
     size_t size = GS_CLASS_SIZE(c);
     if (size < usable + sizeof(struct gs_seg)) {
@@ -100,6 +110,8 @@ struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
     if (s) {
         t->pool[c] = s->prev;
         t->npool[c]--;
+        if (populate && s->kind == GS_SEG_MMAP)
+            madvise(s->base, s->size, MADV_POPULATE_WRITE); /* after a trim: fault in bulk */
         struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
         gs_stats_note_stack(t, (long)size);
         return fresh;
@@ -125,7 +137,7 @@ struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
         t->chunk_cur += size;
         kind = GS_SEG_POOL;
     } else {
-        base = map(size);
+        base = map_flags(size, populate ? MAP_POPULATE : 0);
         if (!base)
             return NULL;
         t->stats.mapped_bytes += size;

@@ -1,8 +1,10 @@
 /* kernels.h - the call-heavy kernels of growstack's own benchmarks.
  *
  * Every kernel is compiled twice from the same source: with gscc (prefix gs_,
- * instrumented: prologue checks, thunks, records) and with plain clang-19 (prefix
- * plain_, the floor). Comparing the two on the same stack isolates what the
+ * instrumented: prologue checks, thunks, records), with plain clang-19 (prefix
+ * plain_, the floor) and with plain clang-19 plus gscc's code-generation flags
+ * (prefix flags_: frame pointers, zeroed locals; no plugin), which isolates what
+ * the checks themselves cost from what those flags cost. Comparing the two on the same stack isolates what the
  * instrumentation costs. The recursion and hot-split kernels shared with the
  * anchors live in bench/anchors/common/recursion.c (prefix gs_ / clang_).
  */
@@ -29,12 +31,14 @@ struct gs_bench_tree {
 
 GS_BENCH_KERNELS(gs_)
 GS_BENCH_KERNELS(plain_)
+GS_BENCH_KERNELS(flags_) /* plain clang with gscc's code-generation flags */
 
 /* In an object always compiled by plain clang: the callee of call_plain_lib. */
 long plainlib_add(long a, long b);
 /* In the second kernel file (same build as the caller). */
 long gs_xfile_add(long a, long b);
 long plain_xfile_add(long a, long b);
+long flags_xfile_add(long a, long b);
 
 /* The instrumented coroutine body the harness resumes: runs one job per resume. */
 enum gs_job_kind {

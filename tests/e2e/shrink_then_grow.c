@@ -19,7 +19,7 @@
 /* GROWSTACK_FORCE_MOVE=1 moves the stack at every call: O(N^2) bytes. */
 #define DEPTH_FORCED 2000
 #define ROUNDS 4
-#define YIELDS_PER_ROUND 6
+#define YIELDS_PER_ROUND 8 /* more than the shrink hysteresis (GS_SHRINK_QUIET_RUNS in grow.c) */
 
 static long value(long n) { return (n * 40503L) % 9973; }
 

@@ -42,9 +42,16 @@
  * frame whose local's address reaches inline asm or an integer (it could be
  * stored anywhere), and a pinned frame stops contiguous moves, which is what the
  * benchmark measures. So: keep the pad alive with volatile accesses at both ends,
- * and measure the room above the guard from the frame address. */
+ * and measure the room above the guard from %rsp. */
 #define WL_ESCAPE(p) ((void)(p)[0], (void)(p)[sizeof(p) - 1])
-#define WL_HERE(local) ((const volatile char *)__builtin_frame_address(0))
+#define WL_HERE(local) wl_sp()
+static inline const volatile char *wl_sp(void)
+{
+    /* Not __builtin_frame_address: the plugin pins a frame that takes it. */
+    uintptr_t sp;
+    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+    return (const volatile char *)sp;
+}
 #else
 /* Keep every byte of `p` alive without emitting an instruction. */
 #define WL_ESCAPE(p) __asm__ volatile("" : : "r"(p) : "memory")
