@@ -292,8 +292,10 @@ void hot_args(benchmark::internal::Benchmark *b)
     b->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
 
-// Floor: the same loop in plain C on an ordinary stack.
-void BM_HotSplit_Floor(benchmark::State &state)
+// Floors: the same loop on an ordinary stack, built by plain clang (Floor) and
+// by plain clang with gscc's code-generation flags, frame pointers and zeroed
+// locals, but no plugin (FloorFlags).
+void BM_HotSplit_FloorOf(benchmark::State &state, uint64_t (*descend)(const anchor_hot_request *))
 {
     const unsigned frame = unsigned(state.range(0));
     anchor_hot_result res{};
@@ -301,7 +303,7 @@ void BM_HotSplit_Floor(benchmark::State &state)
     double total_ns = 0;
     for (auto _ : state) {
         auto t0 = Clock::now();
-        clang_hot_descend(&rq);
+        descend(&rq);
         auto t1 = Clock::now();
         if (res.checksum != anchor_hotsplit_checksum(kHotCalls))
             state.SkipWithError("wrong checksum");
@@ -311,28 +313,12 @@ void BM_HotSplit_Floor(benchmark::State &state)
     }
     state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
 }
-BENCHMARK(BM_HotSplit_Floor)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()->Unit(benchmark::kMicrosecond);
-
-// Floor with gscc's code-generation flags (frame pointers, zeroed locals), no checks.
-void BM_HotSplit_FloorFlags(benchmark::State &state)
-{
-    const unsigned frame = unsigned(state.range(0));
-    anchor_hot_result res{};
-    anchor_hot_request rq{0, frame, kHotCalls, &res};
-    double total_ns = 0;
-    for (auto _ : state) {
-        auto t0 = Clock::now();
-        flags_hot_descend(&rq);
-        auto t1 = Clock::now();
-        if (res.checksum != anchor_hotsplit_checksum(kHotCalls))
-            state.SkipWithError("wrong checksum");
-        double s = std::chrono::duration<double>(t1 - t0).count();
-        total_ns += s * 1e9;
-        state.SetIterationTime(s);
-    }
-    state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
-}
-BENCHMARK(BM_HotSplit_FloorFlags)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_HotSplit_FloorOf, Floor, clang_hot_descend)
+    ->Name("BM_HotSplit_Floor")->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_HotSplit_FloorOf, FloorFlags, flags_hot_descend)
+    ->Name("BM_HotSplit_FloorFlags")->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // ---- prologue check, trampolines, cross-file calls ---------------------------
 
