@@ -53,11 +53,10 @@ static struct gs_coro *on_coroutine(uintptr_t caller_rbp, uintptr_t frame, size_
     struct gs_coro *co = gs_arch_get_guard() ? gs_tls.cur : NULL;
     if (!co)
         return NULL;
-    if (co->kind == GS_STACK_FIXED || !gs_stack_sync_top(co, frame + 16)) {
-        *depth = co->top ? GS_SEG_DEPTH(co->top, caller_rbp) : 0;
-        return co;
-    }
-    *depth = GS_SEG_DEPTH(co->top, caller_rbp);
+    /* A fixed stack has one segment: co->top is right without a sync. */
+    if (co->kind != GS_STACK_FIXED)
+        gs_stack_sync_top(co, frame + 16);
+    *depth = co->top ? GS_SEG_DEPTH(co->top, caller_rbp) : 0;
     return co;
 }
 

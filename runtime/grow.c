@@ -70,16 +70,22 @@ int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
 
 void gs_dyn_free_all(struct gs_coro *co) __attribute__((visibility("hidden")));
 
+static void free_chain(struct gs_thread *t, struct gs_seg *s)
+{
+    while (s) {
+        struct gs_seg *n = s->next;
+        gs_valgrind_deregister((unsigned)s->pad);
+        gs_seg_free(t, s);
+        s = n;
+    }
+}
+
 void gs_stack_release(struct gs_thread *t, struct gs_coro *co)
 {
     gs_dyn_free_all(co);
     if (co->stack_peak > t->stats.max_stack_bytes)
         t->stats.max_stack_bytes = co->stack_peak;
-    for (struct gs_seg *s = co->bottom, *n; s; s = n) {
-        n = s->next;
-        gs_valgrind_deregister((unsigned)s->pad);
-        gs_seg_free(t, s);
-    }
+    free_chain(t, co->bottom);
     co->top = co->bottom = NULL;
     co->stack_size = 0;
 }
@@ -153,16 +159,6 @@ static void note_size(struct gs_coro *co)
 {
     if (co->stack_size > co->stack_peak)
         co->stack_peak = co->stack_size;
-}
-
-static void free_chain(struct gs_thread *t, struct gs_seg *s)
-{
-    while (s) {
-        struct gs_seg *n = s->next;
-        gs_valgrind_deregister((unsigned)s->pad);
-        gs_seg_free(t, s);
-        s = n;
-    }
 }
 
 /* The guard to install for segment s: in stress mode (GROWSTACK_FORCE_MOVE) the

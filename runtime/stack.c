@@ -229,7 +229,11 @@ void gs_valgrind_deregister(unsigned id)
 
 void gs_stack_cache_trim(void)
 {
-    struct gs_thread *t = gs_thread_self();
+    gs_seg_cache_trim(gs_thread_self());
+}
+
+void gs_seg_cache_trim(struct gs_thread *t)
+{
     size_t ps = page_size();
     for (unsigned c = 0; c < GS_NCLASS; c++) {
         struct gs_seg **pp = &t->pool[c];

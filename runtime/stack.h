@@ -82,6 +82,11 @@ struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max);
 __attribute__((visibility("hidden")))
 void gs_seg_free(struct gs_thread *t, struct gs_seg *s);
 
+/* Give t's cached blocks back to the kernel: individual mappings are unmapped,
+ * the pages of chunk-carved blocks dropped (a chunk is shared between blocks and
+ * is never unmapped). Behind gs_stack_cache_trim() and thread exit. */
+__attribute__((visibility("hidden"))) void gs_seg_cache_trim(struct gs_thread *t);
+
 /* Register / deregister a block with Valgrind (no-op unless GROWSTACK_VALGRIND). */
 __attribute__((visibility("hidden"))) unsigned gs_valgrind_register(struct gs_seg *s);
 __attribute__((visibility("hidden"))) void gs_valgrind_deregister(unsigned id);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "stack.h"
 #include "thread.h"
 
 __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
@@ -56,6 +57,7 @@ static void thread_exit(void *arg)
         gs_fatal("thread %u exits with %zu coroutines alive; join or finish them first",
                  t->index, t->nalive);
     gs_signals_thread_exit(t);
+    gs_seg_cache_trim(t); /* before the counters are folded: it updates mapped_bytes */
     pthread_mutex_lock(&all_lock);
     for (struct gs_thread **pp = &all_threads; *pp; pp = &(*pp)->next_all) {
         if (*pp == t) {
@@ -66,18 +68,6 @@ static void thread_exit(void *arg)
     add_stats(&retired, &t->stats);
     pthread_mutex_unlock(&all_lock);
     free(t->slots);
-    /* Cached stack blocks: chunks are shared between blocks and cannot be given
-     * back one block at a time; the thread's chunks are leaked to the process
-     * (bounded by the thread's peak use). Individual mappings are unmapped. */
-    for (unsigned c = GS_POOL_CLASSES; c < GS_NCLASS; c++)
-        for (struct gs_seg *s = t->pool[c], *n; s; s = n) {
-            n = s->prev;
-            munmap(s->base, s->size);
-        }
-    for (struct gs_seg *s = t->fixed_cache, *n; s; s = n) {
-        n = s->prev;
-        munmap(s->base, s->size);
-    }
     memset(t, 0, sizeof *t);
 }
 
