@@ -27,11 +27,6 @@ const char *gs_mode_name(enum gs_mode mode)
     return "invalid";
 }
 
-int gs_mode_available(enum gs_mode mode)
-{
-    return mode == GS_MODE_FIXED || mode == GS_MODE_SEGMENTED || mode == GS_MODE_CONTIGUOUS;
-}
-
 void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -118,6 +113,52 @@ static int env_bool(const char *name, int *out, char *err, size_t len)
     return fail(err, len, "%s='%s' is not valid; use 0 or 1", name, v);
 }
 
+/* The size fields, with the names errors use: the environment's variable, or
+ * the field's description for gs_configure(). */
+static const struct size_field {
+    const char *var, *what;
+    size_t off;
+} size_fields[] = {
+    {"GROWSTACK_INITIAL", "initial size", offsetof(struct gs_config, initial)},
+    {"GROWSTACK_MAX", "maximum size", offsetof(struct gs_config, max)},
+    {"GROWSTACK_SEGMENT", "segment size", offsetof(struct gs_config, segment)},
+};
+
+static size_t field(const struct gs_config *cfg, const struct size_field *f)
+{
+    return *(const size_t *)((const char *)cfg + f->off);
+}
+
+/* Ranges and the relations between the sizes; from_env names the variables. */
+static int check_sizes(const struct gs_config *cfg, int from_env, char *err, size_t len)
+{
+    for (size_t i = 0; i < sizeof size_fields / sizeof size_fields[0]; i++) {
+        const struct size_field *f = &size_fields[i];
+        size_t v = field(cfg, f);
+        if (v >= GS_SIZE_MIN && v <= GS_SIZE_MAX)
+            continue;
+        if (from_env)
+            return fail(err, len, "%s=%zu is out of range; use a size from 2k to 1024g", f->var,
+                        v);
+        return fail(err, len, "%s %zu is out of range (2k to 1024g)", f->what, v);
+    }
+    if (cfg->initial > cfg->max)
+        return from_env ? fail(err, len,
+                               "GROWSTACK_MAX (%zu) is below GROWSTACK_INITIAL (%zu); the limit "
+                               "must be at least the initial size",
+                               cfg->max, cfg->initial)
+                        : fail(err, len, "maximum size %zu is below the initial size %zu",
+                               cfg->max, cfg->initial);
+    if (cfg->segment > cfg->max)
+        return from_env ? fail(err, len,
+                               "GROWSTACK_SEGMENT (%zu) is above GROWSTACK_MAX (%zu); a segment "
+                               "must fit in the limit",
+                               cfg->segment, cfg->max)
+                        : fail(err, len, "segment size %zu is above the maximum size %zu",
+                               cfg->segment, cfg->max);
+    return 0;
+}
+
 int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
 {
     enum gs_mode mode = GS_DEFAULT_MODE;
@@ -145,29 +186,8 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
         (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)) ||
         (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)))
         return rc;
-    /* Name the variables in range errors: only the environment knows them. */
-    static const struct { const char *name; size_t off; } sizes[] = {
-        {"GROWSTACK_INITIAL", offsetof(struct gs_config, initial)},
-        {"GROWSTACK_MAX", offsetof(struct gs_config, max)},
-        {"GROWSTACK_SEGMENT", offsetof(struct gs_config, segment)},
-    };
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        size_t v = *(size_t *)((char *)cfg + sizes[i].off);
-        if (v < GS_SIZE_MIN || v > GS_SIZE_MAX)
-            return fail(err, len, "%s=%zu is out of range; use a size from 2k to 1024g",
-                        sizes[i].name, v);
-    }
-    if (cfg->initial > cfg->max)
-        return fail(err, len,
-                    "GROWSTACK_MAX (%zu) is below GROWSTACK_INITIAL (%zu); the limit must be "
-                    "at least the initial size",
-                    cfg->max, cfg->initial);
-    if (cfg->segment > cfg->max)
-        return fail(err, len,
-                    "GROWSTACK_SEGMENT (%zu) is above GROWSTACK_MAX (%zu); a segment must fit "
-                    "in the limit",
-                    cfg->segment, cfg->max);
-    return gs_config_check(cfg, err, len);
+    /* The mode was parsed above; only the sizes can be wrong now. */
+    return check_sizes(cfg, 1, err, len);
 }
 
 int gs_config_check(const struct gs_config *cfg, char *err, size_t len)
@@ -176,22 +196,7 @@ int gs_config_check(const struct gs_config *cfg, char *err, size_t len)
         cfg->mode != GS_MODE_CONTIGUOUS)
         return fail(err, len, "mode %d is not a mode; use segmented, contiguous or fixed",
                     (int)cfg->mode);
-    if (cfg->initial < GS_SIZE_MIN || cfg->initial > GS_SIZE_MAX)
-        return fail(err, len, "initial size %zu is out of range (2k to 1024g)", cfg->initial);
-    if (cfg->max < GS_SIZE_MIN || cfg->max > GS_SIZE_MAX)
-        return fail(err, len, "maximum size %zu is out of range (2k to 1024g)", cfg->max);
-    if (cfg->segment < GS_SIZE_MIN || cfg->segment > GS_SIZE_MAX)
-        return fail(err, len, "segment size %zu is out of range (2k to 1024g)", cfg->segment);
-    if (cfg->initial > cfg->max)
-        return fail(err, len, "maximum size %zu is below the initial size %zu", cfg->max,
-                    cfg->initial);
-    if (cfg->segment > cfg->max)
-        return fail(err, len, "segment size %zu is above the maximum size %zu", cfg->segment,
-                    cfg->max);
-    if (!gs_mode_available(cfg->mode))
-        return fail(err, len, "GROWSTACK_MODE=%s is not implemented yet; use fixed",
-                    gs_mode_name(cfg->mode));
-    return 0;
+    return check_sizes(cfg, 0, err, len);
 }
 
 static void install(const struct gs_config *cfg)
@@ -207,9 +212,6 @@ static void install(const struct gs_config *cfg)
 int gs_configure(const struct gs_config *cfg)
 {
     char err[256];
-    if ((cfg->mode == GS_MODE_SEGMENTED || cfg->mode == GS_MODE_CONTIGUOUS) &&
-        !gs_mode_available(cfg->mode))
-        return ENOTSUP;
     if (gs_config_check(cfg, err, sizeof err))
         return EINVAL;
     pthread_mutex_lock(&gs_cfg_lock);

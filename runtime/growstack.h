@@ -64,8 +64,7 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t errlen);
 int gs_config_check(const struct gs_config *cfg, char *err, size_t errlen);
 
 /* Install the process-wide configuration. Must be called before the first
- * coroutine is spawned: EBUSY afterwards, EINVAL if invalid, ENOTSUP if the mode
- * is not available in this build. Without a call, the first gs_spawn() reads the
+ * coroutine is spawned: EBUSY afterwards, EINVAL if invalid. Without a call, the first gs_spawn() reads the
  * environment; an invalid environment then ends the process with status 2. */
 int gs_configure(const struct gs_config *cfg);
 
