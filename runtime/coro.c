@@ -273,13 +273,13 @@ gs_handle gs_spawn(void *(*fn)(void *), void *arg)
     return gs_spawn_with(fn, arg, NULL);
 }
 
-static void forbid_on_system_stack(struct gs_thread *t, const char *what)
+static void forbid_on_system_stack(struct gs_thread *t, const char *what, const char *verb)
 {
     if (t->ext_target)
         gs_fatal("%s called while %p runs on the system stack (a callback from "
                  "uninstrumented code, or a signal handler); a coroutine can only %s on its "
                  "own stack",
-                 what, t->ext_target, what[3] == 'y' ? "yield" : "block");
+                 what, t->ext_target, verb);
 }
 
 /* gs_yield is in assembly (arch/x86_64/switch_*.S): it switches straight from
@@ -288,7 +288,7 @@ static void forbid_on_system_stack(struct gs_thread *t, const char *what)
 void gs_yield_forbidden(void) __attribute__((noreturn, visibility("hidden")));
 void gs_yield_forbidden(void)
 {
-    forbid_on_system_stack(&gs_tls, "gs_yield");
+    forbid_on_system_stack(&gs_tls, "gs_yield", "yield");
     gs_fatal("gs_yield: unreachable");
 }
 
@@ -330,7 +330,7 @@ int gs_join(gs_handle h, void **result)
         return EINVAL;
     if (co->state != GS_DONE) {
         if (t->cur) {
-            forbid_on_system_stack(t, "gs_join");
+            forbid_on_system_stack(t, "gs_join", "block");
             co->joiner = t->cur;
             gs_coro_suspend(t, GS_BLOCKED);
         } else {
