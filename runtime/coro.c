@@ -13,18 +13,39 @@ void gs_yield_forbidden(void) __attribute__((noreturn, visibility("hidden")));
 
 /* ---- handles --------------------------------------------------------------- */
 
-#define GS_HANDLE_SLOT(h) ((uint32_t)(h))
-#define GS_HANDLE_GEN(h) ((uint32_t)((h) >> 32))
+/* A handle is | thread tag (16) | generation (24) | slot (24) |. The tag names the
+ * owning thread (gs_thread.tag, unique among live threads), so a handle used on
+ * another thread is recognised (EXDEV) instead of being looked up in the wrong
+ * table, where its slot and generation could name a coroutine of that thread.
+ * A slot's generation changes at every reuse, and a new slot's first generation
+ * comes from a process-wide counter: a thread that inherits the tag of an exited
+ * one does not hand out that thread's old handles again. */
+#define GS_HANDLE_SLOT_BITS 24
+#define GS_HANDLE_GEN_BITS 24
+#define GS_HANDLE_FIELD_MASK ((1u << 24) - 1)
+#define GS_HANDLE_SLOT(h) ((uint32_t)(h) & GS_HANDLE_FIELD_MASK)
+#define GS_HANDLE_GEN(h) ((uint32_t)((h) >> GS_HANDLE_SLOT_BITS) & GS_HANDLE_FIELD_MASK)
+#define GS_HANDLE_TAG(h) ((uint32_t)((h) >> (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)))
 #define GS_NO_SLOT UINT32_MAX
+#define GS_MAX_SLOTS (1u << GS_HANDLE_SLOT_BITS)
+
+static uint32_t next_gen(uint32_t gen)
+{
+    gen = (gen + 1) & GS_HANDLE_FIELD_MASK;
+    return gen ? gen : 1;
+}
 
 static int slot_alloc(struct gs_thread *t, struct gs_coro *co)
 {
+    static uint32_t gen_seed;
     uint32_t i;
     if (t->free_slot != GS_NO_SLOT) {
         i = t->free_slot;
         gs_assert(i < t->nslots && t->slots[i].co == NULL);
         t->free_slot = t->slots[i].next_free;
     } else {
+        if (t->nslots == GS_MAX_SLOTS)
+            return -1;
         if (t->nslots == t->cap_slots) {
             uint32_t cap = t->cap_slots ? t->cap_slots * 2 : 256;
             struct gs_slot *s = realloc(t->slots, cap * sizeof *s);
@@ -34,13 +55,12 @@ static int slot_alloc(struct gs_thread *t, struct gs_coro *co)
             t->cap_slots = cap;
         }
         i = t->nslots++;
-        t->slots[i].gen = 0;
+        t->slots[i].gen = __atomic_fetch_add(&gen_seed, 1, __ATOMIC_RELAXED);
     }
     t->slots[i].co = co;
-    t->slots[i].gen++;
-    if (t->slots[i].gen == 0)
-        t->slots[i].gen = 1;
-    co->handle = ((uint64_t)t->slots[i].gen << 32) | i;
+    t->slots[i].gen = next_gen(t->slots[i].gen);
+    co->handle = ((uint64_t)t->tag << (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)) |
+                 ((uint64_t)t->slots[i].gen << GS_HANDLE_SLOT_BITS) | i;
     return 0;
 }
 
@@ -59,12 +79,20 @@ inline __attribute__((always_inline)) struct gs_coro *gs_coro_lookup(struct gs_t
                                                                      gs_handle h)
 {
     uint32_t i = GS_HANDLE_SLOT(h);
-    if (!h || i >= t->nslots)
+    if (!h || i >= t->nslots || GS_HANDLE_TAG(h) != t->tag)
         return NULL;
     struct gs_slot *s = &t->slots[i];
     if (!s->co || s->gen != GS_HANDLE_GEN(h))
         return NULL;
     return s->co;
+}
+
+/* Why gs_coro_lookup(t, h) failed: a handle of another live thread (EXDEV), or
+ * a stale or unknown one (ESRCH). */
+static int lookup_error(struct gs_thread *t, gs_handle h)
+{
+    uint32_t tag = GS_HANDLE_TAG(h);
+    return tag != t->tag && gs_thread_tag_live(tag) ? EXDEV : ESRCH;
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
@@ -299,7 +327,7 @@ int gs_resume(gs_handle h)
         t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co)
-        return ESRCH;
+        return lookup_error(t, h);
     switch (co->state) {
     case GS_READY:
     case GS_SUSPENDED:
@@ -323,7 +351,7 @@ int gs_join(gs_handle h, void **result)
     struct gs_thread *t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co)
-        return ESRCH;
+        return lookup_error(t, h);
     if (co == t->cur)
         return EDEADLK;
     if (co->joiner)
@@ -351,7 +379,7 @@ int gs_detach(gs_handle h)
     struct gs_thread *t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co)
-        return ESRCH;
+        return lookup_error(t, h);
     if (co->joiner)
         return EINVAL;
     if (co->state == GS_DONE) {
@@ -376,6 +404,11 @@ int gs_in_coroutine(void)
 
 int gs_done(gs_handle h)
 {
-    struct gs_coro *co = gs_coro_lookup(gs_thread_self(), h);
-    return co && co->state == GS_DONE;
+    struct gs_thread *t = gs_thread_self();
+    struct gs_coro *co = gs_coro_lookup(t, h);
+    if (!co) {
+        errno = lookup_error(t, h);
+        return -1;
+    }
+    return co->state == GS_DONE;
 }

@@ -10,7 +10,10 @@
  *   GS_MODE_FIXED       one fixed mapping with a guard page (Boost.Context, libdill)
  *
  * Threads: every thread has its own scheduler. A coroutine belongs to the thread
- * that spawned it; handles are not valid in other threads.
+ * that spawned it: gs_join, gs_resume, gs_detach and gs_done of a handle made by
+ * another thread fail with EXDEV (the handle carries its owner; EXDEV, "cross-device
+ * link", because it is the one error no other call here returns: EPERM already
+ * means "not in a coroutine").
  *
  * Errors: functions returning int return 0 or an errno value. Misuse that cannot be
  * reported that way ends the process with a one-line message prefixed "growstack:".
@@ -77,7 +80,8 @@ const char *gs_mode_name(enum gs_mode mode);
 
 /* A coroutine handle: never 0 for a live coroutine. Handles are generation
  * counted: a handle of a joined coroutine is rejected with ESRCH, never
- * confused with a newer coroutine. */
+ * confused with a newer coroutine. A handle names its owning thread: on any
+ * other thread it is rejected with EXDEV. */
 typedef uint64_t gs_handle;
 
 struct gs_spawn_attr {
@@ -93,11 +97,12 @@ gs_handle gs_spawn_with(void *(*fn)(void *), void *arg, const struct gs_spawn_at
 /* Wait for a coroutine to finish and collect its result (may be NULL), then free
  * it. Inside a coroutine the caller is suspended; outside, the calling thread runs
  * its scheduler until the target finishes. Errors: ESRCH (unknown, already joined
- * or detached handle), EDEADLK (joining itself), EINVAL (someone else already
- * waits for it). */
+ * or detached handle), EXDEV (a handle of another thread), EDEADLK (joining
+ * itself), EINVAL (someone else already waits for it). */
 int gs_join(gs_handle h, void **result);
 
-/* Let the coroutine free itself when it finishes; its result is dropped. */
+/* Let the coroutine free itself when it finishes; its result is dropped.
+ * Errors: ESRCH, EXDEV, EINVAL (someone waits for it) as for gs_join. */
 int gs_detach(gs_handle h);
 
 /* Give up the processor: suspend the running coroutine and return to whoever
@@ -107,8 +112,8 @@ int gs_detach(gs_handle h);
 int gs_yield(void);
 
 /* Run a ready or suspended coroutine until it yields, blocks or finishes.
- * Returns 0, ESRCH (bad handle), EBUSY (it is running or resuming someone),
- * EINVAL (finished). Coroutines resumed this way form a stack like Lua's. */
+ * Returns 0, ESRCH (bad handle), EXDEV (a handle of another thread), EBUSY (it
+ * is running or resuming someone), EINVAL (finished). Coroutines resumed this way form a stack like Lua's. */
 int gs_resume(gs_handle h);
 
 /* Run the calling thread's scheduler until no coroutine is ready. Returns the
@@ -119,7 +124,9 @@ size_t gs_run(void);
 gs_handle gs_self(void);
 int gs_in_coroutine(void);
 
-/* Whether h refers to a coroutine that has finished (and not been joined). */
+/* 1 if h refers to a coroutine that has finished (and not been joined), 0 if it
+ * has not finished; -1 with errno ESRCH (unknown, joined or detached handle) or
+ * EXDEV (a handle of another thread). */
 int gs_done(gs_handle h);
 
 /* ---- statistics ---------------------------------------------------------- */

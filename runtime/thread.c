@@ -21,6 +21,35 @@ static struct gs_thread *all_threads;
 static struct gs_stats retired;       /* counters of threads that have exited */
 static unsigned thread_count;
 static pthread_key_t exit_key;
+
+/* Handle tags of live threads (coro.c): allocated next-fit, so an exited thread's
+ * tag is reused as late as possible. */
+#define GS_NTAGS 65536
+static uint64_t tags_used[GS_NTAGS / 64];
+static uint32_t tag_cursor;
+
+int gs_thread_tag_live(uint32_t tag)
+{
+    return tag && tag < GS_NTAGS &&
+           (__atomic_load_n(&tags_used[tag / 64], __ATOMIC_RELAXED) & (1ull << (tag % 64)));
+}
+
+static uint32_t tag_alloc(void)
+{
+    for (uint32_t n = 0; n < GS_NTAGS; n++) {
+        uint32_t tag = tag_cursor = (tag_cursor + 1) % GS_NTAGS;
+        if (tag && !gs_thread_tag_live(tag)) {
+            __atomic_fetch_or(&tags_used[tag / 64], 1ull << (tag % 64), __ATOMIC_RELAXED);
+            return tag;
+        }
+    }
+    gs_fatal("more than %d threads use growstack at once", GS_NTAGS - 1);
+}
+
+static void tag_free(uint32_t tag)
+{
+    __atomic_fetch_and(&tags_used[tag / 64], ~(1ull << (tag % 64)), __ATOMIC_RELAXED);
+}
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 __attribute__((visibility("hidden"))) void gs_signals_thread_init(struct gs_thread *t);
@@ -66,6 +95,7 @@ static void thread_exit(void *arg)
         }
     }
     add_stats(&retired, &t->stats);
+    tag_free(t->tag);
     pthread_mutex_unlock(&all_lock);
     free(t->slots);
     memset(t, 0, sizeof *t);
@@ -87,6 +117,7 @@ struct gs_thread *gs_thread_self(void)
     pthread_setspecific(exit_key, t);
     pthread_mutex_lock(&all_lock);
     t->index = thread_count++;
+    t->tag = tag_alloc();
     t->free_slot = UINT32_MAX;
     t->next_all = all_threads;
     all_threads = t;

@@ -34,6 +34,8 @@ struct gs_thread {
 
     int initialized;
     unsigned index;               /* small thread number, for messages        */
+    uint32_t tag;                 /* 1..65535, unique among live threads: the
+                                     owner field of this thread's handles (coro.c) */
     struct gs_thread *next_all;   /* all initialized threads (for stats)      */
 
     /* coroutine table: handle = gen << 32 | slot */
@@ -66,6 +68,9 @@ _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
 /* The calling thread's state, initialized on first use (sigaltstack, stats
  * registration, configuration). */
 __attribute__((visibility("hidden"))) struct gs_thread *gs_thread_self(void);
+
+/* Whether a live thread has this handle tag (coro.c: EXDEV vs ESRCH). */
+__attribute__((visibility("hidden"))) int gs_thread_tag_live(uint32_t tag);
 
 /* Per-thread counters are summed by gs_stats_get(); retired threads are folded
  * into a global total. */
