@@ -37,6 +37,7 @@ void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
     cfg->segment = 8192;
     cfg->stats = 0;
     cfg->shrink = 1;
+    cfg->threads = 1;
 #ifdef GROWSTACK_STRESS
     cfg->force_move = 1;
     cfg->poison = 1;
@@ -129,8 +130,31 @@ static size_t field(const struct gs_config *cfg, const struct size_field *f)
     return *(const size_t *)((const char *)cfg + f->off);
 }
 
-/* Ranges and the relations between the sizes; from_env names the variables. */
-static int check_sizes(const struct gs_config *cfg, int from_env, char *err, size_t len)
+/* Which GROWSTACK_* size variables the environment set (from_env only). */
+enum { SET_INITIAL = 1, SET_MAX = 2, SET_SEGMENT = 4 };
+
+/* A size the environment set that exceeds the limit: name what the user set. */
+static int env_above_limit(const struct gs_config *cfg, unsigned set, unsigned which,
+                           const char *var, size_t v, char *err, size_t len)
+{
+    if ((set & SET_MAX) && which == SET_INITIAL)
+        return fail(err, len, "GROWSTACK_MAX (%zu) is below GROWSTACK_INITIAL (%zu); the limit "
+                              "must be at least the initial size",
+                    cfg->max, v);
+    if (set & SET_MAX)
+        return fail(err, len, "GROWSTACK_SEGMENT (%zu) is above GROWSTACK_MAX (%zu); a segment "
+                              "must fit in the limit",
+                    v, cfg->max);
+    return fail(err, len, "%s (%zu) is above the limit of mode %s, %zu by default; set "
+                          "GROWSTACK_MAX too",
+                var, v, gs_mode_name(cfg->mode), cfg->max);
+}
+
+/* Ranges and the relations between the sizes. from_env: the sizes came from the
+ * environment (`set` says which variables were given; the others hold defaults,
+ * already adapted to the limit), and messages name the variables. */
+static int check_sizes(const struct gs_config *cfg, int from_env, unsigned set, char *err,
+                       size_t len)
 {
     for (size_t i = 0; i < sizeof size_fields / sizeof size_fields[0]; i++) {
         const struct size_field *f = &size_fields[i];
@@ -143,17 +167,13 @@ static int check_sizes(const struct gs_config *cfg, int from_env, char *err, siz
         return fail(err, len, "%s %zu is out of range (2k to 1024g)", f->what, v);
     }
     if (cfg->initial > cfg->max)
-        return from_env ? fail(err, len,
-                               "GROWSTACK_MAX (%zu) is below GROWSTACK_INITIAL (%zu); the limit "
-                               "must be at least the initial size",
-                               cfg->max, cfg->initial)
+        return from_env ? env_above_limit(cfg, set, SET_INITIAL, "GROWSTACK_INITIAL",
+                                          cfg->initial, err, len)
                         : fail(err, len, "maximum size %zu is below the initial size %zu",
                                cfg->max, cfg->initial);
     if (cfg->segment > cfg->max)
-        return from_env ? fail(err, len,
-                               "GROWSTACK_SEGMENT (%zu) is above GROWSTACK_MAX (%zu); a segment "
-                               "must fit in the limit",
-                               cfg->segment, cfg->max)
+        return from_env ? env_above_limit(cfg, set, SET_SEGMENT, "GROWSTACK_SEGMENT",
+                                          cfg->segment, err, len)
                         : fail(err, len, "segment size %zu is above the maximum size %zu",
                                cfg->segment, cfg->max);
     return 0;
@@ -176,18 +196,34 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
                         m);
     }
     gs_config_defaults(cfg, mode);
+    /* Fixed mode has neither an initial size nor segments: GROWSTACK_INITIAL and
+     * GROWSTACK_SEGMENT are not read there (docs/usage.md: ignored). */
+    int growable = mode != GS_MODE_FIXED;
+    unsigned set = (growable && getenv("GROWSTACK_INITIAL") ? SET_INITIAL : 0) |
+                   (getenv("GROWSTACK_MAX") ? SET_MAX : 0) |
+                   (growable && getenv("GROWSTACK_SEGMENT") ? SET_SEGMENT : 0);
     int rc;
-    if ((rc = env_size("GROWSTACK_INITIAL", &cfg->initial, err, len)) ||
+    if ((growable && (rc = env_size("GROWSTACK_INITIAL", &cfg->initial, err, len))) ||
         (rc = env_size("GROWSTACK_MAX", &cfg->max, err, len)) ||
-        (rc = env_size("GROWSTACK_SEGMENT", &cfg->segment, err, len)) ||
+        (growable && (rc = env_size("GROWSTACK_SEGMENT", &cfg->segment, err, len))) ||
         (rc = env_bool("GROWSTACK_STATS", &cfg->stats, err, len)) ||
         (rc = env_bool("GROWSTACK_SHRINK", &cfg->shrink, err, len)) ||
         (rc = env_bool("GROWSTACK_FORCE_MOVE", &cfg->force_move, err, len)) ||
         (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)) ||
-        (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)))
+        (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)) ||
+        (rc = env_bool("GROWSTACK_THREADS", &cfg->threads, err, len)))
         return rc;
+    /* Defaults the user did not override follow a smaller limit (GROWSTACK_MAX=4k
+     * alone means 4 KiB segments, not an error about the 8 KiB default). A limit
+     * below GS_SIZE_MIN is reported by check_sizes. */
+    if (cfg->max >= GS_SIZE_MIN) {
+        if (!(set & SET_INITIAL) && cfg->initial > cfg->max)
+            cfg->initial = cfg->max;
+        if (!(set & SET_SEGMENT) && cfg->segment > cfg->max)
+            cfg->segment = cfg->max;
+    }
     /* The mode was parsed above; only the sizes can be wrong now. */
-    return check_sizes(cfg, 1, err, len);
+    return check_sizes(cfg, 1, set, err, len);
 }
 
 int gs_config_check(const struct gs_config *cfg, char *err, size_t len)
@@ -196,7 +232,7 @@ int gs_config_check(const struct gs_config *cfg, char *err, size_t len)
         cfg->mode != GS_MODE_CONTIGUOUS)
         return fail(err, len, "mode %d is not a mode; use segmented, contiguous or fixed",
                     (int)cfg->mode);
-    return check_sizes(cfg, 0, err, len);
+    return check_sizes(cfg, 0, 0, err, len);
 }
 
 static void install(const struct gs_config *cfg)
@@ -222,6 +258,18 @@ int gs_configure(const struct gs_config *cfg)
     install(cfg);
     pthread_mutex_unlock(&gs_cfg_lock);
     return 0;
+}
+
+int gs_config_pending(struct gs_config *cfg, char *err, size_t len)
+{
+    pthread_mutex_lock(&gs_cfg_lock);
+    int rc = 0;
+    if (gs_cfg_installed)
+        *cfg = gs_cfg;
+    else
+        rc = gs_config_from_env(cfg, err, len);
+    pthread_mutex_unlock(&gs_cfg_lock);
+    return rc;
 }
 
 void gs_config_ensure(void)

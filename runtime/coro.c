@@ -251,6 +251,41 @@ void gs_coro_finish(void *result)
     gs_fatal("a finished coroutine was resumed");
 }
 
+/* A coroutine that can never run again because the thread left it without a
+ * switch (see gs_coro_abandon): finish it as if its function had returned
+ * NULL, and let the reaper free it. */
+static void abandon_one(struct gs_thread *t, struct gs_coro *co)
+{
+    if (co->state == GS_DONE)
+        return;
+    co->result = NULL;
+    t->stats.finished++;
+    t->nalive--;
+    co->state = GS_DONE;
+    gs_sched_on_done(t, co);
+    co->flags |= GS_CORO_DETACHED;
+    co->qnext = t->zombies;
+    t->zombies = co;
+}
+
+void gs_coro_abandon(struct gs_thread *t)
+{
+    struct gs_coro *co = t->cur;
+    t->cur = NULL;
+    t->ext_target = NULL;
+    gs_arch_set_guard(0);
+    while (co) {
+        struct gs_coro *r = co->resumer;
+        abandon_one(t, co);
+        co = r;
+    }
+    if (t->main_co) {
+        abandon_one(t, t->main_co);
+        t->main_co = NULL;
+    }
+    gs_coro_reap(t);
+}
+
 /* gs_yield's C half (arch/x86_64/switch_*.S): the checks and leave(); the
  * assembly then switches from its caller's frame. */
 struct gs_coro *gs_yield_prepare(void)

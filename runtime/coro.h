@@ -124,6 +124,15 @@ __attribute__((visibility("hidden"))) void gs_coro_suspend(struct gs_thread *t,
 __attribute__((visibility("hidden"))) void gs_coro_destroy(struct gs_thread *t,
                                                            struct gs_coro *co);
 
+/* The thread left its running coroutine without a switch: pthread_exit or a
+ * cancellation unwound that coroutine's frames and continued on the thread's own
+ * stack (runtime/thread.c). Finishes the running coroutine, its resumers and
+ * the thread's main coroutine (they can never run again) as detached with a
+ * NULL result, frees their stacks, and leaves the thread outside coroutines
+ * (cur NULL, guard 0). Other coroutines of the thread are untouched. Must run on
+ * the thread's own stack. */
+__attribute__((visibility("hidden"))) void gs_coro_abandon(struct gs_thread *t);
+
 /* Called by gs_ctx_entry (arch) when the function returns; never returns. */
 __attribute__((noreturn)) void gs_coro_finish(void *result);
 

@@ -118,6 +118,22 @@ void gs_dyn_free_all(struct gs_coro *co)
         pop(co);
 }
 
+/* Fatal if sp lies on one of other's segments (gs_resync). */
+static void jumped_into(struct gs_coro *co, struct gs_coro *other, uintptr_t sp)
+{
+    for (struct gs_seg *s = other->bottom; s; s = s->next) {
+        if (sp >= (uintptr_t)s->lo && sp < (uintptr_t)GS_SEG_HI(s)) {
+            char from[64], to[64];
+            gs_coro_describe(co, from, sizeof from);
+            gs_coro_describe(other, to, sizeof to);
+            gs_fatal("a longjmp from %s landed on the stack of %s (a pthread cleanup handler "
+                     "pushed there, run by pthread_exit or a cancellation?); a coroutine's "
+                     "stack can only be entered by switching to it",
+                     from, to);
+        }
+    }
+}
+
 void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
 {
     (void)unused, (void)caller_rbp;
@@ -133,7 +149,20 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (gs_stack_sync_top(co, sp)) {
         gs_tls.ext_target = NULL;
         gs_arch_set_guard(gs_stack_guard_for(co->top));
+        return;
     }
-    /* Otherwise not on this coroutine's stack: a setjmp on the system stack
-     * (in a callback); nothing to resync. */
+    /* On the stack of another coroutine of this thread: a jump from one
+     * coroutine's frames into another's without a switch (a longjmp across
+     * coroutines, or pthread_exit/cancellation reaching a cleanup handler pushed
+     * in another coroutine). That coroutine cannot run now: its frames would run
+     * unchecked, and the unwinder after the handler on its small stack. */
+    struct gs_thread *t = &gs_tls;
+    for (uint32_t i = 0; i < t->nslots; i++)
+        if (t->slots[i].co && t->slots[i].co != co)
+            jumped_into(co, t->slots[i].co, sp);
+    for (struct gs_coro *r = co->resumer; r; r = r->resumer)
+        jumped_into(co, r, sp);
+    if (t->main_co && t->main_co != co)
+        jumped_into(co, t->main_co, sp);
+    /* Otherwise on the system stack: a setjmp in a callback; nothing to resync. */
 }

@@ -49,6 +49,9 @@ struct gs_config {
     int force_move;      /* GROWSTACK_FORCE_MOVE=0|1: grow at every check (stress) */
     int poison;          /* GROWSTACK_POISON=0|1: poison/unmap freed stacks (stress) */
     int trace;           /* GROWSTACK_TRACE=0|1: one line per growth event to stderr */
+    int threads;         /* GROWSTACK_THREADS=0|1: in a gscc-built program, run each
+                            pthread_create/thrd_create start routine on a coroutine
+                            (docs/usage.md); default 1                              */
 };
 
 /* Hard limits of the sizes (bytes). */
@@ -66,10 +69,25 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t errlen);
 /* Check a configuration; 0 or EINVAL with a message in err. */
 int gs_config_check(const struct gs_config *cfg, char *err, size_t errlen);
 
-/* Install the process-wide configuration. Must be called before the first
- * coroutine is spawned: EBUSY afterwards, EINVAL if invalid. Without a call, the first gs_spawn() reads the
- * environment; an invalid environment then ends the process with status 2. */
+/* Install the process-wide configuration. Must be called before the runtime
+ * starts, that is before the first coroutine is spawned (by any thread):
+ * EBUSY afterwards, EINVAL if invalid. Without a call, the first gs_spawn()
+ * reads the environment; an invalid environment then ends the process with
+ * status 2. In a program built by gscc, main already runs on a coroutine, so
+ * gs_configure called from main (or anything it calls) returns EBUSY: such a
+ * program configures itself in gs_main_config below (or in a constructor). */
 int gs_configure(const struct gs_config *cfg);
+
+/* Optional hook of a gscc-built program. If the program defines it, the runtime
+ * calls it once, before main's coroutine is created, on the thread's own stack,
+ * with *cfg holding the configuration the runtime would start with: the built-in
+ * defaults overridden by the GROWSTACK_* variables (already checked), or what a
+ * constructor installed with gs_configure. Whatever *cfg holds when it returns is
+ * installed; the program has the last word (to let the environment win, look at
+ * getenv("GROWSTACK_MAX") before overriding max, and so on). An invalid result
+ * ends the program with status 2 and a "growstack: gs_main_config: ..." line. It
+ * must not spawn coroutines. Programs not built by gscc never see it called. */
+void gs_main_config(struct gs_config *cfg);
 
 /* The configuration in force (reads the environment if nothing is installed). */
 void gs_config_get(struct gs_config *cfg);

@@ -5,34 +5,43 @@
  * with a growable stack in the configured mode, and returns its exit status.
  * main's arguments go through gs_ctx_entry's three argument registers: no
  * runtime frame sits between gs_ctx_entry and main on the coroutine stack.
+ *
+ * Before that, if the program defines gs_main_config (growstack.h), it gets the
+ * configuration the runtime would start with and may change it: the one way to
+ * configure a gscc-built program from code, since gs_configure inside main comes
+ * too late (main is already a coroutine).
  */
+#include <errno.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "scheduler.h"
 
 int __real_main(int argc, char **argv, char **envp);
 int __wrap_main(int argc, char **argv, char **envp);
 
+#pragma weak gs_main_config
+
+static void configure_from_hook(void)
+{
+    struct gs_config cfg;
+    char err[256];
+    if (gs_config_pending(&cfg, err, sizeof err))
+        gs_die(2, "%s", err);
+    gs_main_config(&cfg);
+    if (gs_config_check(&cfg, err, sizeof err))
+        gs_die(2, "gs_main_config: %s", err);
+    if (gs_configure(&cfg) == EBUSY)
+        gs_die(2, "gs_main_config: coroutines exist already (spawned by a constructor or by "
+                  "the hook itself); the configuration can no longer change");
+}
+
 int __wrap_main(int argc, char **argv, char **envp)
 {
-    struct gs_thread *t = gs_thread_self(); /* reads and checks the environment */
-    struct gs_spawn_attr attr = {.name = "main", .initial = 0};
-    struct gs_coro *co = gs_coro_create(t, (void *)__real_main, (uintptr_t)argc,
-                                        (uintptr_t)argv, (uintptr_t)envp, GS_CORO_ENTRY3,
-                                        &attr);
-    if (!co)
-        gs_die(2, "cannot create the main coroutine (out of memory for a stack of %zu bytes)",
-               gs_cfg.mode == GS_MODE_FIXED ? gs_cfg.max : gs_cfg.initial);
-    gs_sched_ready(t, co);
-    gs_handle h = co->handle;
-    void *result = 0;
-    int rc = gs_join(h, &result);
-    if (rc)
-        gs_fatal("main coroutine could not be joined (error %d): every coroutine is blocked",
-                 rc);
+    if (gs_main_config)
+        configure_from_hook();
     /* main returns int: only the low 32 bits of %rax are defined. */
-    return (int)(uintptr_t)result;
+    return (int)gs_thread_run_main((void *)__real_main, (uintptr_t)argc, (uintptr_t)argv,
+                                   (uintptr_t)envp, GS_CORO_ENTRY3, "main");
 }

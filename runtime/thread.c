@@ -9,6 +9,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "scheduler.h"
 #include "stack.h"
 #include "thread.h"
 
@@ -81,6 +82,10 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
 static void thread_exit(void *arg)
 {
     struct gs_thread *t = arg;
+    /* A thread that ran coroutines without gs_thread_run_main (started by
+     * uninstrumented code) and called pthread_exit inside one of them. */
+    if (t->cur || t->main_co)
+        gs_coro_abandon(t);
     gs_coro_reap(t);
     if (t->nalive)
         gs_fatal("thread %u exits with %zu coroutines alive; join or finish them first",
@@ -127,6 +132,46 @@ struct gs_thread *gs_thread_self(void)
     __atomic_store_n(&gs_runtime_started, 1, __ATOMIC_RELEASE);
     t->initialized = 1;
     return t;
+}
+
+/* pthread_exit and cancellation in a coroutine (docs/usage.md, threads): glibc
+ * unwinds from the system stack, through the trampoline's frame, across the
+ * coroutine's frames to gs_ctx_entry, whose return address is undefined (the end
+ * of the stack for the unwinder); it then longjmps to the newest cancellation
+ * buffer, this one (or first to buffers the program pushed in the coroutine,
+ * which lie outside the thread's stack and so are taken at once). Here, on the
+ * thread's own stack, the coroutines left behind are finished; then the unwind
+ * continues to glibc's own buffer in start_thread (or __libc_start_call_main). */
+static void thread_unwound(void *arg)
+{
+    gs_coro_abandon(arg);
+}
+
+uintptr_t gs_thread_run_main(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
+                             unsigned flags, const char *name)
+{
+    struct gs_thread *t = gs_thread_self();
+    gs_assert(!t->cur && !t->main_co);
+    struct gs_spawn_attr attr = {.name = name, .initial = 0};
+    struct gs_coro *co = gs_coro_create(t, fn, a0, a1, a2, flags, &attr);
+    if (!co)
+        gs_die(2, "cannot create the %s coroutine of thread %u (out of memory for a stack of "
+                  "%zu bytes)",
+               name, t->index, gs_cfg.mode == GS_MODE_FIXED ? gs_cfg.max : gs_cfg.initial);
+    t->main_co = co;
+    gs_sched_ready(t, co);
+    gs_handle h = co->handle;
+    void *result = NULL;
+    int rc;
+    pthread_cleanup_push(thread_unwound, t);
+    rc = gs_join(h, &result);
+    t->main_co = NULL; /* joined: freed */
+    pthread_cleanup_pop(0);
+    if (rc)
+        gs_fatal("the %s coroutine of thread %u could not be joined (error %d): every "
+                 "coroutine is blocked",
+                 name, t->index, rc);
+    return (uintptr_t)result;
 }
 
 void gs_stats_note_stack(struct gs_thread *t, long delta)

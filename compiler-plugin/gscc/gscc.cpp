@@ -17,6 +17,8 @@
 //                                       a coroutine
 //                  -Wl,--undefined=main pull main out of a user archive even
 //                                       though only the runtime refers to it
+//                  -Wl,--wrap=pthread_create,--wrap=thrd_create
+//                                       thread start routines run on coroutines
 //                  -Wl,-z,now           lazy binding would run the dynamic
 //                                       linker's resolver on a coroutine stack
 //                  -Wl,--export-dynamic-symbol=<glob> for __gs_x*, __morestack*,
@@ -298,6 +300,9 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
       cmd.push_back("-Wl,--undefined=main");
       cmd.push_back("-Wl,--wrap=main");
     }
+    // Thread start routines run on coroutines too (runtime/pthread.c).
+    cmd.push_back("-Wl,--wrap=pthread_create");
+    cmd.push_back("-Wl,--wrap=thrd_create");
     for (const char *glob : kExportGlobs)
       cmd.push_back(std::string("-Wl,--export-dynamic-symbol=") + glob);
   }

@@ -1,8 +1,9 @@
 /* env_validation - the GROWSTACK_* variables of a gscc-built program: invalid
  * values stop the program before main with status 2 and a one-line message
- * naming the variable; valid sizes with k/m/g suffixes are accepted;
- * GROWSTACK_STATS=1 prints counters on stderr at exit. The program runs itself
- * as a child with each environment (the mode under test is inherited). */
+ * naming the variable; valid sizes with k/m/g suffixes are accepted; fixed
+ * mode does not read GROWSTACK_INITIAL and GROWSTACK_SEGMENT; GROWSTACK_STATS=1
+ * prints counters on stderr at exit. The program runs itself as a child with
+ * each environment (the mode under test is inherited). */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 
 __attribute__((noinline)) static long recurse(int depth)
@@ -53,12 +54,23 @@ int main(int argc, char **argv)
 
     expect_refused("GROWSTACK_MODE=bogus", "GROWSTACK_MODE");
     expect_refused("GROWSTACK_MODE=", "GROWSTACK_MODE");
-    expect_refused("GROWSTACK_INITIAL=12q", "GROWSTACK_INITIAL");
-    expect_refused("GROWSTACK_INITIAL=-4k", "GROWSTACK_INITIAL");
+    const char *mode = getenv("GROWSTACK_MODE");
+    if (mode && strcmp(mode, "fixed") == 0) {
+        /* Fixed mode has no initial size and no segments: not even read. */
+        const char *junk[] = {"GROWSTACK_INITIAL=12q", "GROWSTACK_SEGMENT=-4k", NULL};
+        expect_accepted(junk, 0);
+    } else {
+        expect_refused("GROWSTACK_INITIAL=12q", "GROWSTACK_INITIAL");
+        expect_refused("GROWSTACK_INITIAL=-4k", "GROWSTACK_INITIAL");
+        expect_refused("GROWSTACK_SEGMENT=8kb", "GROWSTACK_SEGMENT");
+        /* A size the user set against a default limit names what was set. */
+        expect_refused("GROWSTACK_INITIAL=2g", "GROWSTACK_INITIAL");
+    }
+
     expect_refused("GROWSTACK_MAX=1k", "GROWSTACK_MAX");
     expect_refused("GROWSTACK_MAX=99999999999g", "GROWSTACK_MAX");
-    expect_refused("GROWSTACK_SEGMENT=8kb", "GROWSTACK_SEGMENT");
     expect_refused("GROWSTACK_STATS=yes", "GROWSTACK_STATS");
+    expect_refused("GROWSTACK_THREADS=2", "GROWSTACK_THREADS");
 
     const char *sizes[] = {"GROWSTACK_INITIAL=4k", "GROWSTACK_MAX=64m", NULL};
     expect_accepted(sizes, 0);
