@@ -8,8 +8,9 @@
 #include "fatal.h"
 #include "grow.h"
 #include "scheduler.h"
+#include "symbols.h"
 
-void gs_yield_forbidden(void) __attribute__((noreturn, visibility("hidden")));
+void gs_yield_forbidden(const void *caller_pc) __attribute__((noreturn, visibility("hidden")));
 
 /* ---- handles --------------------------------------------------------------- */
 
@@ -288,14 +289,14 @@ void gs_coro_abandon(struct gs_thread *t)
 
 /* gs_yield's C half (arch/x86_64/switch_*.S): the checks and leave(); the
  * assembly then switches from its caller's frame. */
-struct gs_coro *gs_yield_prepare(void)
+struct gs_coro *gs_yield_prepare(const void *caller_pc)
 {
     struct gs_thread *t = &gs_tls;
     struct gs_coro *co = t->cur;
     if (!co)
         return NULL;
     if (t->ext_target)
-        gs_yield_forbidden();
+        gs_yield_forbidden(caller_pc);
     leave(t, co, GS_SUSPENDED);
     return co;
 }
@@ -307,10 +308,13 @@ const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
         return buf;
     }
     uint32_t slot = co->handle ? GS_HANDLE_SLOT(co->handle) : 0;
-    if (co->name[0])
+    if (co->name[0]) {
         gs_format(buf, len, "coroutine %u (%s)", slot, co->name);
-    else
-        gs_format(buf, len, "coroutine %u (%p)", slot, co->fn);
+    } else {
+        char fn[96];
+        gs_symbolize(co->fn, fn, sizeof fn); /* messages only: it maps the binary */
+        gs_format(buf, len, "coroutine %u (%s)", slot, fn);
+    }
     return buf;
 }
 
@@ -336,22 +340,29 @@ gs_handle gs_spawn(void *(*fn)(void *), void *arg)
     return gs_spawn_with(fn, arg, NULL);
 }
 
-static void forbid_on_system_stack(struct gs_thread *t, const char *what, const char *verb)
+/* Misuse on the system stack: name the function that called, and the external
+ * function (or signal handler) inside which it runs. Runs on the system stack. */
+static void forbid_on_system_stack(struct gs_thread *t, const char *what, const char *verb,
+                                   const void *caller_pc)
 {
-    if (t->ext_target)
-        gs_fatal("%s called while %p runs on the system stack (a callback from "
-                 "uninstrumented code, or a signal handler); a coroutine can only %s on its "
-                 "own stack",
-                 what, t->ext_target, verb);
+    if (!t->ext_target)
+        return;
+    char caller[128], inside[128], who[128];
+    gs_symbolize(caller_pc, caller, sizeof caller);
+    gs_symbolize(t->ext_target, inside, sizeof inside);
+    gs_coro_describe(t->cur, who, sizeof who);
+    gs_fatal("%s called by %s on the system stack of thread %u, inside %s (a callback from "
+             "uninstrumented code called by %s, or a signal handler); a coroutine can only %s "
+             "on its own stack",
+             what, caller, t->index, inside, who, verb);
 }
 
 /* gs_yield is in assembly (arch/x86_64/switch_*.S): it switches straight from
  * its caller's frame, so a suspended coroutine's stack holds only instrumented
  * frames and can be moved (shrink). It calls this when misused. */
-void gs_yield_forbidden(void) __attribute__((noreturn, visibility("hidden")));
-void gs_yield_forbidden(void)
+void gs_yield_forbidden(const void *caller_pc)
 {
-    forbid_on_system_stack(&gs_tls, "gs_yield", "yield");
+    forbid_on_system_stack(&gs_tls, "gs_yield", "yield", caller_pc);
     gs_fatal("gs_yield: unreachable");
 }
 
@@ -393,7 +404,7 @@ int gs_join(gs_handle h, void **result)
         return EINVAL;
     if (co->state != GS_DONE) {
         if (t->cur) {
-            forbid_on_system_stack(t, "gs_join", "block");
+            forbid_on_system_stack(t, "gs_join", "block", __builtin_return_address(0));
             co->joiner = t->cur;
             gs_coro_suspend(t, GS_BLOCKED);
         } else {

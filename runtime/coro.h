@@ -113,8 +113,8 @@ __attribute__((visibility("hidden"))) enum gs_state gs_coro_resume(struct gs_thr
  * last call. Safe on any stack. */
 __attribute__((visibility("hidden"))) void gs_coro_reap(struct gs_thread *t);
 
-/* gs_yield's C half (see coro.c). */
-__attribute__((visibility("hidden"))) struct gs_coro *gs_yield_prepare(void);
+/* gs_yield's C half (see coro.c); caller_pc is gs_yield's return address. */
+__attribute__((visibility("hidden"))) struct gs_coro *gs_yield_prepare(const void *caller_pc);
 
 /* Suspend the running coroutine with the given state (SUSPENDED or BLOCKED). */
 __attribute__((visibility("hidden"))) void gs_coro_suspend(struct gs_thread *t,
@@ -136,7 +136,9 @@ __attribute__((visibility("hidden"))) void gs_coro_abandon(struct gs_thread *t);
 /* Called by gs_ctx_entry (arch) when the function returns; never returns. */
 __attribute__((noreturn)) void gs_coro_finish(void *result);
 
-/* A human-readable name for messages: "coroutine 3 (main)". */
+/* A human-readable name for messages: "coroutine 3 (main)", or with the entry
+ * function's symbol when the coroutine has no name (fatal paths only: naming a
+ * symbol maps the binary, symbols.h). */
 __attribute__((visibility("hidden"))) const char *gs_coro_describe(struct gs_coro *co,
                                                                    char *buf, size_t len);
 

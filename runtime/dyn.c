@@ -118,18 +118,35 @@ void gs_dyn_free_all(struct gs_coro *co)
         pop(co);
 }
 
-/* Fatal if sp lies on one of other's segments (gs_resync). */
+struct jump_report {
+    struct gs_coro *from, *to;
+};
+
+static void report_jump(void *arg)
+{
+    struct jump_report *j = arg;
+    char from[128], to[128];
+    gs_coro_describe(j->from, from, sizeof from);
+    gs_coro_describe(j->to, to, sizeof to);
+    gs_fatal("a longjmp from %s landed on the stack of %s (a pthread cleanup handler "
+             "pushed there, run by pthread_exit or a cancellation?); a coroutine's "
+             "stack can only be entered by switching to it",
+             from, to);
+}
+
+/* Fatal if sp lies on one of other's segments (gs_resync). The report runs on
+ * the system stack: gs_resync runs on the (small) stack it landed on, with the
+ * guard at 0, and naming functions takes more than the guard slack. The jump
+ * came from the system stack (the unwinder, called through the trampoline), so
+ * nothing there is live below gs_tls.sys_sp; a nonzero guard makes gs_sys_call
+ * switch there (gs_fatal clears it again). */
 static void jumped_into(struct gs_coro *co, struct gs_coro *other, uintptr_t sp)
 {
     for (struct gs_seg *s = other->bottom; s; s = s->next) {
         if (sp >= (uintptr_t)s->lo && sp < (uintptr_t)GS_SEG_HI(s)) {
-            char from[64], to[64];
-            gs_coro_describe(co, from, sizeof from);
-            gs_coro_describe(other, to, sizeof to);
-            gs_fatal("a longjmp from %s landed on the stack of %s (a pthread cleanup handler "
-                     "pushed there, run by pthread_exit or a cancellation?); a coroutine's "
-                     "stack can only be entered by switching to it",
-                     from, to);
+            struct jump_report j = {co, other};
+            gs_arch_set_guard(GS_SEG_GUARD(s));
+            gs_sys_call(report_jump, &j);
         }
     }
 }

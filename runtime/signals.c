@@ -5,10 +5,12 @@
  *    so the kernel never builds a signal frame on a (small) coroutine stack for
  *    handlers installed with SA_ONSTACK, and the SIGSEGV handler below can run when
  *    the coroutine stack is exhausted.
- *  - The SIGSEGV handler only claims faults inside the guard page (or just below)
- *    of the running coroutine's fixed stack; any other fault goes to the program's
- *    own SIGSEGV handler if it installed one, else to the previous disposition,
- *    so the program crashes as it would without growstack.
+ *  - The SIGSEGV handler only claims faults that are stack overflows (the running
+ *    coroutine's stack, the thread's own stack, the signal stack: overflow.c);
+ *    any other fault goes to the program's own SIGSEGV handler if it installed
+ *    one, else to the previous disposition, so the program crashes as it would
+ *    without growstack.
+ *  - The signal stack has a PROT_NONE page below it.
  *  - The runtime interposes sigaction(), signal() and bsd_signal() (the program's
  *    own definitions win over the C library's weak ones; gscc exports them so
  *    shared libraries bind to them too). Every handler the program installs runs
@@ -30,8 +32,6 @@
 #include "thread.h"
 
 #define GS_ALTSTACK_SIZE ((size_t)64 << 10)
-/* A frame can jump over the guard page; count faults this far below it too. */
-#define GS_GUARD_REACH ((size_t)64 << 10)
 
 static struct sigaction previous_segv;
 static int handler_installed;
@@ -73,26 +73,9 @@ static void restore_previous(void)
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
     (void)sig;
-    (void)uc;
     uintptr_t guard = gs_arch_get_guard();
     gs_arch_set_guard(0);
-    struct gs_coro *co = gs_tls.cur;
-    uintptr_t a = (uintptr_t)si->si_addr;
-    if (co && co->top) {
-        struct gs_seg *s = co->top;
-        uintptr_t lo = (uintptr_t)s->lo;
-        uintptr_t base = (uintptr_t)s->base;
-        uintptr_t floor = base > GS_GUARD_REACH ? base - GS_GUARD_REACH : 0;
-        if (a < lo && a >= floor) {
-            char who[64];
-            gs_coro_describe(co, who, sizeof who);
-            gs_fatal("stack overflow in %s, mode %s: uninstrumented code ran past the "
-                     "guard page at %p (fault at %p); stack %zu bytes, limit %zu "
-                     "(GROWSTACK_MAX)",
-                     who, gs_mode_name(gs_cfg.mode), (void *)base, (void *)a,
-                     GS_SEG_USABLE(s), gs_cfg.max);
-        }
-    }
+    gs_overflow_check_fault(si, uc); /* reports and aborts if it was an overflow */
     gs_arch_set_guard(guard);
     if (user_installed[SIGSEGV]) {
         call_user(SIGSEGV, si, uc);
@@ -183,11 +166,14 @@ void gs_signals_thread_init(struct gs_thread *t)
         old.ss_size >= GS_ALTSTACK_SIZE) {
         /* The program has its own, large enough: keep it. */
     } else {
-        void *p = mmap(NULL, GS_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+        /* A PROT_NONE page below: a handler that overflows faults there and is
+         * reported (overflow.c) instead of writing over whatever lies below. */
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        char *p = mmap(NULL, page + GS_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (p == MAP_FAILED)
+        if (p == MAP_FAILED || mprotect(p, page, PROT_NONE))
             gs_fatal("cannot map a %zu-byte signal stack", GS_ALTSTACK_SIZE);
-        stack_t ss = {.ss_sp = p, .ss_size = GS_ALTSTACK_SIZE, .ss_flags = 0};
+        stack_t ss = {.ss_sp = p + page, .ss_size = GS_ALTSTACK_SIZE, .ss_flags = 0};
         if (sigaltstack(&ss, NULL))
             gs_fatal("sigaltstack failed");
         t->altstack = ss;
@@ -208,7 +194,8 @@ void gs_signals_thread_exit(struct gs_thread *t)
     if (t->altstack.ss_sp) {
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
-        munmap(t->altstack.ss_sp, t->altstack.ss_size);
+        size_t page = (size_t)sysconf(_SC_PAGESIZE);
+        munmap((char *)t->altstack.ss_sp - page, t->altstack.ss_size + page);
         t->altstack.ss_sp = NULL;
     }
 }

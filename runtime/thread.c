@@ -112,6 +112,26 @@ static void make_key(void)
         gs_fatal("pthread_key_create failed");
 }
 
+/* The thread's own stack, for the overflow report (overflow.c). For the main
+ * thread glibc derives it from RLIMIT_STACK and the mappings; the kernel's guard
+ * gap lies below it. */
+static void read_own_stack(struct gs_thread *t)
+{
+    pthread_attr_t a;
+    void *addr;
+    size_t size, guard = 0;
+    t->main_thread = getpid() == gettid();
+    if (pthread_getattr_np(pthread_self(), &a))
+        return;
+    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+        t->stack_lo = (uintptr_t)addr;
+        t->stack_hi = (uintptr_t)addr + size;
+    }
+    if (pthread_attr_getguardsize(&a, &guard) == 0)
+        t->stack_guard = guard;
+    pthread_attr_destroy(&a);
+}
+
 struct gs_thread *gs_thread_self(void)
 {
     struct gs_thread *t = &gs_tls;
@@ -127,6 +147,7 @@ struct gs_thread *gs_thread_self(void)
     t->next_all = all_threads;
     all_threads = t;
     pthread_mutex_unlock(&all_lock);
+    read_own_stack(t);
     gs_signals_thread_init(t);
     gs_stats_atexit_install();
     __atomic_store_n(&gs_runtime_started, 1, __ATOMIC_RELEASE);

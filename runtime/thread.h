@@ -44,6 +44,7 @@ struct gs_thread {
      * recognises overflows of it. */
     uintptr_t stack_lo, stack_hi;
     size_t stack_guard;
+    int main_thread;              /* the process's initial thread (limit: ulimit -s) */
 
     /* coroutine table: handle = gen << 32 | slot */
     struct gs_slot *slots;
@@ -78,6 +79,12 @@ __attribute__((visibility("hidden"))) struct gs_thread *gs_thread_self(void);
 
 /* Whether a live thread has this handle tag (coro.c: EXDEV vs ESRCH). */
 __attribute__((visibility("hidden"))) int gs_thread_tag_live(uint32_t tag);
+
+/* Whether a SIGSEGV is a stack overflow (of the running coroutine's stack, the
+ * thread's own stack or its signal stack: runtime/overflow.c); if so, report it
+ * and abort. Returns otherwise. Called by the SIGSEGV handler. */
+__attribute__((visibility("hidden"))) void gs_overflow_check_fault(const siginfo_t *si,
+                                                                   const void *uc);
 
 /* Run fn(a0, a1, a2) on a new coroutine, the thread's main coroutine, with the
  * given name and GS_CORO_* flags, until it finishes, and return its result

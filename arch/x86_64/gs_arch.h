@@ -94,6 +94,26 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+#include <ucontext.h>
+
+/* The interrupted stack pointer and program counter of a signal's ucontext
+ * (runtime/overflow.c): glibc's gregs[REG_RSP] and gregs[REG_RIP], whose names
+ * exist only under _GNU_SOURCE. */
+#define GS_UC_GREG_RSP 15
+#define GS_UC_GREG_RIP 16
+#ifdef REG_RSP
+_Static_assert(REG_RSP == GS_UC_GREG_RSP && REG_RIP == GS_UC_GREG_RIP, "ucontext gregs");
+#endif
+
+static inline uintptr_t gs_arch_uc_sp(const void *uc)
+{
+    return (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[GS_UC_GREG_RSP];
+}
+
+static inline uintptr_t gs_arch_uc_pc(const void *uc)
+{
+    return (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.gregs[GS_UC_GREG_RIP];
+}
 
 
 static inline uintptr_t gs_arch_get_guard(void)

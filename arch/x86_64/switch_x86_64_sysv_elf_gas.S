@@ -85,6 +85,7 @@ gs_yield:
 	.cfi_startproc
 	subq	$8, %rsp
 	.cfi_adjust_cfa_offset 8
+	movq	8(%rsp), %rdi                /* the caller, named if yielding is misused */
 	callq	gs_yield_prepare
 	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8

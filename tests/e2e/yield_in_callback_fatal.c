@@ -1,10 +1,12 @@
 /* yield_in_callback_fatal - a qsort comparator (instrumented code called back
  * by uninstrumented qsort, on the system stack) that calls gs_yield(): the
  * coroutine's stack is not the one in use, so the runtime must stop the
- * program with SIGABRT and one line naming the external function that runs
- * (docs/protocol.md 4.2: "Yielding while ext_target is set is a fatal error"):
+ * program with SIGABRT and one line naming the callback that yields and the
+ * external function it runs in (docs/protocol.md 4.2: "Yielding while
+ * ext_target is set is a fatal error"; docs/usage.md: "naming the function"):
  *
- *   growstack: gs_yield called while 0x... runs on the system stack ...
+ *   growstack: gs_yield called by cmp_yield+0x.. on the system stack of thread 0,
+ *   inside qsort (...)
  *
  * Registered through tests/run_expect.sh (status and stderr), in each
  * configuration. qsort is called a few frames deep in a coroutine, after the
