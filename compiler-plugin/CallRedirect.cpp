@@ -7,6 +7,7 @@
 #include "StackArgs.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
@@ -52,6 +53,15 @@ bool canPrependNest(const CallBase &CB) {
 
 } // namespace
 
+bool CallClassifier::isLibraryFunction(CallBase &CB, const GlobalValue &Callee) const {
+  auto *F = dyn_cast<Function>(&Callee);
+  if (!GetTLI || !F)
+    return true; // no way to tell: the thunk, as for any external callee
+  LibFunc LF;
+  const TargetLibraryInfo &TLI = GetTLI(*CB.getFunction());
+  return TLI.getLibFunc(*F, LF) && TLI.has(LF);
+}
+
 CallPlan CallClassifier::classify(CallBase &CB) const {
   CallPlan P;
   P.CB = &CB;
@@ -85,6 +95,15 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
     } else if (Allowlist.contains(symbolName(*GV))) {
       P.Allowlisted = true;
       return P;
+    } else if (CB.getFunctionType()->isVarArg() && !isLibraryFunction(CB, *GV)) {
+      // Possibly a variadic shell in another gscc-built object (VarargShell.h):
+      // its entry alias has one N, a variadic call any. The indirect form calls
+      // it directly when its address is instrumented text.
+      P.Kind = CallKind::Indirect;
+      if (!canPrependNest(CB)) {
+        P.Kind = CallKind::Unsupported;
+        return P;
+      }
     } else {
       P.Kind = CallKind::External;
       P.Target = GV;

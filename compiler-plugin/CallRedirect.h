@@ -8,7 +8,11 @@
 //               intrinsic, inline asm, allowlisted, a returns_twice function,
 //               or already a __gs_ symbol: left alone;
 //   External    declaration, available_externally or interposable (weak)
-//               definition: call `__gs_x<N>.<callee>` instead;
+//               definition: call `__gs_x<N>.<callee>` instead (a variadic
+//               one only if it is a C library function: others take the
+//               Indirect form with the callee as target, since a variadic
+//               definition elsewhere may be an instrumented shell, which must
+//               run on the coroutine stack whatever the call's N);
 //   LocalThunk  uninstrumented definition of this module: call a private
 //               naked thunk that loads the callee into %r10, N into %r11 and
 //               jumps to __gs_tramp;
@@ -40,6 +44,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace llvm {
@@ -47,6 +52,7 @@ class CallBase;
 class Function;
 class GlobalValue;
 class Module;
+class TargetLibraryInfo;
 } // namespace llvm
 
 namespace gs {
@@ -63,15 +69,22 @@ struct CallPlan {
 
 class CallClassifier {
 public:
-  CallClassifier(const llvm::SmallPtrSetImpl<llvm::Function *> &Instrumented,
-                 const llvm::StringSet<> &Allowlist)
-      : Instrumented(Instrumented), Allowlist(Allowlist) {}
+  /// GetTLI (may be empty) tells C library functions apart: a variadic callee
+  /// that is not one takes the indirect form (see classify).
+  CallClassifier(
+      const llvm::SmallPtrSetImpl<llvm::Function *> &Instrumented,
+      const llvm::StringSet<> &Allowlist,
+      std::function<const llvm::TargetLibraryInfo &(llvm::Function &)> GetTLI = {})
+      : Instrumented(Instrumented), Allowlist(Allowlist), GetTLI(std::move(GetTLI)) {}
 
   CallPlan classify(llvm::CallBase &CB) const;
 
 private:
+  bool isLibraryFunction(llvm::CallBase &CB, const llvm::GlobalValue &Callee) const;
+
   const llvm::SmallPtrSetImpl<llvm::Function *> &Instrumented;
   const llvm::StringSet<> &Allowlist;
+  std::function<const llvm::TargetLibraryInfo &(llvm::Function &)> GetTLI;
 };
 
 /// The symbol name a global is known by outside the module (without LLVM's

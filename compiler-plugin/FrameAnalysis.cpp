@@ -172,6 +172,12 @@ bool isHarmlessIntrinsic(Intrinsic::ID ID) {
   case Intrinsic::donothing:
   case Intrinsic::sideeffect:
   case Intrinsic::pseudoprobe:
+  // va_start/va_copy fill a va_list with addresses of the register save area
+  // and the stack arguments (stack, never a local's address); va_end does
+  // nothing. Such a va_list must stay on the moving stack (protocol.md 7.1).
+  case Intrinsic::vastart:
+  case Intrinsic::vacopy:
+  case Intrinsic::vaend:
     return true;
   default:
     return false;

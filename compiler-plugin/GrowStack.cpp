@@ -17,6 +17,7 @@
 #include "FrameAnalysis.h"
 #include "Protocol.h"
 #include "Records.h"
+#include "VarargShell.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -116,7 +117,11 @@ struct FunctionInfo {
 class ModuleInstrumenter {
 public:
   ModuleInstrumenter(Module &M, FunctionAnalysisManager &FAM)
-      : M(M), FAM(FAM), Classifier(Eligible, Allowlist) {}
+      : M(M), FAM(FAM),
+        Classifier(Eligible, Allowlist,
+                   [&FAM](Function &F) -> const TargetLibraryInfo & {
+                     return FAM.getResult<TargetLibraryAnalysis>(F);
+                   }) {}
 
   /// Returns whether the module changed.
   bool run();
@@ -137,6 +142,7 @@ private:
   SmallPtrSet<Function *, 32> Eligible;
   MapVector<Function *, FunctionInfo> Infos; // definitions, module order
   CallClassifier Classifier;
+  VarargShells Shells; // split variadic definitions (VarargShell.h)
 };
 
 bool ModuleInstrumenter::run() {
@@ -145,6 +151,7 @@ bool ModuleInstrumenter::run() {
   for (const std::string &Name : ClAllowlistExtra)
     Allowlist.insert(Name);
   collectOptOuts();
+  Shells = splitVariadicDefinitions(M, OptOut, FAM);
   decideEligibility();
 
   CaptureOracle Oracle(M);
@@ -195,8 +202,9 @@ void ModuleInstrumenter::decideEligibility() {
     FunctionInfo &Info = Infos[&F];
     if (F.hasFnAttribute(Attribute::Naked)) {
       Info.Reason = Skip::Naked;
-    } else if (F.isVarArg()) {
-      // The backend aborts on split-stack variadic definitions.
+    } else if (F.isVarArg() && !Shells.count(&F)) {
+      // The backend aborts on split-stack variadic definitions; this one could
+      // not be split into a shell and a body.
       Info.Reason = Skip::Variadic;
     } else if (OptOut.contains(&F)) {
       Info.Reason = Skip::OptOut;
@@ -226,6 +234,14 @@ void ModuleInstrumenter::decideEligibility() {
     for (auto &[F, Info] : Infos) {
       if (!Eligible.contains(F))
         continue;
+      // A shell is instrumented exactly when its body is.
+      if (auto It = Shells.find(F);
+          It != Shells.end() && !Eligible.contains(It->second)) {
+        Info.Reason = Skip::Variadic;
+        Eligible.erase(F);
+        Changed = true;
+        continue;
+      }
       for (Instruction &I : instructions(*F)) {
         auto *CB = dyn_cast<CallBase>(&I);
         if (!CB)
@@ -251,6 +267,12 @@ void ModuleInstrumenter::decideEligibility() {
 void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
                               CaptureOracle &Oracle) {
   Info.InText = !F.hasSection() || F.getSection() == TextSection;
+  if (Shells.count(&F)) {
+    // Its only calls are the body and va_start/va_end; its va_list is meant
+    // for the body (VarargShell.h).
+    Info.Flags = RecVaShell;
+    return;
+  }
 
   FrameFacts Facts =
       analyzeFrame(F, FAM.getResult<TargetLibraryAnalysis>(F), Oracle);
@@ -294,8 +316,12 @@ void ModuleInstrumenter::instrument() {
       remarkSkipped(*F, Info);
       continue;
     }
-    F->addFnAttr("split-stack");
-    F->addFnAttr("frame-pointer", "all");
+    if (Shells.count(F)) {
+      instrumentShell(*F);
+    } else {
+      F->addFnAttr("split-stack");
+      F->addFnAttr("frame-pointer", "all");
+    }
     if (!F->hasSection())
       F->setSection(TextSection);
 
@@ -459,6 +485,8 @@ void ModuleInstrumenter::remarkInstrumented(Function &F,
       R << " (pinned)";
     if (Info.Flags & RecDynAlloca)
       R << " (dynamic alloca)";
+    if (Info.Flags & RecVaShell)
+      R << " (variadic shell, no check of its own)";
     return R;
   });
 }

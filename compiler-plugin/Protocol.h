@@ -34,7 +34,13 @@ enum RecordFlag : uint32_t {
   RecSetjmp = 1u << 2,    // calls a returns_twice function
   RecDynAlloca = 1u << 3, // VLAs / alloca()
   RecX87 = 1u << 4,       // holds x87 long doubles in its frame (why pinned)
+  RecVaShell = 1u << 7,   // a variadic shell (section 2.2): no check of its own
 };
+
+/// Section 2.2: the most stack bytes a variadic shell's call of its body may
+/// pass (the shell runs unchecked in the guard slack; GS_STACK_GUARD counts
+/// its frame: tests/e2e/variadic_shell_frame.c measures it).
+inline constexpr uint64_t MaxShellStackArgBytes = 64;
 
 /// struct gs_module.version: the layout of the module descriptor,
 ///   { u32 version; u32 reserved; const gs_record *rec_begin, *rec_end;

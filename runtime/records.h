@@ -19,6 +19,7 @@
 #define GS_REC_SETJMP    (1u << 2)
 #define GS_REC_DYNALLOCA (1u << 3)
 #define GS_REC_X87       (1u << 4)
+#define GS_REC_VASHELL   (1u << 7)   /* a variadic shell (protocol.md 2.2)  */
 
 struct gs_record {
     int32_t func;        /* function address - address of this field */

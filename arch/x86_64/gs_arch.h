@@ -22,10 +22,14 @@
  *   256  what the backend assumes for frames under 256 bytes (kSplitStackAvailable)
  *   128  red zone of leaf functions (not counted in the checked frame size)
  *    16  return address and saved %rbp
- *   368  allowlisted leaf routines (mem*, str*, setjmp, the runtime's on-stack
- *        entry points) and the first pushes of __morestack (24 bytes).
- *        tests/runtime/leaf_stack_use measures each against this budget; the worst
- *        on glibc 2.36 / x86-64 was siglongjmp at 280 bytes (it calls sigprocmask).
+ *   368  code that runs without a check of its own: allowlisted leaf routines
+ *        (mem*, str*, setjmp, the runtime's on-stack entry points) and the first
+ *        pushes of __morestack (24 bytes); or a variadic shell (protocol.md 2.2),
+ *        its body's return address and those pushes.
+ *        tests/runtime/leaf_stack_use measures each leaf against this budget; the
+ *        worst on glibc 2.36 / x86-64 was siglongjmp at 280 bytes (it calls
+ *        sigprocmask). tests/e2e/variadic_shell_frame measures shells: 224 bytes,
+ *        288 with the 64 bytes of stack arguments a shell may pass its body.
  *        Lazy PLT binding would need ~3 KiB here: gscc links with -z now.
  * Go uses 928 bytes for the same purpose (runtime/stack.go, stackGuard). */
 #define GS_STACK_GUARD 768

@@ -1,6 +1,7 @@
 // -Rpass=growstack reports each instrumented function; -Rpass-missed=growstack
 // each function left alone and each pinned frame, with the reason.
 // RUN: %clang -O0 -c -o /dev/null %s -Rpass=growstack -Rpass-missed=growstack 2>&1 | FileCheck %s
+// RUN: %clang -O0 -c -o /dev/null %s -Rpass-missed=growstack 2>&1 | FileCheck %s --check-prefix=WHOLE
 
 #include <setjmp.h>
 
@@ -25,5 +26,12 @@ int jumps(void) {
 }
 // CHECK: remark: instrumented 'jumps' (pinned) [-Rpass=growstack]
 
-// CHECK: remarks.c:[[@LINE+1]]:{{[0-9]+}}: remark: 'vary' not instrumented: variadic definition (split-stack does not support varargs); calls to it from instrumented code run on the system stack [-Rpass-missed=growstack]
+// A variadic definition becomes a shell and a body (VarargShell.h).
+// CHECK: remark: instrumented 'vary' (variadic shell, no check of its own) [-Rpass=growstack]
+// CHECK: remark: instrumented '__gs_va.vary' [-Rpass=growstack]
 void vary(int n, ...) {}
+
+// One whose body would see the shell's return address stays whole.
+// WHOLE: remarks.c:[[@LINE+2]]:{{[0-9]+}}: remark: variadic 'whole' not split into shell and body: it reads its frame or return address (the body would see the shell's) [-Rpass-missed=growstack]
+// WHOLE: remarks.c:[[@LINE+1]]:{{[0-9]+}}: remark: 'whole' not instrumented: variadic definition (split-stack does not support varargs); calls to it from instrumented code run on the system stack [-Rpass-missed=growstack]
+void *whole(int n, ...) { return __builtin_return_address(0); }

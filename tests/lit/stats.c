@@ -8,7 +8,8 @@
 #include <string.h>
 
 int ext(int *);
-int variadic(int n, ...) { return n; }
+int variadic(int n, ...) { return n; } /* a shell and a body */
+__attribute__((annotate("growstack_nosplit"))) int optout(int n) { return n; }
 jmp_buf env;
 int *keep;
 
@@ -21,18 +22,19 @@ int pinned(void) {
 }
 
 int calls(int (*fp)(int), const char *s) {
-  return fp(1) + variadic(2, 3) + pinned() + (int)strlen(s);
+  return fp(1) + variadic(2, 3) + optout(4) + pinned() + (int)strlen(s);
 }
 
 // CHECK-DAG: "growstack.NumCallsExternal": 1
 // CHECK-DAG: "growstack.NumCallsIndirect": 1
 // CHECK-DAG: "growstack.NumCallsLocalThunk": 1
-// CHECK-DAG: "growstack.NumEntryAliases": 2
-// CHECK-DAG: "growstack.NumInstrumented": 2
+// CHECK-DAG: "growstack.NumEntryAliases": 3
+// CHECK-DAG: "growstack.NumInstrumented": 4
 // CHECK-DAG: "growstack.NumPinnedEscape": 1
 // CHECK-DAG: "growstack.NumPinnedSetjmp": 1
-// CHECK-DAG: "growstack.NumRecords": 2
+// CHECK-DAG: "growstack.NumRecords": 4
 // CHECK-DAG: "growstack.NumResyncs": 1
 // CHECK-DAG: "growstack.NumSkippedDeclaration": 3
-// CHECK-DAG: "growstack.NumSkippedVariadic": 1
+// CHECK-DAG: "growstack.NumSkippedOptOut": 1
+// CHECK-DAG: "growstack.NumVarargSplit": 1
 // CHECK-DAG: "growstack.NumCallsAllowlisted": 1

@@ -1,15 +1,35 @@
-// A variadic definition is not instrumented (the backend aborts on
-// split-stack varargs): a remark, no crash, and calls to it from instrumented
-// code go through a private thunk with N of the call (protocol.md 2, 3, 4).
+// A variadic definition becomes a shell with its name and an instrumented body
+// (VarargShell.h, protocol.md 2.2): the shell has no prologue check (the
+// backend refuses split-stack varargs) but lives in growstack_text with a
+// frame pointer and a record (GS_REC_VASHELL = 128); its body is F's code with
+// va_start turned into va_copy from the shell's va_list. Calls to it from this
+// module are direct; calls to a variadic function of another object take the
+// indirect form (direct when it is instrumented text), except C library
+// functions, which keep their thunk.
 // RUN: %clang -O0 -S -emit-llvm -o - %s | FileCheck %s
-// RUN: %clang -O0 -c -o /dev/null %s -Rpass-missed=growstack 2>&1 | FileCheck --check-prefix=REMARK %s
+// RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=O2
+// RUN: %clang -O0 -c -o /dev/null %s -Rpass=growstack 2>&1 | FileCheck --check-prefix=REMARK %s
 // RUN: %clang -O2 -c -o /dev/null %s
 // RUN: %clang -O0 -c -o /dev/null %s
 
 #include <stdarg.h>
+#include <stdio.h>
 
-// REMARK: remark: 'sum' not instrumented: variadic definition (split-stack does not support varargs)
-// CHECK: define dso_local i64 @sum(i32 noundef %n, ...) [[SUM:#[0-9]+]] {
+// The shell's record: flags 128, no other flag.
+// CHECK: @__gs_rec.sum = private constant { i32, i32 } {{.*}}, i32 128 }, section "gs_records"
+// CHECK: @__gs_rec.__gs_va.sum = private constant { i32, i32 } {{.*}}, i32 0 }, section "gs_records"
+// Other objects' calls with N = 0 bind to it directly.
+// CHECK: @__gs_x.sum = dso_local alias i64 (i32, ...), ptr @sum
+
+// REMARK: remark: instrumented 'sum' (variadic shell, no check of its own)
+// REMARK: remark: instrumented '__gs_va.sum'
+// CHECK: define dso_local i64 @sum(i32 noundef %[[N:[a-z0-9]+]], ...) #[[SHELL:[0-9]+]] section "growstack_text" {
+// CHECK-NEXT: entry:
+// CHECK-NEXT:   %gs.ap = alloca [24 x i8], align 16
+// CHECK-NEXT:   call void @llvm.va_start.p0(ptr %gs.ap)
+// CHECK-NEXT:   %[[R:[0-9]+]] = notail call i64 @__gs_va.sum(i32 noundef %[[N]], ptr noundef nonnull %gs.ap)
+// CHECK-NEXT:   call void @llvm.va_end.p0(ptr %gs.ap)
+// CHECK-NEXT:   ret i64 %[[R]]
 long sum(int n, ...) {
   va_list ap;
   long s = 0;
@@ -17,16 +37,41 @@ long sum(int n, ...) {
   for (int i = 0; i < n; i++)
     s += va_arg(ap, long);
   va_end(ap);
+  // A second traversal starts again at the first variadic argument.
+  va_start(ap, n);
+  s += va_arg(ap, long);
+  va_end(ap);
   return s;
 }
 
+long ext_sum(int n, ...);
+
 // Eight longs: six in registers, two (16 bytes) on the stack.
 // CHECK-LABEL: define dso_local i64 @caller()
-// CHECK: call i64 (i32, ...) @__gs_x16.sum(i32 noundef 7, i64 noundef 1,
-long caller(void) { return sum(7, 1L, 2L, 3L, 4L, 5L, 6L, 7L); }
+// CHECK: call i64 (i32, ...) @sum(i32 noundef 7, i64 noundef 1,
+// CHECK: call i64 (ptr, i32, ...) @__gs_ic16(ptr nest @ext_sum, i32 noundef 7,
+// CHECK: call i32 (ptr, ...) @__gs_x.printf(
+long caller(void) {
+  return sum(7, 1L, 2L, 3L, 4L, 5L, 6L, 7L) + ext_sum(7, 1L, 2L, 3L, 4L, 5L, 6L, 7L) +
+         printf("%d\n", 1);
+}
 
-// CHECK: define private void @__gs_x16.sum()
-// CHECK-NEXT: call void asm sideeffect "leaq ${0:c}(%rip), %r10\0A\09movl $$16, %r11d\0A\09jmp __gs_tramp@PLT", "s"(ptr @sum)
-// CHECK: attributes [[SUM]] =
+// The body: F's fixed parameters and the shell's va_list; both va_starts
+// became copies of it.
+// CHECK: define internal i64 @__gs_va.sum(i32 noundef %{{[a-z0-9]+}}, ptr noundef nonnull %[[VA:[a-z0-9.]+]]) unnamed_addr #[[BODY:[0-9]+]] section "growstack_text" {
+// CHECK: call void @llvm.va_copy.p0(ptr %{{[a-z0-9]+}}, ptr %[[VA]])
+// CHECK: call void @llvm.va_copy.p0(ptr %{{[a-z0-9]+}}, ptr %[[VA]])
+// CHECK-NOT: llvm.va_start
+// CHECK: ret i64
+
+// CHECK: attributes #[[SHELL]] = {
 // CHECK-NOT: split-stack
-// CHECK-SAME: {{$}}
+// CHECK-SAME: "frame-pointer"="all"
+// CHECK-NOT: split-stack
+// CHECK-SAME: }
+// CHECK: attributes #[[BODY]] = { {{.*}}"split-stack"
+
+// At -O2 (the pass runs after the optimiser) the same shape.
+// O2-LABEL: define dso_local i64 @sum(i32 noundef %{{[a-z0-9]+}}, ...)
+// O2: notail call i64 @__gs_va.sum(i32 noundef %{{[a-z0-9]+}}, ptr noundef nonnull %gs.ap)
+// O2-LABEL: define internal i64 @__gs_va.sum(

@@ -1,0 +1,222 @@
+//===- VarargShell.cpp - variadic definitions on growable stacks ----------===//
+//
+// See VarargShell.h. Why a shell and not something else:
+//  - The backend cannot emit a split-stack prologue for a variadic function
+//    (its register save area and va_start need the caller's frame right above
+//    the return address; a segmented call would move the stack arguments).
+//  - Copying the variadic arguments into a heap buffer would need their types,
+//    which only the va_arg sites know.
+//  - A shell whose frame is bounded needs no check: it fits in the guard
+//    slack below its caller's checked frame, like an allowlisted leaf, and the
+//    body's check then grows the stack with the shell's frame on it. In
+//    contiguous mode the move copies the shell's frame and the caller's stack
+//    arguments with everything else, and the conservative word scan relocates
+//    the va_list's pointers into them (protocol.md 5.3).
+//
+//===----------------------------------------------------------------------===//
+
+#include "VarargShell.h"
+
+#include "Protocol.h"
+#include "StackArgs.h"
+
+#include "llvm/ADT/Statistic.h"
+#include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+#define DEBUG_TYPE "growstack"
+
+ALWAYS_ENABLED_STATISTIC(NumVarargSplit,
+                         "Variadic definitions split into shell and body");
+ALWAYS_ENABLED_STATISTIC(NumVarargNotSplit,
+                         "Variadic definitions left unsplit");
+
+namespace gs {
+namespace {
+
+/// Bytes of the SysV x86-64 va_list (one __va_list_tag: gp_offset, fp_offset,
+/// overflow_arg_area, reg_save_area) and its alignment.
+constexpr uint64_t VaListBytes = 24;
+constexpr uint64_t VaListAlign = 16;
+
+/// Why F's code cannot become the body unchanged, or nullptr.
+const char *whyNotSplittable(Function &F) {
+  if (F.hasGC())
+    return "it uses a garbage collector strategy";
+  if (F.hasPrefixData() || F.hasPrologueData())
+    return "it has prefix or prologue data";
+  for (BasicBlock &BB : F)
+    if (BB.hasAddressTaken())
+      return "the address of one of its blocks is taken";
+  for (Instruction &I : instructions(F)) {
+    auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB)
+      continue;
+    if (CB->isMustTailCall())
+      return "it has a musttail call (the body's type differs from the "
+             "function's)";
+    if (auto *II = dyn_cast<IntrinsicInst>(CB)) {
+      switch (II->getIntrinsicID()) {
+      case Intrinsic::frameaddress:
+      case Intrinsic::returnaddress:
+      case Intrinsic::addressofreturnaddress:
+      case Intrinsic::sponentry:
+        return "it reads its frame or return address (the body would see the "
+               "shell's)";
+      default:
+        break;
+      }
+    }
+  }
+  return nullptr;
+}
+
+void remarkNotSplit(Function &F, FunctionAnalysisManager &FAM,
+                    const Twine &Why) {
+  ++NumVarargNotSplit;
+  auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
+  std::string Reason = Why.str();
+  ORE.emit([&] {
+    return OptimizationRemarkMissed(DEBUG_TYPE, "VariadicNotSplit", &F)
+           << "variadic '" << ore::NV("Function", &F)
+           << "' not split into shell and body: " << Reason;
+  });
+}
+
+/// The body's declaration: F's fixed parameters and `ptr %va`, F's attributes,
+/// internal. Its blocks come later.
+Function *declareBody(Function &F) {
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = M.getContext();
+  FunctionType *FTy = F.getFunctionType();
+  SmallVector<Type *, 8> Params(FTy->params());
+  Params.push_back(PointerType::get(Ctx, 0));
+  auto *BodyTy = FunctionType::get(FTy->getReturnType(), Params, false);
+  Function *Body = Function::Create(
+      BodyTy, GlobalValue::InternalLinkage, F.getAddressSpace(),
+      "__gs_va." + GlobalValue::dropLLVMManglingEscape(F.getName()), &M);
+  Body->copyAttributesFrom(&F); // attributes, calling convention, section...
+  Body->setLinkage(GlobalValue::InternalLinkage);
+  Body->setVisibility(GlobalValue::DefaultVisibility);
+  Body->setDSOLocal(true);
+  Body->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  Body->setComdat(F.getComdat()); // discarded with F
+  // Always a call of its own (the shell's frame must stay below it), never
+  // inlined (by LTO) into the unchecked shell.
+  Body->removeFnAttr(Attribute::AlwaysInline);
+  Body->addFnAttr(Attribute::NoInline);
+  unsigned VaNo = Params.size() - 1;
+  Body->addParamAttr(VaNo, Attribute::NoUndef);
+  Body->addParamAttr(VaNo, Attribute::NonNull);
+  return Body;
+}
+
+/// Move F's code into Body; va_start(ap) becomes va_copy(ap, %va).
+void moveCode(Function &F, Function &Body) {
+  Body.splice(Body.end(), &F);
+  for (unsigned I = 0, E = F.arg_size(); I != E; ++I) {
+    Argument *Old = F.getArg(I), *New = Body.getArg(I);
+    Old->replaceAllUsesWith(New);
+    New->takeName(Old);
+  }
+  Argument *Va = Body.getArg(Body.arg_size() - 1);
+  Va->setName("gs.va");
+  SmallVector<IntrinsicInst *, 2> Starts;
+  for (Instruction &I : instructions(Body))
+    if (auto *II = dyn_cast<IntrinsicInst>(&I))
+      if (II->getIntrinsicID() == Intrinsic::vastart)
+        Starts.push_back(II);
+  for (IntrinsicInst *II : Starts) {
+    IRBuilder<> B(II);
+    Value *AP = II->getArgOperand(0);
+    CallInst *Copy = B.CreateIntrinsic(Intrinsic::vacopy, {AP->getType()},
+                                       {AP, Va});
+    Copy->setDebugLoc(II->getDebugLoc());
+    II->eraseFromParent();
+  }
+  // Debug info describes the user's function, whose code is the body's now.
+  if (DISubprogram *SP = F.getSubprogram()) {
+    F.setSubprogram(nullptr);
+    Body.setSubprogram(SP);
+  }
+}
+
+/// F's new code: va_start, call the body, va_end, return.
+void buildShell(Function &F, Function &Body) {
+  LLVMContext &Ctx = F.getContext();
+  F.setPersonalityFn(nullptr); // no invokes in the shell
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", &F));
+  AllocaInst *AP = B.CreateAlloca(ArrayType::get(B.getInt8Ty(), VaListBytes),
+                                  nullptr, "gs.ap");
+  AP->setAlignment(Align(VaListAlign));
+  B.CreateIntrinsic(Intrinsic::vastart, {AP->getType()}, {AP});
+  SmallVector<Value *, 8> Args;
+  for (Argument &A : F.args())
+    Args.push_back(&A);
+  Args.push_back(AP);
+  CallInst *Call = B.CreateCall(&Body, Args);
+  Call->setCallingConv(Body.getCallingConv());
+  // The call site carries the parameter attributes the ABI depends on (byval,
+  // sret, zeroext, inreg...), as the callee has them.
+  AttributeList BA = Body.getAttributes();
+  SmallVector<AttributeSet, 8> ParamAttrs;
+  for (unsigned I = 0, E = Body.arg_size(); I != E; ++I)
+    ParamAttrs.push_back(BA.getParamAttrs(I));
+  Call->setAttributes(
+      AttributeList::get(Ctx, AttributeSet(), BA.getRetAttrs(), ParamAttrs));
+  // The va_list is in this frame: a sibling call would pop it first.
+  Call->setTailCallKind(CallInst::TCK_NoTail);
+  B.CreateIntrinsic(Intrinsic::vaend, {AP->getType()}, {AP});
+  if (F.getReturnType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Call);
+}
+
+} // namespace
+
+VarargShells splitVariadicDefinitions(Module &M,
+                                      const SmallPtrSetImpl<Function *> &OptOut,
+                                      FunctionAnalysisManager &FAM) {
+  VarargShells Shells;
+  SmallVector<Function *, 8> Candidates;
+  for (Function &F : M)
+    if (F.isVarArg() && !F.isDeclarationForLinker() &&
+        !F.hasFnAttribute(Attribute::Naked) && !OptOut.contains(&F))
+      Candidates.push_back(&F);
+  for (Function *F : Candidates) {
+    if (const char *Why = whyNotSplittable(*F)) {
+      remarkNotSplit(*F, FAM, Why);
+      continue;
+    }
+    Function *Body = declareBody(*F);
+    std::optional<uint64_t> N = stackArgBytes(*Body);
+    if (!N || *N > MaxShellStackArgBytes) {
+      remarkNotSplit(*F, FAM,
+                     N ? Twine("its fixed arguments would take ") + Twine(*N) +
+                             " bytes of stack in the shell's call (at most " +
+                             Twine(MaxShellStackArgBytes) + ")"
+                       : Twine("its signature has no known stack layout"));
+      Body->eraseFromParent();
+      continue;
+    }
+    moveCode(*F, *Body);
+    buildShell(*F, *Body);
+    Shells[F] = Body;
+    ++NumVarargSplit;
+  }
+  return Shells;
+}
+
+void instrumentShell(Function &Shell) {
+  // The runtime walks %rbp chains through the shell (protocol.md 5.3).
+  Shell.addFnAttr("frame-pointer", "all");
+}
+
+} // namespace gs
