@@ -341,12 +341,13 @@ gs_handle gs_spawn(void *(*fn)(void *), void *arg)
 }
 
 /* Misuse on the system stack: name the function that called, and the external
- * function (or signal handler) inside which it runs. Runs on the system stack. */
-static void forbid_on_system_stack(struct gs_thread *t, const char *what, const char *verb,
-                                   const void *caller_pc)
+ * function (or signal handler) inside which it runs. Runs on the system stack;
+ * not inlined, so that its buffers are not in the frame of gs_join, which runs
+ * in the guard slack (tests/runtime/leaf_stack_use). */
+__attribute__((noinline, cold, noreturn)) static void
+system_stack_misuse(struct gs_thread *t, const char *what, const char *verb,
+                    const void *caller_pc)
 {
-    if (!t->ext_target)
-        return;
     char caller[128], inside[128], who[128];
     gs_symbolize(caller_pc, caller, sizeof caller);
     gs_symbolize(t->ext_target, inside, sizeof inside);
@@ -355,6 +356,13 @@ static void forbid_on_system_stack(struct gs_thread *t, const char *what, const 
              "uninstrumented code called by %s, or a signal handler); a coroutine can only %s "
              "on its own stack",
              what, caller, t->index, inside, who, verb);
+}
+
+static inline void forbid_on_system_stack(struct gs_thread *t, const char *what,
+                                          const char *verb, const void *caller_pc)
+{
+    if (t->ext_target)
+        system_stack_misuse(t, what, verb, caller_pc);
 }
 
 /* gs_yield is in assembly (arch/x86_64/switch_*.S): it switches straight from

@@ -66,7 +66,10 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
     struct gs_coro *co = on_coroutine(caller_rbp, frame, &depth);
     if (!co)
         gs_fatal("__morestack_allocate_stack_space called outside a coroutine stack");
-    if (co->kind == GS_STACK_FIXED)
+    /* A fixed stack's guard is its watermark (watermark.c): below it there may
+     * still be room. The function took the slow path already, so this block
+     * comes from the heap anyway; the next one will fit below the new mark. */
+    if (co->kind == GS_STACK_FIXED && !gs_watermark_lower(&gs_tls, co, frame + 16 - size))
         gs_overflow(co, size, "a variable-length array or alloca does not fit");
     if (size > gs_cfg.max)
         gs_overflow(co, size, "a variable-length array or alloca is larger than the limit");
@@ -165,7 +168,8 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     }
     if (gs_stack_sync_top(co, sp)) {
         gs_tls.ext_target = NULL;
-        gs_arch_set_guard(gs_stack_guard_for(co->top));
+        gs_arch_set_guard(co->kind == GS_STACK_FIXED ? gs_watermark_guard(co)
+                                                     : gs_stack_guard_for(co->top));
         return;
     }
     /* On the stack of another coroutine of this thread: a jump from one

@@ -62,8 +62,12 @@ int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
         return errno ? errno : ENOMEM;
     s->pad = gs_valgrind_register(s);
     co->top = co->bottom = s;
-    co->stack_size = co->stack_peak = GS_SEG_USABLE(s);
-    co->guard = co->kind == GS_STACK_GROWABLE ? gs_stack_guard_for(s) : GS_SEG_GUARD(s);
+    if (co->kind == GS_STACK_GROWABLE) {
+        co->stack_size = co->stack_peak = GS_SEG_USABLE(s);
+        co->guard = gs_stack_guard_for(s);
+    } else {
+        co->guard = gs_watermark_init(t, co);
+    }
     lay_out_entry(co, s);
     return 0;
 }
@@ -83,6 +87,8 @@ static void free_chain(struct gs_thread *t, struct gs_seg *s)
 void gs_stack_release(struct gs_thread *t, struct gs_coro *co)
 {
     gs_dyn_free_all(co);
+    if (co->kind == GS_STACK_FIXED)
+        gs_watermark_release(t, co);
     if (co->stack_peak > t->stats.max_stack_bytes)
         t->stats.max_stack_bytes = co->stack_peak;
     free_chain(t, co->bottom);
@@ -421,9 +427,10 @@ void gs_grow(struct gs_morestack_regs *r)
         gs_fatal("__morestack called outside a coroutine (guard %p); the guard slot "
                  "%%fs:0x70 was changed by someone else",
                  (void *)gs_arch_get_guard());
-    size_t need = r->r10 + r->r11;
-    if (co->kind == GS_STACK_FIXED)
-        gs_overflow(co, need, "the fixed stack is full");
+    if (co->kind == GS_STACK_FIXED) {
+        gs_watermark_grow(t, co, r);
+        return;
+    }
     if (!gs_stack_sync_top(co, r->sp))
         gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
     co->quiet_runs = 0;

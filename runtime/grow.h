@@ -5,7 +5,8 @@
  * Invariants:
  *  - co->bottom, co->bottom->next, ... lists every segment the coroutine owns;
  *    co->top is one of them and holds %rsp while the coroutine runs.
- *  - While co runs instrumented code, %fs:0x70 == GS_SEG_GUARD(co->top).
+ *  - While co runs instrumented code, %fs:0x70 == GS_SEG_GUARD(co->top), or for
+ *    a fixed stack its watermark, gs_watermark_guard(co) >= GS_SEG_GUARD(top).
  *  - Pointers the runtime keeps into a coroutine stack, each with its fix-up when
  *    the stack moves: co->ctx.sp (only while suspended: shrink moves it by delta),
  *    seg->ret_sp of the segment *above* a moved one (none: only the top segment
@@ -59,6 +60,28 @@ __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard_for(const struct 
 /* Contiguous mode: halve a suspended coroutine's stack if it uses under a quarter
  * of it (GROWSTACK_SHRINK). Safe to call from any stack. */
 __attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_coro *co);
+
+/* Fixed stacks (watermark.c): the guard slot holds a watermark that moves down
+ * as the stack deepens, so co->stack_size says how much of the mapping the
+ * coroutine was given (stack_bytes, max_stack_bytes).
+ *   init:    set the first watermark, count it; returns the guard to install.
+ *   guard:   the guard for co's current watermark (after a longjmp: resync).
+ *   lower:   move the watermark below address `below`; 0 if `below` is past the
+ *            stack's real guard (an overflow). Installs the new guard.
+ *   grow:    gs_grow for a fixed stack: lower the watermark and resume the
+ *            function in place, or report the overflow.
+ *   release: uncount the stack (before its segment is freed). */
+__attribute__((visibility("hidden"))) uintptr_t gs_watermark_init(struct gs_thread *t,
+                                                                  struct gs_coro *co);
+__attribute__((visibility("hidden"))) uintptr_t gs_watermark_guard(const struct gs_coro *co);
+__attribute__((visibility("hidden"))) int gs_watermark_lower(struct gs_thread *t,
+                                                             struct gs_coro *co,
+                                                             uintptr_t below);
+__attribute__((visibility("hidden"))) void gs_watermark_grow(struct gs_thread *t,
+                                                             struct gs_coro *co,
+                                                             struct gs_morestack_regs *r);
+__attribute__((visibility("hidden"))) void gs_watermark_release(struct gs_thread *t,
+                                                                struct gs_coro *co);
 
 /* Report a stack overflow of the running coroutine and abort. */
 __attribute__((noreturn, visibility("hidden")))

@@ -162,10 +162,16 @@ struct gs_stats {
     uint64_t unchecked_spawns;  /* uninstrumented entry function: fixed stack used  */
     uint64_t unknown_frames;    /* frame walks that met a frame of no instrumented
                                    function (a coroutine stack should hold none)    */
-    uint64_t stack_bytes;       /* bytes of stack currently owned by coroutines    */
-    uint64_t stack_bytes_peak;
-    uint64_t mapped_bytes;      /* bytes obtained from the kernel for stacks        */
-    uint64_t max_stack_bytes;   /* largest stack any coroutine reached              */
+    uint64_t stack_bytes;       /* stack given to live coroutines: their segments'
+                                   blocks (growable modes), the depth each fixed
+                                   stack's watermark reached (fixed stacks; their
+                                   mappings count in mapped_bytes)                 */
+    uint64_t stack_bytes_peak;  /* the largest stack_bytes (per thread, summed)     */
+    uint64_t mapped_bytes;      /* address space mapped for stacks (fixed stacks:
+                                   GROWSTACK_MAX each), cached blocks included      */
+    uint64_t max_stack_bytes;   /* largest stack one coroutine was given: growable:
+                                   its segments' total; fixed: its watermark, at
+                                   most a step (4 KiB or 1/8) above what it used   */
 };
 
 /* Counters summed over all threads. */

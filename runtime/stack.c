@@ -157,7 +157,6 @@ struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
         if (s->size == size) {
             *pp = s->prev;
             t->nfixed_cache--;
-            gs_stats_note_stack(t, (long)size);
             return seg_init(s->base, s->size, s->base + ps, GS_SEG_FIXED, 0);
         }
     }
@@ -171,13 +170,14 @@ struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
         return NULL;
     }
     t->stats.mapped_bytes += size;
-    gs_stats_note_stack(t, (long)size);
+    /* Not stack_bytes: what the coroutine uses of it counts (watermark.c). */
     return seg_init(base, size, base + ps, GS_SEG_FIXED, 0);
 }
 
 void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
 {
-    gs_stats_note_stack(t, -(long)s->size);
+    if (s->kind != GS_SEG_FIXED)
+        gs_stats_note_stack(t, -(long)s->size);
     if (gs_cfg.poison && s->kind != GS_SEG_FIXED)
         memset(s->base, GS_POISON_BYTE, s->size - sizeof(struct gs_seg));
     switch (s->kind) {

@@ -20,5 +20,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_CO
 echo "== [$(date +%H:%M:%S)] build"
 cmake --build "$build" -j "$(nproc)"
 echo "== [$(date +%H:%M:%S)] demo"
-GROWSTACK_STATS=1 "$build/bench/demo"
+for mode in fixed segmented contiguous; do
+  GROWSTACK_MODE=$mode GROWSTACK_STATS=1 "$build/bench/demo"
+done
 "$root/bench/run.sh" "$build" "$results" $full
