@@ -8,10 +8,12 @@
  * calls that leave instrumented code (libc, callbacks): the start routine's
  * recursion grows a coroutine stack like main's.
  *
- * Not wrapped (the start routine runs on the thread's own stack, as without
- * growstack): GROWSTACK_THREADS=0; a start routine that is not instrumented
- * (plain C, or marked GS_NOSPLIT: the per-routine opt-out); threads created by
- * shared libraries or by libc itself (the wrap applies to the executable's link).
+ * Not on a coroutine (the start routine runs on the thread's own stack, as
+ * without growstack): GROWSTACK_THREADS=0; a start routine that is not
+ * instrumented (plain C, or marked GS_NOSPLIT: the per-routine opt-out). Such a
+ * thread still gets the runtime's thread state (its signal stack), so that an
+ * overflow of its stack is reported. Threads created by shared libraries or by
+ * libc itself do not go through here (the wrap applies to the executable's link).
  *
  * The thread's result is the start routine's return value; pthread_exit and
  * cancellation inside the coroutine end the thread as usual (cleanup handlers
@@ -43,6 +45,7 @@ int __wrap_thrd_create(thrd_t *thr, thrd_start_t func, void *arg);
 struct start_box {
     void *fn;
     void *arg;
+    int on_coroutine; /* else on the thread's own stack, as without growstack */
 };
 
 /* Whether a start routine goes on a coroutine (see the top of the file). */
@@ -58,15 +61,22 @@ static struct start_box *box_new(void *fn, void *arg)
     if (b) {
         b->fn = fn;
         b->arg = arg;
+        b->on_coroutine = wrapped(fn);
     }
     return b;
 }
 
+/* A thread that is not put on a coroutine still gets the runtime's thread state:
+ * its signal stack, so that an overflow of its own stack is reported
+ * (overflow.c) rather than killing the process silently. */
 static uintptr_t run_box(void *p)
 {
     struct start_box b = *(struct start_box *)p;
     free(p);
-    return gs_thread_run_main(b.fn, (uintptr_t)b.arg, 0, 0, 0, "thread");
+    if (b.on_coroutine)
+        return gs_thread_run_main(b.fn, (uintptr_t)b.arg, 0, 0, 0, "thread");
+    gs_thread_self();
+    return (uintptr_t)((void *(*)(void *))b.fn)(b.arg);
 }
 
 static void *pthread_entry(void *p)
@@ -74,7 +84,7 @@ static void *pthread_entry(void *p)
     return (void *)run_box(p);
 }
 
-/* thrd_start_t returns int: the coroutine's result holds it in its low 32 bits. */
+/* thrd_start_t returns int: the result holds it in its low 32 bits. */
 static int thrd_entry(void *p)
 {
     return (int)run_box(p);
@@ -83,7 +93,7 @@ static int thrd_entry(void *p)
 int __wrap_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *),
                           void *arg)
 {
-    if (!wrapped((void *)start))
+    if (!start)
         return __real_pthread_create(th, attr, start, arg);
     struct start_box *b = box_new((void *)start, arg);
     if (!b)
@@ -96,7 +106,7 @@ int __wrap_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*sta
 
 int __wrap_thrd_create(thrd_t *thr, thrd_start_t func, void *arg)
 {
-    if (!wrapped((void *)func))
+    if (!func)
         return __real_thrd_create(thr, func, arg);
     struct start_box *b = box_new((void *)func, arg);
     if (!b)

@@ -12,12 +12,15 @@
  *   uninstrumented  plain C code called from main's coroutine, recursing
  *   thread          the same from a thread's coroutine: that thread's own stack
  *                   (1 MiB, pthread_attr_setstacksize)
+ *   opted-out-thread  a GS_NOSPLIT start routine (not on a coroutine) recursing
+ *                   through instrumented code on its own stack
  *   signal          a signal handler recursing: the signal stack
  *   null            a NULL write: not an overflow, a plain SIGSEGV
  *   wild            a write just below a thread's stack from a shallow frame:
  *                   not an overflow either */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 
+#include <growstack.h>
 #include <pthread.h>
 #include <regex.h>
 #include <signal.h>
@@ -54,6 +57,12 @@ static void *thread_plain(void *arg)
     return (void *)plain_recurse(0);
 }
 
+/* Opted out: the thread runs on its own stack, outside coroutines. */
+GS_NOSPLIT static void *thread_opted_out(void *arg)
+{
+    return (void *)deep((long)(intptr_t)arg);
+}
+
 static void *thread_wild(void *arg)
 {
     (void)arg;
@@ -87,6 +96,8 @@ static int child(const char *what)
         plain_recurse(0);
     } else if (!strcmp(what, "thread")) {
         run_thread(thread_plain, (size_t)1 << 20);
+    } else if (!strcmp(what, "opted-out-thread")) {
+        run_thread(thread_opted_out, (size_t)1 << 20);
     } else if (!strcmp(what, "signal")) {
         signal(SIGUSR1, on_usr1);
         raise(SIGUSR1);
@@ -143,6 +154,10 @@ int main(int argc, char **argv)
            "plain_recurse(\\+0x[0-9a-f]+)?, inside plain_recurse called from coroutine [0-9]+ "
            "\\(thread\\): fault at 0x[0-9a-f]+, below the thread's stack of 10[0-9]{5} bytes, "
            "its limit \\(a thread: pthread_attr_setstacksize\\)$");
+    expect("opted-out-thread", 134,
+           "^growstack: stack overflow on the system stack of thread 1, at deep(\\+0x[0-9a-f]+)?, "
+           "outside coroutines: fault at 0x[0-9a-f]+, below the thread's stack of 10[0-9]{5} "
+           "bytes, its limit \\(a thread: pthread_attr_setstacksize\\)$");
     expect("signal", 134,
            "^growstack: stack overflow in the signal handler on_usr1 on thread 0 \\(fault at "
            "0x[0-9a-f]+, at deep(\\+0x[0-9a-f]+)?\\): handlers run on the thread's signal stack "
