@@ -117,7 +117,30 @@ Function *declareBody(Function &F) {
   return Body;
 }
 
-/// Move F's code into Body; va_start(ap) becomes va_copy(ap, %va).
+/// va_copy(Dst, Src) for the SysV x86-64 va_list, field by field:
+/// { i32 gp_offset, i32 fp_offset, ptr overflow_arg_area, ptr reg_save_area }.
+/// llvm.va_copy is lowered to a 24-byte memcpy, whose 16-byte load spans the
+/// separate stores the shell's va_start has just made: the load cannot be
+/// forwarded from them and waits for them to retire (measured: a three-argument
+/// call took 24-30 ns instead of 9). Loads of each field's own width are
+/// forwarded; volatile keeps the backend from merging them again.
+void copyVaList(IRBuilder<> &B, Value *Dst, Value *Src) {
+  struct Field {
+    Type *Ty;
+    uint64_t Offset;
+  } Fields[] = {{B.getInt32Ty(), 0}, {B.getInt32Ty(), 4}, {B.getPtrTy(), 8},
+                {B.getPtrTy(), 16}};
+  for (const Field &F : Fields) {
+    Value *From = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Src, F.Offset);
+    Value *To = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Dst, F.Offset);
+    Align A(F.Ty->isPointerTy() ? 8 : 4);
+    LoadInst *L = B.CreateAlignedLoad(F.Ty, From, A, /*isVolatile=*/true);
+    B.CreateAlignedStore(L, To, A);
+  }
+  static_assert(VaListBytes == 24, "four fields");
+}
+
+/// Move F's code into Body; va_start(ap) becomes a copy of the shell's va_list.
 void moveCode(Function &F, Function &Body) {
   Body.splice(Body.end(), &F);
   for (unsigned I = 0, E = F.arg_size(); I != E; ++I) {
@@ -134,10 +157,8 @@ void moveCode(Function &F, Function &Body) {
         Starts.push_back(II);
   for (IntrinsicInst *II : Starts) {
     IRBuilder<> B(II);
-    Value *AP = II->getArgOperand(0);
-    CallInst *Copy = B.CreateIntrinsic(Intrinsic::vacopy, {AP->getType()},
-                                       {AP, Va});
-    Copy->setDebugLoc(II->getDebugLoc());
+    B.SetCurrentDebugLocation(II->getDebugLoc());
+    copyVaList(B, II->getArgOperand(0), Va);
     II->eraseFromParent();
   }
   // Debug info describes the user's function, whose code is the body's now.

@@ -12,8 +12,10 @@
 //                   pointer, so the runtime's frame walk knows it and a
 //                   contiguous move copies and relocates it like any frame.
 //   __gs_va.F       the *body*: F's code, internal, not variadic: F's fixed
-//                   parameters plus `ptr %va`; each va_start(ap) became
-//                   va_copy(ap, %va). It is an ordinary function: instrumented
+//                   parameters plus `ptr %va`; each va_start(ap) became a
+//                   field-by-field copy of *%va into ap (what va_copy does,
+//                   without its store-forwarding stall). It is an ordinary
+//                   function: instrumented
 //                   (split-stack) when eligible.
 //
 // Invariants:
@@ -23,8 +25,8 @@
 //    checked frame, inside the guard slack GS_STACK_GUARD (measured by
 //    tests/e2e/variadic_shell_frame.c).
 //  - The shell never tail-calls the body (the va_list lives in its frame).
-//  - The shell never modifies its va_list after va_start, so every va_copy in
-//    the body starts at the first variadic argument (va_start twice works).
+//  - The shell never modifies its va_list after va_start, so every copy in the
+//    body starts at the first variadic argument (va_start twice works).
 //  - A function is split only when the body can be exactly F's code: no
 //    musttail calls, no blockaddress, no frame/return-address intrinsics (they
 //    would see the shell), no GC, prefix or prologue data, not naked and not
