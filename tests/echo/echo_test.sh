@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # echo_test.sh CASE LOAD [args...] - the echo benchmark's tests (tests/echo/CMakeLists.txt).
 #
-#   verify SERVER CONNS MSG     the generator against SERVER: CONNS connections, all active,
+#   verify SERVER CONNS MSG [GENERATOR ARGS...]
+#                               the generator against SERVER: CONNS connections, all active,
 #                               MSG-byte messages; every echoed byte checked, none missing
 #   corrupt BAD_SERVER          a server that flips one byte: the generator must name it
 #   mute BAD_SERVER             a server that never answers: the generator must stop at its
@@ -57,6 +58,7 @@ stop_server() { # expected exit status
 case $case_ in
 verify)
     exe=$1 conns=$2 msg=$3
+    shift 3
     if [[ ! -x $exe ]]; then
         [[ $(basename "$exe") == echo_go ]] && { echo "SKIP: $exe not built (no Go >= 1.19)"; exit 77; }
         fail "$exe not built"
@@ -70,7 +72,8 @@ verify)
     requests=$((msg > 512 ? 2000 : 20000))
     "$load" --port "$port" --conns "$conns" --active "$conns" --msg "$msg" \
         --requests "$requests" --duration 30 --settle-ms 100 --server-pid "$srv" \
-        --json "$tmp/r.json" --quiet || fail "generator exit status $? ($(field "$tmp/r.json" first_error))"
+        --json "$tmp/r.json" --quiet "$@" ||
+        fail "generator exit status $? ($(field "$tmp/r.json" first_error))"
     expect "$tmp/r.json" errors 0
     expect "$tmp/r.json" conns_established "$conns"
     expect "$tmp/r.json" requests "$requests"
