@@ -576,7 +576,7 @@ static void jnum(const char *k, double v)
     jkey(k);
     if (isnan(v) || isinf(v))
         fputs("null", jf);
-    else if (v == (double)(int64_t)v && fabs(v) < 1e15)
+    else if (fabs(v) < 1e15 && v == (double)(int64_t)v) /* the cast only in range */
         fprintf(jf, "%" PRId64, (int64_t)v);
     else
         fprintf(jf, "%.6g", v);
