@@ -3,8 +3,9 @@
 
     report.py --results DIR --out DOCDIR [--command "..."]
 
-DIR holds growstack-{fixed,segmented,contiguous}.json (bench/gs_bench) and
-anchors/*.json (bench/anchors/run.sh). Every ratio in the report is taken
+DIR holds growstack-{fixed,segmented,contiguous}.json (bench/gs_bench),
+anchors/*.json (bench/anchors/run.sh) and, when bench/run.sh ran with --echo,
+echo/echo-*.json (bench/echo/run.sh). Every ratio in the report is taken
 between two numbers of the same run; each goal names both.
 """
 import argparse
@@ -92,6 +93,101 @@ def tool_version(cmd):
         return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.splitlines()[0]
     except Exception:  # the report still renders without it
         return "unknown"
+
+
+ECHO_SERVERS = [("epoll", "epoll state machine (C, one thread, edge-triggered)"),
+                ("go", "Go 1.19, goroutine per connection"),
+                ("threads", "thread per connection (C, 64 KiB stacks)"),
+                ("example-threads", "examples/echo_server.c, thread build")]
+ECHO_GROWSTACK = [f"growstack-{m}" for m in MODES]
+
+
+def echo_section(w, results):
+    """The echo-server benchmark (docs/bench/echo.md): the anchors' figures as measured,
+    growstack's rows as what they are until the netpoller exists: not available."""
+    d = os.path.join(results, "echo")
+    runs, ctx = [], {}
+    for p in sorted(glob.glob(os.path.join(d, "echo-*.json"))):
+        try:
+            with open(p) as f:
+                data = json.load(f)
+        except (OSError, ValueError) as e:
+            runs.append({"server": os.path.basename(p), "skipped": f"unreadable JSON: {e}"})
+            continue
+        if os.path.basename(p) == "echo-context.json":
+            ctx = data
+        else:
+            runs.append(data)
+    w("## Echo server")
+    w("")
+    w("A loopback echo server holding N concurrent connections (docs/bench/echo.md): "
+      "`bench/echo/echo_load` connects them all (each does one checked round trip), "
+      "samples the server's resident memory while they sit idle, then drives a "
+      "request/response loop of 64-byte messages on the *active* ones (every echoed "
+      "byte is checked). Bytes per connection = (server VmRSS with N idle connections "
+      "- VmRSS before the first) / N; kernel memory (socket buffers, a thread's kernel "
+      "stack) is not in it: the kernel-stack column is /proc/meminfo's KernelStack growth "
+      "over the same interval, machine-wide (noisy when others run). The generator runs on the same 2-core machine and competes "
+      "with the server for CPU"
+      + (" (here: server pinned to CPU 1, generator to CPU 0)" if ctx.get("pinned") else "")
+      + ", so requests/s is a figure of this machine under this load; server CPU per "
+      "request is steadier.")
+    w("")
+    if not runs:
+        w("Not run for this report: `bench/run.sh BUILD OUT --echo` (or "
+          "`scripts/report.sh --echo`) runs it.")
+        w("")
+    else:
+        if ctx:
+            w(f"Run {ctx.get('date', '?')}, load average before {ctx.get('load_before', '?')}; "
+              f"RLIMIT_NOFILE {ctx.get('nofile', '?')}, pid_max {ctx.get('pid_max', '?')}, "
+              f"vm.max_map_count {ctx.get('max_map_count', '?')}, ports "
+              f"{ctx.get('port_range', '?')}.")
+            if ctx.get("nofile_note"):
+                w("")
+                w(f"**Limit:** {ctx['nofile_note']}.")
+            w("")
+        w("| server | connections | active | requests/s | server CPU us/request | "
+          "latency p50 / p99 / p99.9 (us) | bytes per idle connection | kernel stack bytes per "
+          "connection (system-wide) | errors | note |")
+        w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        order = {name: i for i, (name, _) in enumerate(ECHO_SERVERS)}
+        anchors = [r for r in runs if r.get("server") not in ECHO_GROWSTACK]
+
+        def num(v):
+            try:
+                return int(v)
+            except (TypeError, ValueError):
+                return 0
+        anchors.sort(key=lambda r: (order.get(r.get("server"), 99), num(r.get("requested", r.get("conns_requested")))))
+        labels = dict(ECHO_SERVERS)
+        for r in anchors:
+            name = labels.get(r.get("server"), r.get("server", "?"))
+            if r.get("skipped"):
+                w(f"| {name} | {r.get('conns_requested', '?')} | | | | | | | | not run: {r['skipped']} |")
+                continue
+            lat = " / ".join(fmt(r.get(k)) for k in ("latency_us_p50", "latency_us_p99", "latency_us_p999"))
+            note = r.get("note", "") or r.get("limit_error", "")
+            if r.get("errors"):
+                note = (note + "; " if note else "") + f"first error: {r.get('first_error', '')}"
+            w(f"| {name} | {fmt(r.get('conns_established'))} | {fmt(r.get('active'))} | "
+              f"{fmt(r.get('requests_per_sec'))} | {fmt(r.get('server_cpu_us_per_request'))} | "
+              f"{lat} | {fmt(r.get('rss_bytes_per_conn'))} | "
+              f"{fmt(r.get('kernel_stack_bytes_per_conn_system'))} | {fmt(r.get('errors'))} | {note} |")
+        w("")
+    # growstack's place: explicit, never a number until there is a server to measure.
+    w("| growstack mode | connections | requests/s | bytes per idle connection | status |")
+    w("| --- | --- | --- | --- | --- |")
+    for m in MODES:
+        w(f"| {m} | - | - | - | **not available**: growstack has no netpoller yet "
+          "(issue 15). `examples/echo_server.c` built by gscc is the server that will be "
+          "measured here once transparent mode exists; today its blocking `accept()` would "
+          "stop its only thread |")
+    w("")
+    w("Goals of issue 15, to be checked when those rows exist: bytes per idle connection "
+      "at or below Go's, requests/s at or above Go's and within 1.3x of the epoll state "
+      "machine, in the growth modes.")
+    w("")
 
 
 def main():
@@ -333,6 +429,9 @@ def main():
           f"{fmt(gs[m].get('BM_GrowShrink', 'shrinks'))} |")
     w("")
 
+    # ---- echo server -------------------------------------------------------------------
+    echo_section(w, args.results)
+
     # ---- plots ------------------------------------------------------------------------
     plots = []
     try:
@@ -410,7 +509,8 @@ def main():
     w("```")
     w("")
     w("Raw JSON: the results directory given to `bench/run.sh` "
-      "(growstack-<mode>.json, anchors/<anchor>.json).")
+      "(growstack-<mode>.json, anchors/<anchor>.json, echo/echo-<server>-<count>.json "
+      "with --echo).")
 
     with open(os.path.join(args.out, "REPORT.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -2,17 +2,25 @@
 # run.sh - run growstack's benchmarks in every mode plus the anchors, then write
 # the report (docs/bench/REPORT.md and its plots).
 #
-#   bench/run.sh BUILD_DIR OUTDIR [--full]
+#   bench/run.sh BUILD_DIR OUTDIR [--full] [--echo]
 #
 # Quick (default): a few minutes on a 2-core machine; the subsets are documented
 # in docs/bench/REPORT.md. --full: every depth, frame size and boundary position,
-# 5 repetitions with aggregates.
+# 5 repetitions with aggregates. --echo: also the echo-server benchmark
+# (bench/echo/run.sh into OUTDIR/echo; 1k and 10k connections, or 10k and 100k
+# with --full; about 1-3 minutes more; docs/bench/echo.md).
 set -euo pipefail
-[[ $# -ge 2 ]] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -ge 2 ]] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 build=$(cd "$1" && pwd)
 out=$2
-full=0
-[[ ${3:-} == --full ]] && full=1
+full=0 echo=0
+for a in "${@:3}"; do
+  case $a in
+  --full) full=1 ;;
+  --echo) echo=1 ;;
+  *) echo "run.sh: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 mkdir -p "$out"
@@ -45,11 +53,22 @@ done
 step "anchors (libgcc split stacks, Go, Boost.Context, pthreads, stackless)"
 ANCHORS_BIN_DIR=$build/bench/anchors/bin "$here/anchors/run.sh" "$out/anchors" "${anchors[@]}"
 
+if ((echo)); then
+  step "echo server (bench/echo/run.sh: epoll, threads, Go; growstack not available yet)"
+  echo_args=(--build "$build")
+  ((full)) || echo_args+=(--quick)
+  # Its own status is not fatal: a failed or limited run is recorded in its JSON and shown
+  # in the report's echo section.
+  "$here/echo/run.sh" "$out/echo" "${echo_args[@]}" || echo "run.sh: the echo benchmark reported errors; see $out/echo" >&2
+else
+  rm -rf "$out/echo" # a previous run's figures must not pass for this run's
+fi
+
 step "report"
 # Debian's python3 (it has python3-matplotlib); another python3 first on PATH
 # may not.
 py=python3
 [[ -x /usr/bin/python3 ]] && py=/usr/bin/python3
 "$py" "$here/report.py" --results "$out" --out "$root/docs/bench" \
-  --command "bench/run.sh $1 $2${3:+ $3}"
+  --command "bench/run.sh $*"
 step "done: $root/docs/bench/REPORT.md"

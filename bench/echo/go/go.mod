@@ -1,0 +1,3 @@
+module growstack/bench/echo/go
+
+go 1.19
