@@ -30,8 +30,18 @@
  * Go uses 928 bytes for the same purpose (runtime/stack.go, stackGuard). */
 #define GS_STACK_GUARD 768
 
-/* The SysV red zone: 128 bytes below %rsp that signal delivery never touches. */
+/* The SysV red zone: 128 bytes below %rsp that signal delivery never touches.
+ * Code that switches to the system stack also skips this much below sys_sp
+ * before its first store (memcheck, see tramp_*.S). */
 #define GS_RED_ZONE 128
+
+#ifdef __ASSEMBLER__
+/* In an FDE marked .cfi_signal_frame (a frame that switches stacks, see
+ * tramp_*.S): the caller's %rip is [CFA - 8] - 1, inside the call instruction.
+ * DW_CFA_val_expression rip: DW_OP_const1u 8, DW_OP_minus, DW_OP_deref,
+ * DW_OP_lit1, DW_OP_minus (the CFA is on the expression stack at the start). */
+#define GS_CFI_CALLER_PC .cfi_escape 0x16, 0x10, 0x06, 0x08, 0x08, 0x1c, 0x06, 0x31, 0x1c
+#endif
 
 /* struct gs_thread (runtime/thread.h): per-thread state in initial-exec TLS. */
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */

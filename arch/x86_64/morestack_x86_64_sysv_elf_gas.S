@@ -8,6 +8,7 @@
  *   rbp+8   return address into F's alloc block (its retq; the body is at +1)
  *   rbp+0   F's caller's %rbp
  *   rbp-8   the guard of this (old) segment
+ *   rbp-16  %rax at entry (copied into struct gs_morestack_regs)
  *
  * Segmented growth (GS_GROW_CALL) calls the body on the new segment with %rbp
  * still pointing at this frame, so the body's saved %rbp links the frame-pointer
@@ -32,39 +33,41 @@ __morestack:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	pushq	%fs:GS_TCB_GUARD
-	movq	%rax, -16(%rbp)          /* red zone below the pushed guard */
+	pushq	%rax
 
+	/* struct gs_morestack_regs on the system stack. Switch first, then move
+	 * %rsp down past the red zone (as __gs_tramp does, for memcheck), then
+	 * store: nothing is written below %rsp. */
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rax
-	subq	$GS_MSR_SIZE, %rax       /* struct gs_morestack_regs on the system stack */
-	movq	%rdi, GS_MSR_RDI(%rax)
-	movq	%rsi, GS_MSR_RSI(%rax)
-	movq	%rdx, GS_MSR_RDX(%rax)
-	movq	%rcx, GS_MSR_RCX(%rax)
-	movq	%r8,  GS_MSR_R8(%rax)
-	movq	%r9,  GS_MSR_R9(%rax)
-	movq	%r10, GS_MSR_R10(%rax)
-	movq	%r11, GS_MSR_R11(%rax)
-	movq	%rbx, GS_MSR_RBX(%rax)
-	movq	%r12, GS_MSR_R12(%rax)
-	movq	%r13, GS_MSR_R13(%rax)
-	movq	%r14, GS_MSR_R14(%rax)
-	movq	%r15, GS_MSR_R15(%rax)
+	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
+	subq	$GS_RED_ZONE + GS_MSR_SIZE, %rsp
+	movq	%rdi, GS_MSR_RDI(%rsp)
+	movq	%rsi, GS_MSR_RSI(%rsp)
+	movq	%rdx, GS_MSR_RDX(%rsp)
+	movq	%rcx, GS_MSR_RCX(%rsp)
+	movq	%r8,  GS_MSR_R8(%rsp)
+	movq	%r9,  GS_MSR_R9(%rsp)
+	movq	%r10, GS_MSR_R10(%rsp)
+	movq	%r11, GS_MSR_R11(%rsp)
+	movq	%rbx, GS_MSR_RBX(%rsp)
+	movq	%r12, GS_MSR_R12(%rsp)
+	movq	%r13, GS_MSR_R13(%rsp)
+	movq	%r14, GS_MSR_R14(%rsp)
+	movq	%r15, GS_MSR_R15(%rsp)
 	movq	-16(%rbp), %rdi
-	movq	%rdi, GS_MSR_RAX(%rax)
+	movq	%rdi, GS_MSR_RAX(%rsp)
 	movq	(%rbp), %rdi
-	movq	%rdi, GS_MSR_RBP(%rax)
+	movq	%rdi, GS_MSR_RBP(%rsp)
 	leaq	8(%rbp), %rdi
-	movq	%rdi, GS_MSR_SP(%rax)
-	movaps	%xmm0, GS_MSR_XMM+0x00(%rax)
-	movaps	%xmm1, GS_MSR_XMM+0x10(%rax)
-	movaps	%xmm2, GS_MSR_XMM+0x20(%rax)
-	movaps	%xmm3, GS_MSR_XMM+0x30(%rax)
-	movaps	%xmm4, GS_MSR_XMM+0x40(%rax)
-	movaps	%xmm5, GS_MSR_XMM+0x50(%rax)
-	movaps	%xmm6, GS_MSR_XMM+0x60(%rax)
-	movaps	%xmm7, GS_MSR_XMM+0x70(%rax)
-	movq	%rax, %rsp
+	movq	%rdi, GS_MSR_SP(%rsp)
+	movaps	%xmm0, GS_MSR_XMM+0x00(%rsp)
+	movaps	%xmm1, GS_MSR_XMM+0x10(%rsp)
+	movaps	%xmm2, GS_MSR_XMM+0x20(%rsp)
+	movaps	%xmm3, GS_MSR_XMM+0x30(%rsp)
+	movaps	%xmm4, GS_MSR_XMM+0x40(%rsp)
+	movaps	%xmm5, GS_MSR_XMM+0x50(%rsp)
+	movaps	%xmm6, GS_MSR_XMM+0x60(%rsp)
+	movaps	%xmm7, GS_MSR_XMM+0x70(%rsp)
 	movq	%rsp, %rdi
 	callq	gs_grow
 
@@ -141,6 +144,8 @@ __morestack_non_split:
 	.p2align 4
 \name:
 	.cfi_startproc
+	.cfi_signal_frame                /* a stack switch: tramp_*.S explains */
+	GS_CFI_CALLER_PC
 	movq	%rbp, %rsi
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
@@ -151,6 +156,7 @@ __morestack_non_split:
 	je	1f
 	movq	gs_tls@gottpoff(%rip), %rax
 	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
+	subq	$GS_RED_ZONE, %rsp
 1:	andq	$-16, %rsp
 	movq	%rbp, %rdx
 	callq	\cfunc
