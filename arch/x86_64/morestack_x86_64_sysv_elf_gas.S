@@ -135,6 +135,29 @@ __morestack_non_split:
 	jmp	__morestack
 	.size	__morestack_non_split, .-__morestack_non_split
 
+/* The entries a gscc-built shared object's stand-ins for __morestack and
+ * __morestack_allocate_stack_space jump to through the GOT (thunks.h in gscc):
+ * when the library's export list makes its stand-ins local, its calls bind to
+ * them and must still reach this runtime. Stubs, not aliases: gdb knows a
+ * __morestack frame only by that name. */
+	.globl	__morestack_shlib
+	.type	__morestack_shlib, @function
+	.p2align 4
+__morestack_shlib:
+	.cfi_startproc
+	jmp	__morestack
+	.cfi_endproc
+	.size	__morestack_shlib, .-__morestack_shlib
+
+	.globl	__morestack_allocate_stack_space_shlib
+	.type	__morestack_allocate_stack_space_shlib, @function
+	.p2align 4
+__morestack_allocate_stack_space_shlib:
+	.cfi_startproc
+	jmp	__morestack_allocate_stack_space
+	.cfi_endproc
+	.size	__morestack_allocate_stack_space_shlib, .-__morestack_allocate_stack_space_shlib
+
 /* Run a C function on the system stack (or on the current stack when the thread
  * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
  * For on-stack entry points called with the C calling convention. */

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "args.h"
+#include "elf.h"
 #include "gscc_config.h"
 #include "layout.h"
 #include "process.h"
@@ -72,7 +73,6 @@ Tools tools_from_env() {
   Tools t;
   t.clang = env_or("GSCC_CLANG", "clang-19");
   t.nm = env_or("GSCC_NM", "llvm-nm-19");
-  t.ar = env_or("GSCC_AR", "llvm-ar-19");
   t.objcopy = env_or("GSCC_OBJCOPY", "llvm-objcopy-19");
   t.verbose = env_flag("GSCC_VERBOSE");
   return t;
@@ -113,6 +113,7 @@ std::string as_operand(const std::string &path) {
 // The flags gscc adds to a compilation. `plugin` is false for runs that
 // generate no code (-E, -M, -fsyntax-only), where clang never loads it.
 bool user_sets_auto_var_init = false;  // set in main from the command line
+bool user_sets_debug_version = false;  // -fdebug-default-version=N given
 
 bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
   if (plugin) {
@@ -131,6 +132,9 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
     // pointer and relocate it. A user's own -ftrivial-auto-var-init=... is kept
     // (and with =uninitialized the user takes that risk).
     if (!user_sets_auto_var_init) out.push_back("-ftrivial-auto-var-init=zero");
+    // DWARF 4 when -g names no version: clang-19 defaults to DWARF 5, which
+    // valgrind 3.19 (Debian 12) cannot read. An explicit -gdwarf-5 still wins.
+    if (!user_sets_debug_version) out.push_back("-fdebug-default-version=4");
   }
   // After every user -I: the user's own growstack.h (if any) wins.
   if (l.header_exists()) out.push_back("-I" + l.include_dir);
@@ -143,8 +147,14 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
 // that leave instrumented code are already handled by the thunks (protocol.md
 // section 4), so gscc's objects carry no such note: every linker leaves them as
 // they are. ld.bfd ignores the notes anyway.
+// gscc renames the two sections to .note.GNU-stack in place (elf.h); objcopy
+// removes them when an object cannot be patched that way.
 bool strip_split_stack_notes(const Tools &tools, const std::string &obj) {
   if (tools.dry_run) return true;
+  std::string why;
+  int r = hide_split_stack_notes(obj, why);
+  if (r >= 0) return true;
+  if (tools.verbose) std::fprintf(stderr, "gscc: %s: %s; using objcopy\n", obj.c_str(), why.c_str());
   Argv cmd = {tools.objcopy, "--remove-section=.note.GNU-split-stack",
               "--remove-section=.note.GNU-no-split-stack", obj};
   Status st = run_tool(tools, cmd);
@@ -263,14 +273,11 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
     std::vector<ThunkRef> refs;
     if (!collect_thunk_refs(tools, scan, refs)) finish(Status{kSetupError, 0}, &tmp);
     if (tools.dry_run) {
-      std::fprintf(stderr,
-                   "# gscc: one thunk per __gs_x* name listed above as undefined and not "
-                   "defined, assembled and archived into %s/gs_thunks.a\n",
-                   tmpdir.c_str());
       thunk_archive = tmpdir + "/gs_thunks.a";
+      build_thunk_archive(tools, refs, inv.shared, thunk_archive);
     } else if (!refs.empty() || inv.shared) {  // -shared: see shared stand-ins in thunks.h
       thunk_archive = tmp.file("gs_thunks.a");
-      if (!build_thunk_archive(tools, refs, inv.shared, tmp, thunk_archive))
+      if (!build_thunk_archive(tools, refs, inv.shared, thunk_archive))
         finish(Status{kSetupError, 0}, &tmp);
     }
   }
@@ -319,8 +326,8 @@ void print_help() {
       "       gscc --gs-print-runtime    path of libgrowstack.a\n"
       "       gscc --gs-print-include-dir  directory of growstack.h\n"
       "       gscc --gs-version | --gs-help\n"
-      "environment: GSCC_CLANG (default clang-19), GSCC_NM (llvm-nm-19), GSCC_AR (llvm-ar-19),\n"
-      "  GSCC_OBJCOPY (llvm-objcopy-19),\n"
+      "environment: GSCC_CLANG (default clang-19), GSCC_NM (llvm-nm-19, for bitcode and thin\n"
+      "  archives), GSCC_OBJCOPY (llvm-objcopy-19, for objects gscc cannot patch),\n"
       "             GSCC_VERBOSE=1 (print commands), GSCC_KEEP_TEMPS=1\n"
       "See docs/usage.md.\n");
 }
@@ -403,9 +410,7 @@ int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
   }
   std::vector<ThunkRef> refs;
   if (!collect_thunk_refs(tools, scan, refs)) return kSetupError;
-  TempDir tmp;
-  if (!refs.empty() && !tmp.create()) return kSetupError;
-  if (!build_thunk_archive(tools, refs, shared, tmp, out)) return kSetupError;
+  if (!build_thunk_archive(tools, refs, shared, out)) return kSetupError;
   if (tools.verbose)
     std::fprintf(stderr, "gscc: %zu thunk(s) in %s\n", refs.size(), out.c_str());
   return 0;
@@ -448,8 +453,10 @@ int gscc_main(int argc, char **argv) {
 
   std::vector<std::string> tokens = expand_response_files(raw);
   Invocation inv = parse_command_line(tokens);
-  for (const std::string &tok : tokens)
+  for (const std::string &tok : tokens) {
     if (tok.rfind("-ftrivial-auto-var-init=", 0) == 0) user_sets_auto_var_init = true;
+    if (tok.rfind("-fdebug-default-version=", 0) == 0) user_sets_debug_version = true;
+  }
   tools.verbose = tools.verbose || inv.verbose;
   tools.dry_run = inv.dry_run;
 
