@@ -174,9 +174,12 @@ int compile_only(const Tools &tools, const Layout &l, const Invocation &inv,
   for (; i < tokens.size() && tokens[i] != "--"; ++i) cmd.push_back(tokens[i]);
   cmd.insert(cmd.end(), add.begin(), add.end());
   for (; i < tokens.size(); ++i) cmd.push_back(tokens[i]);
-  if (tools.verbose && !tools.dry_run) std::fprintf(stderr, "gscc: %s\n", format_shell(cmd).c_str());
-  std::fflush(stderr);
-  if (!(codegen && inv.to_object && !inv.to_assembly)) return exec(cmd);
+  if (!(codegen && inv.to_object && !inv.to_assembly)) {
+    if (tools.verbose && !tools.dry_run)
+      std::fprintf(stderr, "gscc: %s\n", format_shell(cmd).c_str());
+    std::fflush(stderr);
+    return exec(cmd);
+  }
   // Objects: run clang, then strip the split-stack notes from each output.
   Status st = run_tool(tools, cmd);
   if (!st.ok() || tools.dry_run) return st.signal ? 128 + st.signal : st.code;
