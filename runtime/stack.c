@@ -10,6 +10,7 @@
 #include "stack.h"
 
 #ifdef GROWSTACK_VALGRIND
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #endif
 
@@ -211,10 +212,38 @@ void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
 unsigned gs_valgrind_register(struct gs_seg *s)
 {
 #ifdef GROWSTACK_VALGRIND
+    gs_valgrind_fresh(s);
     return VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
 #else
     (void)s;
     return 0;
+#endif
+}
+
+/* Memcheck marks stack memory below %rsp inaccessible as the stack pointer
+ * rises (returns), and does not follow the switch when %rsp moves to another
+ * stack: a block that served as a stack before (a cached segment, a reused
+ * block) still carries those marks, and the runtime's first writes into it
+ * (copied arguments, the entry frame) would be reported. A block that becomes a
+ * stack is, to memcheck, newly allocated and undefined. */
+void gs_valgrind_fresh(struct gs_seg *s)
+{
+#ifdef GROWSTACK_VALGRIND
+    (void)VALGRIND_MAKE_MEM_UNDEFINED(s->lo, GS_SEG_USABLE(s));
+#else
+    (void)s;
+#endif
+}
+
+void gs_valgrind_scan(int begin)
+{
+#ifdef GROWSTACK_VALGRIND
+    if (begin)
+        VALGRIND_DISABLE_ERROR_REPORTING;
+    else
+        VALGRIND_ENABLE_ERROR_REPORTING;
+#else
+    (void)begin;
 #endif
 }
 

@@ -35,12 +35,10 @@ __morestack:
 	pushq	%fs:GS_TCB_GUARD
 	pushq	%rax
 
-	/* struct gs_morestack_regs on the system stack. Switch first, then move
-	 * %rsp down past the red zone (as __gs_tramp does, for memcheck), then
-	 * store: nothing is written below %rsp. */
+	/* struct gs_morestack_regs on the system stack: switch first, then store
+	 * (nothing is written below %rsp). */
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
-	subq	$GS_RED_ZONE + GS_MSR_SIZE, %rsp
+	GS_SWITCH_TO_SYS_STACK %rax, GS_MSR_SIZE
 	movq	%rdi, GS_MSR_RDI(%rsp)
 	movq	%rsi, GS_MSR_RSI(%rsp)
 	movq	%rdx, GS_MSR_RDX(%rsp)
@@ -178,8 +176,7 @@ __morestack_allocate_stack_space_shlib:
 	cmpq	$0, %fs:GS_TCB_GUARD
 	je	1f
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
-	subq	$GS_RED_ZONE, %rsp
+	GS_SWITCH_TO_SYS_STACK %rax
 1:	andq	$-16, %rsp
 	movq	%rbp, %rdx
 	callq	\cfunc

@@ -32,12 +32,9 @@
  * return address minus one: inside the call instruction, in the caller's
  * function even when the call is its last instruction (a call to abort()).
  *
- * Memcheck (valgrind). Every switch to the system stack lands on sys_sp and then
- * moves %rsp down by GS_RED_ZONE before the first store: memcheck does not track a
- * stack switch (it marks nothing), but it does mark the memory a small, known
- * %rsp decrement uncovers; the 128 bytes right below sys_sp may still be marked
- * inaccessible from the last time that stack was used. Nothing is ever stored
- * below %rsp (no red-zone use here), so memcheck sees only ordinary stack writes.
+ * Memcheck (valgrind). Every switch to the system stack goes through
+ * GS_SWITCH_TO_SYS_STACK (gs_arch.h), and nothing is ever stored below %rsp (no
+ * red-zone use here), so memcheck sees only ordinary stack writes.
  */
 #include "gs_arch.h"
 
@@ -65,8 +62,8 @@ __gs_tramp:
 	movq	%rsp, %rdi
 	.cfi_def_cfa_register %rdi
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
-	subq	$GS_RED_ZONE, %rsp
+	GS_SWITCH_TO_SYS_STACK %rax
+	movq	gs_tls@gottpoff(%rip), %rax
 	pushq	%rdi
 	pushq	%fs:GS_TCB_GUARD
 	pushq	%fs:GS_THREAD_EXT_TARGET(%rax)
@@ -211,8 +208,7 @@ gs_sys_call:
 	cmpq	$0, %fs:GS_TCB_GUARD
 	je	1f
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
-	subq	$GS_RED_ZONE, %rsp
+	GS_SWITCH_TO_SYS_STACK %rax
 1:	andq	$-16, %rsp
 	movq	%rdi, %rax
 	movq	%rsi, %rdi

@@ -3,6 +3,7 @@
 //
 //   gscc [clang arguments...]          compile and/or link like clang
 //   gscc --gs-thunks -o out.a [-shared] [-static] [-L dir] [-l name] inputs...
+//   gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>
 //   gscc --gs-print-plugin | --gs-print-runtime | --gs-print-include-dir
 //   gscc --gs-help | --gs-version
 //
@@ -197,7 +198,7 @@ int compile_only(const Tools &tools, const Layout &l, const Invocation &inv,
 }
 
 // The link: compile sources to temporaries, scan, build thunks, link.
-int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
+int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_main = true) {
   const bool executable = !inv.shared && !inv.relocatable;
   if (executable && !l.runtime_exists()) {
     report_missing(l, "libgrowstack.a", l.runtime);
@@ -304,7 +305,7 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
   if (executable) {
     cmd.push_back(l.runtime);
     cmd.push_back("-pthread");
-    if (!inv.no_startfiles) {
+    if (wrap_main && !inv.no_startfiles) {
       cmd.push_back("-Wl,--undefined=main");
       cmd.push_back("-Wl,--wrap=main");
     }
@@ -325,6 +326,9 @@ void print_help() {
       "                                  write the thunk archive for these objects/archives\n"
       "                                  (for links done by another driver; put out.a after\n"
       "                                  all inputs, then libgrowstack.a)\n"
+      "       gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>\n"
+      "                                  link with another driver (clang++): thunks, runtime\n"
+      "                                  and link flags added (a CMake linker launcher)\n"
       "       gscc --gs-print-plugin     path of growstack-plugin.so\n"
       "       gscc --gs-print-runtime    path of libgrowstack.a\n"
       "       gscc --gs-print-include-dir  directory of growstack.h\n"
@@ -419,11 +423,45 @@ int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
   return 0;
 }
 
+// gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>: a link done by
+// another driver (clang++, for a C++ program with instrumented C in it), as a
+// CMake <LANG>_LINKER_LAUNCHER (growstack_instrument() in the CMake package).
+// The same link step as gscc's own, with <driver> instead of clang: the thunk
+// archive for the inputs, the runtime, -pthread, -z now and the exports; main is
+// wrapped only with --gs-wrap-main. Objects compiled with the plugin by the
+// build itself still carry the split-stack notes; they are hidden here, in
+// place (idempotent), as gscc does after its own compiles.
+int gs_link(Tools &tools, const std::vector<std::string> &args) {
+  bool wrap_main = false;
+  size_t i = 0;
+  for (; i < args.size() && starts_with(args[i], "--gs-"); ++i) {
+    if (args[i] == "--gs-wrap-main")
+      wrap_main = true;
+    else
+      return usage_error("--gs-link: unknown option " + args[i]);
+  }
+  if (i >= args.size()) return usage_error("--gs-link needs the link command (driver and arguments)");
+  tools.clang = args[i];
+  std::vector<std::string> tokens =
+      expand_response_files(std::vector<std::string>(args.begin() + i + 1, args.end()));
+  Invocation inv = parse_command_line(tokens);
+  tools.verbose = tools.verbose || inv.verbose;
+  tools.dry_run = inv.dry_run;
+  if (inv.no_link || inv.has_sources())
+    return usage_error("--gs-link takes a link command (objects and libraries, no sources)");
+  for (const Arg &a : inv.args)
+    if (a.kind == ArgKind::Input && classify_file(a.value) == FileKind::Object &&
+        !strip_split_stack_notes(tools, a.value))
+      return kSetupError;
+  return compile_and_link(tools, locate_layout(), inv, wrap_main);
+}
+
 int gs_command(Tools &tools, const std::vector<std::string> &args) {
   const std::string &cmd = args[0];
   Layout l = locate_layout();
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (cmd == "--gs-thunks") return gs_thunks(tools, rest);
+  if (cmd == "--gs-link") return gs_link(tools, rest);
   if (!rest.empty()) return usage_error(cmd + " takes no arguments");
   if (cmd == "--gs-help") {
     print_help();
