@@ -38,6 +38,15 @@ EXTRA = {
     # for the same alloca in any C program, and says to raise the limit.
     "alloca_vla": ["--max-stackframe=4194304"],
 }
+# Programs whose own checks fail under valgrind for a reason that is not a
+# memory error: they pass when memcheck reports no error, whatever their status.
+EMULATION = {
+    # Valgrind computes x87 long double with 64-bit precision: the program's
+    # strtold("1.0000000000000000001") > 1.0L check fails under valgrind for any
+    # program, a plain clang-19 build too.
+    "float_args": "valgrind's x87 long double has 64-bit precision",
+    "float_args_O0": "valgrind's x87 long double has 64-bit precision",
+}
 # Programs left out, each with its reason.
 SKIP = {
     # Memcheck cannot replace malloc in a statically linked glibc program: a plain
@@ -108,9 +117,14 @@ def main():
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for name, rc, err, secs in pool.map(lambda t: run_one(t, args.timeout), tests):
+            program = name.split(".")[1]
             ok = rc == 0
-            print("%-60s %s (%.0f s)" % (name, "ok" if ok else "FAILED: %s" % (
-                "memcheck errors" if rc == 97 else "status %s" % rc), secs), flush=True)
+            note = ""
+            if not ok and program in EMULATION and rc not in (97, "timeout"):
+                ok = True
+                note = " (status %s: %s; no memcheck error)" % (rc, EMULATION[program])
+            print("%-60s %s (%.0f s)%s" % (name, "ok" if ok else "FAILED: %s" % (
+                "memcheck errors" if rc == 97 else "status %s" % rc), secs, note), flush=True)
             if not ok:
                 failed.append((name, first_report(err) or err[-2000:]))
     for name, report in failed:
