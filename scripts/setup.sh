@@ -4,7 +4,7 @@
 set -eu
 what=${1:-test}
 pkgs="clang-19 llvm-19-dev lld-19 llvm-19-tools cmake ninja-build python3 gdb valgrind pkgconf \
-      csmith libcsmith-dev gcc-12-source gcc"
+      csmith libcsmith-dev gcc-12-source gcc autoconf automake libtool dpkg-dev"
 if [ "$what" = report ]; then
   pkgs="$pkgs libbenchmark-dev python3-matplotlib golang-1.19-go libboost-context-dev g++-12"
 fi
