@@ -96,4 +96,33 @@ DynScopeStats scopeDynamicAllocas(Function &F) {
   return Stats;
 }
 
+unsigned zeroDynamicAllocaTails(Function &F) {
+  SmallVector<AllocaInst *, 4> Dynamic;
+  for (Instruction &I : instructions(F))
+    if (auto *AI = dyn_cast<AllocaInst>(&I); AI && !AI->isStaticAlloca())
+      Dynamic.push_back(AI);
+  const DataLayout &DL = F.getParent()->getDataLayout();
+  LLVMContext &Ctx = F.getContext();
+  Type *I8 = Type::getInt8Ty(Ctx);
+  for (AllocaInst *AI : Dynamic) {
+    IRBuilder<> B(AI);
+    Type *SizeTy = AI->getArraySize()->getType();
+    Value *N = B.CreateZExtOrTrunc(AI->getArraySize(), B.getInt64Ty());
+    uint64_t Elem = DL.getTypeAllocSize(AI->getAllocatedType());
+    Value *Bytes = B.CreateMul(N, B.getInt64(Elem));
+    // max((bytes + 15) & -16, 16): the rounding the backend does anyway, and
+    // never empty, so the 16 bytes below the end are always inside.
+    Value *Rounded = B.CreateAnd(B.CreateAdd(Bytes, B.getInt64(15)), B.getInt64(-16));
+    Rounded = B.CreateBinaryIntrinsic(Intrinsic::umax, Rounded, B.getInt64(16));
+    AI->setAllocatedType(I8);
+    AI->setOperand(0, SizeTy == B.getInt64Ty() ? Rounded : B.CreateTrunc(Rounded, SizeTy));
+    if (AI->getAlign() < Align(16))
+      AI->setAlignment(Align(16));
+    IRBuilder<> After(AI->getNextNode());
+    Value *Tail = After.CreateGEP(I8, AI, After.CreateSub(Rounded, After.getInt64(16)));
+    After.CreateMemSet(Tail, After.getInt8(0), 16, MaybeAlign(16));
+  }
+  return Dynamic.size();
+}
+
 } // namespace gs

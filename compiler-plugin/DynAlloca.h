@@ -31,6 +31,17 @@ struct DynScopeStats {
 /// Insert the lifetime calls into F (which has dynamic allocas).
 DynScopeStats scopeDynamicAllocas(llvm::Function &F);
 
+/// Zero the padding of every dynamic alloca (VLA, alloca()): each becomes an
+/// i8 array of max(round_up(bytes, 16), 16) bytes whose last 16 bytes are
+/// zeroed right after the allocation, before clang's own initialisation
+/// (-ftrivial-auto-var-init=zero covers only the requested bytes). Without it
+/// the bytes between a VLA's end and the next 16-byte boundary keep whatever
+/// the stack held, often the upper bytes of an old stack address, and the word
+/// holding the VLA's last bytes can look like a pointer into the stack to
+/// contiguous mode's conservative scan (protocol.md 5.3), which then changes
+/// the user's bytes. Returns the number of allocas changed.
+unsigned zeroDynamicAllocaTails(llvm::Function &F);
+
 } // namespace gs
 
 #endif

@@ -70,6 +70,7 @@ ALWAYS_ENABLED_STATISTIC(NumCallsAllowlisted, "Calls left direct: allowlist");
 ALWAYS_ENABLED_STATISTIC(NumResyncs, "gs_stack_resync calls inserted");
 ALWAYS_ENABLED_STATISTIC(NumEntryAliases, "__gs_x entry aliases emitted");
 ALWAYS_ENABLED_STATISTIC(NumDynScopes, "Dynamic-alloca scopes given a release");
+ALWAYS_ENABLED_STATISTIC(NumDynTailsZeroed, "Dynamic allocas with their padding zeroed");
 ALWAYS_ENABLED_STATISTIC(NumDynUnmatched,
                          "Dynamic-alloca scopes left to the frame exit");
 
@@ -344,6 +345,7 @@ void ModuleInstrumenter::instrument() {
     for (CallBase *CB : Info.ReturnsTwice)
       insertResync(*CB);
     if (Info.Flags & RecDynAlloca) {
+      NumDynTailsZeroed += zeroDynamicAllocaTails(*F);
       DynScopeStats DS = scopeDynamicAllocas(*F);
       NumDynScopes += DS.Releases;
       NumDynUnmatched += DS.Unmatched;

@@ -184,6 +184,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
     struct gs_seg *top = co->top, *n = top->next;
     if (n && GS_SEG_USABLE(n) >= need) {
         t->stats.segments_reused++;
+        gs_valgrind_fresh(n);
     } else {
         if (n) {
             top->next = NULL;
@@ -291,8 +292,10 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
      * a char or short written over an old pointer's low bytes lives) never
      * change. Frames holding x87 long doubles, whose 16-byte slots keep 6 stale
      * bytes next to the exponent, are pinned by the plugin (GS_REC_X87). */
+    gs_valgrind_scan(1);
     for (size_t i = 0; i < used / 8; i++)
         relocate(&to[i], sp, hi, delta);
+    gs_valgrind_scan(0);
     n->base_off = old->base_off;
     n->prev = old->prev;
     n->next = old->next;

@@ -10,6 +10,7 @@
 #include "stack.h"
 
 #ifdef GROWSTACK_VALGRIND
+#include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 #endif
 
@@ -50,9 +51,32 @@ static unsigned class_for(size_t usable)
     return c;
 }
 
+/* Where to ask for a stack mapping: anywhere (NULL), except under valgrind.
+ * Valgrind hands out mappings from small addresses up (0x4000000 and on), the
+ * range where a program's integers live, while the kernel puts them near the top
+ * of the address space (0x7f...). Contiguous mode's conservative scan takes any
+ * word whose value lies in the live part of a moving stack for a pointer into it
+ * (protocol.md 5.3): with valgrind's layout, counters of ordinary size did, and
+ * forced-move runs under memcheck computed wrong sums. So under valgrind the
+ * stacks are asked for top-down from GS_VALGRIND_STACK_TOP, which valgrind
+ * honours while the range is free; native runs are unchanged. */
+#define GS_VALGRIND_STACK_TOP ((uintptr_t)0x7e0000000000)
+
+static void *map_hint(size_t len)
+{
+#ifdef GROWSTACK_VALGRIND
+    static uintptr_t below = GS_VALGRIND_STACK_TOP;
+    if (RUNNING_ON_VALGRIND)
+        return (void *)(__atomic_sub_fetch(&below, (len + 0xfffff) & ~(uintptr_t)0xfffff,
+                                           __ATOMIC_RELAXED));
+#endif
+    (void)len;
+    return NULL;
+}
+
 static void *map_flags(size_t len, int extra)
 {
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+    void *p = mmap(map_hint(len), len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | extra, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
@@ -211,10 +235,38 @@ void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
 unsigned gs_valgrind_register(struct gs_seg *s)
 {
 #ifdef GROWSTACK_VALGRIND
+    gs_valgrind_fresh(s);
     return VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
 #else
     (void)s;
     return 0;
+#endif
+}
+
+/* Memcheck marks stack memory below %rsp inaccessible as the stack pointer
+ * rises (returns), and does not follow the switch when %rsp moves to another
+ * stack: a block that served as a stack before (a cached segment, a reused
+ * block) still carries those marks, and the runtime's first writes into it
+ * (copied arguments, the entry frame) would be reported. A block that becomes a
+ * stack is, to memcheck, newly allocated and undefined. */
+void gs_valgrind_fresh(struct gs_seg *s)
+{
+#ifdef GROWSTACK_VALGRIND
+    (void)VALGRIND_MAKE_MEM_UNDEFINED(s->lo, GS_SEG_USABLE(s));
+#else
+    (void)s;
+#endif
+}
+
+void gs_valgrind_scan(int begin)
+{
+#ifdef GROWSTACK_VALGRIND
+    if (begin)
+        VALGRIND_DISABLE_ERROR_REPORTING;
+    else
+        VALGRIND_ENABLE_ERROR_REPORTING;
+#else
+    (void)begin;
 #endif
 }
 

@@ -87,8 +87,16 @@ void gs_seg_free(struct gs_thread *t, struct gs_seg *s);
  * is never unmapped). Behind gs_stack_cache_trim() and thread exit. */
 __attribute__((visibility("hidden"))) void gs_seg_cache_trim(struct gs_thread *t);
 
-/* Register / deregister a block with Valgrind (no-op unless GROWSTACK_VALGRIND). */
+/* Register / deregister a block with Valgrind as a stack (client requests: no
+ * cost outside Valgrind; no-ops unless built with GROWSTACK_VALGRIND). Register
+ * also marks the block fresh. */
 __attribute__((visibility("hidden"))) unsigned gs_valgrind_register(struct gs_seg *s);
 __attribute__((visibility("hidden"))) void gs_valgrind_deregister(unsigned id);
+/* A block (re)used as a stack: its usable part is undefined memory to memcheck. */
+__attribute__((visibility("hidden"))) void gs_valgrind_fresh(struct gs_seg *s);
+/* Around the conservative scan of a moved stack (grow.c), which reads every
+ * word, initialised or not, on purpose: memcheck reports no error in between
+ * (this thread only; definedness is still tracked). begin = 1, then 0. */
+__attribute__((visibility("hidden"))) void gs_valgrind_scan(int begin);
 
 #endif

@@ -3,8 +3,8 @@
 # Safe to re-run: it installs only what is absent. Needs root (apt-get).
 set -eu
 what=${1:-test}
-pkgs="clang-19 llvm-19-dev lld-19 llvm-19-tools cmake ninja-build python3 gdb valgrind \
-      csmith libcsmith-dev gcc-12-source gcc"
+pkgs="clang-19 llvm-19-dev lld-19 llvm-19-tools cmake ninja-build python3 gdb valgrind pkgconf \
+      csmith libcsmith-dev gcc-12-source gcc autoconf automake libtool dpkg-dev"
 if [ "$what" = report ]; then
   pkgs="$pkgs libbenchmark-dev python3-matplotlib golang-1.19-go libboost-context-dev g++-12"
 fi

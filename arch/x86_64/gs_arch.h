@@ -34,8 +34,11 @@
  * Go uses 928 bytes for the same purpose (runtime/stack.go, stackGuard). */
 #define GS_STACK_GUARD 768
 
-/* The SysV red zone: 128 bytes below %rsp that signal delivery never touches. */
+/* The SysV red zone: 128 bytes below %rsp that signal delivery never touches.
+ * Code that switches to the system stack also skips this much below sys_sp
+ * before its first store (memcheck: GS_SWITCH_TO_SYS_STACK below). */
 #define GS_RED_ZONE 128
+
 
 /* struct gs_thread (runtime/thread.h): per-thread state in initial-exec TLS. */
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
@@ -95,6 +98,30 @@
 #define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
 #define GS_GROW_CALL   2   /* segmented: call body (ret+1) with %rsp = sp; the
                               pushed return address is __morestack_return          */
+
+#ifdef __ASSEMBLER__
+/* In an FDE marked .cfi_signal_frame (a frame that switches stacks, see
+ * tramp_*.S): the caller's %rip is [CFA - 8] - 1, inside the call instruction.
+ * DW_CFA_val_expression rip: DW_OP_const1u 8, DW_OP_minus, DW_OP_deref,
+ * DW_OP_lit1, DW_OP_minus (the CFA is on the expression stack at the start). */
+#define GS_CFI_CALLER_PC .cfi_escape 0x16, 0x10, 0x06, 0x08, 0x08, 0x1c, 0x06, 0x31, 0x1c
+
+/* Switch %rsp to the thread's system stack: land on gs_thread.sys_sp, then move
+ * down by GS_RED_ZONE + extra. \tls holds gs_tls's offset from %fs; it is
+ * clobbered. Nothing may be stored below the landing point before this.
+ * Why the red zone and the load (memcheck): memcheck does not follow a stack
+ * switch (it marks no memory), and it takes the GS_RED_ZONE bytes below %rsp as
+ * accessible because a small, known %rsp decrement marked them earlier; after a
+ * switch nothing did. The decrement here marks the memory the first stores use.
+ * Valgrind's translation merges two writes of %rsp that no memory access
+ * separates (the landing would disappear into one unknown change): the load
+ * between them keeps the decrement a known one. */
+.macro GS_SWITCH_TO_SYS_STACK tls, extra=0
+	movq	%fs:GS_THREAD_SYS_SP(\tls), %rsp
+	movq	%fs:GS_THREAD_SYS_SP(\tls), \tls
+	subq	$GS_RED_ZONE + \extra, %rsp
+.endm
+#endif
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

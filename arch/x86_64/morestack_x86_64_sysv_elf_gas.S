@@ -8,6 +8,7 @@
  *   rbp+8   return address into F's alloc block (its retq; the body is at +1)
  *   rbp+0   F's caller's %rbp
  *   rbp-8   the guard of this (old) segment
+ *   rbp-16  %rax at entry (copied into struct gs_morestack_regs)
  *
  * Segmented growth (GS_GROW_CALL) calls the body on the new segment with %rbp
  * still pointing at this frame, so the body's saved %rbp links the frame-pointer
@@ -32,39 +33,39 @@ __morestack:
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
 	pushq	%fs:GS_TCB_GUARD
-	movq	%rax, -16(%rbp)          /* red zone below the pushed guard */
+	pushq	%rax
 
+	/* struct gs_morestack_regs on the system stack: switch first, then store
+	 * (nothing is written below %rsp). */
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rax
-	subq	$GS_MSR_SIZE, %rax       /* struct gs_morestack_regs on the system stack */
-	movq	%rdi, GS_MSR_RDI(%rax)
-	movq	%rsi, GS_MSR_RSI(%rax)
-	movq	%rdx, GS_MSR_RDX(%rax)
-	movq	%rcx, GS_MSR_RCX(%rax)
-	movq	%r8,  GS_MSR_R8(%rax)
-	movq	%r9,  GS_MSR_R9(%rax)
-	movq	%r10, GS_MSR_R10(%rax)
-	movq	%r11, GS_MSR_R11(%rax)
-	movq	%rbx, GS_MSR_RBX(%rax)
-	movq	%r12, GS_MSR_R12(%rax)
-	movq	%r13, GS_MSR_R13(%rax)
-	movq	%r14, GS_MSR_R14(%rax)
-	movq	%r15, GS_MSR_R15(%rax)
+	GS_SWITCH_TO_SYS_STACK %rax, GS_MSR_SIZE
+	movq	%rdi, GS_MSR_RDI(%rsp)
+	movq	%rsi, GS_MSR_RSI(%rsp)
+	movq	%rdx, GS_MSR_RDX(%rsp)
+	movq	%rcx, GS_MSR_RCX(%rsp)
+	movq	%r8,  GS_MSR_R8(%rsp)
+	movq	%r9,  GS_MSR_R9(%rsp)
+	movq	%r10, GS_MSR_R10(%rsp)
+	movq	%r11, GS_MSR_R11(%rsp)
+	movq	%rbx, GS_MSR_RBX(%rsp)
+	movq	%r12, GS_MSR_R12(%rsp)
+	movq	%r13, GS_MSR_R13(%rsp)
+	movq	%r14, GS_MSR_R14(%rsp)
+	movq	%r15, GS_MSR_R15(%rsp)
 	movq	-16(%rbp), %rdi
-	movq	%rdi, GS_MSR_RAX(%rax)
+	movq	%rdi, GS_MSR_RAX(%rsp)
 	movq	(%rbp), %rdi
-	movq	%rdi, GS_MSR_RBP(%rax)
+	movq	%rdi, GS_MSR_RBP(%rsp)
 	leaq	8(%rbp), %rdi
-	movq	%rdi, GS_MSR_SP(%rax)
-	movaps	%xmm0, GS_MSR_XMM+0x00(%rax)
-	movaps	%xmm1, GS_MSR_XMM+0x10(%rax)
-	movaps	%xmm2, GS_MSR_XMM+0x20(%rax)
-	movaps	%xmm3, GS_MSR_XMM+0x30(%rax)
-	movaps	%xmm4, GS_MSR_XMM+0x40(%rax)
-	movaps	%xmm5, GS_MSR_XMM+0x50(%rax)
-	movaps	%xmm6, GS_MSR_XMM+0x60(%rax)
-	movaps	%xmm7, GS_MSR_XMM+0x70(%rax)
-	movq	%rax, %rsp
+	movq	%rdi, GS_MSR_SP(%rsp)
+	movaps	%xmm0, GS_MSR_XMM+0x00(%rsp)
+	movaps	%xmm1, GS_MSR_XMM+0x10(%rsp)
+	movaps	%xmm2, GS_MSR_XMM+0x20(%rsp)
+	movaps	%xmm3, GS_MSR_XMM+0x30(%rsp)
+	movaps	%xmm4, GS_MSR_XMM+0x40(%rsp)
+	movaps	%xmm5, GS_MSR_XMM+0x50(%rsp)
+	movaps	%xmm6, GS_MSR_XMM+0x60(%rsp)
+	movaps	%xmm7, GS_MSR_XMM+0x70(%rsp)
 	movq	%rsp, %rdi
 	callq	gs_grow
 
@@ -132,6 +133,29 @@ __morestack_non_split:
 	jmp	__morestack
 	.size	__morestack_non_split, .-__morestack_non_split
 
+/* The entries a gscc-built shared object's stand-ins for __morestack and
+ * __morestack_allocate_stack_space jump to through the GOT (thunks.h in gscc):
+ * when the library's export list makes its stand-ins local, its calls bind to
+ * them and must still reach this runtime. Stubs, not aliases: gdb knows a
+ * __morestack frame only by that name. */
+	.globl	__morestack_shlib
+	.type	__morestack_shlib, @function
+	.p2align 4
+__morestack_shlib:
+	.cfi_startproc
+	jmp	__morestack
+	.cfi_endproc
+	.size	__morestack_shlib, .-__morestack_shlib
+
+	.globl	__morestack_allocate_stack_space_shlib
+	.type	__morestack_allocate_stack_space_shlib, @function
+	.p2align 4
+__morestack_allocate_stack_space_shlib:
+	.cfi_startproc
+	jmp	__morestack_allocate_stack_space
+	.cfi_endproc
+	.size	__morestack_allocate_stack_space_shlib, .-__morestack_allocate_stack_space_shlib
+
 /* Run a C function on the system stack (or on the current stack when the thread
  * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
  * For on-stack entry points called with the C calling convention. */
@@ -141,6 +165,8 @@ __morestack_non_split:
 	.p2align 4
 \name:
 	.cfi_startproc
+	.cfi_signal_frame                /* a stack switch: tramp_*.S explains */
+	GS_CFI_CALLER_PC
 	movq	%rbp, %rsi
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
@@ -150,7 +176,7 @@ __morestack_non_split:
 	cmpq	$0, %fs:GS_TCB_GUARD
 	je	1f
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
+	GS_SWITCH_TO_SYS_STACK %rax
 1:	andq	$-16, %rsp
 	movq	%rbp, %rdx
 	callq	\cfunc

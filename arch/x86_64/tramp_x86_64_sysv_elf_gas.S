@@ -1,20 +1,40 @@
 /* tramp_x86_64_sysv_elf_gas.S - run a call on the thread's system stack
- * (docs/protocol.md section 4.2).
+ * (docs/protocol.md section 4.2), and the run-time choice of an external thunk
+ * (section 4.1).
  *
+ * __gs_tramp
  * In:  %r10 = target, %r11 = bytes of stack arguments (N), argument registers and
  *      %al as for the target, [%rsp] = return address, [%rsp+8, +8+N) = arguments.
  *
- * Frame on the system stack (%rbp-based, so debuggers can walk it):
+ * Frame on the system stack (%rbp-based, so debuggers can walk it), below
+ * gs_thread.sys_sp - GS_RED_ZONE:
  *
- *   rbp+24  the coroutine's %rsp ([it] = return address into the caller)
+ *   rbp+24  the coroutine's %rsp after the two pushes below ([it+16] = return
+ *           address into the caller, [it+8] = the caller's %rax, [it] = %rdi)
  *   rbp+16  the coroutine's guard
  *   rbp+8   the previous gs_thread.ext_target (calls nest through callbacks)
  *   rbp+0   the caller's %rbp
  *   below   the copied stack arguments, 16-byte aligned
  *
  * Out: rax, rdx, xmm0, xmm1, st0, st1 as the target left them; rcx, rsi, rdi,
- *      r8-r11 clobbered (caller-saved). The CFI describes the caller's frame
- *      through the saved coroutine %rsp.
+ *      r8-r11 clobbered (caller-saved).
+ *
+ * Unwinding (docs/usage.md "Debugging"). A frame that runs its callee on another
+ * stack has its CFA on the caller's stack while the callee's frames are on the
+ * system stack, usually at higher addresses. gdb stops a backtrace when a frame's
+ * CFA is inner to (below) the CFA of the frame it called ("previous frame inner
+ * to this frame"), unless the frame is a signal trampoline or its function is
+ * named __morestack. So each stack-switching FDE is marked as a signal frame
+ * (.cfi_signal_frame, augmentation "S"): gdb shows it as "<signal handler
+ * called>" and walks on; libgcc's unwinder (backtrace(3)) and valgrind read the
+ * same CFI. A signal frame's caller is looked up at its exact PC, not at
+ * PC - 1 as after a call, so GS_CFI_CALLER_PC gives the caller's PC as the
+ * return address minus one: inside the call instruction, in the caller's
+ * function even when the call is its last instruction (a call to abort()).
+ *
+ * Memcheck (valgrind). Every switch to the system stack goes through
+ * GS_SWITCH_TO_SYS_STACK (gs_arch.h), and nothing is ever stored below %rsp (no
+ * red-zone use here), so memcheck sees only ordinary stack writes.
  */
 #include "gs_arch.h"
 
@@ -26,20 +46,33 @@
 __gs_tramp:
 	.cfi_startproc
 	cmpq	$0, %fs:GS_TCB_GUARD
-	je	.Ldirect
+	jne	.Lswitch
+	jmp	*%r10                    /* already on the system stack */
+	.cfi_endproc
+
+/* The switching part has an FDE of its own, marked as a signal frame. */
 .Lswitch:
-	movq	%rax, -8(%rsp)           /* red zone of the coroutine stack */
-	movq	%rdi, -16(%rsp)
+	.cfi_startproc
+	.cfi_signal_frame
+	GS_CFI_CALLER_PC
+	pushq	%rax
+	.cfi_adjust_cfa_offset 8
+	pushq	%rdi
+	.cfi_adjust_cfa_offset 8
 	movq	%rsp, %rdi
+	.cfi_def_cfa_register %rdi
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
+	GS_SWITCH_TO_SYS_STACK %rax
+	movq	gs_tls@gottpoff(%rip), %rax
 	pushq	%rdi
 	pushq	%fs:GS_TCB_GUARD
 	pushq	%fs:GS_THREAD_EXT_TARGET(%rax)
 	pushq	%rbp
 	movq	%rsp, %rbp
-	/* CFA = [rbp+24] + 8; rbp saved at [rbp]. */
-	.cfi_escape 0x0f, 0x05, 0x76, 0x18, 0x06, 0x23, 0x08
+	/* CFA = [rbp+24] + 24 (DW_CFA_def_cfa_expression: DW_OP_breg6 24,
+	 * DW_OP_deref, DW_OP_plus_uconst 24); rbp saved at [rbp]
+	 * (DW_CFA_expression rbp: DW_OP_breg6 0). */
+	.cfi_escape 0x0f, 0x05, 0x76, 0x18, 0x06, 0x23, 0x18
 	.cfi_escape 0x10, 0x06, 0x02, 0x76, 0x00
 	movq	%r10, %fs:GS_THREAD_EXT_TARGET(%rax)
 	movq	$0, %fs:GS_TCB_GUARD
@@ -48,11 +81,11 @@ __gs_tramp:
 	testq	%r11, %r11
 	jz	2f
 1:	subq	$8, %r11
-	movq	8(%rdi,%r11), %rax
+	movq	24(%rdi,%r11), %rax
 	movq	%rax, (%rsp,%r11)
 	jnz	1b
-2:	movq	-8(%rdi), %rax
-	movq	-16(%rdi), %rdi
+2:	movq	8(%rdi), %rax
+	movq	(%rdi), %rdi
 	callq	*%r10
 	movq	gs_tls@gottpoff(%rip), %rcx
 	movq	8(%rbp), %rsi
@@ -60,33 +93,23 @@ __gs_tramp:
 	movq	16(%rbp), %rsi
 	movq	24(%rbp), %rdi
 	movq	(%rbp), %rbp
-	movq	%rdi, %rsp
-	.cfi_def_cfa %rsp, 8
+	.cfi_def_cfa %rdi, 24
 	.cfi_same_value %rbp
+	leaq	16(%rdi), %rsp
+	.cfi_def_cfa %rsp, 8
 	movq	%rsi, %fs:GS_TCB_GUARD
 	ret
-.Ldirect:
-	jmp	*%r10
 	.cfi_endproc
 	.size	__gs_tramp, .-__gs_tramp
 
-/* Indirect calls: the target may be instrumented in another module. Scan the
- * registered growstack_text ranges (runtime/records.h) and jump straight to an
- * instrumented target; anything else takes the system stack. */
-	.globl	__gs_tramp_icall
-	.type	__gs_tramp_icall, @function
-	.p2align 4
-__gs_tramp_icall:
-	.cfi_startproc
-	cmpq	$0, %fs:GS_TCB_GUARD
-	je	.Ldirect
-	movq	%rax, -8(%rsp)
-	movq	%rdi, -16(%rsp)
+/* Whether %r10 lies in a registered growstack_text range (runtime/records.h):
+ * ZF clear if it does. Clobbers %rax and %rdi. */
+.macro GS_TEXT_LOOKUP
 	leaq	gs_text_ranges(%rip), %rax
 	movq	(%rax), %rdi
 	addq	$8, %rax
 1:	testq	%rdi, %rdi
-	jz	3f
+	jz	3f                        /* ZF set: not found */
 	cmpq	(%rax), %r10
 	jb	2f
 	cmpq	8(%rax), %r10
@@ -94,24 +117,89 @@ __gs_tramp_icall:
 2:	addq	$16, %rax
 	decq	%rdi
 	jmp	1b
-3:	movq	-8(%rsp), %rax
-	movq	-16(%rsp), %rdi
-	jmp	.Lswitch
-4:	movq	-8(%rsp), %rax
-	movq	-16(%rsp), %rdi
+4:	testq	%r10, %r10                /* ZF clear: found */
+3:
+.endm
+
+/* Indirect calls: the target may be instrumented in another module. Scan the
+ * registered growstack_text ranges and jump straight to an instrumented target;
+ * anything else takes the system stack. */
+	.globl	__gs_tramp_icall
+	.type	__gs_tramp_icall, @function
+	.p2align 4
+__gs_tramp_icall:
+	.cfi_startproc
+	cmpq	$0, %fs:GS_TCB_GUARD
+	je	.Lidirect
+	pushq	%rax
+	.cfi_adjust_cfa_offset 8
+	pushq	%rdi
+	.cfi_adjust_cfa_offset 8
+	GS_TEXT_LOOKUP
+	popq	%rdi
+	.cfi_adjust_cfa_offset -8
+	popq	%rax
+	.cfi_adjust_cfa_offset -8
+	jz	.Lswitch
+.Lidirect:
 	jmp	*%r10
 	.cfi_endproc
 	.size	__gs_tramp_icall, .-__gs_tramp_icall
 
+/* The first call through an external thunk of gscc's thunk archive (protocol.md
+ * 4.1). The thunk is
+ *
+ *   __gs_x<N>.foo:  movq foo@GOTPCREL(%rip), %r10 ; movl $N, %r11d
+ *                   jmp  *slot(%rip)
+ *   first:          pushq %rax ; leaq slot(%rip), %rax ; jmp __gs_tramp_resolve
+ *   slot:           .quad first                        (writable data)
+ *
+ * so its first call arrives here with [%rsp] = the caller's %rax, [%rsp+8] = the
+ * return address, %rax = &slot, %r10 = foo. The choice, stored in the slot for
+ * every later call: foo itself when it lies in a registered growstack_text range
+ * (an instrumented function of another module whose __gs_x alias is not visible,
+ * for example hidden by an export list: it runs on the coroutine stack like any
+ * instrumented call), else __gs_tramp. The modules a thunk can reach are loaded
+ * and registered (by their constructors) before the program can call them; two
+ * threads resolving the same slot store the same value. */
+	.globl	__gs_tramp_resolve
+	.type	__gs_tramp_resolve, @function
+	.p2align 4
+__gs_tramp_resolve:
+	.cfi_startproc
+	.cfi_adjust_cfa_offset 8          /* the thunk pushed %rax */
+	pushq	%rdi
+	.cfi_adjust_cfa_offset 8
+	pushq	%rcx
+	.cfi_adjust_cfa_offset 8
+	movq	%rax, %rcx
+	GS_TEXT_LOOKUP
+	leaq	__gs_tramp(%rip), %rax
+	cmovnzq	%r10, %rax
+	movq	%rax, (%rcx)
+	movq	16(%rsp), %rcx            /* the caller's %rax ... */
+	movq	%rax, 16(%rsp)            /* ... gives its place to the choice */
+	movq	%rcx, %rax
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	popq	%rdi
+	.cfi_adjust_cfa_offset -8
+	ret                               /* to the choice; [%rsp] = return address */
+	.cfi_endproc
+	.size	__gs_tramp_resolve, .-__gs_tramp_resolve
+
 /* void gs_sys_call(void (*fn)(void *), void *arg): the runtime's own way to run
  * C that may need more stack than the guard slack (free, munmap, stats) when it
- * is called on a coroutine stack. Direct when already on the system stack. */
+ * is called on a coroutine stack. Direct when already on the system stack. A
+ * signal frame for unwinders, like __gs_tramp (see the top of the file). */
 	.globl	gs_sys_call
 	.hidden	gs_sys_call
 	.type	gs_sys_call, @function
 	.p2align 4
 gs_sys_call:
 	.cfi_startproc
+	.cfi_signal_frame
+	GS_CFI_CALLER_PC
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -120,7 +208,7 @@ gs_sys_call:
 	cmpq	$0, %fs:GS_TCB_GUARD
 	je	1f
 	movq	gs_tls@gottpoff(%rip), %rax
-	movq	%fs:GS_THREAD_SYS_SP(%rax), %rsp
+	GS_SWITCH_TO_SYS_STACK %rax
 1:	andq	$-16, %rsp
 	movq	%rdi, %rax
 	movq	%rsi, %rdi

@@ -3,6 +3,7 @@
 //
 //   gscc [clang arguments...]          compile and/or link like clang
 //   gscc --gs-thunks -o out.a [-shared] [-static] [-L dir] [-l name] inputs...
+//   gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>
 //   gscc --gs-print-plugin | --gs-print-runtime | --gs-print-include-dir
 //   gscc --gs-help | --gs-version
 //
@@ -43,6 +44,7 @@
 #include <vector>
 
 #include "args.h"
+#include "elf.h"
 #include "gscc_config.h"
 #include "layout.h"
 #include "process.h"
@@ -74,7 +76,6 @@ Tools tools_from_env() {
   Tools t;
   t.clang = env_or("GSCC_CLANG", "clang-19");
   t.nm = env_or("GSCC_NM", "llvm-nm-19");
-  t.ar = env_or("GSCC_AR", "llvm-ar-19");
   t.objcopy = env_or("GSCC_OBJCOPY", "llvm-objcopy-19");
   t.verbose = env_flag("GSCC_VERBOSE");
   return t;
@@ -115,6 +116,7 @@ std::string as_operand(const std::string &path) {
 // The flags gscc adds to a compilation. `plugin` is false for runs that
 // generate no code (-E, -M, -fsyntax-only), where clang never loads it.
 bool user_sets_auto_var_init = false;  // set in main from the command line
+bool user_sets_debug_version = false;  // -fdebug-default-version=N given
 
 bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
   if (plugin) {
@@ -133,6 +135,9 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
     // pointer and relocate it. A user's own -ftrivial-auto-var-init=... is kept
     // (and with =uninitialized the user takes that risk).
     if (!user_sets_auto_var_init) out.push_back("-ftrivial-auto-var-init=zero");
+    // DWARF 4 when -g names no version: clang-19 defaults to DWARF 5, which
+    // valgrind 3.19 (Debian 12) cannot read. An explicit -gdwarf-5 still wins.
+    if (!user_sets_debug_version) out.push_back("-fdebug-default-version=4");
   }
   // After every user -I: the user's own growstack.h (if any) wins.
   if (l.header_exists()) out.push_back("-I" + l.include_dir);
@@ -145,8 +150,14 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
 // that leave instrumented code are already handled by the thunks (protocol.md
 // section 4), so gscc's objects carry no such note: every linker leaves them as
 // they are. ld.bfd ignores the notes anyway.
+// gscc renames the two sections to .note.GNU-stack in place (elf.h); objcopy
+// removes them when an object cannot be patched that way.
 bool strip_split_stack_notes(const Tools &tools, const std::string &obj) {
   if (tools.dry_run) return true;
+  std::string why;
+  int r = hide_split_stack_notes(obj, why);
+  if (r >= 0) return true;
+  if (tools.verbose) std::fprintf(stderr, "gscc: %s: %s; using objcopy\n", obj.c_str(), why.c_str());
   Argv cmd = {tools.objcopy, "--remove-section=.note.GNU-split-stack",
               "--remove-section=.note.GNU-no-split-stack", obj};
   Status st = run_tool(tools, cmd);
@@ -166,9 +177,12 @@ int compile_only(const Tools &tools, const Layout &l, const Invocation &inv,
   for (; i < tokens.size() && tokens[i] != "--"; ++i) cmd.push_back(tokens[i]);
   cmd.insert(cmd.end(), add.begin(), add.end());
   for (; i < tokens.size(); ++i) cmd.push_back(tokens[i]);
-  if (tools.verbose && !tools.dry_run) std::fprintf(stderr, "gscc: %s\n", format_shell(cmd).c_str());
-  std::fflush(stderr);
-  if (!(codegen && inv.to_object && !inv.to_assembly)) return exec(cmd);
+  if (!(codegen && inv.to_object && !inv.to_assembly)) {
+    if (tools.verbose && !tools.dry_run)
+      std::fprintf(stderr, "gscc: %s\n", format_shell(cmd).c_str());
+    std::fflush(stderr);
+    return exec(cmd);
+  }
   // Objects: run clang, then strip the split-stack notes from each output.
   Status st = run_tool(tools, cmd);
   if (!st.ok() || tools.dry_run) return st.signal ? 128 + st.signal : st.code;
@@ -186,7 +200,7 @@ int compile_only(const Tools &tools, const Layout &l, const Invocation &inv,
 }
 
 // The link: compile sources to temporaries, scan, build thunks, link.
-int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
+int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_main = true) {
   const bool executable = !inv.shared && !inv.relocatable;
   if (executable && !l.runtime_exists()) {
     report_missing(l, "libgrowstack.a", l.runtime);
@@ -265,14 +279,11 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
     std::vector<ThunkRef> refs;
     if (!collect_thunk_refs(tools, scan, refs)) finish(Status{kSetupError, 0}, &tmp);
     if (tools.dry_run) {
-      std::fprintf(stderr,
-                   "# gscc: one thunk per __gs_x* name listed above as undefined and not "
-                   "defined, assembled and archived into %s/gs_thunks.a\n",
-                   tmpdir.c_str());
       thunk_archive = tmpdir + "/gs_thunks.a";
+      build_thunk_archive(tools, refs, inv.shared, thunk_archive);
     } else if (!refs.empty() || inv.shared) {  // -shared: see shared stand-ins in thunks.h
       thunk_archive = tmp.file("gs_thunks.a");
-      if (!build_thunk_archive(tools, refs, inv.shared, tmp, thunk_archive))
+      if (!build_thunk_archive(tools, refs, inv.shared, thunk_archive))
         finish(Status{kSetupError, 0}, &tmp);
     }
   }
@@ -296,7 +307,7 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv) {
   if (executable) {
     cmd.push_back(l.runtime);
     cmd.push_back("-pthread");
-    if (!inv.no_startfiles) {
+    if (wrap_main && !inv.no_startfiles) {
       cmd.push_back("-Wl,--undefined=main");
       cmd.push_back("-Wl,--wrap=main");
     }
@@ -320,12 +331,15 @@ void print_help() {
       "                                  write the thunk archive for these objects/archives\n"
       "                                  (for links done by another driver; put out.a after\n"
       "                                  all inputs, then libgrowstack.a)\n"
+      "       gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>\n"
+      "                                  link with another driver (clang++): thunks, runtime\n"
+      "                                  and link flags added (a CMake linker launcher)\n"
       "       gscc --gs-print-plugin     path of growstack-plugin.so\n"
       "       gscc --gs-print-runtime    path of libgrowstack.a\n"
       "       gscc --gs-print-include-dir  directory of growstack.h\n"
       "       gscc --gs-version | --gs-help\n"
-      "environment: GSCC_CLANG (default clang-19), GSCC_NM (llvm-nm-19), GSCC_AR (llvm-ar-19),\n"
-      "  GSCC_OBJCOPY (llvm-objcopy-19),\n"
+      "environment: GSCC_CLANG (default clang-19), GSCC_NM (llvm-nm-19, for bitcode and thin\n"
+      "  archives), GSCC_OBJCOPY (llvm-objcopy-19, for objects gscc cannot patch),\n"
       "             GSCC_VERBOSE=1 (print commands), GSCC_KEEP_TEMPS=1\n"
       "See docs/usage.md.\n");
 }
@@ -408,12 +422,43 @@ int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
   }
   std::vector<ThunkRef> refs;
   if (!collect_thunk_refs(tools, scan, refs)) return kSetupError;
-  TempDir tmp;
-  if (!refs.empty() && !tmp.create()) return kSetupError;
-  if (!build_thunk_archive(tools, refs, shared, tmp, out)) return kSetupError;
+  if (!build_thunk_archive(tools, refs, shared, out)) return kSetupError;
   if (tools.verbose)
     std::fprintf(stderr, "gscc: %zu thunk(s) in %s\n", refs.size(), out.c_str());
   return 0;
+}
+
+// gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>: a link done by
+// another driver (clang++, for a C++ program with instrumented C in it), as a
+// CMake <LANG>_LINKER_LAUNCHER (growstack_instrument() in the CMake package).
+// The same link step as gscc's own, with <driver> instead of clang: the thunk
+// archive for the inputs, the runtime, -pthread, -z now and the exports; main is
+// wrapped only with --gs-wrap-main. Objects compiled with the plugin by the
+// build itself still carry the split-stack notes; they are hidden here, in
+// place (idempotent), as gscc does after its own compiles.
+int gs_link(Tools &tools, const std::vector<std::string> &args) {
+  bool wrap_main = false;
+  size_t i = 0;
+  for (; i < args.size() && starts_with(args[i], "--gs-"); ++i) {
+    if (args[i] == "--gs-wrap-main")
+      wrap_main = true;
+    else
+      return usage_error("--gs-link: unknown option " + args[i]);
+  }
+  if (i >= args.size()) return usage_error("--gs-link needs the link command (driver and arguments)");
+  tools.clang = args[i];
+  std::vector<std::string> tokens =
+      expand_response_files(std::vector<std::string>(args.begin() + i + 1, args.end()));
+  Invocation inv = parse_command_line(tokens);
+  tools.verbose = tools.verbose || inv.verbose;
+  tools.dry_run = inv.dry_run;
+  if (inv.no_link || inv.has_sources())
+    return usage_error("--gs-link takes a link command (objects and libraries, no sources)");
+  for (const Arg &a : inv.args)
+    if (a.kind == ArgKind::Input && classify_file(a.value) == FileKind::Object &&
+        !strip_split_stack_notes(tools, a.value))
+      return kSetupError;
+  return compile_and_link(tools, locate_layout(), inv, wrap_main);
 }
 
 int gs_command(Tools &tools, const std::vector<std::string> &args) {
@@ -421,6 +466,7 @@ int gs_command(Tools &tools, const std::vector<std::string> &args) {
   Layout l = locate_layout();
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (cmd == "--gs-thunks") return gs_thunks(tools, rest);
+  if (cmd == "--gs-link") return gs_link(tools, rest);
   if (!rest.empty()) return usage_error(cmd + " takes no arguments");
   if (cmd == "--gs-help") {
     print_help();
@@ -453,8 +499,10 @@ int gscc_main(int argc, char **argv) {
 
   std::vector<std::string> tokens = expand_response_files(raw);
   Invocation inv = parse_command_line(tokens);
-  for (const std::string &tok : tokens)
+  for (const std::string &tok : tokens) {
     if (tok.rfind("-ftrivial-auto-var-init=", 0) == 0) user_sets_auto_var_init = true;
+    if (tok.rfind("-fdebug-default-version=", 0) == 0) user_sets_debug_version = true;
+  }
   tools.verbose = tools.verbose || inv.verbose;
   tools.dry_run = inv.dry_run;
 

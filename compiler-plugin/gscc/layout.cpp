@@ -104,6 +104,16 @@ void report_missing(const Layout &l, const std::string &file, const std::string 
 const std::vector<std::string> &LibraryResolver::default_dirs() {
   if (defaults_known_) return default_dirs_;
   defaults_known_ = true;
+  // The directories recorded when gscc was built, unless something could change
+  // them: another clang, or target options.
+  const char *baked = GSCC_CLANG_LIBRARY_DIRS;
+  if (*baked && tools_.clang == "clang-19" && target_args_.empty()) {
+    std::istringstream dirs(baked);
+    std::string d;
+    while (std::getline(dirs, d, ':'))
+      if (!d.empty()) default_dirs_.push_back(d);
+    return default_dirs_;
+  }
   Argv argv = {tools_.clang};
   argv.insert(argv.end(), target_args_.begin(), target_args_.end());
   argv.push_back("-print-search-dirs");

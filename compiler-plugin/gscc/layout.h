@@ -43,7 +43,8 @@ bool file_exists(const std::string &path);
 // Resolves -l names the way the linker will, to decide which static archives
 // gscc must scan for __gs_x* references. The search path is every -L directory
 // (in order, wherever they appear: GNU ld applies them to all -l options) and
-// then clang's own library directories (asked once, from clang -print-search-dirs).
+// then clang's own library directories (recorded when gscc was built, or asked
+// once from clang -print-search-dirs when GSCC_CLANG or target options are given).
 class LibraryResolver {
  public:
   LibraryResolver(const Tools &tools, std::vector<std::string> lib_dirs,

@@ -209,15 +209,27 @@ E2E_STATIC void e2e_run_self(const char *const *argv, const char *const *env_cha
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     char **env = e2e_make_env(env_changes);
+    /* The program's path, not "/proc/self/exe" itself: under valgrind
+     * --trace-children=yes the child's valgrind would load its own binary
+     * through that name (readlink is answered with the program's path). */
+    static char self[4096];
+    if (!self[0]) {
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0) {
+            perror("e2e: readlink /proc/self/exe");
+            exit(1);
+        }
+        self[n] = '\0';
+    }
     pid_t pid;
-    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, (char *const *)argv, env);
+    int rc = posix_spawn(&pid, self, &fa, NULL, (char *const *)argv, env);
     posix_spawn_file_actions_destroy(&fa);
     free(env);
     close(in[0]);
     close(out[1]);
     close(err[1]);
     if (rc) {
-        fprintf(stderr, "e2e: posix_spawn /proc/self/exe: %s\n", strerror(rc));
+        fprintf(stderr, "e2e: posix_spawn %s: %s\n", self, strerror(rc));
         exit(1);
     }
     if (stdin_data) {

@@ -95,6 +95,32 @@ run("archive as an input is scanned" 0 "" ${GSCC} main_lib.c libuses_atoi.a -o v
 run("archive via -L/-l is scanned" 0 "" ${GSCC} main_lib.c -L. -luses_atoi -o via_l)
 run("the program runs" 0 "" ${WORK}/via_l)
 
+# What a link runs (docs/usage.md, "What gscc costs"): gscc reads the symbols
+# and writes the thunk archive itself, so a link with objects and archives runs
+# exactly one command, clang's link; a compile runs exactly one clang.
+run("a link runs one command" 0 "" ${GSCC} -O1 -c main_lib.c -o main_lib.o)
+set(ENV{GSCC_VERBOSE} 1)
+run("(link, verbose)" 0 "" ${GSCC} main_lib.o libuses_atoi.a -L. -luses_atoi -lm -o one_cmd)
+string(REGEX MATCHALL "gscc: [^\n]*" cmds "${last_output}")
+list(FILTER cmds EXCLUDE REGEX "^gscc: wrote ")
+list(LENGTH cmds ncmds)
+if(NOT ncmds EQUAL 1 OR NOT cmds MATCHES "^gscc: clang-19 ")
+  string(APPEND failures "  a link ran ${ncmds} commands, want only clang's link:\n${last_output}\n")
+endif()
+run("(compile, verbose)" 0 "" ${GSCC} -O1 -c uses_atoi.c -o uses_atoi2.o)
+string(REGEX MATCHALL "gscc: [^\n]*" cmds "${last_output}")
+list(LENGTH cmds ncmds)
+if(NOT ncmds EQUAL 1)
+  string(APPEND failures "  a compile ran ${ncmds} commands, want one clang:\n${last_output}\n")
+endif()
+unset(ENV{GSCC_VERBOSE})
+run("(no split-stack note left)" 0 "" ${NM} uses_atoi2.o)
+execute_process(COMMAND readelf -S ${WORK}/uses_atoi2.o OUTPUT_VARIABLE sections)
+if(sections MATCHES "split-stack")
+  string(APPEND failures "  gscc -c left a split-stack note:\n${sections}\n")
+endif()
+run("the one-command program runs" 0 "" ${WORK}/one_cmd)
+
 if(NOT failures STREQUAL "")
   message(FATAL_ERROR "gscc_cli:\n${failures}")
 endif()
