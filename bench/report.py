@@ -17,6 +17,8 @@ import re
 import statistics
 import subprocess
 
+import report_realprog
+
 MODES = ["fixed", "segmented", "contiguous"]
 
 
@@ -197,6 +199,9 @@ def main():
     goal("bytes per idle coroutine vs Go goroutine (100k)", f"{fmt(mem)} vs {fmt(gomem)} B",
          "no more", mem is not None and gomem is not None and mem <= gomem,
          "resident memory growth / count, contiguous mode vs Go 1.19")
+
+    realprog = report_realprog.load(args.results)
+    report_realprog.goals(realprog, goal)
 
     w("## Goals")
     w("")
@@ -387,6 +392,8 @@ def main():
         plt.close(fig)
     except ImportError:
         w("(matplotlib is not installed: no plots; scripts/setup.sh report installs it)")
+    report_realprog.section(realprog, w)
+
     if plots:
         w("## Plots")
         w("")

@@ -4,7 +4,11 @@
 set -eu
 what=${1:-test}
 pkgs="clang-19 llvm-19-dev lld-19 llvm-19-tools cmake ninja-build python3 gdb valgrind \
-      csmith libcsmith-dev gcc-12-source gcc"
+      csmith libcsmith-dev gcc-12-source gcc \
+      dpkg-dev autoconf automake libtool make tcl libonig-dev zlib1g-dev"
+# The second line is for the real programs (tests/realprog): dpkg-source unpacks
+# Debian source packages, jq needs autoreconf and oniguruma, SQLite's build runs
+# tclsh, and its fuzzcheck and speedtest1 link with -lz.
 if [ "$what" = report ]; then
   pkgs="$pkgs libbenchmark-dev python3-matplotlib golang-1.19-go libboost-context-dev g++-12"
 fi
