@@ -417,7 +417,7 @@ def main():
     w("```")
     w("")
     w("Raw JSON: the results directory given to `bench/run.sh` "
-      "(growstack-<mode>.json, anchors/<anchor>.json).")
+      "(growstack-<mode>.json, anchors/<anchor>.json, realprog.json).")
 
     with open(os.path.join(args.out, "REPORT.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
