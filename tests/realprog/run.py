@@ -154,9 +154,10 @@ def cases_for(args, setname):
         dbs = [3, 4, 6]
     else:
         dbs = range(1, 9)
+    # The whole corpus with forced moves takes 20 min of CPU.
     cs.append(Case("sqlite", "fuzzcheck-" + "".join(map(str, dbs)),
                    ["{B}/fuzzcheck"] + [f"{{S}}/test/fuzzdata{i}.db" for i in dbs],
-                   norm=norm_fuzzcheck))
+                   norm=norm_fuzzcheck, timeout=900 if setname == "ci" else 7200))
     # jq: its test files through its own runner (as tests/jqtest does), and the
     # deep query of issue 11 (deep recursion in jv_equal).
     for prog in ("jq", "jq-shared"):
