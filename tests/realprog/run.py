@@ -348,7 +348,7 @@ def check(case, args, config):
     if e != ref["stderr"]:
         problems.append("stderr differs: " + first_difference(ref["stderr"], e))
     if not stats:
-        problems.append("no growstack statistics printed (not running under growstack?)")
+        problems.append("no growstack statistics at exit (it did not exit normally, or it does not run under growstack)")
     elif stats.get("unknown_frames", 0) != 0:
         problems.append(f"unknown_frames={stats['unknown_frames']}")
     if problems:
