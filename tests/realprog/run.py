@@ -140,6 +140,8 @@ def jq_test_subset(args, name, every):
 def cases_for(args, setname):
     """The cases of each program for a set: ci (the CTest subset), full (the whole
     set, scripts/realprog.sh), quick/full bench (bench/run.sh)."""
+    forced = [c for c in CONFIGS if c.startswith("forced")]
+    unforced = [c for c in CONFIGS if c not in forced]
     big = setname in ("full", "bench-full")
     bench = setname.startswith("bench")
     cs = []
@@ -168,7 +170,6 @@ def cases_for(args, setname):
         tests = ["jq", "onig", "base64"]
         if bench:  # jq.test takes 5 s: the quick bench runs it for the static build only
             tests = ["jq"] if setname == "bench-full" or prog == "jq" else []
-        forced = [c for c in CONFIGS if c.startswith("forced")]
         for t in tests:
             # Forced moves make jq slow (each jq run costs seconds before the
             # first test, compiling its builtins): in those configurations the
@@ -176,16 +177,22 @@ def cases_for(args, setname):
             ci = setname == "ci"
             cs.append(Case(prog, f"{t}.test",
                            [exe, "-L", "{S}/tests/modules", "--run-tests", f"{{S}}/tests/{t}.test"],
-                           env=env, configs=[c for c in CONFIGS if c not in forced] if ci else None))
+                           env=env, configs=unforced if ci else None))
             if ci and t == "jq":
                 cs.append(Case(prog, f"{t}.test-every32",
                                [exe, "-L", "{S}/tests/modules", "--run-tests",
                                 jq_test_subset(args, t, 32)], env=env, configs=forced))
         depth = {"ci": 20000, "full": 200000, "bench-quick": 100000, "bench-full": 100000}[setname]
         if not bench:
-            cs.append(Case(prog, f"deep-equal-{depth}",
-                           [exe, "-n", f"(reduce range({depth}) as $i (0;[.])) as $a | $a == $a"],
-                           env=env))
+            # A forced move copies the whole stack at every call: quadratic in the
+            # depth, so the full set's forced runs take the CI depth.
+            def query(d):
+                return [exe, "-n", f"(reduce range({d}) as $i (0;[.])) as $a | $a == $a"]
+            if setname == "ci":
+                cs.append(Case(prog, f"deep-equal-{depth}", query(depth), env=env))
+            else:
+                cs.append(Case(prog, f"deep-equal-{depth}", query(depth), env=env, configs=unforced))
+                cs.append(Case(prog, "deep-equal-20000", query(20000), env=env, configs=forced))
         else:  # one query takes 50 ms: the benchmark builds and compares R of them
             r = 10 if setname == "bench-quick" else 30
             cs.append(Case(prog, f"deep-equal-{depth}x{r}",
@@ -233,7 +240,12 @@ def cases_for(args, setname):
         cs.append(Case("cjson", "cJSON_test", ["{B}/cJSON_test"]))
     depth, rounds = {"ci": (2000, 2), "full": (20000, 3), "bench-quick": (10000, 5),
                      "bench-full": (20000, 5)}[setname]
-    cs.append(Case("cjson", f"deep-{depth}x{rounds}", ["{B}/cjson_deep", str(depth), str(rounds)]))
+    if setname == "full":  # forced moves: quadratic in the depth (as for jq above)
+        cs.append(Case("cjson", f"deep-{depth}x{rounds}", ["{B}/cjson_deep", str(depth), str(rounds)],
+                       configs=unforced))
+        cs.append(Case("cjson", "deep-5000x1", ["{B}/cjson_deep", "5000", "1"], configs=forced))
+    else:
+        cs.append(Case("cjson", f"deep-{depth}x{rounds}", ["{B}/cjson_deep", str(depth), str(rounds)]))
     return cs
 
 
