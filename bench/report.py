@@ -18,6 +18,8 @@ import re
 import statistics
 import subprocess
 
+import report_realprog
+
 MODES = ["fixed", "segmented", "contiguous"]
 
 
@@ -294,6 +296,9 @@ def main():
          "no more", mem is not None and gomem is not None and mem <= gomem,
          "resident memory growth / count, contiguous mode vs Go 1.19")
 
+    realprog = report_realprog.load(args.results)
+    report_realprog.goals(realprog, goal)
+
     w("## Goals")
     w("")
     w("| goal | measured | target | met | from |")
@@ -486,6 +491,8 @@ def main():
         plt.close(fig)
     except ImportError:
         w("(matplotlib is not installed: no plots; scripts/setup.sh report installs it)")
+    report_realprog.section(realprog, w)
+
     if plots:
         w("## Plots")
         w("")
@@ -509,8 +516,8 @@ def main():
     w("```")
     w("")
     w("Raw JSON: the results directory given to `bench/run.sh` "
-      "(growstack-<mode>.json, anchors/<anchor>.json, echo/echo-<server>-<count>.json "
-      "with --echo).")
+      "(growstack-<mode>.json, anchors/<anchor>.json, realprog.json, "
+      "echo/echo-<server>-<count>.json with --echo).")
 
     with open(os.path.join(args.out, "REPORT.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -64,6 +64,25 @@ else
   rm -rf "$out/echo" # a previous run's figures must not pass for this run's
 fi
 
+step "real programs (tests/realprog: SQLite, jq, Lua, zlib, cJSON; docs/realprog.md)"
+# CPU time of each program built by plain clang-19, by clang-19 with gscc's flags
+# and by gscc in each mode. Not fatal: without the sources (no network) the report
+# says the section is missing.
+rm -f "$out/realprog.json"
+realprog() {
+  local rp=$build/realprog reps=3 set=quick
+  ((full)) && reps=7 && set=full
+  [[ -x $build/bin/gscc ]] || { echo "run.sh: $build/bin/gscc not built" >&2; return 1; }
+  "$root/tests/realprog/fetch.sh" "$rp" &&
+  for v in clang flags gscc; do
+    "$root/tests/realprog/build.sh" --src "$rp/src" --out "$rp/builds" --variant $v \
+      --gscc "$build/bin/gscc" sqlite jq jq-shared lua zlib cjson || return 1
+  done &&
+  python3 "$root/tests/realprog/run.py" --bench $reps --set $set --builds "$rp/builds" \
+    --src "$rp/src" --work "$rp/work-bench" --json "$out/realprog.json"
+}
+realprog || echo "run.sh: the real-program benchmarks failed; the report will say so" >&2
+
 step "report"
 # Debian's python3 (it has python3-matplotlib); another python3 first on PATH
 # may not.
