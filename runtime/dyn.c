@@ -67,9 +67,10 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
     if (!co)
         gs_fatal("__morestack_allocate_stack_space called outside a coroutine stack");
     if (co->kind == GS_STACK_FIXED)
-        gs_overflow(co, size, "a variable-length array or alloca does not fit");
+        gs_overflow(co, frame + 16, size, "a variable-length array or alloca does not fit");
     if (size > gs_cfg.max)
-        gs_overflow(co, size, "a variable-length array or alloca is larger than the limit");
+        gs_overflow(co, frame + 16, size,
+                    "a variable-length array or alloca is larger than the limit");
     while (co->dyn && co->dyn->depth > depth)
         pop(co); /* blocks of frames deeper than the caller: they have returned */
     struct gs_dyn *d = malloc(sizeof *d + (size ? size : 1));
