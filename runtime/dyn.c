@@ -134,7 +134,16 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (gs_stack_sync_top(co, sp)) {
         gs_tls.ext_target = NULL;
         gs_arch_set_guard(gs_stack_guard_for(co->top));
+        return;
     }
     /* Otherwise not on this coroutine's stack: a setjmp on the system stack
-     * (in a callback); nothing to resync. */
+     * (in a callback, guard 0); nothing to resync. With a coroutine's guard
+     * in place, the caller runs on a stack the coroutine no longer owns: a
+     * longjmp through a jmp_buf the runtime did not know when the stack moved
+     * (protocol.md 7.3) landed on the freed copy. */
+    if (gs_arch_get_guard())
+        gs_fatal("setjmp returned on %p, which is on none of the stacks of %s: a longjmp used "
+                 "a jmp_buf saved before the stack moved and not registered with the runtime "
+                 "(docs/protocol.md 7.3)",
+                 (void *)sp, gs_coro_describe(co, (char[64]){0}, 64));
 }

@@ -188,6 +188,12 @@ int gs_records_find(uintptr_t pc, struct gs_func_info *info)
     return found;
 }
 
+const char *gs_records_name_nolock(uintptr_t pc)
+{
+    struct gs_func_info fi;
+    return find_locked(pc, &fi) ? fi.name : NULL;
+}
+
 void gs_records_thread_exit(struct gs_thread *t)
 {
     free(t->rec_cache);

@@ -63,6 +63,11 @@ struct gs_func_info {
 __attribute__((visibility("hidden"))) int gs_records_find(uintptr_t pc,
                                                           struct gs_func_info *info);
 
+/* The name in the record of the function containing pc, or NULL; without the
+ * lock and without the cache, for fatal paths that may run in a signal
+ * handler (racy only against a module being loaded or unloaded). */
+__attribute__((visibility("hidden"))) const char *gs_records_name_nolock(uintptr_t pc);
+
 /* Whether pc lies in a registered growstack_text range. */
 __attribute__((visibility("hidden"))) int gs_records_instrumented(uintptr_t pc);
 

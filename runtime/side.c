@@ -9,6 +9,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "records.h"
 #include "side.h"
 
 __thread struct gs_side __gs_side __attribute__((tls_model("initial-exec"))) = {
@@ -43,7 +44,10 @@ static void free_chunks(struct gs_thread *t, struct gs_side_owner *o, struct gs_
 static void describe_fn(char *buf, size_t len, const void *fn)
 {
     Dl_info di;
-    if (fn && dladdr(fn, &di) && di.dli_sname)
+    const char *name = fn ? gs_records_name_nolock((uintptr_t)fn) : NULL;
+    if (name)
+        gs_format(buf, len, "%s (%p)", name, fn);
+    else if (fn && dladdr(fn, &di) && di.dli_sname && di.dli_saddr == fn)
         gs_format(buf, len, "%s (%p)", di.dli_sname, fn);
     else
         gs_format(buf, len, "%p", fn);
