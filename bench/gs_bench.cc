@@ -10,9 +10,11 @@
 #include <benchmark/benchmark.h>
 #include <growstack.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -396,6 +398,34 @@ void BM_CallCost(benchmark::State &state)
 }
 BENCHMARK(BM_CallCost)->ArgsProduct({{0, 1, 2}, {0, 1}})->Unit(benchmark::kMillisecond);
 
+// ---- overflow at the limit ---------------------------------------------------
+
+// How long does a recursion without end take to reach GROWSTACK_MAX (1 GiB by
+// default) and be reported? Issue 11: contiguous mode took 8-13 s (1 GiB
+// stacks copied into 1 GiB stacks); the goal is within 2x of segmented mode.
+// Each iteration forks a child that runs the recursion on a coroutine until
+// the runtime aborts it; the time is fork to reaped child.
+void BM_OverflowAtLimit(benchmark::State &state)
+{
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        pid_t pid = fork();
+        if (pid == 0) {
+            int devnull = open("/dev/null", O_WRONLY);
+            dup2(devnull, 2);
+            Worker w;
+            w.run(GS_JOB_ENDLESS);
+            _exit(0); // not reached: the runtime aborts
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        auto t1 = Clock::now();
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+            state.SkipWithError("the child did not end in the overflow report");
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+}
+
 // ---- switch, spawn, memory -------------------------------------------------
 
 // One-way context switch: resume + yield is two switches.
@@ -494,6 +524,8 @@ int main(int argc, char **argv)
     if (current_mode() != GS_MODE_FIXED) {
         benchmark::RegisterBenchmark("BM_HotSplit", BM_HotSplit)->Apply(hot_args);
         benchmark::RegisterBenchmark("BM_HotSplitPinned", BM_HotSplitPinned)->Apply(hot_args);
+        benchmark::RegisterBenchmark("BM_OverflowAtLimit", BM_OverflowAtLimit)
+            ->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
     }
     benchmark::AddCustomContext("growstack_mode", gs_mode_name(current_mode()));
     benchmark::Initialize(&argc, argv);

@@ -22,6 +22,19 @@ __attribute__((noinline)) static void hot_pinned_base(const void *rq)
     gs_bench_frame_sink = 0;
 }
 
+static volatile long gs_bench_never = -1;
+
+/* Recursion without end (64-byte pad, ~112-byte frames): ends in the
+ * runtime's overflow report at GROWSTACK_MAX. */
+__attribute__((noinline)) static long endless(long depth)
+{
+    volatile char pad[64];
+    pad[depth & 63] = (char)depth;
+    if (depth == gs_bench_never)
+        return 0;
+    return endless(depth + 1) + pad[depth & 63];
+}
+
 void *gs_bench_worker(void *arg)
 {
     struct gs_job *j = arg;
@@ -36,6 +49,7 @@ void *gs_bench_worker(void *arg)
         case GS_JOB_HOT: gs_hot_descend(j->p); break;
         case GS_JOB_PARK: break;
         case GS_JOB_HOT_PINNED: hot_pinned_base(j->p); break;
+        case GS_JOB_ENDLESS: j->result = (uint64_t)endless(0); break;
         }
         gs_yield();
     }
