@@ -33,19 +33,9 @@ static const char *record_name(const struct gs_record *r)
     return r->name ? (const char *)((uintptr_t)&r->name + (intptr_t)r->name) : NULL;
 }
 
-/* TEMPORARY (branch side-runtime, until side-plugin is merged): the plugin of
- * this branch still emits version 1, 8-byte records without names. Accepted
- * so that the end-to-end tests run here; the merge of side-plugin removes
- * this and version 1 is rejected like any other. */
-struct gs_record_v1 {
-    int32_t func;
-    uint32_t flags;
-};
-
 void gs_records_register(struct gs_module *m)
 {
-    int v1 = m && m->version == 1;
-    if (!m || (m->version != GS_MODULE_VERSION && !v1))
+    if (!m || m->version != GS_MODULE_VERSION)
         gs_fatal("gs_records_register: module descriptor %p has version %u; this runtime "
                  "understands version %u (rebuild the program and its libraries with a "
                  "matching gscc)",
@@ -56,19 +46,11 @@ void gs_records_register(struct gs_module *m)
             pthread_rwlock_unlock(&lock);
             return;
         }
-    size_t bytes = (size_t)((const char *)m->rec_end - (const char *)m->rec_begin);
-    size_t n = bytes / (v1 ? sizeof(struct gs_record_v1) : sizeof(struct gs_record));
+    size_t n = (size_t)(m->rec_end - m->rec_begin);
     struct gs_func_info *f = malloc((n ? n : 1) * sizeof *f);
     if (!f)
         gs_fatal("out of memory registering %zu function records", n);
     for (size_t i = 0; i < n; i++) {
-        if (v1) {
-            const struct gs_record_v1 *r = (const struct gs_record_v1 *)m->rec_begin + i;
-            f[i].start = (uintptr_t)&r->func + (intptr_t)r->func;
-            f[i].flags = r->flags;
-            f[i].name = NULL;
-            continue;
-        }
         const struct gs_record *r = &m->rec_begin[i];
         f[i].start = (uintptr_t)&r->func + (intptr_t)r->func;
         f[i].flags = r->flags;
