@@ -426,6 +426,37 @@ void BM_OverflowAtLimit(benchmark::State &state)
     }
 }
 
+// What does a call of a function with an escaping local (a side frame, docs/
+// protocol.md 7) cost, against the same call with the local on the stack (plain
+// clang, gscc's flags without the plugin)? kind 0: called from a frame with
+// no side frame (each call takes __gs_side_alloc's assembly fast path); kind
+// 1: called from a frame with one (the inline check). n = 1e6 calls.
+void BM_SideLocalCall(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    const int variant = int(state.range(1)); // 0 instrumented, 1 plain, 2 gscc flags only
+    const long n = 1000000;
+    Worker w;
+    auto start = Clock::now();
+    for (auto _ : state) {
+        uint64_t r;
+        if (variant == 0)
+            r = w.run(kind == 0 ? GS_JOB_SIDE_LEAF : GS_JOB_SIDE_NESTED, n);
+        else if (variant == 1)
+            r = uint64_t(kind == 0 ? plain_call_side_leaf(n) : plain_call_side_leaf_nested(n));
+        else
+            r = uint64_t(kind == 0 ? flags_call_side_leaf(n) : flags_call_side_leaf_nested(n));
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["ns_per_call"] =
+        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
+        double(state.iterations() * n);
+    static const char *kinds[] = {"from a frame without a side frame", "from a frame with one"};
+    static const char *variants[] = {" instrumented", " plain", " plain + gscc flags"};
+    state.SetLabel(std::string(kinds[kind]) + variants[variant]);
+}
+BENCHMARK(BM_SideLocalCall)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMillisecond);
+
 // ---- switch, spawn, memory -------------------------------------------------
 
 // One-way context switch: resume + yield is two switches.

@@ -50,6 +50,8 @@ void *gs_bench_worker(void *arg)
         case GS_JOB_PARK: break;
         case GS_JOB_HOT_PINNED: hot_pinned_base(j->p); break;
         case GS_JOB_ENDLESS: j->result = (uint64_t)endless(0); break;
+        case GS_JOB_SIDE_LEAF: j->result = (uint64_t)gs_call_side_leaf((long)j->a); break;
+        case GS_JOB_SIDE_NESTED: j->result = (uint64_t)gs_call_side_leaf_nested((long)j->a); break;
         }
         gs_yield();
     }
