@@ -201,6 +201,9 @@ void gs_side_signal_leave(const struct gs_side *saved)
 void gs_side_thread_exit(struct gs_thread *t)
 {
     gs_side_release(t, &t->side_owner);
+    /* Instrumented code may still run on this thread (another key's
+     * destructor): it starts a new side stack rather than use a freed one. */
+    __gs_side = GS_SIDE_INIT;
     if (t->sig_side) {
         munmap(t->sig_side, GS_SIDE_SIGNAL_SIZE);
         t->sig_side = NULL;
