@@ -14,10 +14,14 @@
  *     coroutine's side stack between the coroutine's own;
  *  4. a signal handler with escaping locals, raised from a coroutine inside a
  *     side frame: it gets the signal area, and the coroutine's side frames
- *     are intact afterwards. */
+ *     are intact afterwards;
+ *  5. a thread the program creates runs the deep recursion of 1 (on its own
+ *     stack or a coroutine, whichever gscc gives it); its side chunks are gone
+ *     when it has exited. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
 
+#include <pthread.h>
 #include <signal.h>
 
 /* ---- 1. deep recursion ---------------------------------------------------- */
@@ -142,6 +146,13 @@ static void *signal_body(void *arg)
     return (void *)bad;
 }
 
+/* ---- 5. a thread ----------------------------------------------------------- */
+
+static void *thread_body(void *arg)
+{
+    return (void *)publish(NULL, 0, (int)(long)arg);
+}
+
 static long run(void *(*fn)(void *), long arg)
 {
     gs_handle h = gs_spawn(fn, (void *)arg);
@@ -187,5 +198,18 @@ int main(void)
     signal(SIGUSR1, on_usr1);
     E2E_EQ_LONG(run(signal_body, 0), 0);
     E2E_CHECK(handler_ok);
+
+    t0 = e2e_stats();
+    pthread_t th;
+    void *r = NULL;
+    E2E_EQ_LONG(pthread_create(&th, NULL, thread_body, (void *)(long)(depth / 4)), 0);
+    E2E_EQ_LONG(pthread_join(th, &r), 0);
+    E2E_EQ_LONG((long)r, depth / 4 + 1);
+    d = e2e_stats_since(&t0);
+    E2E_EQ_LONG(bad_values, 0);
+    E2E_EQ_LONG(moved_addresses, 0);
+    E2E_CHECK(d.side_chunks > 0);
+    E2E_CHECK_MSG(d.side_bytes == 0, "the exited thread still owns %lld bytes of side stack",
+                  (long long)d.side_bytes);
     return e2e_done("side_frames");
 }
