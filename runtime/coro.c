@@ -83,6 +83,7 @@ struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uint
     co->a2 = a2;
     co->flags = flags;
     co->state = GS_READY;
+    co->side = GS_SIDE_INIT;
     if (attr && attr->name) {
         strncpy(co->name, attr->name, sizeof co->name - 1);
     }
@@ -167,6 +168,7 @@ static inline __attribute__((always_inline)) void enter(struct gs_thread *t, str
         t->sys_sp = (char *)((frame - 1024) & ~(uintptr_t)15);
     }
     t->ext_target = NULL;
+    gs_side_switch(me ? &me->side : &t->side, &co->side);
     if (me)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
@@ -181,6 +183,7 @@ static inline __attribute__((always_inline)) void leave(struct gs_thread *t, str
     struct gs_coro *r = co->resumer;
     co->state = state;
     co->guard = gs_arch_get_guard();
+    gs_side_switch(&co->side, r ? &r->side : &t->side);
     t->cur = r;
     if (r)
         r->state = GS_RUNNING;

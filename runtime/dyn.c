@@ -67,9 +67,10 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
     if (!co)
         gs_fatal("__morestack_allocate_stack_space called outside a coroutine stack");
     if (co->kind == GS_STACK_FIXED)
-        gs_overflow(co, size, "a variable-length array or alloca does not fit");
+        gs_overflow(co, frame + 16, size, "a variable-length array or alloca does not fit");
     if (size > gs_cfg.max)
-        gs_overflow(co, size, "a variable-length array or alloca is larger than the limit");
+        gs_overflow(co, frame + 16, size,
+                    "a variable-length array or alloca is larger than the limit");
     while (co->dyn && co->dyn->depth > depth)
         pop(co); /* blocks of frames deeper than the caller: they have returned */
     struct gs_dyn *d = malloc(sizeof *d + (size ? size : 1));
@@ -133,7 +134,16 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (gs_stack_sync_top(co, sp)) {
         gs_tls.ext_target = NULL;
         gs_arch_set_guard(gs_stack_guard_for(co->top));
+        return;
     }
     /* Otherwise not on this coroutine's stack: a setjmp on the system stack
-     * (in a callback); nothing to resync. */
+     * (in a callback, guard 0); nothing to resync. With a coroutine's guard
+     * in place, the caller runs on a stack the coroutine no longer owns: a
+     * longjmp through a jmp_buf the runtime did not know when the stack moved
+     * (protocol.md 7.3) landed on the freed copy. */
+    if (gs_arch_get_guard())
+        gs_fatal("setjmp returned on %p, which is on none of the stacks of %s: a longjmp used "
+                 "a jmp_buf saved before the stack moved and not registered with the runtime "
+                 "(docs/protocol.md 7.3)",
+                 (void *)sp, gs_coro_describe(co, (char[64]){0}, 64));
 }

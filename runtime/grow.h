@@ -9,8 +9,14 @@
  *  - Pointers the runtime keeps into a coroutine stack, each with its fix-up when
  *    the stack moves: co->ctx.sp (only while suspended: shrink moves it by delta),
  *    seg->ret_sp of the segment *above* a moved one (none: only the top segment
- *    moves), gs_tls.sys_sp (never: it points into the system stack). Wait nodes,
- *    join results and saved contexts live in struct gs_coro on the heap.
+ *    moves), gs_tls.sys_sp (never: it points into the system stack), the saved
+ *    registers of setjmp buffers listed by the coroutine's jb nodes and the
+ *    buffer pointers of those nodes (relocate_jmpbufs, protocol.md 7.3). Wait
+ *    nodes, join results and saved contexts live in struct gs_coro on the heap;
+ *    side frames (side.h) never point into the stack, except jmp_bufs.
+ *  - co->stack_size (usable bytes of the live segments) <= GROWSTACK_MAX.
+ *  - co->pin, when its segment is co->top, names a frame a walk found pinned;
+ *    a move clears it.
  */
 #ifndef GS_GROW_H
 #define GS_GROW_H
@@ -60,8 +66,10 @@ __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard_for(const struct 
  * of it (GROWSTACK_SHRINK). Safe to call from any stack. */
 __attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_coro *co);
 
-/* Report a stack overflow of the running coroutine and abort. */
+/* Report a stack overflow of the running coroutine and abort: what was in use
+ * (from its base down to sp), what the next frame needed, the limit that
+ * applied; then the statistics if GROWSTACK_STATS=1. */
 __attribute__((noreturn, visibility("hidden")))
-void gs_overflow(struct gs_coro *co, size_t need, const char *why);
+void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why);
 
 #endif

@@ -141,6 +141,10 @@ struct gs_stats {
     uint64_t stack_bytes_peak;
     uint64_t mapped_bytes;      /* bytes obtained from the kernel for stacks        */
     uint64_t max_stack_bytes;   /* largest stack any coroutine reached              */
+    uint64_t side_bytes;        /* bytes of side stack chunks currently owned       */
+    uint64_t side_peak;         /* largest side stack one coroutine (or thread)
+                                   owned, in bytes                                  */
+    uint64_t side_chunks;       /* side stack chunks obtained from malloc           */
 };
 
 /* Counters summed over all threads. */

@@ -15,7 +15,9 @@
  *    through gs_signal_dispatch: on the
  *    sigaltstack (SA_ONSTACK is forced), with the guard at 0 (handlers are
  *    callbacks on the system stack: no prologue check may fire there) and with
- *    gs_tls.ext_target naming the handler, so yielding from it is a fatal error.
+ *    gs_tls.ext_target naming the handler, so yielding from it is a fatal error,
+ *    and with __gs_side in the thread's signal area (side.h), so a handler
+ *    never enters the side stack's slow path of the code it interrupted.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -46,12 +48,15 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     void *target = (a->sa_flags & SA_SIGINFO) ? (void *)a->sa_sigaction : (void *)a->sa_handler;
     uintptr_t guard = gs_arch_get_guard();
     void *ext = gs_tls.ext_target;
+    struct gs_side side;
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
+    gs_side_signal_enter(&side); /* the handler's side frames: side.h */
     if (a->sa_flags & SA_SIGINFO)
         a->sa_sigaction(sig, si, uc);
     else
         a->sa_handler(sig);
+    gs_side_signal_leave(&side);
     gs_tls.ext_target = ext;
     gs_arch_set_guard(guard);
 }

@@ -50,6 +50,9 @@ enum gs_job_kind {
     GS_JOB_LIBC,        /* a = n                                  */
     GS_JOB_HOT,         /* p = struct anchor_hot_request *        */
     GS_JOB_PARK,        /* just yield (idle coroutines)           */
+    GS_JOB_HOT_PINNED,  /* p = struct anchor_hot_request *; the hot
+                           split runs above a pinned frame          */
+    GS_JOB_ENDLESS,     /* recurse until GROWSTACK_MAX: never returns */
 };
 
 struct gs_job {
