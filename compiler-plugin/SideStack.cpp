@@ -221,7 +221,11 @@ private:
   GlobalVariable *GV = nullptr; // @__gs_side, declared on first use
 
   Value *Base = nullptr;              // the frame's base (frames only)
-  Instruction *BaseReady = nullptr;   // insertion point after the setup
+  /// The last instruction of the setup: code that needs the base goes right
+  /// after it. (Not the first original instruction: that may be a lifetime
+  /// marker of a moved alloca, erased on the way.)
+  Instruction *SetupEnd = nullptr;
+  Instruction *afterSetup() const { return SetupEnd->getNextNode(); }
   AllocaInst *DbgSlot = nullptr;      // holds Base for debuggers
 };
 
@@ -250,14 +254,14 @@ void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   if (!DbgSlot) {
     IRBuilder<> Top(&*F.getEntryBlock().begin());
     DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
-    IRBuilder<> B(BaseReady);
-    B.CreateStore(Base, DbgSlot);
+    IRBuilder<> B(afterSetup());
+    SetupEnd = B.CreateStore(Base, DbgSlot);
   }
   DIBuilder DIB(M, /*AllowUnresolved=*/false);
   for (const DeclaredVar &D : Vars) {
     DIExpression *E =
         DIExpression::prepend(D.Expr, DIExpression::DerefBefore, Offset);
-    DIB.insertDeclare(DbgSlot, D.Var, E, D.Loc.get(), BaseReady);
+    DIB.insertDeclare(DbgSlot, D.Var, E, D.Loc.get(), afterSetup());
   }
 }
 
@@ -299,6 +303,7 @@ void SideFrameBuilder::copyByval(Argument *A, const SideObject &O,
   CallInst *MemCpy =
       B.CreateMemCpy(Copy, O.Alignment, A, A->getParamAlign(), O.Size);
   A->replaceUsesWithIf(Copy, [&](Use &U) { return U.getUser() != MemCpy; });
+  SetupEnd = MemCpy;
   redeclare(A, O.Offset);
 }
 
@@ -392,11 +397,11 @@ SideStats SideFrameBuilder::run() {
       R.CreateStore(Node, field(R, SideJbField));
       OwnJb = Node;
     }
-    BaseReady = &*R.GetInsertPoint();
+    SetupEnd = &*std::prev(R.GetInsertPoint());
 
     for (const SideObject &O : L.Objects)
       if (auto *A = dyn_cast_or_null<Argument>(O.Local)) {
-        IRBuilder<> C(BaseReady);
+        IRBuilder<> C(afterSetup());
         C.SetCurrentDebugLocation(B.getCurrentDebugLocation());
         copyByval(A, O, C);
         ++Stats.ByvalCopies;

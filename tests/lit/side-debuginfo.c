@@ -9,6 +9,8 @@
 // RUN: %clang -O0 -g -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O0
 // RUN: %clang -O2 -g -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O2
 // RUN: %clang -O2 -g -c -o %t.o %s
+// gscc's flags: the entry block starts with lifetime markers of moved allocas.
+// RUN: %clang -O2 -g -ftrivial-auto-var-init=zero -c -o /dev/null %s
 // RUN: llvm-dwarfdump --name=x --name=arr --name=s %t.o | FileCheck %s --check-prefix=DWARF
 
 struct pt { int x, y; };
