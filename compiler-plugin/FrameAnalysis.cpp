@@ -315,6 +315,9 @@ private:
       escapeSet(I, *S, Why);
   }
 
+  /// P is only subtracted from, or subtracted from, another ptrtoint of an
+  /// address into the same single local.
+  bool isObjectDifference(const PtrToIntInst &P) const;
   void visit(Instruction &I);
   void visitStore(Instruction &I, Value *Val, Value *Ptr, bool Atomic);
   void visitCall(CallBase &CB);
@@ -479,6 +482,26 @@ void EscapeSolver::decide(FrameFacts &Facts) {
     Facts.SideLocals.clear();
 }
 
+bool EscapeSolver::isObjectDifference(const PtrToIntInst &P) const {
+  const Set *S = pointsTo(P.getOperand(0));
+  if (!S || S->test(UnknownBit) || S->count() != 1 || P.use_empty())
+    return false;
+  for (const User *U : P.users()) {
+    auto *Sub = dyn_cast<BinaryOperator>(U);
+    if (!Sub || Sub->getOpcode() != Instruction::Sub)
+      return false;
+    const Value *Other =
+        Sub->getOperand(0) == &P ? Sub->getOperand(1) : Sub->getOperand(0);
+    auto *OP = dyn_cast<PtrToIntInst>(Other);
+    if (!OP)
+      return false;
+    const Set *OS = pointsTo(OP->getOperand(0));
+    if (!OS || *OS != *S)
+      return false;
+  }
+  return true;
+}
+
 void EscapeSolver::visitUnion(Instruction &I, ArrayRef<const Value *> Ops) {
   Set S = emptySet();
   for (const Value *Op : Ops)
@@ -508,7 +531,12 @@ void EscapeSolver::visit(Instruction &I) {
 
   switch (I.getOpcode()) {
   case Instruction::PtrToInt:
-    escapeOperand(I, I.getOperand(0), "converted to an integer");
+    // An integer made from an address does not follow a move (a hash, a
+    // shifted key): the local must not move. One exception: the difference
+    // of two addresses into the same object (`end - buf`) is the same
+    // before and after a move.
+    if (!isObjectDifference(cast<PtrToIntInst>(I)))
+      escapeOperand(I, I.getOperand(0), "converted to an integer");
     return;
 
   case Instruction::ICmp:
@@ -666,11 +694,23 @@ void EscapeSolver::visitCall(CallBase &CB) {
 
   bool ReturnsPointer = CB.getType()->isPtrOrPtrVectorTy();
   Set Result = emptySet();
+  // Arguments an IntoArg argument is stored through (strtol's endptr): the
+  // callee writes them without reading what they held.
+  SmallVector<ArgUse, 8> Uses;
+  SmallVector<bool, 8> WriteOnly(CB.arg_size(), false);
+  for (unsigned ArgNo = 0, E = CB.arg_size(); ArgNo != E; ++ArgNo) {
+    Uses.push_back(isLocalAddress(CB.getArgOperand(ArgNo))
+                       ? Oracle.argUse(CB, ArgNo, TLI)
+                       : ArgUse());
+    if (Uses.back().Capture == ArgCapture::IntoArg &&
+        Uses.back().Target < CB.arg_size())
+      WriteOnly[Uses.back().Target] = true;
+  }
   for (unsigned ArgNo = 0, E = CB.arg_size(); ArgNo != E; ++ArgNo) {
     const Set *S = pointsTo(CB.getArgOperand(ArgNo));
     if (!S)
       continue;
-    ArgUse U = Oracle.argUse(CB, ArgNo, TLI);
+    const ArgUse &U = Uses[ArgNo];
     if (U.Capture == ArgCapture::May && !CB.onlyReadsMemory()) {
       escapeSet(CB, *S, "passed to a callee that may keep it");
       continue;
@@ -689,11 +729,12 @@ void EscapeSolver::visitCall(CallBase &CB) {
     // The callee keeps no copy of the address (or only returns it, or
     // stores it through another argument), but it may read the pointee and
     // copy any local addresses stored there.
-    escapeSet(CB, loadedFrom(*S),
-              "stored in memory a callee may read and copy out");
+    if (!WriteOnly[ArgNo])
+      escapeSet(CB, loadedFrom(*S),
+                "stored in memory a callee may read and copy out");
     // ...and it may write through it, though only values without local
     // addresses (it keeps no copy of any other argument).
-    if (Writes)
+    if (Writes && !WriteOnly[ArgNo])
       writeInto(CB, *S, unknownSet());
     if (U.Capture == ArgCapture::IntoArg) {
       // strtol(nptr, &end): end now points into nptr's object.

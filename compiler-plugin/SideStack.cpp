@@ -129,8 +129,9 @@ struct DeclaredVar {
 };
 
 /// Removes every declaration of the memory at Local (dbg.declare records
-/// and intrinsics, assignment-tracking markers) and returns what they
-/// declared.
+/// and intrinsics, and the assignment-tracking markers whose address it is)
+/// and returns what they declared. An escaping local lives in memory for its
+/// whole life, so one declaration of that memory describes it exactly.
 SmallVector<DeclaredVar, 2> takeDeclarations(Value *Local) {
   SmallVector<DeclaredVar, 2> Vars;
   auto Add = [&](DILocalVariable *Var, DIExpression *Expr, DebugLoc Loc) {
@@ -140,30 +141,38 @@ SmallVector<DeclaredVar, 2> takeDeclarations(Value *Local) {
         return;
     Vars.push_back({Var, Expr, Loc});
   };
-  for (DbgDeclareInst *D : findDbgDeclares(Local)) {
-    Add(D->getVariable(), D->getExpression(), D->getDebugLoc());
+  // A marker's expression describes the stored value; only its fragment
+  // carries over to the declaration of the memory.
+  auto Fragment = [](DIExpression *E) {
+    DIExpression *Empty = DIExpression::get(E->getContext(), {});
+    if (auto Frag = E->getFragmentInfo())
+      if (auto R = DIExpression::createFragmentExpression(
+              Empty, Frag->OffsetInBits, Frag->SizeInBits))
+        return *R;
+    return Empty;
+  };
+  SmallVector<DbgVariableIntrinsic *, 4> Intrinsics;
+  SmallVector<DbgVariableRecord *, 4> Records;
+  findDbgUsers(Intrinsics, Local, &Records);
+  for (DbgVariableIntrinsic *D : Intrinsics) {
+    if (isa<DbgDeclareInst>(D)) {
+      Add(D->getVariable(), D->getExpression(), D->getDebugLoc());
+    } else if (auto *A = dyn_cast<DbgAssignIntrinsic>(D);
+               A && A->getAddress() == Local) {
+      Add(A->getVariable(), Fragment(A->getExpression()), A->getDebugLoc());
+    } else {
+      continue;
+    }
     D->eraseFromParent();
   }
-  for (DbgVariableRecord *D : findDVRDeclares(Local)) {
-    Add(D->getVariable(), D->getExpression(), D->getDebugLoc());
+  for (DbgVariableRecord *D : Records) {
+    if (D->isDbgDeclare())
+      Add(D->getVariable(), D->getExpression(), D->getDebugLoc());
+    else if (D->isDbgAssign() && D->getAddress() == Local)
+      Add(D->getVariable(), Fragment(D->getExpression()), D->getDebugLoc());
+    else
+      continue;
     D->eraseFromParent();
-  }
-  if (auto *I = dyn_cast<Instruction>(Local)) {
-    // Assignment tracking: a marker per store, each describing the value
-    // (its expression may carry a fragment); the address is the alloca.
-    auto Fragment = [](DIExpression *E) {
-      DIExpression *Empty = DIExpression::get(E->getContext(), {});
-      if (auto Frag = E->getFragmentInfo())
-        if (auto R = DIExpression::createFragmentExpression(
-                Empty, Frag->OffsetInBits, Frag->SizeInBits))
-          return *R;
-      return Empty;
-    };
-    for (DbgAssignIntrinsic *D : at::getAssignmentMarkers(I))
-      Add(D->getVariable(), Fragment(D->getExpression()), D->getDebugLoc());
-    for (DbgVariableRecord *D : at::getDVRAssignmentMarkers(I))
-      Add(D->getVariable(), Fragment(D->getExpression()), D->getDebugLoc());
-    at::deleteAssignmentMarkers(I);
   }
   return Vars;
 }
@@ -212,7 +221,11 @@ private:
   GlobalVariable *GV = nullptr; // @__gs_side, declared on first use
 
   Value *Base = nullptr;              // the frame's base (frames only)
-  Instruction *BaseReady = nullptr;   // insertion point after the setup
+  /// The last instruction of the setup: code that needs the base goes right
+  /// after it. (Not the first original instruction: that may be a lifetime
+  /// marker of a moved alloca, erased on the way.)
+  Instruction *SetupEnd = nullptr;
+  Instruction *afterSetup() const { return SetupEnd->getNextNode(); }
   AllocaInst *DbgSlot = nullptr;      // holds Base for debuggers
 };
 
@@ -241,14 +254,14 @@ void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   if (!DbgSlot) {
     IRBuilder<> Top(&*F.getEntryBlock().begin());
     DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
-    IRBuilder<> B(BaseReady);
-    B.CreateStore(Base, DbgSlot);
+    IRBuilder<> B(afterSetup());
+    SetupEnd = B.CreateStore(Base, DbgSlot);
   }
   DIBuilder DIB(M, /*AllowUnresolved=*/false);
   for (const DeclaredVar &D : Vars) {
     DIExpression *E =
         DIExpression::prepend(D.Expr, DIExpression::DerefBefore, Offset);
-    DIB.insertDeclare(DbgSlot, D.Var, E, D.Loc.get(), BaseReady);
+    DIB.insertDeclare(DbgSlot, D.Var, E, D.Loc.get(), afterSetup());
   }
 }
 
@@ -290,6 +303,7 @@ void SideFrameBuilder::copyByval(Argument *A, const SideObject &O,
   CallInst *MemCpy =
       B.CreateMemCpy(Copy, O.Alignment, A, A->getParamAlign(), O.Size);
   A->replaceUsesWithIf(Copy, [&](Use &U) { return U.getUser() != MemCpy; });
+  SetupEnd = MemCpy;
   redeclare(A, O.Offset);
 }
 
@@ -383,11 +397,11 @@ SideStats SideFrameBuilder::run() {
       R.CreateStore(Node, field(R, SideJbField));
       OwnJb = Node;
     }
-    BaseReady = &*R.GetInsertPoint();
+    SetupEnd = &*std::prev(R.GetInsertPoint());
 
     for (const SideObject &O : L.Objects)
       if (auto *A = dyn_cast_or_null<Argument>(O.Local)) {
-        IRBuilder<> C(BaseReady);
+        IRBuilder<> C(afterSetup());
         C.SetCurrentDebugLocation(B.getCurrentDebugLocation());
         copyByval(A, O, C);
         ++Stats.ByvalCopies;

@@ -211,3 +211,26 @@ define void @int_copy() {
   store i64 %moved, ptr @g
   ret void
 }
+
+; Escapes the side stack cannot take pin the frame (protocol.md 7.1): a local
+; aligned above 4096, the caller's sret slot, a stacksave result.
+; CHECK-DAG: @__gs_rec.over_aligned = {{.*}} i32 3, i32 {{.*}}, i32 0 }
+define void @over_aligned() {
+  %x = alloca i32, align 8192
+  call void @mayCapture(ptr %x)
+  ret void
+}
+
+; CHECK-DAG: @__gs_rec.leaks_sret = {{.*}} i32 3, i32 {{.*}}, i32 0 }
+define void @leaks_sret(ptr sret({ [8 x i64] }) %r) {
+  store ptr %r, ptr @g
+  ret void
+}
+
+; CHECK-DAG: @__gs_rec.leaks_stacksave = {{.*}} i32 3, i32 {{.*}}, i32 0 }
+declare ptr @llvm.stacksave.p0()
+define void @leaks_stacksave() {
+  %s = call ptr @llvm.stacksave.p0()
+  call void @mayCapture(ptr %s)
+  ret void
+}
