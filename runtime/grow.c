@@ -451,6 +451,13 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
  * never a copy into a block of the same size. */
 static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
 {
+    /* First the cheapest exit: the pinned frame the last walk found is still
+     * live here, so this growth chains a segment whatever else holds. */
+    if (pin_still_holds(co, r->sp)) {
+        note_pin(t, co, " (cached)");
+        grow_segmented(t, co, r);
+        return;
+    }
     struct gs_seg *old = co->top;
     size_t frame = r->r10, args = r->r11;
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
@@ -474,11 +481,6 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
         }
     }
     /* F's return address (at sp + 8) is in its caller, whose frame is r->rbp. */
-    if (pin_still_holds(co, r->sp)) {
-        note_pin(t, co, " (cached)");
-        grow_segmented(t, co, r);
-        return;
-    }
     if (!frames_movable(co, old, r->sp + 8, r->rbp)) {
         note_pin(t, co, "");
         grow_segmented(t, co, r);
