@@ -128,12 +128,16 @@ void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why)
 
 /* ---- growth ---------------------------------------------------------------- */
 
-/* GROWSTACK_TRACE=1: one line per event, for debugging the runtime itself. */
-static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void trace(const char *fmt, ...)
+/* GROWSTACK_TRACE=1: one line per event, for debugging the runtime itself.
+ * A macro so that a hot path does not evaluate the arguments when it is off. */
+#define trace(...)                                                               \
+    do {                                                                         \
+        if (__builtin_expect(gs_cfg.trace, 0))                                   \
+            trace_line(__VA_ARGS__);                                             \
+    } while (0)
+static void trace_line(const char *fmt, ...) __attribute__((format(printf, 1, 2), noinline));
+static void trace_line(const char *fmt, ...)
 {
-    if (!gs_cfg.trace)
-        return;
     char line[256];
     va_list ap;
     va_start(ap, fmt);
@@ -251,7 +255,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
 static void note_pin(struct gs_thread *t, struct gs_coro *co, const char *how)
 {
     t->stats.pins++;
-    gs_pins_count(co->pin.site);
+    gs_pins_count(&t->pin_tally, co->pin.site);
     if (gs_cfg.trace) {
         char who[64];
         gs_coro_describe(co, who, sizeof who);

@@ -109,9 +109,21 @@ struct gs_pin_site *gs_pins_site(uintptr_t key, unsigned reason, const char *nam
     return &other;
 }
 
-void gs_pins_count(struct gs_pin_site *s)
+void gs_pins_flush(struct gs_pin_tally *t)
 {
-    __atomic_add_fetch(&s->count, 1, __ATOMIC_RELAXED);
+    if (t->site && t->n)
+        __atomic_add_fetch(&t->site->count, t->n, __ATOMIC_RELAXED);
+    t->site = NULL;
+    t->n = 0;
+}
+
+void gs_pins_count(struct gs_pin_tally *t, struct gs_pin_site *s)
+{
+    if (__builtin_expect(t->site != s, 0)) {
+        gs_pins_flush(t);
+        t->site = s;
+    }
+    t->n++;
 }
 
 unsigned gs_pins_reason(const struct gs_pin_site *s)
@@ -124,25 +136,35 @@ const char *gs_pins_name(const struct gs_pin_site *s)
     return s->name;
 }
 
-void gs_pins_print(FILE *out)
+void gs_pins_print(FILE *out, const struct gs_pin_tally *live, size_t nlive)
 {
-    const struct gs_pin_site *top[GS_PIN_PRINT + 1];
+    struct {
+        const struct gs_pin_site *s;
+        uint64_t count;
+    } top[GS_PIN_PRINT + 1];
     size_t n = 0;
     for (size_t i = 0; i <= GS_PIN_SITES; i++) {
         const struct gs_pin_site *s = i < GS_PIN_SITES ? &sites[i] : &other;
+        if (!__atomic_load_n(&s->key, __ATOMIC_ACQUIRE))
+            continue;
         uint64_t c = __atomic_load_n(&s->count, __ATOMIC_RELAXED);
-        if (!c || !__atomic_load_n(&s->key, __ATOMIC_ACQUIRE))
+        for (size_t k = 0; k < nlive; k++)
+            if (live[k].site == s)
+                c += live[k].n;
+        if (!c)
             continue;
         /* insertion into the sorted top list */
         size_t j = n < GS_PIN_PRINT ? n++ : GS_PIN_PRINT;
-        while (j > 0 && top[j - 1]->count < c) {
+        while (j > 0 && top[j - 1].count < c) {
             top[j] = top[j - 1];
             j--;
         }
-        if (j < GS_PIN_PRINT)
-            top[j] = s;
+        if (j < GS_PIN_PRINT) {
+            top[j].s = s;
+            top[j].count = c;
+        }
     }
     for (size_t i = 0; i < n; i++)
-        fprintf(out, "growstack:   pinned by %s: %llu pins (%s)\n", top[i]->name,
-                (unsigned long long)top[i]->count, gs_pin_reason_name(top[i]->reason));
+        fprintf(out, "growstack:   pinned by %s: %llu pins (%s)\n", top[i].s->name,
+                (unsigned long long)top[i].count, gs_pin_reason_name(top[i].s->reason));
 }

@@ -9,8 +9,9 @@
  *  - One process-wide table. An entry is keyed by the function's start (or the
  *    unknown frame's return address); its name is copied when it is inserted,
  *    so it survives the module that named it; entries are never removed.
- *  - Counting an existing entry is one atomic add and takes no lock; inserting
- *    takes a mutex (once per function). Called on the system stack only.
+ *  - Counting takes no lock and no atomic operation on the table (per-thread
+ *    tallies, below); inserting takes a mutex (once per function). Called on
+ *    the system stack only.
  *  - When the table is full, further functions are counted under one "other
  *    functions" entry: the counts stay complete.
  */
@@ -43,8 +44,23 @@ __attribute__((visibility("hidden"))) const char *gs_pin_reason_name(unsigned re
 __attribute__((visibility("hidden"))) struct gs_pin_site *
 gs_pins_site(uintptr_t key, unsigned reason, const char *name);
 
-/* Count one pin. */
-__attribute__((visibility("hidden"))) void gs_pins_count(struct gs_pin_site *s);
+/* Counting is per thread: a hot split above a pinned frame counts a pin at
+ * every call, and an atomic add on a shared line would be a good part of its
+ * cost. A thread's tally holds the site it counted last and how many times;
+ * it is added to the site when the thread counts another site, when it exits
+ * (gs_pins_flush) and, without being reset, when the statistics are printed
+ * (gs_pins_print reads every live thread's tally, like the other counters). */
+struct gs_pin_tally {
+    struct gs_pin_site *site;
+    uint64_t n;
+};
+
+/* Count one pin of site s in the calling thread's tally. */
+__attribute__((visibility("hidden"))) void gs_pins_count(struct gs_pin_tally *t,
+                                                         struct gs_pin_site *s);
+
+/* Add a tally to its site and empty it. */
+__attribute__((visibility("hidden"))) void gs_pins_flush(struct gs_pin_tally *t);
 
 /* The entry's reason (enum gs_pin_reason). */
 __attribute__((visibility("hidden"))) unsigned gs_pins_reason(const struct gs_pin_site *s);
@@ -53,7 +69,10 @@ __attribute__((visibility("hidden"))) unsigned gs_pins_reason(const struct gs_pi
  * "qsort+0x45 in /lib/x86_64-linux-gnu/libc.so.6". */
 __attribute__((visibility("hidden"))) const char *gs_pins_name(const struct gs_pin_site *s);
 
-/* GROWSTACK_STATS: the functions that pinned most, one line each. */
-__attribute__((visibility("hidden"))) void gs_pins_print(FILE *out);
+/* GROWSTACK_STATS: the functions that pinned most, one line each; `live`
+ * are the tallies of the threads still running (n of them). */
+__attribute__((visibility("hidden"))) void gs_pins_print(FILE *out,
+                                                         const struct gs_pin_tally *live,
+                                                         size_t n);
 
 #endif

@@ -65,6 +65,7 @@ static void thread_exit(void *arg)
     gs_signals_thread_exit(t);
     gs_side_thread_exit(t);
     gs_records_thread_exit(t);
+    gs_pins_flush(&t->pin_tally);
     gs_seg_cache_trim(t); /* before the counters are folded: it updates mapped_bytes */
     pthread_mutex_lock(&all_lock);
     for (struct gs_thread **pp = &all_threads; *pp; pp = &(*pp)->next_all) {
@@ -148,7 +149,15 @@ void gs_stats_print(FILE *out)
             (unsigned long long)s.mapped_bytes, (unsigned long long)s.max_stack_bytes,
             (unsigned long long)s.side_bytes, (unsigned long long)s.side_peak,
             (unsigned long long)s.side_chunks);
-    gs_pins_print(out);
+    /* The pin tallies of live threads (the first 64), read like their other
+     * counters. */
+    struct gs_pin_tally live[64];
+    size_t nlive = 0;
+    pthread_mutex_lock(&all_lock);
+    for (struct gs_thread *t = all_threads; t && nlive < 64; t = t->next_all)
+        live[nlive++] = t->pin_tally;
+    pthread_mutex_unlock(&all_lock);
+    gs_pins_print(out, live, nlive);
 }
 
 void gs_stats_at_abort(void)

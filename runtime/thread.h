@@ -20,6 +20,7 @@
 #include <signal.h>
 #include "growstack.h"
 #include "gs_arch.h"
+#include "pins.h"
 #include "side.h"
 
 struct gs_coro;
@@ -62,6 +63,7 @@ struct gs_thread {
                                          coroutine runs (side.h)               */
     struct gs_side_chunk *sig_side;   /* signal handlers' side area, or NULL   */
     struct gs_rec_cache *rec_cache;   /* records.c                             */
+    struct gs_pin_tally pin_tally;    /* pins.h                                */
 };
 
 extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
