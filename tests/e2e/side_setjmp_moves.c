@@ -103,15 +103,14 @@ __attribute__((noinline)) static void luaD_throw(int errcode)
     longjmp(L->errorJmp->b, 1);
 }
 
-/* Through a pointer: the compiler does not see that the bottom never returns. */
-static void (*volatile throw_fn)(int) = luaD_throw;
-
 __attribute__((noinline)) static long deep_then_throw(int d, int errcode)
 {
     volatile char pad[96];
     pad[0] = (char)d;
-    if (d == 0)
-        throw_fn(errcode);
+    if (d == 0) {
+        luaD_throw(errcode);
+        return 0;
+    }
     return deep_then_throw(d - 1, errcode) + pad[0];
 }
 
