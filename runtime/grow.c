@@ -252,17 +252,23 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
 
 /* ---- pins (protocol.md 5.4) ------------------------------------------------- */
 
-static void note_pin(struct gs_thread *t, struct gs_coro *co, const char *how)
+static __attribute__((noinline)) void trace_pin(struct gs_coro *co, const char *how)
+{
+    char who[64];
+    gs_coro_describe(co, who, sizeof who);
+    trace("growstack-trace: pin%s in %s: frame of %s (%s), return address %p", how, who,
+          gs_pins_name(co->pin.site), gs_pin_reason_name(gs_pins_reason(co->pin.site)),
+          (void *)co->pin.ret);
+}
+
+/* On the path of a hot split above a pinned frame: a few instructions. */
+static inline __attribute__((always_inline)) void note_pin(struct gs_thread *t,
+                                                           struct gs_coro *co, const char *how)
 {
     t->stats.pins++;
     gs_pins_count(&t->pin_tally, co->pin.site);
-    if (gs_cfg.trace) {
-        char who[64];
-        gs_coro_describe(co, who, sizeof who);
-        trace("growstack-trace: pin%s in %s: frame of %s (%s), return address %p", how, who,
-              gs_pins_name(co->pin.site), gs_pin_reason_name(gs_pins_reason(co->pin.site)),
-              (void *)co->pin.ret);
-    }
+    if (__builtin_expect(gs_cfg.trace, 0))
+        trace_pin(co, how);
 }
 
 /* A frame walk found a frame that cannot move; the return address that

@@ -117,14 +117,6 @@ void gs_pins_flush(struct gs_pin_tally *t)
     t->n = 0;
 }
 
-void gs_pins_count(struct gs_pin_tally *t, struct gs_pin_site *s)
-{
-    if (__builtin_expect(t->site != s, 0)) {
-        gs_pins_flush(t);
-        t->site = s;
-    }
-    t->n++;
-}
 
 unsigned gs_pins_reason(const struct gs_pin_site *s)
 {

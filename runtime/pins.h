@@ -55,12 +55,18 @@ struct gs_pin_tally {
     uint64_t n;
 };
 
-/* Count one pin of site s in the calling thread's tally. */
-__attribute__((visibility("hidden"))) void gs_pins_count(struct gs_pin_tally *t,
-                                                         struct gs_pin_site *s);
-
 /* Add a tally to its site and empty it. */
 __attribute__((visibility("hidden"))) void gs_pins_flush(struct gs_pin_tally *t);
+
+/* Count one pin of site s in the calling thread's tally. */
+static inline void gs_pins_count(struct gs_pin_tally *t, struct gs_pin_site *s)
+{
+    if (__builtin_expect(t->site != s, 0)) {
+        gs_pins_flush(t);
+        t->site = s;
+    }
+    t->n++;
+}
 
 /* The entry's reason (enum gs_pin_reason). */
 __attribute__((visibility("hidden"))) unsigned gs_pins_reason(const struct gs_pin_site *s);
