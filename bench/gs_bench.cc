@@ -10,9 +10,11 @@
 #include <benchmark/benchmark.h>
 #include <growstack.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -249,7 +251,7 @@ BENCHMARK(BM_DeepRecursion_FloorWarm)->Apply(recursion_args);
 // covers a whole segment and the report takes the worst position.
 constexpr uint64_t kHotCalls = 100000;
 
-void BM_HotSplit(benchmark::State &state)
+void BM_HotSplitOf(benchmark::State &state, int job)
 {
     const unsigned frame = unsigned(state.range(0));
     const uint64_t target = uint64_t(state.range(1));
@@ -261,7 +263,7 @@ void BM_HotSplit(benchmark::State &state)
     for (auto _ : state) {
         Worker w; // a fresh stack: the boundary is where the sweep put it
         auto t0 = Clock::now();
-        w.run(GS_JOB_HOT, 0, 0, &rq);
+        w.run(job, 0, 0, &rq);
         auto t1 = Clock::now();
         if (res.checksum != anchor_hotsplit_checksum(kHotCalls))
             state.SkipWithError("wrong checksum");
@@ -275,6 +277,15 @@ void BM_HotSplit(benchmark::State &state)
     state.counters["avail"] = double(res.avail);
     state.counters["split"] = res.split;
 }
+
+void BM_HotSplit(benchmark::State &state) { BM_HotSplitOf(state, GS_JOB_HOT); }
+
+// The same, with a pinned frame at the bottom of the coroutine stack, below
+// the descent: contiguous mode cannot move this stack and chains a segment at
+// every call. Does that cost more than segmented mode's split (issue 10's
+// goal: within 1.1x)? Without a cached verdict every growth walks the frames
+// from the hot loop down to the pinned one.
+void BM_HotSplitPinned(benchmark::State &state) { BM_HotSplitOf(state, GS_JOB_HOT_PINNED); }
 
 void hot_args(benchmark::internal::Benchmark *b)
 {
@@ -387,6 +398,65 @@ void BM_CallCost(benchmark::State &state)
 }
 BENCHMARK(BM_CallCost)->ArgsProduct({{0, 1, 2}, {0, 1}})->Unit(benchmark::kMillisecond);
 
+// ---- overflow at the limit ---------------------------------------------------
+
+// How long does a recursion without end take to reach GROWSTACK_MAX (1 GiB by
+// default) and be reported? Issue 11: contiguous mode took 8-13 s (1 GiB
+// stacks copied into 1 GiB stacks); the goal is within 2x of segmented mode.
+// Each iteration forks a child that runs the recursion on a coroutine until
+// the runtime aborts it; the time is fork to reaped child.
+void BM_OverflowAtLimit(benchmark::State &state)
+{
+    for (auto _ : state) {
+        auto t0 = Clock::now();
+        pid_t pid = fork();
+        if (pid == 0) {
+            int devnull = open("/dev/null", O_WRONLY);
+            dup2(devnull, 2);
+            Worker w;
+            w.run(GS_JOB_ENDLESS);
+            _exit(0); // not reached: the runtime aborts
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        auto t1 = Clock::now();
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+            state.SkipWithError("the child did not end in the overflow report");
+        state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    }
+}
+
+// What does a call of a function with an escaping local (a side frame, docs/
+// protocol.md 7) cost, against the same call with the local on the stack (plain
+// clang, gscc's flags without the plugin)? kind 0: called from a frame with
+// no side frame (each call takes __gs_side_alloc's assembly fast path); kind
+// 1: called from a frame with one (the inline check). n = 1e6 calls.
+void BM_SideLocalCall(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    const int variant = int(state.range(1)); // 0 instrumented, 1 plain, 2 gscc flags only
+    const long n = 1000000;
+    Worker w;
+    auto start = Clock::now();
+    for (auto _ : state) {
+        uint64_t r;
+        if (variant == 0)
+            r = w.run(kind == 0 ? GS_JOB_SIDE_LEAF : GS_JOB_SIDE_NESTED, n);
+        else if (variant == 1)
+            r = uint64_t(kind == 0 ? plain_call_side_leaf(n) : plain_call_side_leaf_nested(n));
+        else
+            r = uint64_t(kind == 0 ? flags_call_side_leaf(n) : flags_call_side_leaf_nested(n));
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["ns_per_call"] =
+        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
+        double(state.iterations() * n);
+    static const char *kinds[] = {"from a frame without a side frame", "from a frame with one"};
+    static const char *variants[] = {" instrumented", " plain", " plain + gscc flags"};
+    state.SetLabel(std::string(kinds[kind]) + variants[variant]);
+}
+BENCHMARK(BM_SideLocalCall)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMillisecond);
+
 // ---- switch, spawn, memory -------------------------------------------------
 
 // One-way context switch: resume + yield is two switches.
@@ -482,8 +552,12 @@ int main(int argc, char **argv)
     // A fixed stack has no segment boundary: the hot-split sweep (which descends
     // until it is `target` bytes above the guard) only means something when the
     // stack grows.
-    if (current_mode() != GS_MODE_FIXED)
+    if (current_mode() != GS_MODE_FIXED) {
         benchmark::RegisterBenchmark("BM_HotSplit", BM_HotSplit)->Apply(hot_args);
+        benchmark::RegisterBenchmark("BM_HotSplitPinned", BM_HotSplitPinned)->Apply(hot_args);
+        benchmark::RegisterBenchmark("BM_OverflowAtLimit", BM_OverflowAtLimit)
+            ->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
+    }
     benchmark::AddCustomContext("growstack_mode", gs_mode_name(current_mode()));
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

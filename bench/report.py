@@ -363,6 +363,56 @@ def main():
               f"{fmt(A('libgcc').get(lgn[0], 'ns_per_call') if lgn else None)} |")
     w("")
 
+    # ---- pinned hot split, overflow at the limit, side frames ------------------------
+    def worst_of(res, prefix):
+        vals = [(res.get(k, "ns_per_call"), k) for k in res.keys(prefix)]
+        vals = [v for v in vals if v[0] is not None]
+        return max(vals) if vals else (None, None)
+
+    w("## Hot split above a pinned frame")
+    w("")
+    w("The hot-split loop of the previous section with a frame at the bottom of the "
+      "coroutine stack that takes its own frame address (pinned): contiguous mode cannot "
+      "move the stack and chains a segment at every call; the verdict of the first frame "
+      "walk is remembered, so the others cost what segmented growth costs "
+      "(docs/protocol.md 5.4). Worst ns/call over the boundary positions.")
+    w("")
+    w("| frame | segmented | contiguous | contiguous / segmented |")
+    w("| --- | --- | --- | --- |")
+    for f in [32, 128, 1024]:
+        sv, _ = worst_of(gs["segmented"], f"BM_HotSplitPinned/{f}/")
+        cv, _ = worst_of(gs["contiguous"], f"BM_HotSplitPinned/{f}/")
+        if sv is None and cv is None:
+            continue
+        w(f"| {f} B | {fmt(sv)} | {fmt(cv)} | {fmt(ratio(cv, sv))} |")
+    w("")
+    w("## Overflow at the limit")
+    w("")
+    w("A recursion without end on a coroutine until the runtime reports the overflow at "
+      "GROWSTACK_MAX (1 GiB), in a forked child: ms from fork to the child's abort.")
+    w("")
+    w("| segmented | contiguous | contiguous / segmented |")
+    w("| --- | --- | --- |")
+    so = gs["segmented"].get("BM_OverflowAtLimit")
+    co = gs["contiguous"].get("BM_OverflowAtLimit")
+    w(f"| {fmt(so)} | {fmt(co)} | {fmt(ratio(co, so))} |")
+    w("")
+    w("## Calls of a function with an escaping local")
+    w("")
+    w("The local lives in a side frame (docs/protocol.md 7) in the instrumented build, on "
+      "the stack in the plain builds. ns per call, contiguous mode.")
+    w("")
+    w("| caller | instrumented | flags | plain | instrumented - flags |")
+    w("| --- | --- | --- | --- | --- |")
+    for kind, label in [("0", "a frame without a side frame (assembly fast path)"),
+                        ("1", "a frame with a side frame (inline check)")]:
+        i = contig.get(f"BM_SideLocalCall/{kind}/0", "ns_per_call")
+        p_ = contig.get(f"BM_SideLocalCall/{kind}/1", "ns_per_call")
+        fl = contig.get(f"BM_SideLocalCall/{kind}/2", "ns_per_call")
+        w(f"| {label} | {fmt(i)} | {fmt(fl)} | {fmt(p_)} | "
+          f"{fmt(i - fl) if i is not None and fl is not None else 'n/a'} |")
+    w("")
+
     # ---- calls ---------------------------------------------------------------------
     w("## Prologue check and calls that leave instrumented code")
     w("")

@@ -90,7 +90,11 @@ DynScopeStats scopeDynamicAllocas(Function &F) {
   }
 
   for (ReturnInst *R : Returns) {
-    IRBuilder<>(R).CreateCall(Exit);
+    // Nothing may come between a musttail call and its ret.
+    Instruction *At = R;
+    if (CallInst *MT = R->getParent()->getTerminatingMustTailCall())
+      At = MT;
+    IRBuilder<>(At).CreateCall(Exit);
     ++Stats.Exits;
   }
   return Stats;

@@ -3,32 +3,37 @@
 // The escape analysis is a small points-to analysis over one function,
 // solved by iterating to a fixed point:
 //
-//  - every local gets a bit; bit 0 (Unknown) stands for memory that is not a
-//    local of this frame: globals, heap, other frames;
+//  - every local gets a bit; bit 0 (Unknown) stands for memory that is not
+//    a non-escaping local of this frame: globals, heap, other frames, and
+//    every local found to escape;
 //  - every value that may hold the address of a local maps to the set of
 //    locals it may point into, plus Unknown if it may also point elsewhere.
-//    Values absent from the map hold no local address (they are {Unknown});
+//    Values absent from the map hold no address of a non-escaping local
+//    (they are {Unknown});
 //  - every local has a Contents set: what the values stored into it may
 //    point to. A store of a value without local addresses, or any write the
 //    analysis cannot see into (memset, a callee writing through a pointer),
 //    adds Unknown. A load from a local yields its Contents.
 //
-// Values that hold no local address cannot point into this frame unless an
-// address escaped first, which ends the analysis: so a store through them
-// never writes a local, and memory they point to never holds local addresses.
-//
-// An address escapes when it reaches a use that may keep it outside the
-// frame: a store into memory that may be Unknown, a call argument the callee
-// may keep (or a non-capturing one whose pointee holds local addresses: the
-// callee could copy those out), a ptrtoint, a return, an atomic store,
-// cmpxchg or xchg, inline asm, or any instruction not modelled below.
+// A local escapes when its address reaches a use that may keep it outside
+// the frame: a store into memory that may be Unknown, a call argument the
+// callee may keep (or a non-capturing one whose pointee holds its address:
+// the callee could copy it out), a ptrtoint, a return, an atomic store,
+// cmpxchg or xchg, inline asm, or any instruction not modelled below. An
+// escaping local becomes part of Unknown: its Contents gain Unknown (code
+// outside may write anything there), and everything in its Contents escapes
+// too (code outside may read it there). Sets only grow, so the iteration
+// ends; it is given up after MaxIterations (the frame is then pinned).
 //
 // Why not llvm::PointerMayBeCaptured: it treats every store of an address as
 // a capture, so at -O0, where `int *p = &x;` is a store into p's alloca,
-// every frame that takes an address would be pinned.
+// every local whose address is taken would escape.
 //
 //===----------------------------------------------------------------------===//
 #include "FrameAnalysis.h"
+
+#include "LibCalls.h"
+#include "Protocol.h"
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallVector.h"
@@ -93,57 +98,87 @@ static bool variadicArgsDoNotCapture(LibFunc LF) {
   case LibFunc_scanf:
   case LibFunc_fscanf:
   case LibFunc_sscanf:
+  case LibFunc_dunder_isoc99_scanf:
+  case LibFunc_dunder_isoc99_sscanf:
     return true;
   default:
     return false;
   }
 }
 
-ArgCapture CaptureOracle::argCapture(const CallBase &CB, unsigned ArgNo,
-                                     const TargetLibraryInfo &TLI) {
+ArgUse CaptureOracle::argUse(const CallBase &CB, unsigned ArgNo,
+                             const TargetLibraryInfo &TLI) {
+  ArgUse U;
   // sret: in C the return slot's address is not observable by the callee's
   // source (a return value is not an lvalue). A callee that stores it anyway
   // (after merging a local into it) treats it as its own local, and
   // analyzeFrame counts sret arguments as locals of the callee.
   if (CB.doesNotCapture(ArgNo) || CB.isByValArgument(ArgNo) ||
-      CB.paramHasAttr(ArgNo, Attribute::StructRet))
-    return ArgCapture::None;
-  const AttributeList *Attrs = libFuncAttrs(CB, TLI);
-  if (!Attrs)
-    return ArgCapture::May;
-  const Function *Callee = CB.getCalledFunction();
-  if (ArgNo >= Callee->arg_size()) {
-    LibFunc LF;
-    TLI.getLibFunc(*Callee, LF);
-    return variadicArgsDoNotCapture(LF) ? ArgCapture::None : ArgCapture::May;
+      CB.paramHasAttr(ArgNo, Attribute::StructRet)) {
+    U.Capture = ArgCapture::None;
+  } else if (const AttributeList *Attrs = libFuncAttrs(CB, TLI)) {
+    const Function *Callee = CB.getCalledFunction();
+    if (ArgNo >= Callee->arg_size()) {
+      LibFunc LF;
+      TLI.getLibFunc(*Callee, LF);
+      if (variadicArgsDoNotCapture(LF))
+        U.Capture = ArgCapture::None;
+    } else if (Attrs->hasParamAttr(ArgNo, Attribute::NoCapture)) {
+      U.Capture = ArgCapture::None;
+    } else if (Attrs->hasParamAttr(ArgNo, Attribute::Returned)) {
+      // A C library function marked `returned` (strcpy, memcpy, strcat...)
+      // hands the pointer back and keeps no other copy.
+      U.Capture = ArgCapture::OnlyReturned;
+    }
   }
-  if (Attrs->hasParamAttr(ArgNo, Attribute::NoCapture))
-    return ArgCapture::None;
-  // A C library function marked `returned` (strcpy, memcpy, strcat...) hands
-  // the pointer back and keeps no other copy.
-  if (Attrs->hasParamAttr(ArgNo, Attribute::Returned))
-    return ArgCapture::OnlyReturned;
-  return ArgCapture::May;
+
+  // What LLVM does not know: the table of C library and POSIX functions.
+  LibArgInfo L = libCallArg(CB, ArgNo);
+  switch (L.Kind) {
+  case LibArg::Unknown:
+    break;
+  case LibArg::Flat:
+    U.Capture = ArgCapture::None;
+    break;
+  case LibArg::Deep:
+    U.Capture = ArgCapture::None;
+    U.Deep = true;
+    break;
+  case LibArg::Returned:
+    if (U.Capture == ArgCapture::May)
+      U.Capture = ArgCapture::OnlyReturned;
+    break;
+  case LibArg::IntoArg:
+    if (U.Capture == ArgCapture::May) {
+      U.Capture = ArgCapture::IntoArg;
+      U.Target = L.Target;
+    }
+    break;
+  }
+  return U;
 }
 
 //===----------------------------------------------------------------------===//
 // The escape solver
 //===----------------------------------------------------------------------===//
 
+
 namespace {
 
 constexpr unsigned UnknownBit = 0;
-// Iterations of the fixed point before giving up (and calling it an escape).
+// Iterations of the fixed point before giving up (and pinning the frame).
 // Sets only grow; real functions converge in a handful of iterations.
 constexpr unsigned MaxIterations = 64;
 
 /// Intrinsics whose result points into the frame without being an object of
-/// it: offsets from them reach any local, which the analysis cannot follow.
+/// it (offsets from them reach any local), or that hand the frame's objects
+/// to other code: the frame cannot move.
 bool isFrameAddressIntrinsic(Intrinsic::ID ID) {
   switch (ID) {
   case Intrinsic::frameaddress:
   case Intrinsic::sponentry:
   case Intrinsic::addressofreturnaddress:
+  case Intrinsic::localescape:
     return true;
   default:
     return false;
@@ -172,11 +207,6 @@ bool isHarmlessIntrinsic(Intrinsic::ID ID) {
   case Intrinsic::donothing:
   case Intrinsic::sideeffect:
   case Intrinsic::pseudoprobe:
-  // va_start/va_copy fill a va_list with addresses of the register save area
-  // and the stack arguments (stack, never a local's address); va_end does
-  // nothing. Such a va_list must stay on the moving stack (protocol.md 7.1).
-  case Intrinsic::vastart:
-  case Intrinsic::vacopy:
   case Intrinsic::vaend:
     return true;
   default:
@@ -196,6 +226,7 @@ bool isMemTransferIntrinsic(Intrinsic::ID ID) {
   case Intrinsic::memmove:
   case Intrinsic::memcpy_element_unordered_atomic:
   case Intrinsic::memmove_element_unordered_atomic:
+  case Intrinsic::vacopy:
     return true;
   default:
     return false;
@@ -207,9 +238,8 @@ public:
   EscapeSolver(Function &F, const TargetLibraryInfo &TLI, CaptureOracle &Oracle)
       : F(F), TLI(TLI), Oracle(Oracle) {}
 
-  /// Returns the instruction through which a local escapes, or null.
-  const Instruction *solve();
-  const char *escapeReason() const { return EscapeWhy; }
+  /// Fills Facts.Pin* and Facts.SideLocals.
+  void solve(FrameFacts &Facts);
 
 private:
   using Set = BitVector;
@@ -222,7 +252,7 @@ private:
   }
   static bool hasLocal(const Set &S) { return S.find_next(UnknownBit) != -1; }
 
-  /// What V may point to; null means {Unknown} (no local address).
+  /// What V may point to; null means {Unknown} (no non-escaping local).
   const Set *pointsTo(const Value *V) const {
     auto It = PointsTo.find(V);
     return It == PointsTo.end() ? nullptr : &It->second;
@@ -242,8 +272,18 @@ private:
       R |= Contents[B];
     return R;
   }
-  /// Whether memory reachable through S may hold a local's address.
-  bool pointeeHoldsLocal(const Set &S) const { return hasLocal(loadedFrom(S)); }
+  /// S and every local whose address is stored in memory reachable from S.
+  Set reachableFrom(const Set &S) const {
+    Set R = S;
+    Set Frontier = S;
+    while (hasLocal(Frontier)) {
+      Set Next = loadedFrom(Frontier);
+      Next.reset(R);
+      R |= Next;
+      Frontier = Next;
+    }
+    return R;
+  }
 
   void grow(Set &Into, const Set &From) {
     Set Old = Into;
@@ -259,64 +299,122 @@ private:
     else
       grow(It->second, S);
   }
-  /// Memory the locals in Ptr may be written with a value pointing to Val.
-  void writeInto(const Set &Ptr, const Set &Val) {
-    for (int B = Ptr.find_next(UnknownBit); B != -1; B = Ptr.find_next(B))
+  /// The locals in Ptr may be written (at I) with a value pointing into Val.
+  void writeInto(const Instruction &I, const Set &Ptr, const Set &Val) {
+    for (int B = Ptr.find_next(UnknownBit); B != -1; B = Ptr.find_next(B)) {
       grow(Contents[B], Val);
-  }
-  void escape(const Instruction &I, const char *Why) {
-    if (!EscapeSite) {
-      EscapeSite = &I;
-      EscapeWhy = Why;
+      if (Escaped.test(B))
+        escapeSet(I, Val, "its address is stored in a local that escapes");
     }
   }
+  /// Every local in S escapes at I, and with it every local whose address
+  /// is stored in one of them.
+  void escapeSet(const Instruction &I, const Set &S, const char *Why);
+  void escapeOperand(const Instruction &I, const Value *V, const char *Why) {
+    if (const Set *S = pointsTo(V))
+      escapeSet(I, *S, Why);
+  }
 
+  /// P is only subtracted from, or subtracted from, another ptrtoint of an
+  /// address into the same single local.
+  bool isObjectDifference(const PtrToIntInst &P) const;
   void visit(Instruction &I);
   void visitStore(Instruction &I, Value *Val, Value *Ptr, bool Atomic);
   void visitCall(CallBase &CB);
   void visitUnion(Instruction &I, ArrayRef<const Value *> Ops);
+  void decide(FrameFacts &Facts);
+  void pin(FrameFacts &Facts, PinReason R, const Instruction *Site,
+           const char *Why) {
+    if (Facts.Pin != PinReason::None)
+      return;
+    Facts.Pin = R;
+    Facts.PinSite = Site;
+    Facts.PinWhy = Why;
+  }
 
   Function &F;
   const TargetLibraryInfo &TLI;
   CaptureOracle &Oracle;
   DenseMap<const Value *, unsigned> Locals;
+  SmallVector<Value *, 16> LocalOf{nullptr}; // bit -> local (null: bit 0)
   unsigned NumBits = 1;
+  /// The pseudo-local standing for this frame's variadic argument areas,
+  /// whose addresses llvm.va_start stores into a va_list (0: not variadic).
+  unsigned VarArgBit = 0;
   DenseMap<const Value *, Set> PointsTo;
   std::vector<Set> Contents;
+  Set Escaped;
+  struct Why {
+    const Instruction *Site = nullptr;
+    const char *Reason = nullptr;
+  };
+  std::vector<Why> Whys;
   bool Changed = false;
-  const Instruction *EscapeSite = nullptr;
-  const char *EscapeWhy = nullptr;
 };
 
-const Instruction *EscapeSolver::solve() {
+void EscapeSolver::escapeSet(const Instruction &I, const Set &S,
+                             const char *Why) {
+  SmallVector<std::pair<int, const char *>, 8> Work;
+  for (int B = S.find_next(UnknownBit); B != -1; B = S.find_next(B))
+    if (!Escaped.test(B))
+      Work.push_back({B, Why});
+  while (!Work.empty()) {
+    auto [B, Reason] = Work.pop_back_val();
+    if (Escaped.test(B))
+      continue;
+    Escaped.set(B);
+    Whys[B] = {&I, Reason};
+    Changed = true;
+    // Code outside the frame may write anything into it...
+    Contents[B].set(UnknownBit);
+    // ...and read the addresses stored there.
+    for (int C = Contents[B].find_next(UnknownBit); C != -1;
+         C = Contents[B].find_next(C))
+      if (!Escaped.test(C))
+        Work.push_back({C, "its address is stored in a local that escapes"});
+  }
+}
+
+void EscapeSolver::solve(FrameFacts &Facts) {
   // Number the locals. Arguments living in the caller's outgoing area start
   // out holding whatever the caller put there.
   SmallVector<const Value *, 4> Preinitialized;
+  auto AddLocal = [&](Value *V) {
+    Locals.try_emplace(V, NumBits++);
+    LocalOf.push_back(V);
+  };
   for (Argument &A : F.args()) {
     if (A.hasByValAttr() || A.hasInAllocaAttr() || A.hasPreallocatedAttr()) {
-      Locals.try_emplace(&A, NumBits++);
+      AddLocal(&A);
       Preinitialized.push_back(&A);
     } else if (A.hasStructRetAttr()) {
-      Locals.try_emplace(&A, NumBits++);
+      AddLocal(&A);
     }
   }
   for (Instruction &I : instructions(F)) {
     if (isa<AllocaInst>(I)) {
-      Locals.try_emplace(&I, NumBits++);
+      AddLocal(&I);
     } else if (auto *II = dyn_cast<IntrinsicInst>(&I)) {
       if (II->getIntrinsicID() == Intrinsic::stacksave) {
-        Locals.try_emplace(&I, NumBits++);
+        AddLocal(&I);
         Preinitialized.push_back(&I);
       } else if (isFrameAddressIntrinsic(II->getIntrinsicID()) &&
-                 !II->use_empty()) {
-        escape(I, "takes the frame address");
-        return EscapeSite;
+                 (!II->use_empty() ||
+                  II->getIntrinsicID() == Intrinsic::localescape)) {
+        pin(Facts, PinReason::FrameAddress, &I, "the frame address is taken");
+        return;
       }
     }
   }
+  if (F.isVarArg()) {
+    VarArgBit = NumBits++;
+    LocalOf.push_back(nullptr);
+  }
   if (NumBits == 1)
-    return nullptr;
+    return;
   Contents.assign(NumBits, emptySet());
+  Escaped = emptySet();
+  Whys.assign(NumBits, Why());
   for (auto &[V, Bit] : Locals) {
     Set S = emptySet();
     S.set(Bit);
@@ -324,6 +422,8 @@ const Instruction *EscapeSolver::solve() {
   }
   for (const Value *V : Preinitialized)
     Contents[Locals.lookup(V)].set(UnknownBit);
+  if (VarArgBit)
+    Contents[VarArgBit].set(UnknownBit);
 
   // Only reachable code runs; visiting it in reverse post-order makes most
   // definitions precede their uses.
@@ -331,16 +431,75 @@ const Instruction *EscapeSolver::solve() {
   for (unsigned Iter = 0; Iter != MaxIterations; ++Iter) {
     Changed = false;
     for (BasicBlock *BB : RPOT)
-      for (Instruction &I : *BB) {
+      for (Instruction &I : *BB)
         visit(I);
-        if (EscapeSite)
-          return EscapeSite;
-      }
-    if (!Changed)
-      return nullptr;
+    if (!Changed) {
+      decide(Facts);
+      return;
+    }
   }
-  escape(F.getEntryBlock().front(), "the analysis did not converge");
-  return EscapeSite;
+  pin(Facts, PinReason::NoFixedPoint, &F.getEntryBlock().front(),
+      "the analysis did not converge");
+}
+
+/// Which escaping locals the side stack takes, and whether one pins.
+void EscapeSolver::decide(FrameFacts &Facts) {
+  const DataLayout &DL = F.getDataLayout();
+  bool HasMustTail = false;
+  for (Instruction &I : instructions(F))
+    if (auto *CI = dyn_cast<CallInst>(&I))
+      HasMustTail |= CI->isMustTailCall();
+
+  for (int B = Escaped.find_first(); B != -1; B = Escaped.find_next(B)) {
+    const Why &W = Whys[B];
+    Value *V = LocalOf[B];
+    if (unsigned(B) == VarArgBit) {
+      pin(Facts, PinReason::FrameAddress, W.Site,
+          "a va_list holding this frame's argument area escapes");
+    } else if (auto *AI = dyn_cast<AllocaInst>(V)) {
+      if (!AI->isStaticAlloca())
+        pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
+      else if (AI->isUsedWithInAlloca() || AI->isSwiftError() ||
+               DL.getTypeAllocSize(AI->getAllocatedType()).isScalable())
+        pin(Facts, PinReason::ArgumentSlot, W.Site, W.Reason);
+      else if (AI->getAlign().value() > MaxSideAlign)
+        pin(Facts, PinReason::OverAligned, W.Site, W.Reason);
+      else
+        Facts.SideLocals.push_back({AI, W.Site, W.Reason});
+    } else if (auto *A = dyn_cast<Argument>(V)) {
+      if (!A->hasByValAttr() || HasMustTail)
+        pin(Facts, PinReason::ArgumentSlot, W.Site, W.Reason);
+      else if (A->getParamAlign().valueOrOne().value() > MaxSideAlign)
+        pin(Facts, PinReason::OverAligned, W.Site, W.Reason);
+      else
+        Facts.SideLocals.push_back({A, W.Site, W.Reason});
+    } else {
+      // llvm.stacksave: the dynamic part of the frame.
+      pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
+    }
+  }
+  if (Facts.Pin != PinReason::None)
+    Facts.SideLocals.clear();
+}
+
+bool EscapeSolver::isObjectDifference(const PtrToIntInst &P) const {
+  const Set *S = pointsTo(P.getOperand(0));
+  if (!S || S->test(UnknownBit) || S->count() != 1 || P.use_empty())
+    return false;
+  for (const User *U : P.users()) {
+    auto *Sub = dyn_cast<BinaryOperator>(U);
+    if (!Sub || Sub->getOpcode() != Instruction::Sub)
+      return false;
+    const Value *Other =
+        Sub->getOperand(0) == &P ? Sub->getOperand(1) : Sub->getOperand(0);
+    auto *OP = dyn_cast<PtrToIntInst>(Other);
+    if (!OP)
+      return false;
+    const Set *OS = pointsTo(OP->getOperand(0));
+    if (!OS || *OS != *S)
+      return false;
+  }
+  return true;
 }
 
 void EscapeSolver::visitUnion(Instruction &I, ArrayRef<const Value *> Ops) {
@@ -354,19 +513,16 @@ void EscapeSolver::visitStore(Instruction &I, Value *Val, Value *Ptr,
                               bool Atomic) {
   const Set *P = pointsTo(Ptr);
   if (const Set *V = pointsTo(Val)) {
-    if (Atomic) {
-      escape(I, "stored by an atomic operation");
-      return;
-    }
-    if (!P || P->test(UnknownBit)) {
-      escape(I, "stored to memory that may be outside the frame");
-      return;
-    }
-    writeInto(*P, *V);
+    if (Atomic)
+      escapeSet(I, *V, "stored by an atomic operation");
+    else if (!P || P->test(UnknownBit))
+      escapeSet(I, *V, "stored to memory that may be outside the frame");
+    if (P)
+      writeInto(I, *P, *V);
     return;
   }
   if (P)
-    writeInto(*P, unknownSet());
+    writeInto(I, *P, unknownSet());
 }
 
 void EscapeSolver::visit(Instruction &I) {
@@ -375,8 +531,12 @@ void EscapeSolver::visit(Instruction &I) {
 
   switch (I.getOpcode()) {
   case Instruction::PtrToInt:
-    if (isLocalAddress(I.getOperand(0)))
-      escape(I, "converted to an integer");
+    // An integer made from an address does not follow a move (a hash, a
+    // shifted key): the local must not move. One exception: the difference
+    // of two addresses into the same object (`end - buf`) is the same
+    // before and after a move.
+    if (!isObjectDifference(cast<PtrToIntInst>(I)))
+      escapeOperand(I, I.getOperand(0), "converted to an integer");
     return;
 
   case Instruction::ICmp:
@@ -446,12 +606,10 @@ void EscapeSolver::visit(Instruction &I) {
     return;
   }
 
-  case Instruction::Ret: {
-    Value *RV = cast<ReturnInst>(I).getReturnValue();
-    if (RV && isLocalAddress(RV))
-      escape(I, "returned");
+  case Instruction::Ret:
+    if (Value *RV = cast<ReturnInst>(I).getReturnValue())
+      escapeOperand(I, RV, "returned");
     return;
-  }
 
   case Instruction::Call:
   case Instruction::Invoke:
@@ -478,25 +636,16 @@ void EscapeSolver::visit(Instruction &I) {
   // Anything else (landingpad, resume, va_arg, indirectbr, ...) that sees a
   // local address is not understood.
   for (const Value *Op : I.operand_values())
-    if (isLocalAddress(Op)) {
-      escape(I, "used by an instruction the analysis does not model");
-      return;
-    }
+    escapeOperand(I, Op, "used by an instruction the analysis does not model");
 }
 
 void EscapeSolver::visitCall(CallBase &CB) {
   if (CB.isInlineAsm()) {
     for (const Value *Arg : CB.args())
-      if (isLocalAddress(Arg)) {
-        escape(CB, "passed to inline asm");
-        return;
-      }
+      escapeOperand(CB, Arg, "passed to inline asm");
     return;
   }
-  if (isLocalAddress(CB.getCalledOperand())) {
-    escape(CB, "called");
-    return;
-  }
+  escapeOperand(CB, CB.getCalledOperand(), "called");
 
   if (auto *II = dyn_cast<IntrinsicInst>(&CB)) {
     Intrinsic::ID ID = II->getIntrinsicID();
@@ -504,7 +653,20 @@ void EscapeSolver::visitCall(CallBase &CB) {
       return;
     if (isMemSetIntrinsic(ID)) {
       if (const Set *Dst = pointsTo(II->getArgOperand(0)))
-        writeInto(*Dst, unknownSet());
+        writeInto(CB, *Dst, unknownSet());
+      return;
+    }
+    if (ID == Intrinsic::vastart) {
+      // The va_list now holds addresses of this frame's argument areas.
+      if (VarArgBit) {
+        Set Area = emptySet();
+        Area.set(VarArgBit);
+        const Set *Dst = pointsTo(II->getArgOperand(0));
+        if (!Dst || Dst->test(UnknownBit))
+          escapeSet(CB, Area, "stored to memory that may be outside the frame");
+        if (Dst)
+          writeInto(CB, *Dst, Area);
+      }
       return;
     }
     if (isMemTransferIntrinsic(ID)) {
@@ -512,12 +674,10 @@ void EscapeSolver::visitCall(CallBase &CB) {
       // local addresses copied into non-local memory escape.
       const Set *Dst = pointsTo(II->getArgOperand(0));
       Set Copied = loadedFrom(pointsToOrUnknown(II->getArgOperand(1)));
-      if (hasLocal(Copied) && (!Dst || Dst->test(UnknownBit))) {
-        escape(CB, "copied to memory that may be outside the frame");
-        return;
-      }
+      if (!Dst || Dst->test(UnknownBit))
+        escapeSet(CB, Copied, "copied to memory that may be outside the frame");
       if (Dst)
-        writeInto(*Dst, Copied);
+        writeInto(CB, *Dst, Copied);
       return;
     }
     if (II->doesNotAccessMemory()) {
@@ -532,28 +692,63 @@ void EscapeSolver::visitCall(CallBase &CB) {
     // Other intrinsics: by their attributes, like any call.
   }
 
+  bool ReturnsPointer = CB.getType()->isPtrOrPtrVectorTy();
   Set Result = emptySet();
+  // Arguments an IntoArg argument is stored through (strtol's endptr): the
+  // callee writes them without reading what they held.
+  SmallVector<ArgUse, 8> Uses;
+  SmallVector<bool, 8> WriteOnly(CB.arg_size(), false);
+  for (unsigned ArgNo = 0, E = CB.arg_size(); ArgNo != E; ++ArgNo) {
+    Uses.push_back(isLocalAddress(CB.getArgOperand(ArgNo))
+                       ? Oracle.argUse(CB, ArgNo, TLI)
+                       : ArgUse());
+    if (Uses.back().Capture == ArgCapture::IntoArg &&
+        Uses.back().Target < CB.arg_size())
+      WriteOnly[Uses.back().Target] = true;
+  }
   for (unsigned ArgNo = 0, E = CB.arg_size(); ArgNo != E; ++ArgNo) {
     const Set *S = pointsTo(CB.getArgOperand(ArgNo));
     if (!S)
       continue;
-    ArgCapture Capture = Oracle.argCapture(CB, ArgNo, TLI);
-    if (Capture == ArgCapture::May && !CB.onlyReadsMemory()) {
-      escape(CB, "passed to a callee that may keep it");
-      return;
+    const ArgUse &U = Uses[ArgNo];
+    if (U.Capture == ArgCapture::May && !CB.onlyReadsMemory()) {
+      escapeSet(CB, *S, "passed to a callee that may keep it");
+      continue;
     }
-    // The callee keeps no copy of the address (or can only return it), but
-    // it may read the pointee and copy any local addresses stored there.
-    if (pointeeHoldsLocal(*S)) {
-      escape(CB, "stored in memory a callee may read and copy out");
-      return;
+    bool Writes = !CB.onlyReadsMemory(ArgNo) && !CB.isByValArgument(ArgNo);
+    if (U.Deep) {
+      // It keeps nothing reachable through the argument, but may write
+      // anything but local addresses there (and hand back what it found).
+      Set R = reachableFrom(*S);
+      if (Writes)
+        writeInto(CB, R, unknownSet());
+      if (ReturnsPointer)
+        Result |= R;
+      continue;
     }
+    // The callee keeps no copy of the address (or only returns it, or
+    // stores it through another argument), but it may read the pointee and
+    // copy any local addresses stored there.
+    if (!WriteOnly[ArgNo])
+      escapeSet(CB, loadedFrom(*S),
+                "stored in memory a callee may read and copy out");
     // ...and it may write through it, though only values without local
     // addresses (it keeps no copy of any other argument).
-    if (!CB.onlyReadsMemory(ArgNo) && !CB.isByValArgument(ArgNo))
-      writeInto(*S, unknownSet());
-    if (Capture != ArgCapture::None ||
-        CB.paramHasAttr(ArgNo, Attribute::Returned))
+    if (Writes && !WriteOnly[ArgNo])
+      writeInto(CB, *S, unknownSet());
+    if (U.Capture == ArgCapture::IntoArg) {
+      // strtol(nptr, &end): end now points into nptr's object.
+      const Value *T = CB.getArgOperand(U.Target);
+      const Set *TS = pointsTo(T);
+      if (!TS || TS->test(UnknownBit))
+        escapeSet(CB, *S,
+                  "stored by a callee to memory that may be outside the frame");
+      if (TS)
+        writeInto(CB, *TS, *S);
+    }
+    if (ReturnsPointer && (U.Capture == ArgCapture::May ||
+                           U.Capture == ArgCapture::OnlyReturned ||
+                           CB.paramHasAttr(ArgNo, Attribute::Returned)))
       Result |= *S;
   }
   // Operand bundles (deopt, funclet, ...) other than assume's are not
@@ -561,10 +756,7 @@ void EscapeSolver::visitCall(CallBase &CB) {
   if (!isa<AssumeInst>(CB))
     for (unsigned B = 0, E = CB.getNumOperandBundles(); B != E; ++B)
       for (const Use &U : CB.getOperandBundleAt(B).Inputs)
-        if (isLocalAddress(U.get())) {
-          escape(CB, "passed in an operand bundle");
-          return;
-        }
+        escapeOperand(CB, U.get(), "passed in an operand bundle");
   if (!CB.getType()->isVoidTy())
     assign(&CB, Result);
 }
@@ -624,10 +816,7 @@ FrameFacts analyzeFrame(Function &F, const TargetLibraryInfo &TLI,
     for (Value *Op : I.operands())
       Facts.UsesX87 |= HasFP80(Op->getType());
   }
-  EscapeSolver Solver(F, TLI, Oracle);
-  Facts.EscapeSite = Solver.solve();
-  Facts.EscapeReason = Solver.escapeReason();
-  Facts.AddressEscapes = Facts.EscapeSite != nullptr;
+  EscapeSolver(F, TLI, Oracle).solve(Facts);
   return Facts;
 }
 

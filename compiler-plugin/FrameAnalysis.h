@@ -1,26 +1,32 @@
 //===- FrameAnalysis.h - what a frame needs from the runtime ---*- C++ -*-===//
 //
-// gs::analyzeFrame answers, for one function, the questions whose answers go
-// into its function record (protocol.md section 2.1): may the address of one
-// of its locals be stored outside the stack (GS_REC_ESCAPE), does it allocate
-// dynamically (GS_REC_DYNALLOCA), and how large are its static allocas (the
-// 2 GiB limit of section 2).
+// gs::analyzeFrame answers, for one function, the questions that decide its
+// side frame (protocol.md 7.1) and its function record (2.1): which locals'
+// addresses may leave the frame, which of them can live on the side stack
+// and which escapes pin the frame (GS_REC_ESCAPE), whether it allocates
+// dynamically (GS_REC_DYNALLOCA) or computes with x87 long doubles
+// (GS_REC_X87), and how large its static allocas are (the 2 GiB limit of
+// section 2).
 //
 // "Local" means stack memory a move of the stack relocates: every alloca,
 // byval/inalloca/preallocated/sret arguments (they live in the caller's
-// frame) and the results of llvm.stacksave. Using llvm.frameaddress,
-// llvm.sponentry or llvm.addressofreturnaddress (from which any local can be
-// reached) counts as an escape.
+// frame) and the results of llvm.stacksave.
 //
 // Invariants:
 //  - Sound for the IR it understands: if a local's address can reach memory
 //    that is not a local of this frame, a callee that may keep it, a
-//    ptrtoint, a return, an atomic store/cmpxchg/xchg or inline asm, the
-//    result says it escapes. Anything the analysis does not understand is an
-//    escape. Addresses stored into locals are followed through loads.
+//    ptrtoint, a return, an atomic store/cmpxchg/xchg or inline asm, that
+//    local escapes. Anything the analysis does not understand is an escape
+//    of the locals it sees.
+//  - Closed: a local whose address may be stored in an escaping local
+//    escapes too (code outside the frame can read it there), and memory
+//    outside the frame ("unknown") includes every escaping local.
 //  - Storing a local's address into another local is not by itself an
-//    escape: at -O0 `int *p = &x; *p = 1;` is a store of &x into p's alloca
-//    and must not pin the frame.
+//    escape: at -O0 `int *p = &x; *p = 1;` is a store of &x into p's alloca.
+//  - An escape the side stack cannot take (llvm.frameaddress and friends,
+//    an escaping dynamic alloca, stacksave result, sret/inalloca/
+//    preallocated argument, an alignment above 4096, no fixed point) pins
+//    the frame; then no side frame is built and the locals stay.
 //  - The analysis never modifies the module (library attributes it infers at
 //    -O0 live in a scratch module, see CaptureOracle).
 //
@@ -30,6 +36,7 @@
 #define GROWSTACK_FRAMEANALYSIS_H
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/Attributes.h"
 
 #include <cstdint>
@@ -41,6 +48,7 @@ class Function;
 class Instruction;
 class Module;
 class TargetLibraryInfo;
+class Value;
 } // namespace llvm
 
 namespace gs {
@@ -48,21 +56,35 @@ namespace gs {
 /// How a callee treats a pointer argument.
 enum class ArgCapture {
   May,          // may keep a copy of the pointer anywhere
-  OnlyReturned, // gives it back only as its return value (strcpy's dst)
+  OnlyReturned, // gives it (or a pointer into its pointee) back only as its
+                // return value (strcpy's dst, strchr's s)
+  IntoArg,      // stores it (or a pointer into its pointee) only into the
+                // pointee of another argument (strtol's nptr into *endptr)
   None,         // keeps no copy (nocapture, byval, sret)
 };
 
+struct ArgUse {
+  ArgCapture Capture = ArgCapture::May;
+  /// Not only the pointer: nothing reachable through it is kept either
+  /// (writev's iovecs and their buffers). Otherwise a local whose address is
+  /// stored in the pointee may be copied out by the callee and escapes.
+  bool Deep = false;
+  /// IntoArg: the argument through which it is stored.
+  unsigned Target = 0;
+};
+
 /// Which callee parameters keep no copy of the pointer they receive. Uses the
-/// call's and callee's attributes and, for C library functions recognized by
-/// TargetLibraryInfo, the attributes LLVM's InferFunctionAttrs would add:
-/// at -O0 that pass has not run, and without it `strlen(buf)` would pin.
+/// call's and callee's attributes, for C library functions recognized by
+/// TargetLibraryInfo the attributes LLVM's InferFunctionAttrs would add (at
+/// -O0 that pass has not run, and without it `strlen(buf)` would escape),
+/// and the table of C library and POSIX functions in LibCalls.h.
 class CaptureOracle {
 public:
   explicit CaptureOracle(llvm::Module &M);
   ~CaptureOracle();
 
-  ArgCapture argCapture(const llvm::CallBase &CB, unsigned ArgNo,
-                        const llvm::TargetLibraryInfo &TLI);
+  ArgUse argUse(const llvm::CallBase &CB, unsigned ArgNo,
+                const llvm::TargetLibraryInfo &TLI);
 
 private:
   const llvm::AttributeList *libFuncAttrs(const llvm::CallBase &CB,
@@ -73,13 +95,37 @@ private:
   llvm::DenseMap<const llvm::Function *, llvm::AttributeList> LibAttrs;
 };
 
+/// Why a frame must stay pinned although the side stack exists (7.1); each
+/// has a statistic and a remark.
+enum class PinReason {
+  None,
+  FrameAddress,  // llvm.frameaddress, sponentry, addressofreturnaddress,
+                 // localescape: offsets from the frame reach any local
+  DynamicAlloca, // an escaping VLA/alloca() or llvm.stacksave result
+  ArgumentSlot,  // an escaping sret/inalloca/preallocated argument, or an
+                 // escaping byval argument in a function with a musttail
+                 // call (the copy could not be forwarded)
+  OverAligned,   // an escaping local aligned to more than 4096 bytes
+  NoFixedPoint,  // the analysis did not converge
+};
+
+/// A local whose address may escape and that can live on the side stack:
+/// a static alloca (llvm::AllocaInst) or a byval argument (llvm::Argument).
+struct SideLocal {
+  llvm::Value *Local = nullptr;
+  const llvm::Instruction *Site = nullptr; // where it first escapes
+  const char *Why = nullptr;               // how ("passed to a callee...")
+};
+
 struct FrameFacts {
-  /// The address of a local may be stored outside the stack (GS_REC_ESCAPE).
-  bool AddressEscapes = false;
-  /// The first instruction found through which it escapes (for the remark).
-  const llvm::Instruction *EscapeSite = nullptr;
-  /// How it escapes there ("stored to memory that may be outside the frame").
-  const char *EscapeReason = nullptr;
+  /// An escape the side stack cannot take: the frame is pinned
+  /// (GS_REC_ESCAPE), and SideLocals is empty.
+  PinReason Pin = PinReason::None;
+  const llvm::Instruction *PinSite = nullptr;
+  const char *PinWhy = nullptr;
+  /// Escaping static allocas and byval arguments, arguments first, then
+  /// allocas in instruction order.
+  llvm::SmallVector<SideLocal, 4> SideLocals;
   /// Dynamic allocas: VLAs, alloca() (GS_REC_DYNALLOCA).
   bool HasDynamicAlloca = false;
   /// The function computes with x86_fp80 (GS_REC_X87). A long double takes 10

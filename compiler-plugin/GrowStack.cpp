@@ -3,10 +3,11 @@
 // Order of work (collect, then mutate):
 //  1. decide eligibility of every definition, to a fixed point (musttail and
 //     unsupported calls depend on which callees are instrumented);
-//  2. analyse each eligible function on the unmodified IR: frame escapes,
-//     returns_twice calls, calls to rewrite;
+//  2. analyse each eligible function on the unmodified IR: which locals
+//     escape (side frame or pin), returns_twice calls, calls to rewrite;
 //  3. instrument: attributes and section, call rewriting, resync calls,
-//     records, entry aliases, module registration; remarks and statistics.
+//     dynamic-alloca scopes, side frames, records, entry aliases, module
+//     registration; remarks and statistics.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 #include "FrameAnalysis.h"
 #include "Protocol.h"
 #include "Records.h"
+#include "SideStack.h"
 #include "VarargShell.h"
 
 #include "llvm/ADT/MapVector.h"
@@ -26,6 +28,7 @@
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
@@ -58,8 +61,41 @@ ALWAYS_ENABLED_STATISTIC(NumExplicitSection,
                          "Functions instrumented in their explicit section "
                          "(no record: frames unknown to the runtime)");
 ALWAYS_ENABLED_STATISTIC(NumPinnedEscape,
-                         "Records pinned: a local's address escapes");
-ALWAYS_ENABLED_STATISTIC(NumPinnedSetjmp, "Records pinned: returns_twice call");
+                         "Records pinned: an escape the side stack cannot "
+                         "take (sum of the next five)");
+ALWAYS_ENABLED_STATISTIC(NumPinnedFrameAddress,
+                         "Records pinned: frame address taken, or va_list "
+                         "escapes");
+ALWAYS_ENABLED_STATISTIC(NumPinnedDynAlloca,
+                         "Records pinned: escaping VLA/alloca()/stacksave");
+ALWAYS_ENABLED_STATISTIC(NumPinnedArgSlot,
+                         "Records pinned: escaping sret/inalloca/preallocated "
+                         "argument (or byval with musttail)");
+ALWAYS_ENABLED_STATISTIC(NumPinnedOverAligned,
+                         "Records pinned: escaping local aligned above 4096");
+ALWAYS_ENABLED_STATISTIC(NumPinnedNoFixedPoint,
+                         "Records pinned: escape analysis did not converge");
+ALWAYS_ENABLED_STATISTIC(NumPinnedSetjmp,
+                         "Records pinned: returns_twice call outside the "
+                         "setjmp family");
+ALWAYS_ENABLED_STATISTIC(NumPinnedX87, "Records pinned: x87 long double");
+ALWAYS_ENABLED_STATISTIC(NumPinned, "Records pinned (any reason, or "
+                                    "-growstack-pin-all)");
+ALWAYS_ENABLED_STATISTIC(NumSideFrames, "Side frames built");
+ALWAYS_ENABLED_STATISTIC(NumSideLocals,
+                         "Locals placed on the side stack (allocas and "
+                         "byval copies)");
+ALWAYS_ENABLED_STATISTIC(NumSideBytes, "Bytes of side frames (sum of SIZE)");
+ALWAYS_ENABLED_STATISTIC(NumByvalCopies,
+                         "Escaping byval arguments copied to the side stack");
+ALWAYS_ENABLED_STATISTIC(NumJbNodes, "setjmp nodes (functions registering "
+                                     "their jmp_bufs)");
+ALWAYS_ENABLED_STATISTIC(NumSideStateSaves,
+                         "Functions saving the side state without a side "
+                         "frame (landing pads, pinned returns_twice)");
+ALWAYS_ENABLED_STATISTIC(NumSideLocalsPinned,
+                         "Escaping locals left on the moving stack of a "
+                         "pinned frame");
 ALWAYS_ENABLED_STATISTIC(NumRecords, "Function records emitted");
 ALWAYS_ENABLED_STATISTIC(NumCallsExternal,
                          "Calls redirected: external (__gs_x)");
@@ -109,10 +145,15 @@ struct FunctionInfo {
   const CallBase *SkipSite = nullptr; // the call that made it ineligible
   bool InText = false;                // placed in growstack_text, has a record
   uint32_t Flags = 0;                 // its record's flags
-  const Instruction *EscapeSite = nullptr;
-  const char *EscapeReason = nullptr;
+  PinReason Pin = PinReason::None;    // why GS_REC_ESCAPE
+  DebugLoc PinLoc;                    // where (the site may be rewritten)
+  const char *PinWhy = nullptr;
+  SmallVector<SideLocal, 4> SideLocals; // escaping locals (7.1)
+  std::vector<std::string> SideNames;   // for the remark (they are erased)
+  SideFrameLayout Side;                 // their frame, if it is built
   SmallVector<CallPlan, 8> Calls; // calls to redirect
   SmallVector<CallBase *, 2> ReturnsTwice;
+  SmallVector<CallBase *, 2> Setjmps; // the setjmp family among them
 };
 
 class ModuleInstrumenter {
@@ -132,9 +173,10 @@ private:
   void decideEligibility();
   void plan(Function &F, FunctionInfo &Info, CaptureOracle &Oracle);
   void instrument();
-  void insertResync(CallBase &CB);
+  Instruction *insertResync(CallBase &CB);
   void remarkSkipped(Function &F, const FunctionInfo &Info);
   void remarkInstrumented(Function &F, const FunctionInfo &Info);
+  void countPins(const FunctionInfo &Info);
 
   Module &M;
   FunctionAnalysisManager &FAM;
@@ -265,6 +307,45 @@ void ModuleInstrumenter::decideEligibility() {
   } while (Changed);
 }
 
+/// How a remark names a local: its source variable if debug info has one,
+/// else its IR name, else its size.
+static std::string localName(Value *V, const DataLayout &DL) {
+  for (DbgVariableRecord *D : findDVRDeclares(V))
+    return D->getVariable()->getName().str();
+  for (DbgDeclareInst *D : findDbgDeclares(V))
+    return D->getVariable()->getName().str();
+  if (auto *I = dyn_cast<Instruction>(V)) {
+    for (DbgVariableRecord *D : at::getDVRAssignmentMarkers(I))
+      return D->getVariable()->getName().str();
+    for (DbgAssignIntrinsic *D : at::getAssignmentMarkers(I))
+      return D->getVariable()->getName().str();
+  }
+  if (V->hasName())
+    return V->getName().str();
+  if (auto *A = dyn_cast<Argument>(V))
+    return "argument #" + std::to_string(A->getArgNo());
+  if (auto *AI = dyn_cast<AllocaInst>(V))
+    if (auto Bytes = AI->getAllocationSize(DL))
+      return "a local of " + std::to_string(Bytes->getFixedValue()) +
+             " bytes";
+  return "a local";
+}
+
+/// A call of setjmp, _setjmp, sigsetjmp or __sigsetjmp: its buffer is
+/// registered in the frame's jb node and relocated by the runtime (7.3).
+static bool isSetjmpFamily(const CallBase &CB) {
+  const auto *Callee =
+      dyn_cast<Function>(CB.getCalledOperand()->stripPointerCasts());
+  if (!Callee || CB.arg_size() < 1 ||
+      !CB.getArgOperand(0)->getType()->isPointerTy())
+    return false;
+  StringRef Name = symbolName(*Callee);
+  for (StringRef S : SetjmpFamily)
+    if (Name == S)
+      return true;
+  return false;
+}
+
 void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
                               CaptureOracle &Oracle) {
   Info.InText = !F.hasSection() || F.getSection() == TextSection;
@@ -277,9 +358,12 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
 
   FrameFacts Facts =
       analyzeFrame(F, FAM.getResult<TargetLibraryAnalysis>(F), Oracle);
-  Info.EscapeSite = Facts.EscapeSite;
-  Info.EscapeReason = Facts.EscapeReason;
-  if (Facts.AddressEscapes)
+  Info.Pin = Facts.Pin;
+  if (Facts.PinSite)
+    Info.PinLoc = Facts.PinSite->getDebugLoc();
+  Info.PinWhy = Facts.PinWhy;
+  Info.SideLocals = std::move(Facts.SideLocals);
+  if (Facts.Pin != PinReason::None)
     Info.Flags |= RecEscape;
   if (Facts.HasDynamicAlloca)
     Info.Flags |= RecDynAlloca;
@@ -292,7 +376,10 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
       continue;
     if (CB->hasFnAttr(Attribute::ReturnsTwice)) {
       Info.ReturnsTwice.push_back(CB);
-      Info.Flags |= RecSetjmp;
+      if (isSetjmpFamily(*CB))
+        Info.Setjmps.push_back(CB);
+      else
+        Info.Flags |= RecSetjmp;
     }
     CallPlan P = Classifier.classify(*CB);
     if (P.Allowlisted)
@@ -301,7 +388,37 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
       Info.Calls.push_back(P);
   }
 
-  if (Info.Flags & (RecEscape | RecSetjmp | RecX87) || ClPinAll)
+  // A frame that stays pinned gains nothing from a side frame: its escaping
+  // locals stay, as do those of a frame the runtime cannot identify (no
+  // record). Everything else gets one if it has escaping locals or setjmp
+  // buffers to register.
+  bool Pinned = Info.Flags & RecPinReasons;
+  if (!Pinned && Info.InText) {
+    SmallVector<Value *, 4> Locals;
+    for (const SideLocal &S : Info.SideLocals)
+      Locals.push_back(S.Local);
+    Info.Side = layoutSideFrame(F, Locals, Info.Setjmps.size());
+    if (Info.Side.Size + Info.Side.Alignment >= MaxSideFrameBytes) {
+      std::string Msg =
+          "growstack: side frame of " + std::to_string(Info.Side.Size) +
+          " bytes (alignment " + std::to_string(Info.Side.Alignment) +
+          ") in '" + F.getName().str() +
+          "' is 2 GiB or more; side-stack chunks cannot hold it (use the "
+          "heap for such objects)";
+      M.getContext().diagnose(DiagnosticInfoUnsupported(
+          F, Msg, DiagnosticLocation(F.getSubprogram())));
+      Info.Side = SideFrameLayout();
+    }
+    if (Info.Side.hasFrame())
+      Info.Flags |= RecSide;
+    for (const SideLocal &S : Info.SideLocals)
+      Info.SideNames.push_back(localName(S.Local, F.getDataLayout()) + " (" +
+                               S.Why + ")");
+    if (Info.Side.JmpBufSites)
+      Info.Flags |= RecJmpbuf;
+  }
+
+  if (Pinned || ClPinAll)
     Info.Flags |= RecPinned;
 }
 
@@ -342,22 +459,36 @@ void ModuleInstrumenter::instrument() {
         break;
       }
     }
+    SideSites Sites;
+    Sites.Setjmps = Info.Setjmps;
     for (CallBase *CB : Info.ReturnsTwice)
-      insertResync(*CB);
+      Sites.ReturnsTwice.push_back({CB, insertResync(*CB)});
     if (Info.Flags & RecDynAlloca) {
       NumDynTailsZeroed += zeroDynamicAllocaTails(*F);
       DynScopeStats DS = scopeDynamicAllocas(*F);
       NumDynScopes += DS.Releases;
       NumDynUnmatched += DS.Unmatched;
     }
+    if (!Info.Side.hasFrame())
+      Sites.Setjmps.clear();
+    SideStats SS = buildSideFrame(*F, Info.Side, Sites);
+    if (Info.Side.hasFrame()) {
+      ++NumSideFrames;
+      NumSideBytes += Info.Side.Size;
+      NumSideLocals += Info.SideLocals.size();
+      NumByvalCopies += SS.ByvalCopies;
+      if (Info.Side.JmpBufSites)
+        ++NumJbNodes;
+    } else {
+      NumSideLocalsPinned += Info.SideLocals.size();
+    }
+    if (SS.StateSaved)
+      ++NumSideStateSaves;
 
     if (Info.InText) {
       Records.addRecord(*F, Info.Flags);
       ++NumRecords;
-      if (Info.Flags & RecEscape)
-        ++NumPinnedEscape;
-      if (Info.Flags & RecSetjmp)
-        ++NumPinnedSetjmp;
+      countPins(Info);
     } else {
       ++NumExplicitSection;
     }
@@ -389,9 +520,41 @@ void ModuleInstrumenter::instrument() {
     M.getOrInsertNamedMetadata(InstrumentedMarker);
 }
 
+void ModuleInstrumenter::countPins(const FunctionInfo &Info) {
+  if (Info.Flags & RecPinned)
+    ++NumPinned;
+  if (Info.Flags & RecSetjmp)
+    ++NumPinnedSetjmp;
+  if (Info.Flags & RecX87)
+    ++NumPinnedX87;
+  if (!(Info.Flags & RecEscape))
+    return;
+  ++NumPinnedEscape;
+  switch (Info.Pin) {
+  case PinReason::None:
+    break;
+  case PinReason::FrameAddress:
+    ++NumPinnedFrameAddress;
+    break;
+  case PinReason::DynamicAlloca:
+    ++NumPinnedDynAlloca;
+    break;
+  case PinReason::ArgumentSlot:
+    ++NumPinnedArgSlot;
+    break;
+  case PinReason::OverAligned:
+    ++NumPinnedOverAligned;
+    break;
+  case PinReason::NoFixedPoint:
+    ++NumPinnedNoFixedPoint;
+    break;
+  }
+}
+
 /// After a returns_twice call returns (the second time, from a longjmp), the
 /// stack may be in an older segment than the guard describes (section 5.6).
-void ModuleInstrumenter::insertResync(CallBase &CB) {
+/// Returns the resync call (the side state is restored just before it).
+Instruction *ModuleInstrumenter::insertResync(CallBase &CB) {
   FunctionCallee Resync =
       M.getOrInsertFunction(ResyncFn, Type::getVoidTy(M.getContext()));
   Instruction *InsertPt;
@@ -404,6 +567,7 @@ void ModuleInstrumenter::insertResync(CallBase &CB) {
   CallInst *Call = IRBuilder<>(InsertPt).CreateCall(Resync);
   Call->setDebugLoc(CB.getDebugLoc());
   ++NumResyncs;
+  return Call;
 }
 
 void ModuleInstrumenter::remarkSkipped(Function &F, const FunctionInfo &Info) {
@@ -455,6 +619,25 @@ void ModuleInstrumenter::remarkSkipped(Function &F, const FunctionInfo &Info) {
   });
 }
 
+static const char *pinDescription(PinReason R) {
+  switch (R) {
+  case PinReason::None:
+    return "";
+  case PinReason::FrameAddress:
+    return "the frame address is taken, or a va_list of it escapes";
+  case PinReason::DynamicAlloca:
+    return "the address of a VLA, alloca() or stacksave may escape here";
+  case PinReason::ArgumentSlot:
+    return "the address of an argument slot in the caller's frame (sret, "
+           "inalloca, or byval with a musttail call) may escape here";
+  case PinReason::OverAligned:
+    return "the address of a local aligned above 4096 bytes may escape here";
+  case PinReason::NoFixedPoint:
+    return "the escape analysis did not converge";
+  }
+  return "";
+}
+
 void ModuleInstrumenter::remarkInstrumented(Function &F,
                                             const FunctionInfo &Info) {
   auto &ORE = FAM.getResult<OptimizationRemarkEmitterAnalysis>(F);
@@ -467,24 +650,55 @@ void ModuleInstrumenter::remarkInstrumented(Function &F,
     });
   if (Info.Flags & RecEscape)
     ORE.emit([&] {
-      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedEscape",
-                                      Info.EscapeSite)
-             << "frame of '" << ore::NV("Function", &F) << "' pinned: the "
-             << "address of a local may escape here (" << Info.EscapeReason
-             << ")";
+      OptimizationRemarkMissed R(DEBUG_TYPE, "PinnedEscape",
+                                 DiagnosticLocation(Info.PinLoc),
+                                 &F.getEntryBlock());
+      R << "frame of '" << ore::NV("Function", &F) << "' pinned: "
+        << pinDescription(Info.Pin);
+      if (Info.Pin != PinReason::FrameAddress &&
+          Info.Pin != PinReason::NoFixedPoint)
+        R << " (" << Info.PinWhy << ")";
+      return R;
     });
   if (Info.Flags & RecSetjmp)
     ORE.emit([&] {
-      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedSetjmp",
-                                      Info.ReturnsTwice.front())
+      const CallBase *Site = Info.ReturnsTwice.front();
+      for (CallBase *CB : Info.ReturnsTwice)
+        if (!is_contained(Info.Setjmps, CB)) {
+          Site = CB;
+          break;
+        }
+      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedSetjmp", Site)
              << "frame of '" << ore::NV("Function", &F) << "' pinned: it "
-             << "calls a returns_twice function";
+             << "calls a returns_twice function outside the setjmp family";
+    });
+  if (Info.Flags & RecX87)
+    ORE.emit([&] {
+      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedX87", &F)
+             << "frame of '" << ore::NV("Function", &F) << "' pinned: it "
+             << "computes with x87 long double";
+    });
+  if (Info.Side.hasFrame() && !Info.SideLocals.empty())
+    ORE.emit([&] {
+      OptimizationRemark R(DEBUG_TYPE, "SideStack", &F);
+      R << "'" << ore::NV("Function", &F) << "': "
+        << ore::NV("SideLocals", unsigned(Info.SideLocals.size()))
+        << (Info.SideLocals.size() == 1 ? " local" : " locals")
+        << " on the side stack (" << ore::NV("SideBytes", Info.Side.Size)
+        << " bytes): ";
+      for (size_t K = 0; K != Info.SideNames.size(); ++K)
+        R << (K ? ", " : "") << Info.SideNames[K];
+      return R;
     });
   ORE.emit([&] {
     OptimizationRemark R(DEBUG_TYPE, "Instrumented", &F);
     R << "instrumented '" << ore::NV("Function", &F) << "'";
     if (Info.Flags & RecPinned)
       R << " (pinned)";
+    if (Info.Flags & RecSide)
+      R << " (side frame)";
+    if (Info.Flags & RecJmpbuf)
+      R << " (setjmp buffers registered)";
     if (Info.Flags & RecDynAlloca)
       R << " (dynamic alloca)";
     if (Info.Flags & RecVaShell)

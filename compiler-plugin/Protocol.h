@@ -27,25 +27,37 @@ inline constexpr llvm::StringLiteral RecordSection = "gs_records";
 inline constexpr llvm::StringLiteral RecordStart = "__start_gs_records";
 inline constexpr llvm::StringLiteral RecordStop = "__stop_gs_records";
 
+/// struct gs_record (runtime/records.h), 16 bytes, 8-aligned in its section:
+///   { i32 func; u32 flags; i32 name; u32 reserved; }
+/// func and name are relative to the address of their own field.
+inline constexpr unsigned RecordBytes = 16;
+inline constexpr unsigned RecordNameField = 2; // index of `name`
+
 /// struct gs_record.flags (runtime/records.h).
 enum RecordFlag : uint32_t {
   RecPinned = 1u << 0,    // a live frame must never be moved
-  RecEscape = 1u << 1,    // the address of a local may leave the stack
-  RecSetjmp = 1u << 2,    // calls a returns_twice function
+  RecEscape = 1u << 1,    // an escape the side stack cannot take (why pinned)
+  RecSetjmp = 1u << 2,    // calls a returns_twice function outside the
+                          // setjmp family (why pinned)
   RecDynAlloca = 1u << 3, // VLAs / alloca()
   RecX87 = 1u << 4,       // holds x87 long doubles in its frame (why pinned)
+  RecSide = 1u << 5,      // has a side frame (section 7); informational
+  RecJmpbuf = 1u << 6,    // registers its setjmp buffers (7.3); informational
   RecVaShell = 1u << 7,   // a variadic shell (section 2.2): no check of its own
 };
+/// The flags that make a frame pinned (section 2.1).
+inline constexpr uint32_t RecPinReasons = RecEscape | RecSetjmp | RecX87;
 
 /// Section 2.2: the most stack bytes a variadic shell's call of its body may
 /// pass (the shell runs unchecked in the guard slack; GS_STACK_GUARD counts
 /// its frame: tests/e2e/variadic_shell_frame.c measures it).
 inline constexpr uint64_t MaxShellStackArgBytes = 64;
 
-/// struct gs_module.version: the layout of the module descriptor,
+/// struct gs_module.version: the layout of the module descriptor and of the
+/// records it points to,
 ///   { u32 version; u32 reserved; const gs_record *rec_begin, *rec_end;
 ///     const char *text_begin, *text_end; void *runtime_private[2]; }
-inline constexpr uint32_t ModuleVersion = 1;
+inline constexpr uint32_t ModuleVersion = 2;
 inline constexpr llvm::StringLiteral ModuleDescriptor = "gs.module";
 inline constexpr llvm::StringLiteral ModuleCtor = "gs.module_ctor";
 inline constexpr llvm::StringLiteral ModuleDtor = "gs.module_dtor";
@@ -78,6 +90,7 @@ inline constexpr llvm::StringLiteral DefaultAllowlist[] = {
     "__longjmp_chk",   "gs_yield",        "gs_resume", "gs_join",  "gs_self",
     "gs_stack_resync", "gs_in_coroutine", "__gs_dyn_mark", "__gs_dyn_release",
     "__gs_dyn_frame_exit", "__morestack_allocate_stack_space",
+    "__gs_side_alloc",
 };
 
 /// Called right after every call to a returns_twice function (section 5.6).
@@ -90,6 +103,29 @@ inline constexpr llvm::StringLiteral ResyncFn = "gs_stack_resync";
 inline constexpr llvm::StringLiteral DynMarkFn = "__gs_dyn_mark";
 inline constexpr llvm::StringLiteral DynReleaseFn = "__gs_dyn_release";
 inline constexpr llvm::StringLiteral DynFrameExitFn = "__gs_dyn_frame_exit";
+
+/// Section 7.2: the side stack. Per thread, initial-exec TLS, defined by the
+/// runtime: struct gs_side { char *sp; char *lim; struct gs_jb_node *jb; }.
+inline constexpr llvm::StringLiteral SideState = "__gs_side";
+inline constexpr unsigned SideSpField = 0;
+inline constexpr unsigned SideLimField = 1;
+inline constexpr unsigned SideJbField = 2;
+/// void *__gs_side_alloc(size_t size, size_t align): the slow path.
+inline constexpr llvm::StringLiteral SideAllocFn = "__gs_side_alloc";
+/// A side frame's size is a multiple of, and its alignment at least,
+/// MinSideAlign; alignments above MaxSideAlign are not provided (the local
+/// pins its frame instead).
+inline constexpr uint64_t MinSideAlign = 16;
+inline constexpr uint64_t MaxSideAlign = 4096;
+/// SIZE + ALIGN of a side frame must stay below this (a compile error).
+inline constexpr uint64_t MaxSideFrameBytes = uint64_t(1) << 31;
+
+/// Section 7.3: the functions whose buffers the runtime relocates. A call
+/// to any other returns_twice function pins its frame (GS_REC_SETJMP).
+/// struct gs_jb_node { gs_jb_node *prev; u64 count; void *buf[count]; }.
+inline constexpr llvm::StringLiteral SetjmpFamily[] = {
+    "setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp"};
+inline constexpr unsigned JbNodeHeaderBytes = 16;
 
 /// The opt-out: __attribute__((annotate("growstack_nosplit"))), GS_NOSPLIT in
 /// growstack.h. The same string as a function attribute is honoured too.

@@ -49,23 +49,49 @@ void RecordEmitter::addRecord(Function &F, uint32_t Flags) {
   LLVMContext &Ctx = M.getContext();
   Type *I32 = Type::getInt32Ty(Ctx);
   Type *I64 = Type::getInt64Ty(Ctx);
-  auto *RecTy = StructType::get(I32, I32);
+  auto *RecTy = StructType::get(I32, I32, I32, I32);
+  StringRef Name = GlobalValue::dropLLVMManglingEscape(F.getName());
 
-  auto *Rec = new GlobalVariable(
-      M, RecTy, /*isConstant=*/true, GlobalValue::PrivateLinkage, nullptr,
-      "__gs_rec." + GlobalValue::dropLLVMManglingEscape(F.getName()));
+  auto *Rec = new GlobalVariable(M, RecTy, /*isConstant=*/true,
+                                 GlobalValue::PrivateLinkage, nullptr,
+                                 "__gs_rec." + Name);
   Rec->setSection(RecordSection);
   Rec->setAlignment(Align(8));
-  if (Comdat *C = F.getComdat())
+  Comdat *C = F.getComdat();
+  if (C)
     Rec->setComdat(C);
 
-  // func = &F - &rec.func (rec.func is at offset 0).
-  Constant *Rel = ConstantExpr::getTrunc(
-      ConstantExpr::getSub(ConstantExpr::getPtrToInt(localAddress(F), I64),
-                           ConstantExpr::getPtrToInt(Rec, I64)),
-      I32);
-  Rec->setInitializer(
-      ConstantStruct::get(RecTy, {Rel, ConstantInt::get(I32, Flags)}));
+  // A field's value relative to its own address: &Target - &rec.field.
+  auto Relative = [&](Constant *Target, unsigned Field) {
+    Constant *FieldAddr = ConstantExpr::getInBoundsGetElementPtr(
+        RecTy, Rec,
+        ArrayRef<Constant *>{ConstantInt::get(I32, 0),
+                             ConstantInt::get(I32, Field)});
+    return ConstantExpr::getTrunc(
+        ConstantExpr::getSub(ConstantExpr::getPtrToInt(Target, I64),
+                             ConstantExpr::getPtrToInt(FieldAddr, I64)),
+        I32);
+  };
+
+  // Pinned functions are named in the runtime's messages. The string is
+  // private (resolved by the assembler, no dynamic relocation), read-only,
+  // and in the function's COMDAT group like the record that points to it.
+  Constant *NameRel = ConstantInt::get(I32, 0);
+  if (Flags & RecPinned) {
+    Constant *Str = ConstantDataArray::getString(Ctx, Name);
+    auto *NameGV = new GlobalVariable(M, Str->getType(), /*isConstant=*/true,
+                                      GlobalValue::PrivateLinkage, Str,
+                                      "__gs_name." + Name);
+    NameGV->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    NameGV->setAlignment(Align(1));
+    if (C)
+      NameGV->setComdat(C);
+    NameRel = Relative(NameGV, RecordNameField);
+  }
+
+  Rec->setInitializer(ConstantStruct::get(
+      RecTy, {Relative(localAddress(F), 0), ConstantInt::get(I32, Flags),
+              NameRel, ConstantInt::get(I32, 0)}));
   Records.push_back(Rec);
 }
 

@@ -2,9 +2,12 @@
 //
 // Emits what the runtime reads to walk and move stacks (protocol.md 2.1):
 //
-//  - one 8-byte `struct gs_record { int32_t func; uint32_t flags; }` per
-//    instrumented function placed in growstack_text, in section gs_records,
-//    with func relative to the field (no dynamic relocation, read-only);
+//  - one 16-byte `struct gs_record { int32_t func; uint32_t flags; int32_t
+//    name; uint32_t reserved; }` per instrumented function placed in
+//    growstack_text, in section gs_records, with func and name relative to
+//    their own fields (no dynamic relocation, read-only); name points to the
+//    function's symbol name (a private NUL-terminated string) for pinned
+//    records and is 0 otherwise;
 //  - once per linked object (COMDAT), the hidden descriptor `gs.module`
 //    and a constructor/destructor pair calling gs_records_register /
 //    gs_records_unregister with it.
@@ -13,8 +16,8 @@
 //  - A record exists only for a function in growstack_text, so whenever an
 //    object has records it also has a growstack_text section and the
 //    __start_/__stop_ symbols the descriptor names are defined by the linker.
-//  - A record of a function in a COMDAT group is in that group: if the
-//    linker discards the function it discards the record.
+//  - A record of a function in a COMDAT group is in that group, and so is
+//    its name: if the linker discards the function it discards both.
 //  - A record refers to its function through a local symbol, so the
 //    relocation resolves at link time even for an interposable function in a
 //    shared object (the record describes this object's copy of the code).

@@ -112,6 +112,7 @@ struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uint
     co->a2 = a2;
     co->flags = flags;
     co->state = GS_READY;
+    co->side = GS_SIDE_INIT;
     if (attr && attr->name) {
         strncpy(co->name, attr->name, sizeof co->name - 1);
     }
@@ -196,6 +197,7 @@ static inline __attribute__((always_inline)) void enter(struct gs_thread *t, str
         t->sys_sp = (char *)((frame - 1024) & ~(uintptr_t)15);
     }
     t->ext_target = NULL;
+    gs_side_switch(me ? &me->side : &t->side, &co->side);
     if (me)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
@@ -210,6 +212,7 @@ static inline __attribute__((always_inline)) void leave(struct gs_thread *t, str
     struct gs_coro *r = co->resumer;
     co->state = state;
     co->guard = gs_arch_get_guard();
+    gs_side_switch(&co->side, r ? &r->side : &t->side);
     t->cur = r;
     if (r)
         r->state = GS_RUNNING;
@@ -275,6 +278,12 @@ void gs_coro_abandon(struct gs_thread *t)
     t->cur = NULL;
     t->ext_target = NULL;
     gs_arch_set_guard(0);
+    /* Back to the thread's own side stack, as leave() would have done: its state
+     * was saved by the enter() that left the thread's own code. The side chunks
+     * of the coroutines ended here go with their stacks (gs_stack_release, in
+     * the reaper). */
+    if (co)
+        __gs_side = t->side;
     while (co) {
         struct gs_coro *r = co->resumer;
         abandon_one(t, co);

@@ -18,12 +18,15 @@
  *    run on the system stack (gs_coro_reap): never while it is being left.
  *  - The resumer's bookkeeping is restored by the coroutine itself before it
  *    switches back (leave() in coro.c), so a resume is a tail call.
+ *  - While not RUNNING, `side` holds its side stack state (__gs_side, side.h);
+ *    its side chunks are released with its stack.
  */
 #ifndef GS_CORO_H
 #define GS_CORO_H
 
 #include <stdint.h>
 #include "growstack.h"
+#include "side.h"
 #include "stack.h"
 
 enum gs_state {
@@ -58,6 +61,9 @@ struct gs_coro {
     enum gs_state state;
     unsigned flags;
     struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
+    struct gs_side_owner side_owner; /* side stack chunks (side.h); .first is
+                                        GS_CORO_SIDE_FIRST                        */
+    struct gs_side side;         /* __gs_side while not running (side.h)          */
     struct gs_coro *resumer;
     struct gs_ctx back_ctx;      /* the resumer's context when it is the system stack */
     char *saved_sys_sp;          /* gs_tls.sys_sp and .ext_target of the resumer,     */
@@ -70,6 +76,12 @@ struct gs_coro {
     enum gs_stack_kind kind;
     size_t initial;
     unsigned quiet_runs;         /* resumes since the stack last grew (shrink hysteresis) */
+    struct gs_pin_verdict {      /* the last frame walk that found a pin (grow.c)  */
+        struct gs_seg *seg;      /* the segment walked, NULL if none              */
+        uintptr_t slot;          /* where the pinning frame's return address was  */
+        uint64_t ret, below;     /* [slot] and [slot - 8] then                    */
+        struct gs_pin_site *site;
+    } pin;
 
     void *fn;
     uintptr_t a0, a1, a2;
@@ -88,6 +100,8 @@ _Static_assert(__builtin_offsetof(struct gs_coro, guard) == GS_CORO_GUARD, "GS_C
 _Static_assert(__builtin_offsetof(struct gs_coro, state) == GS_CORO_STATE, "GS_CORO_STATE");
 _Static_assert(GS_SUSPENDED == GS_STATE_SUSPENDED, "GS_STATE_SUSPENDED");
 _Static_assert(__builtin_offsetof(struct gs_coro, dyn) == GS_CORO_DYN, "GS_CORO_DYN");
+_Static_assert(__builtin_offsetof(struct gs_coro, side_owner.first) == GS_CORO_SIDE_FIRST,
+               "GS_CORO_SIDE_FIRST");
 
 /* Handle table (per thread). */
 struct gs_slot {

@@ -70,9 +70,10 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
      * still be room. The function took the slow path already, so this block
      * comes from the heap anyway; the next one will fit below the new mark. */
     if (co->kind == GS_STACK_FIXED && !gs_watermark_lower(&gs_tls, co, frame + 16 - size))
-        gs_overflow(co, size, "a variable-length array or alloca does not fit");
+        gs_overflow(co, frame + 16, size, "a variable-length array or alloca does not fit");
     if (size > gs_cfg.max)
-        gs_overflow(co, size, "a variable-length array or alloca is larger than the limit");
+        gs_overflow(co, frame + 16, size,
+                    "a variable-length array or alloca is larger than the limit");
     while (co->dyn && co->dyn->depth > depth)
         pop(co); /* blocks of frames deeper than the caller: they have returned */
     struct gs_dyn *d = malloc(sizeof *d + (size ? size : 1));
@@ -185,5 +186,14 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
         jumped_into(co, r, sp);
     if (t->main_co && t->main_co != co)
         jumped_into(co, t->main_co, sp);
-    /* Otherwise on the system stack: a setjmp in a callback; nothing to resync. */
+    /* Otherwise not on a coroutine's stack: a setjmp on the system stack
+     * (in a callback, guard 0); nothing to resync. With a coroutine's guard
+     * in place, the caller runs on a stack the coroutine no longer owns: a
+     * longjmp through a jmp_buf the runtime did not know when the stack moved
+     * (protocol.md 7.3) landed on the freed copy. */
+    if (gs_arch_get_guard())
+        gs_fatal("setjmp returned on %p, which is on none of the stacks of %s: a longjmp used "
+                 "a jmp_buf saved before the stack moved and not registered with the runtime "
+                 "(docs/protocol.md 7.3)",
+                 (void *)sp, gs_coro_describe(co, (char[64]){0}, 64));
 }

@@ -139,6 +139,18 @@ void gs_fatal(const char *fmt, ...)
     abort();
 }
 
+void gs_fatal_then(void (*then)(void), const char *fmt, ...)
+{
+    gs_arch_set_guard(0);
+    va_list ap;
+    va_start(ap, fmt);
+    emit(fmt, ap);
+    va_end(ap);
+    if (then)
+        then();
+    abort();
+}
+
 void gs_die(int status, const char *fmt, ...)
 {
     gs_arch_set_guard(0);

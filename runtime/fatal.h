@@ -16,6 +16,11 @@
 __attribute__((noreturn, format(printf, 1, 2), visibility("hidden")))
 void gs_fatal(const char *fmt, ...);
 
+/* Like gs_fatal, but runs then() (if not NULL) after the line is written and
+ * before the abort: the overflow reports print the statistics there. */
+__attribute__((noreturn, format(printf, 2, 3), visibility("hidden")))
+void gs_fatal_then(void (*then)(void), const char *fmt, ...);
+
 /* Like gs_fatal but exits with `status` instead of aborting (configuration errors). */
 __attribute__((noreturn, format(printf, 2, 3), visibility("hidden")))
 void gs_die(int status, const char *fmt, ...);

@@ -8,7 +8,9 @@
 #include "config.h"
 #include "fatal.h"
 #include "grow.h"
+#include "pins.h"
 #include "records.h"
+#include "side.h"
 
 /* Initial values of the x87 control word and MXCSR under the SysV ABI. */
 #define GS_FPUCW_INIT 0x037f
@@ -89,33 +91,59 @@ void gs_stack_release(struct gs_thread *t, struct gs_coro *co)
     gs_dyn_free_all(co);
     if (co->kind == GS_STACK_FIXED)
         gs_watermark_release(t, co);
+    gs_side_release(t, &co->side_owner);
     if (co->stack_peak > t->stats.max_stack_bytes)
         t->stats.max_stack_bytes = co->stack_peak;
     free_chain(t, co->bottom);
     co->top = co->bottom = NULL;
     co->stack_size = 0;
+    co->pin.seg = NULL;
 }
 
-void gs_overflow(struct gs_coro *co, size_t need, const char *why)
+static int in_seg(const struct gs_seg *s, uintptr_t a);
+
+/* The limit that applies to co's stack: GROWSTACK_MAX, or the fixed stack an
+ * uninstrumented entry function got in a growable mode. */
+static size_t stack_limit(const struct gs_coro *co)
+{
+    if (co && co->kind == GS_STACK_FIXED)
+        return GS_SEG_USABLE(co->bottom);
+    return gs_cfg.max;
+}
+
+/* The report never claims more than the limit: it says what was in use (the
+ * stack from its base down to sp, counted across segments: at most the bytes
+ * allocated, which never exceed the limit) and what the frame asked for. */
+void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why)
 {
     char who[64];
     gs_coro_describe(co, who, sizeof who);
-    gs_fatal("stack overflow in %s, mode %s: %s; stack reached %zu bytes, limit %zu "
-             "(GROWSTACK_MAX), a frame needed %zu more",
-             who, co && co->kind == GS_STACK_FIXED && gs_cfg.mode != GS_MODE_FIXED
-                      ? "fixed (uninstrumented entry)"
-                      : gs_mode_name(gs_cfg.mode),
-             why, co ? co->stack_peak : 0, gs_cfg.max, need);
+    size_t used = 0;
+    if (co && co->top && in_seg(co->top, sp))
+        used = GS_SEG_DEPTH(co->top, sp);
+    if (co && co->stack_peak > gs_tls.stats.max_stack_bytes)
+        gs_tls.stats.max_stack_bytes = co->stack_peak; /* printed by gs_stats_at_abort */
+    gs_fatal_then(gs_stats_at_abort,
+                  "stack overflow in %s, mode %s: %s; %zu bytes of stack in use, the next "
+                  "frame needs %zu more, limit %zu (GROWSTACK_MAX)",
+                  who, co && co->kind == GS_STACK_FIXED && gs_cfg.mode != GS_MODE_FIXED
+                           ? "fixed (uninstrumented entry)"
+                           : gs_mode_name(gs_cfg.mode),
+                  why, used, need, stack_limit(co));
 }
 
 /* ---- growth ---------------------------------------------------------------- */
 
-/* GROWSTACK_TRACE=1: one line per event, for debugging the runtime itself. */
-static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void trace(const char *fmt, ...)
+/* GROWSTACK_TRACE=1: one line per event, for debugging the runtime itself.
+ * A macro so that a hot path does not evaluate the arguments when it is off. */
+#define trace(...)                                                               \
+    do {                                                                         \
+        if (__builtin_expect(gs_cfg.trace, 0))                                   \
+            trace_line(__VA_ARGS__);                                             \
+    } while (0)
+static void trace_line(const char *fmt, ...) __attribute__((format(printf, 1, 2), noinline));
+static void trace_line(const char *fmt, ...)
 {
-    if (!gs_cfg.trace)
-        return;
     char line[256];
     va_list ap;
     va_start(ap, fmt);
@@ -182,7 +210,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
     size_t frame = r->r10, args = r->r11;
     size_t need = frame + args + GS_SEG_OVERHEAD;
     struct gs_seg *top = co->top, *n = top->next;
-    if (n && GS_SEG_USABLE(n) >= need) {
+    if (n && GS_SEG_USABLE(n) >= need && co->stack_size + GS_SEG_USABLE(n) <= gs_cfg.max) {
         t->stats.segments_reused++;
         gs_valgrind_fresh(n);
     } else {
@@ -197,10 +225,8 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
         if (co->stack_size + want > gs_cfg.max) {
             /* A smaller segment that still fits the frame and the limit? */
             want = gs_seg_usable_fit(gs_cfg.max - co->stack_size);
-            if (want < need || co->stack_size + want > gs_cfg.max) {
-                co->stack_peak = co->stack_size;
-                gs_overflow(co, need, "a new segment would exceed the limit");
-            }
+            if (want < need || co->stack_size + want > gs_cfg.max)
+                gs_overflow(co, r->sp, frame + args, "a new segment would exceed the limit");
         }
         n = gs_seg_alloc(t, want);
         if (!n)
@@ -231,38 +257,84 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
     r->action = GS_GROW_CALL;
 }
 
+/* ---- pins (protocol.md 5.4) ------------------------------------------------- */
+
+static __attribute__((noinline)) void trace_pin(struct gs_coro *co, const char *how)
+{
+    char who[64];
+    gs_coro_describe(co, who, sizeof who);
+    trace("growstack-trace: pin%s in %s: frame of %s (%s), return address %p", how, who,
+          gs_pins_name(co->pin.site), gs_pin_reason_name(gs_pins_reason(co->pin.site)),
+          (void *)co->pin.ret);
+}
+
+/* On the path of a hot split above a pinned frame: a few instructions. */
+static inline __attribute__((always_inline)) void note_pin(struct gs_thread *t,
+                                                           struct gs_coro *co, const char *how)
+{
+    t->stats.pins++;
+    gs_pins_count(&t->pin_tally, co->pin.site);
+    if (__builtin_expect(gs_cfg.trace, 0))
+        trace_pin(co, how);
+}
+
+/* A frame walk found a frame that cannot move; the return address that
+ * identified it is at `slot`. Remember where, so the next growth of the same
+ * segment can see the frame is still there without walking again. */
+static int pinned(struct gs_coro *co, const struct gs_seg *s, uintptr_t slot, unsigned reason,
+                  uintptr_t key, const char *name)
+{
+    co->pin = (struct gs_pin_verdict){(struct gs_seg *)s, slot, ((uint64_t *)slot)[0],
+                                      ((uint64_t *)slot)[-1], gs_pins_site(key, reason, name)};
+    return 0;
+}
+
 /* Whether every live frame in segment s may move (protocol.md 5.4). The frames
- * are found through the %rbp chain from (pc, fp): pc is a return address into the
- * innermost live frame, fp that frame's %rbp. Each return address must lie in an
- * instrumented function whose record does not pin it. */
-static int frames_movable(const struct gs_seg *s, uintptr_t pc, uintptr_t fp)
+ * are found through the %rbp chain: `slot` holds a return address into the
+ * innermost live frame, fp is that frame's %rbp. Each return address must lie
+ * in an instrumented function whose record does not pin it. When it finds a
+ * pin it fills co->pin (the verdict) and returns 0. */
+static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t slot,
+                          uintptr_t fp)
 {
     uintptr_t last_pc = 0; /* deep recursion repeats one return address */
     for (;;) {
+        uintptr_t pc = *(uint64_t *)slot;
         if (pc == (uintptr_t)gs_ctx_entry_ret || pc == (uintptr_t)__morestack_return)
             return 1; /* the base of the coroutine, or of this segment */
         if (pc != last_pc) {
             struct gs_func_info fi;
             if (!gs_records_find(pc, &fi)) {
-                trace("growstack-trace: unknown frame, return address %p", (void *)pc);
                 gs_tls.stats.unknown_frames++;
-                return 0;
+                return pinned(co, s, slot, GS_PIN_UNKNOWN, pc, NULL);
             }
-            if (fi.flags & GS_REC_PINNED) {
-                trace("growstack-trace: pinned frame of %p (flags %x)", (void *)fi.start,
-                      fi.flags);
-                return 0;
-            }
+            unsigned why = gs_pin_reason_of(fi.flags);
+            if (why)
+                return pinned(co, s, slot, why, fi.start, fi.name);
             last_pc = pc;
         }
-        if (!in_seg(s, fp)) {
-            trace("growstack-trace: frame chain leaves the segment at %p", (void *)fp);
-            return 0;
-        }
-        pc = ((uint64_t *)fp)[1];
-        fp = ((uint64_t *)fp)[0];
+        if (!in_seg(s, fp))
+            return pinned(co, s, slot, GS_PIN_CHAIN, pc, NULL);
+        slot = fp + 8;
+        fp = *(uint64_t *)fp;
     }
 }
+
+/* Whether the pinned frame the last walk found is still live in the top
+ * segment: its return address and the word below it are where they were,
+ * inside the live part [sp, hi). Then growing again above it (a hot split
+ * under a pinned frame) costs what segmented growth costs: no walk. A stale
+ * match (other frames that happen to hold the same two words at the same
+ * place) only makes this growth chain a segment instead of moving, which is
+ * always correct; a false "movable" cannot come from here. */
+static int pin_still_holds(const struct gs_coro *co, uintptr_t sp)
+{
+    const struct gs_pin_verdict *v = &co->pin;
+    return v->seg == co->top && v->slot >= sp + 8 && v->slot < (uintptr_t)GS_SEG_HI(co->top) &&
+           ((uint64_t *)v->slot)[0] == v->ret && ((uint64_t *)v->slot)[-1] == v->below;
+}
+
+/* ---- moving -------------------------------------------------------------- */
 
 static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
 {
@@ -270,18 +342,87 @@ static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
         *v += (uint64_t)delta;
 }
 
-/* Copy the live part [sp, hi) of co's top segment `old` into `n` at the same
- * distance from the top, relocate every word of it that points into `old`, fix
- * the runtime's own references (segment links, dynamic-block tags), and free
- * `old`. Returns delta = new hi - old hi. */
-static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg *old,
-                         struct gs_seg *n, uintptr_t sp)
+/* setjmp buffers (protocol.md 7.3). Each buffer a jb node names holds saved
+ * registers; those that point into the moved live part [lo, hi) must move with
+ * it. A buffer outside [lo, hi) (side stack, heap) is fixed in place. A buffer
+ * inside was moved with the stack: its pointer in the node moves by delta, its
+ * plain words are relocated by the word scan like any word of the stack, and
+ * its mangled words (rbp, rsp) are computed here *before* the scan, from the
+ * moved copy, and written back *after* it: the scan must not change a mangled
+ * value that happens to look like a stack address. */
+struct jb_fix {
+    uint64_t *at;
+    uint64_t value;
+};
+
+static struct jb_fix *jmpbufs_before_scan(struct gs_jb_node *head, uintptr_t lo, uintptr_t hi,
+                                          intptr_t delta, size_t *nfix)
 {
+    struct jb_fix *fix = NULL;
+    size_t n = 0, cap = 0;
+    for (struct gs_jb_node *node = head; node; node = node->prev) {
+        if ((uintptr_t)node >= lo && (uintptr_t)node < hi)
+            gs_fatal("setjmp node %p lies on the moving stack [%p, %p): it must be in a side "
+                     "frame (docs/protocol.md 7.3)",
+                     (void *)node, (void *)lo, (void *)hi);
+        for (uint64_t k = 0; k < node->count; k++) {
+            uint64_t *jb = node->buf[k];
+            if (!jb)
+                continue;
+            int moved = (uintptr_t)jb >= lo && (uintptr_t)jb < hi;
+            if (moved)
+                node->buf[k] = jb = (uint64_t *)((uintptr_t)jb + (uintptr_t)delta);
+            for (unsigned i = 0; i < GS_JB_WORDS; i++) {
+                if (GS_JB_PLAIN_DATA(i) && !moved)
+                    relocate(&jb[i], lo, hi, delta);
+                if (!GS_JB_MANGLED_DATA(i))
+                    continue;
+                uint64_t v = gs_arch_ptr_demangle(jb[i]);
+                relocate(&v, lo, hi, delta);
+                if (!moved) {
+                    jb[i] = gs_arch_ptr_mangle(v);
+                    continue;
+                }
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    fix = realloc(fix, cap * sizeof *fix);
+                    if (!fix)
+                        gs_fatal("out of memory relocating setjmp buffers");
+                }
+                fix[n++] = (struct jb_fix){&jb[i], gs_arch_ptr_mangle(v)};
+            }
+        }
+    }
+    *nfix = n;
+    return fix;
+}
+
+static void jmpbufs_after_scan(struct jb_fix *fix, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        *fix[i].at = fix[i].value;
+    free(fix);
+}
+
+/* Move the live part [sp, hi) of co's top segment `old` into `n` at the same
+ * distance from the top (copied, or for large blocks moved page by page:
+ * gs_seg_move_pages), relocate every word of it that points into `old`, fix
+ * the runtime's own references (segment links, setjmp buffers), and free
+ * `old`. `jb` is the coroutine's jb list (in __gs_side while it runs, in
+ * co->side while it is suspended). Returns delta = new hi - old hi. */
+static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg *old,
+                         struct gs_seg *n, uintptr_t sp, struct gs_jb_node *jb, int populate)
+{
+    struct gs_seg o = *old; /* old's memory may be gone after the move */
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - sp;
     intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
     uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
-    memcpy(to, (void *)sp, used);
+    int remapped = gs_seg_move_pages(t, old, n, sp, populate);
+    if (!remapped)
+        memcpy(to, (void *)sp, used);
+    size_t nfix;
+    struct jb_fix *fix = jmpbufs_before_scan(jb, sp, hi, delta, &nfix);
     /* Words of the moved region that point into its live part [sp, hi): saved
      * %rbp values (the frame chain), spilled pointers to locals, saved
      * callee-saved registers. This is the conservative step (protocol.md 5.3,
@@ -296,62 +437,84 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
     for (size_t i = 0; i < used / 8; i++)
         relocate(&to[i], sp, hi, delta);
     gs_valgrind_scan(0);
-    n->base_off = old->base_off;
-    n->prev = old->prev;
-    n->next = old->next;
-    if (old->prev)
-        old->prev->next = n;
-    if (old->next)
-        old->next->prev = n;
+    jmpbufs_after_scan(fix, nfix);
+    n->base_off = o.base_off;
+    n->prev = o.prev;
+    n->next = o.next;
+    if (o.prev)
+        o.prev->next = n;
+    if (o.next)
+        o.next->prev = n;
     if (co->bottom == old)
         co->bottom = n;
     co->top = n;
-    co->stack_size = co->stack_size - GS_SEG_USABLE(old) + GS_SEG_USABLE(n);
-    trace("growstack-trace: move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld", (void *)sp,
-          (void *)old->lo, (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta);
-    gs_valgrind_deregister((unsigned)old->pad);
-    old->next = NULL;
-    gs_seg_free(t, old);
+    co->pin.seg = NULL;
+    co->stack_size = co->stack_size - (hi - (uintptr_t)o.lo) + GS_SEG_USABLE(n);
+    trace("growstack-trace: move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp,
+          (void *)o.lo, (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta,
+          remapped ? " (pages moved)" : "");
+    gs_valgrind_deregister((unsigned)o.pad);
+    if (!remapped) {
+        old->next = NULL;
+        gs_seg_free(t, old);
+    }
     t->stats.bytes_copied += used;
     return delta;
 }
 
 /* Contiguous growth (protocol.md 5.3): copy [sp, hi) of the top segment to a
- * block twice as large, relocate, resume the body there. */
+ * block twice as large, relocate, resume the body there. Near GROWSTACK_MAX
+ * the block is what the limit allows, if that is still larger than the old
+ * one and holds the stack; otherwise the growth chains a segment (which uses
+ * what is left under the limit, and reports the overflow when nothing is):
+ * never a copy into a block of the same size. */
 static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
 {
+    /* First the cheapest exit: the pinned frame the last walk found is still
+     * live here, so this growth chains a segment whatever else holds. */
+    if (pin_still_holds(co, r->sp)) {
+        note_pin(t, co, " (cached)");
+        grow_segmented(t, co, r);
+        return;
+    }
     struct gs_seg *old = co->top;
     size_t frame = r->r10, args = r->r11;
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - r->sp;
     size_t need = used + frame + args + GS_SEG_OVERHEAD;
     size_t cur = GS_SEG_USABLE(old);
+    size_t room = gs_cfg.max - (co->stack_size - cur); /* for the new block */
     size_t want = gs_cfg.force_move ? cur : 2 * cur;
     if (want < need)
         want = need;
     want = gs_seg_usable_for(want); /* what the allocator will really hand out */
-    size_t others = co->stack_size - cur;
-    if (others + want > gs_cfg.max) {
-        /* The largest block that fits the limit, if it still holds the stack. */
-        want = gs_seg_usable_fit(gs_cfg.max - others);
-        if (want < need || others + want > gs_cfg.max) {
-            co->stack_peak = co->stack_size;
-            gs_overflow(co, frame + args, "growing the stack would exceed the limit");
+    if (want < need || want > room) {
+        /* The doubling passes the limit (or the largest block class). */
+        want = gs_seg_usable_fit(room);
+        if (want < need || (want <= cur && !gs_cfg.force_move)) {
+            trace("growstack-trace: near the limit: %zu bytes left for a block of at least "
+                  "%zu; chaining a segment",
+                  room, need);
+            grow_segmented(t, co, r);
+            return;
         }
     }
-    /* F's return address is in its caller, whose frame is r->rbp. */
-    if (!frames_movable(old, *(uint64_t *)(r->sp + 8), r->rbp)) {
-        t->stats.pins++;
+    /* F's return address (at sp + 8) is in its caller, whose frame is r->rbp. */
+    if (!frames_movable(co, old, r->sp + 8, r->rbp)) {
+        note_pin(t, co, "");
         grow_segmented(t, co, r);
         return;
     }
-    struct gs_seg *n = gs_seg_alloc_populated(t, want, !gs_cfg.force_move);
+    /* A new block is prefaulted (protocol.md 5.3); one that receives the old
+     * block's pages gets only the rest prefaulted, after they moved. */
+    int populate = !gs_cfg.force_move;
+    struct gs_seg *n = gs_seg_alloc_populated(t, want, populate && !gs_seg_can_remap(old));
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
     n->pad = gs_valgrind_register(n);
     uint64_t ret_into_alloc = *(uint64_t *)r->sp;
     uintptr_t live_lo = r->sp;
-    intptr_t delta = move_top(t, co, old, n, r->sp);
+    intptr_t delta = move_top(t, co, old, n, r->sp, __gs_side.jb, populate);
     uint64_t *regs[] = {&r->rax, &r->rdi, &r->rsi, &r->rdx, &r->rcx, &r->r8, &r->r9,
                         &r->rbx, &r->rbp, &r->r12, &r->r13, &r->r14, &r->r15};
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
@@ -382,17 +545,18 @@ static void shrink_on_sys(void *arg)
     if (used >= cur / 4 || half + sizeof(struct gs_seg) < co->initial ||
         used + GS_SEG_OVERHEAD > half)
         return;
-    uintptr_t pc = *(uint64_t *)(sp + GS_SAVED_PC), fp = *(uint64_t *)(sp + GS_SAVED_RBP);
-    if (!frames_movable(old, pc, fp))
+    if (!frames_movable(co, old, sp + GS_SAVED_PC, *(uint64_t *)(sp + GS_SAVED_RBP)))
         return;
     struct gs_seg *n = gs_seg_alloc(t, half);
     if (!n)
         return; /* shrinking is an optimisation */
     n->pad = gs_valgrind_register(n);
-    intptr_t delta = move_top(t, co, old, n, sp);
+    intptr_t delta = move_top(t, co, old, n, sp, co->side.jb, 0);
     co->ctx.sp = (char *)co->ctx.sp + delta;
     co->guard = gs_stack_guard_for(n);
     t->stats.shrinks++;
+    /* The side stack gives back what it cached for deeper calls too. */
+    gs_side_trim(t, &co->side_owner, &co->side);
 }
 
 /* Shrink only a stack that has not grown during its last GS_SHRINK_QUIET_RUNS

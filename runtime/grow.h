@@ -10,8 +10,14 @@
  *  - Pointers the runtime keeps into a coroutine stack, each with its fix-up when
  *    the stack moves: co->ctx.sp (only while suspended: shrink moves it by delta),
  *    seg->ret_sp of the segment *above* a moved one (none: only the top segment
- *    moves), gs_tls.sys_sp (never: it points into the system stack). Wait nodes,
- *    join results and saved contexts live in struct gs_coro on the heap.
+ *    moves), gs_tls.sys_sp (never: it points into the system stack), the saved
+ *    registers of setjmp buffers listed by the coroutine's jb nodes and the
+ *    buffer pointers of those nodes (relocate_jmpbufs, protocol.md 7.3). Wait
+ *    nodes, join results and saved contexts live in struct gs_coro on the heap;
+ *    side frames (side.h) never point into the stack, except jmp_bufs.
+ *  - co->stack_size (usable bytes of the live segments) <= GROWSTACK_MAX.
+ *  - co->pin, when its segment is co->top, names a frame a walk found pinned;
+ *    a move clears it.
  */
 #ifndef GS_GROW_H
 #define GS_GROW_H
@@ -67,7 +73,8 @@ __attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_coro 
  *   init:    set the first watermark, count it; returns the guard to install.
  *   guard:   the guard for co's current watermark (after a longjmp: resync).
  *   lower:   move the watermark below address `below`; 0 if `below` is past the
- *            stack's real guard (an overflow). Installs the new guard.
+ *            stack's real guard (an overflow: the mark goes to the real guard,
+ *            all of the stack counts as given). Installs the new guard.
  *   grow:    gs_grow for a fixed stack: lower the watermark and resume the
  *            function in place, or report the overflow.
  *   release: uncount the stack (before its segment is freed). */
@@ -83,8 +90,10 @@ __attribute__((visibility("hidden"))) void gs_watermark_grow(struct gs_thread *t
 __attribute__((visibility("hidden"))) void gs_watermark_release(struct gs_thread *t,
                                                                 struct gs_coro *co);
 
-/* Report a stack overflow of the running coroutine and abort. */
+/* Report a stack overflow of the running coroutine and abort: what was in use
+ * (from its base down to sp), what the next frame needed, the limit that
+ * applied; then the statistics if GROWSTACK_STATS=1. */
 __attribute__((noreturn, visibility("hidden")))
-void gs_overflow(struct gs_coro *co, size_t need, const char *why);
+void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why);
 
 #endif

@@ -172,6 +172,10 @@ struct gs_stats {
     uint64_t max_stack_bytes;   /* largest stack one coroutine was given: growable:
                                    its segments' total; fixed: its watermark, at
                                    most a step (4 KiB or 1/8) above what it used   */
+    uint64_t side_bytes;        /* bytes of side stack chunks currently owned       */
+    uint64_t side_peak;         /* largest side stack one coroutine (or thread)
+                                   owned, in bytes                                  */
+    uint64_t side_chunks;       /* side stack chunks obtained from malloc           */
 };
 
 /* Counters summed over all threads. */

@@ -6,6 +6,7 @@
 
 #include "fatal.h"
 #include "records.h"
+#include "thread.h"
 
 struct module_state {
     struct gs_module *m;
@@ -19,6 +20,7 @@ __typeof__(gs_text_ranges) gs_text_ranges;
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct module_state mods[GS_MAX_MODULES];
 static size_t nmods;
+static uint64_t generation = 1;   /* changed under the write lock; read without it */
 
 static int cmp_func(const void *a, const void *b)
 {
@@ -26,12 +28,18 @@ static int cmp_func(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static const char *record_name(const struct gs_record *r)
+{
+    return r->name ? (const char *)((uintptr_t)&r->name + (intptr_t)r->name) : NULL;
+}
+
 void gs_records_register(struct gs_module *m)
 {
-    if (!m || m->version != 1)
+    if (!m || m->version != GS_MODULE_VERSION)
         gs_fatal("gs_records_register: module descriptor %p has version %u; this runtime "
-                 "understands version 1 (rebuild with a matching gscc)",
-                 (void *)m, m ? m->version : 0);
+                 "understands version %u (rebuild the program and its libraries with a "
+                 "matching gscc)",
+                 (void *)m, m ? m->version : 0, GS_MODULE_VERSION);
     pthread_rwlock_wrlock(&lock);
     for (size_t i = 0; i < nmods; i++)
         if (mods[i].m == m) {
@@ -46,6 +54,7 @@ void gs_records_register(struct gs_module *m)
         const struct gs_record *r = &m->rec_begin[i];
         f[i].start = (uintptr_t)&r->func + (intptr_t)r->func;
         f[i].flags = r->flags;
+        f[i].name = record_name(r);
     }
     qsort(f, n, sizeof *f, cmp_func);
     size_t slot = nmods;
@@ -63,6 +72,7 @@ void gs_records_register(struct gs_module *m)
         nmods++;
         __atomic_store_n(&gs_text_ranges.count, nmods, __ATOMIC_RELEASE);
     }
+    __atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
     pthread_rwlock_unlock(&lock);
 }
 
@@ -75,6 +85,7 @@ void gs_records_unregister(struct gs_module *m)
             gs_text_ranges.r[i].lo = 0;
             free(mods[i].funcs);
             memset(&mods[i], 0, sizeof mods[i]);
+            __atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
             break;
         }
     pthread_rwlock_unlock(&lock);
@@ -89,11 +100,9 @@ int gs_records_instrumented(uintptr_t pc)
     return 0;
 }
 
-int gs_records_find(uintptr_t pc, struct gs_func_info *info)
+static int find_locked(uintptr_t pc, struct gs_func_info *info)
 {
-    int found = 0;
-    pthread_rwlock_rdlock(&lock);
-    for (size_t i = 0; i < nmods && !found; i++) {
+    for (size_t i = 0; i < nmods; i++) {
         struct module_state *ms = &mods[i];
         if (!ms->m || pc < ms->lo || pc >= ms->hi || !ms->n)
             continue;
@@ -107,9 +116,68 @@ int gs_records_find(uintptr_t pc, struct gs_func_info *info)
         }
         if (ms->funcs[lo].start <= pc) {
             *info = ms->funcs[lo];
-            found = 1;
+            return 1;
         }
     }
+    return 0;
+}
+
+/* The per-thread cache: direct-mapped by return address. A frame walk through
+ * a deep recursion meets the same few return addresses again and again; each
+ * hit costs a load and a compare instead of the registry's read lock (two
+ * atomic read-modify-writes on a shared line) and a binary search. Misses
+ * (found or not) are cached too: an unknown frame is looked up once. */
+#define GS_REC_CACHE_SIZE 256   /* entries, a power of two */
+
+struct gs_rec_cache {
+    uint64_t generation;
+    struct gs_rec_cache_entry {
+        uintptr_t pc;           /* 0: empty */
+        struct gs_func_info info;
+        int found;
+    } e[GS_REC_CACHE_SIZE];
+};
+
+int gs_records_find(uintptr_t pc, struct gs_func_info *info)
+{
+    struct gs_thread *t = &gs_tls;
+    struct gs_rec_cache *c = t->rec_cache;
+    uint64_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(!c, 0)) {
+        c = t->rec_cache = calloc(1, sizeof *c);
+        if (!c)
+            gs_fatal("out of memory for the record lookup cache");
+        c->generation = gen;
+    }
+    if (__builtin_expect(c->generation != gen, 0)) {
+        memset(c->e, 0, sizeof c->e);
+        c->generation = gen;
+    }
+    struct gs_rec_cache_entry *e = &c->e[(pc ^ (pc >> 9)) & (GS_REC_CACHE_SIZE - 1)];
+    if (__builtin_expect(e->pc == pc && pc, 1)) {
+        if (e->found)
+            *info = e->info;
+        return e->found;
+    }
+    struct gs_func_info fi;
+    pthread_rwlock_rdlock(&lock);
+    int found = find_locked(pc, &fi);
     pthread_rwlock_unlock(&lock);
+    e->pc = pc;
+    e->found = found;
+    if (found)
+        *info = e->info = fi;
     return found;
+}
+
+const char *gs_records_name_nolock(uintptr_t pc)
+{
+    struct gs_func_info fi;
+    return find_locked(pc, &fi) ? fi.name : NULL;
+}
+
+void gs_records_thread_exit(struct gs_thread *t)
+{
+    free(t->rec_cache);
+    t->rec_cache = NULL;
 }

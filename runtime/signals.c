@@ -10,14 +10,20 @@
  *    any other fault goes to the program's own SIGSEGV handler if it installed
  *    one, else to the previous disposition, so the program crashes as it would
  *    without growstack.
- *  - The signal stack has a PROT_NONE page below it.
+ *  - The signal stack has a PROT_NONE page below it, and the thread's side area
+ *    for signal handlers (GS_SIDE_SIGNAL_SIZE, side.h) above it, in the same
+ *    mapping: [guard page][signal stack][side area]. The side area's own limit
+ *    check reports its exhaustion; a handler's stack overflow faults on the
+ *    guard page, never in the side area (the stack grows down, away from it).
  *  - The runtime interposes sigaction(), signal() and bsd_signal() (the program's
  *    own definitions win over the C library's weak ones; gscc exports them so
  *    shared libraries bind to them too). Every handler the program installs runs
  *    through gs_signal_dispatch: on the
  *    sigaltstack (SA_ONSTACK is forced), with the guard at 0 (handlers are
  *    callbacks on the system stack: no prologue check may fire there) and with
- *    gs_tls.ext_target naming the handler, so yielding from it is a fatal error.
+ *    gs_tls.ext_target naming the handler, so yielding from it is a fatal error,
+ *    and with __gs_side in the thread's signal area (side.h), so a handler
+ *    never enters the side stack's slow path of the code it interrupted.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -46,12 +52,15 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     void *target = (a->sa_flags & SA_SIGINFO) ? (void *)a->sa_sigaction : (void *)a->sa_handler;
     uintptr_t guard = gs_arch_get_guard();
     void *ext = gs_tls.ext_target;
+    struct gs_side side;
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
+    gs_side_signal_enter(&side); /* the handler's side frames: side.h */
     if (a->sa_flags & SA_SIGINFO)
         a->sa_sigaction(sig, si, uc);
     else
         a->sa_handler(sig);
+    gs_side_signal_leave(&side);
     gs_tls.ext_target = ext;
     gs_arch_set_guard(guard);
 }
@@ -167,16 +176,20 @@ void gs_signals_thread_init(struct gs_thread *t)
         /* The program has its own, large enough: keep it. */
     } else {
         /* A PROT_NONE page below: a handler that overflows faults there and is
-         * reported (overflow.c) instead of writing over whatever lies below. */
+         * reported (overflow.c) instead of writing over whatever lies below.
+         * The handlers' side area above: one mapping, made here rather than in
+         * the first handler. */
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        char *p = mmap(NULL, page + GS_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        char *p = mmap(NULL, page + GS_ALTSTACK_SIZE + GS_SIDE_SIGNAL_SIZE,
+                       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
         if (p == MAP_FAILED || mprotect(p, page, PROT_NONE))
             gs_fatal("cannot map a %zu-byte signal stack", GS_ALTSTACK_SIZE);
         stack_t ss = {.ss_sp = p + page, .ss_size = GS_ALTSTACK_SIZE, .ss_flags = 0};
         if (sigaltstack(&ss, NULL))
             gs_fatal("sigaltstack failed");
         t->altstack = ss;
+        if (!t->sig_side)
+            gs_side_signal_area_init(t, p + page + GS_ALTSTACK_SIZE);
     }
     if (!__atomic_exchange_n(&handler_installed, 1, __ATOMIC_ACQ_REL)) {
         struct sigaction sa;
@@ -195,7 +208,11 @@ void gs_signals_thread_exit(struct gs_thread *t)
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        munmap((char *)t->altstack.ss_sp - page, t->altstack.ss_size + page);
+        char *side = (char *)t->altstack.ss_sp + t->altstack.ss_size;
+        if ((char *)t->sig_side == side)
+            t->sig_side = NULL; /* a handler that still runs maps one of its own */
+        munmap((char *)t->altstack.ss_sp - page,
+               page + t->altstack.ss_size + GS_SIDE_SIGNAL_SIZE);
         t->altstack.ss_sp = NULL;
     }
 }

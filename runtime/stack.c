@@ -16,6 +16,11 @@
 
 /* Cached blocks kept per class before memory is returned to the kernel. */
 #define GS_MMAP_CACHE_MAX 8
+/* Individually mapped blocks larger than this are unmapped when freed, not
+ * cached: a contiguous stack growing towards a large limit would otherwise keep
+ * every block it left behind resident (a 1 GiB stack: 1 GiB more in cached
+ * 512, 256, ... MiB blocks). Their page faults cost more than the mmap. */
+#define GS_MMAP_CACHE_BYTES ((size_t)64 << 20)
 #define GS_FIXED_CACHE_MAX 32
 
 /* Debug switch: fill freed blocks with this byte when poisoning is on, so a
@@ -171,6 +176,19 @@ struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int po
     return seg_init(base, size, base, kind, c);
 }
 
+/* The usable part of a fixed stack is exactly `max` bytes (rounded down to 16)
+ * below the descriptor: the mapping has whole pages, so [base + page, lo) is
+ * slack that only uninstrumented code can reach before the guard page; the
+ * prologue checks, and so every report, see the limit itself. */
+static struct gs_seg *fixed_init(char *base, size_t size, size_t max)
+{
+    struct gs_seg *s = seg_init(base, size, base + page_size(), GS_SEG_FIXED, 0);
+    char *lo = (char *)(((uintptr_t)GS_SEG_HI(s) - max + 15) & ~(uintptr_t)15);
+    gs_assert(lo >= s->lo);
+    s->lo = lo;
+    return s;
+}
+
 struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
 {
     size_t ps = page_size();
@@ -181,7 +199,7 @@ struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
         if (s->size == size) {
             *pp = s->prev;
             t->nfixed_cache--;
-            return seg_init(s->base, s->size, s->base + ps, GS_SEG_FIXED, 0);
+            return fixed_init(s->base, s->size, max);
         }
     }
     char *base = map(size);
@@ -195,7 +213,7 @@ struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
     }
     t->stats.mapped_bytes += size;
     /* Not stack_bytes: what the coroutine uses of it counts (watermark.c). */
-    return seg_init(base, size, base + ps, GS_SEG_FIXED, 0);
+    return fixed_init(base, size, max);
 }
 
 void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
@@ -211,7 +229,8 @@ void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
         t->npool[s->cls]++;
         return;
     case GS_SEG_MMAP:
-        if (t->npool[s->cls] < GS_MMAP_CACHE_MAX && !gs_cfg.poison) {
+        if (t->npool[s->cls] < GS_MMAP_CACHE_MAX && !gs_cfg.poison &&
+            s->size <= GS_MMAP_CACHE_BYTES) {
             s->prev = t->pool[s->cls];
             t->pool[s->cls] = s;
             t->npool[s->cls]++;
@@ -230,6 +249,37 @@ void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
     size_t size = s->size;
     t->stats.mapped_bytes -= size;
     munmap(s->base, size);
+}
+
+int gs_seg_can_remap(const struct gs_seg *old)
+{
+    return old->kind == GS_SEG_MMAP && old->size > GS_MMAP_CACHE_BYTES;
+}
+
+int gs_seg_move_pages(struct gs_thread *t, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
+                      int populate_rest)
+{
+    if (!gs_seg_can_remap(old) || n->kind != GS_SEG_MMAP)
+        return 0;
+    size_t ps = page_size();
+    uintptr_t src = sp & ~(uintptr_t)(ps - 1);
+    uintptr_t end = (uintptr_t)old->base + old->size;
+    uintptr_t dst = src + ((uintptr_t)GS_SEG_HI(n) - (uintptr_t)GS_SEG_HI(old));
+    struct gs_seg od = *old, nd = *n;
+    if (dst < (uintptr_t)n->base || (dst & (ps - 1)))
+        return 0;
+    if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
+        MAP_FAILED)
+        return 0;
+    /* The top page of n now holds old's descriptor at n's descriptor's place. */
+    *n = nd;
+    if (src > (uintptr_t)od.base)
+        munmap(od.base, src - (uintptr_t)od.base);
+    t->stats.mapped_bytes -= od.size;
+    gs_stats_note_stack(t, -(long)od.size);
+    if (populate_rest && dst > (uintptr_t)nd.base)
+        madvise(nd.base, dst - (uintptr_t)nd.base, MADV_POPULATE_WRITE);
+    return 1;
 }
 
 unsigned gs_valgrind_register(struct gs_seg *s)

@@ -78,6 +78,20 @@ __attribute__((visibility("hidden"))) size_t gs_seg_usable_fit(size_t limit);
 __attribute__((visibility("hidden")))
 struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max);
 
+/* Moving a stack's live part [sp, hi) from block `old` to the same distance
+ * from the top of block `n` without copying: the pages themselves move
+ * (mremap), so neither the copy nor the kernel's zeroing of pages that the
+ * copy would fill is paid, and `old` is released (gs_seg_free must not be
+ * called for it; its descriptor is gone). Only for individually mapped blocks
+ * that would be unmapped when freed anyway (gs_seg_can_remap: larger than the
+ * cache keeps). populate_rest: fault in the rest of `n` at once, as
+ * gs_seg_alloc_populated would have. Returns 0 (nothing done) when it cannot. */
+__attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old);
+__attribute__((visibility("hidden"))) int gs_seg_move_pages(struct gs_thread *t,
+                                                            struct gs_seg *old,
+                                                            struct gs_seg *n, uintptr_t sp,
+                                                            int populate_rest);
+
 /* Return a block to the thread's caches. */
 __attribute__((visibility("hidden")))
 void gs_seg_free(struct gs_thread *t, struct gs_seg *s);

@@ -9,6 +9,8 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "pins.h"
+#include "records.h"
 #include "scheduler.h"
 #include "stack.h"
 #include "thread.h"
@@ -77,6 +79,10 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
     to->mapped_bytes += from->mapped_bytes;
     if (from->max_stack_bytes > to->max_stack_bytes)
         to->max_stack_bytes = from->max_stack_bytes;
+    to->side_bytes += from->side_bytes;
+    if (from->side_peak > to->side_peak)
+        to->side_peak = from->side_peak;
+    to->side_chunks += from->side_chunks;
 }
 
 static void thread_exit(void *arg)
@@ -91,6 +97,9 @@ static void thread_exit(void *arg)
         gs_fatal("thread %u exits with %zu coroutines alive; join or finish them first",
                  t->index, t->nalive);
     gs_signals_thread_exit(t);
+    gs_side_thread_exit(t);
+    gs_records_thread_exit(t);
+    gs_pins_flush(&t->pin_tally);
     gs_seg_cache_trim(t); /* before the counters are folded: it updates mapped_bytes */
     pthread_mutex_lock(&all_lock);
     for (struct gs_thread **pp = &all_threads; *pp; pp = &(*pp)->next_all) {
@@ -223,7 +232,8 @@ void gs_stats_print(FILE *out)
             "growstack:   growth splits=%llu segments_new=%llu segments_reused=%llu "
             "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu\n"
             "growstack:   memory stack_bytes=%llu stack_bytes_peak=%llu mapped_bytes=%llu "
-            "max_stack_bytes=%llu\n",
+            "max_stack_bytes=%llu\n"
+            "growstack:   side side_bytes=%llu side_peak=%llu side_chunks=%llu\n",
             gs_mode_name(gs_cfg.mode), gs_cfg.initial, gs_cfg.max, gs_cfg.segment,
             (unsigned long long)s.spawned, (unsigned long long)s.finished,
             (unsigned long long)s.switches, (unsigned long long)s.unchecked_spawns,
@@ -233,7 +243,24 @@ void gs_stats_print(FILE *out)
             (unsigned long long)s.bytes_copied, (unsigned long long)s.pins,
             (unsigned long long)s.shrinks, (unsigned long long)s.dyn_allocs,
             (unsigned long long)s.stack_bytes, (unsigned long long)s.stack_bytes_peak,
-            (unsigned long long)s.mapped_bytes, (unsigned long long)s.max_stack_bytes);
+            (unsigned long long)s.mapped_bytes, (unsigned long long)s.max_stack_bytes,
+            (unsigned long long)s.side_bytes, (unsigned long long)s.side_peak,
+            (unsigned long long)s.side_chunks);
+    /* The pin tallies of live threads (the first 64), read like their other
+     * counters. */
+    struct gs_pin_tally live[64];
+    size_t nlive = 0;
+    pthread_mutex_lock(&all_lock);
+    for (struct gs_thread *t = all_threads; t && nlive < 64; t = t->next_all)
+        live[nlive++] = t->pin_tally;
+    pthread_mutex_unlock(&all_lock);
+    gs_pins_print(out, live, nlive);
+}
+
+void gs_stats_at_abort(void)
+{
+    if (gs_cfg.stats)
+        gs_stats_print(stderr);
 }
 
 static void print_at_exit(void)

@@ -20,6 +20,8 @@
 #include <signal.h>
 #include "growstack.h"
 #include "gs_arch.h"
+#include "pins.h"
+#include "side.h"
 
 struct gs_coro;
 struct gs_seg;
@@ -31,6 +33,8 @@ struct gs_thread {
     struct gs_coro *cur;          /* GS_THREAD_CUR        */
     char *sys_sp;                 /* GS_THREAD_SYS_SP     */
     void *ext_target;             /* GS_THREAD_EXT_TARGET */
+    struct gs_side_owner side_owner; /* the thread's own side stack; .first is
+                                        GS_THREAD_SIDE_FIRST (side.h)          */
 
     int initialized;
     unsigned index;               /* small thread number, for messages        */
@@ -64,6 +68,12 @@ struct gs_thread {
 
     stack_t altstack;
     struct gs_stats stats;
+
+    struct gs_side side;              /* the thread's own __gs_side while a
+                                         coroutine runs (side.h)               */
+    struct gs_side_chunk *sig_side;   /* signal handlers' side area, or NULL   */
+    struct gs_rec_cache *rec_cache;   /* records.c                             */
+    struct gs_pin_tally pin_tally;    /* pins.h                                */
 };
 
 extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
@@ -72,6 +82,8 @@ _Static_assert(offsetof(struct gs_thread, cur) == GS_THREAD_CUR, "GS_THREAD_CUR"
 _Static_assert(offsetof(struct gs_thread, sys_sp) == GS_THREAD_SYS_SP, "GS_THREAD_SYS_SP");
 _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
                "GS_THREAD_EXT_TARGET");
+_Static_assert(offsetof(struct gs_thread, side_owner.first) == GS_THREAD_SIDE_FIRST,
+               "GS_THREAD_SIDE_FIRST");
 
 /* The calling thread's state, initialized on first use (sigaltstack, stats
  * registration, configuration). */
@@ -103,5 +115,9 @@ __attribute__((visibility("hidden"))) uintptr_t gs_thread_run_main(void *fn, uin
  * into a global total. */
 __attribute__((visibility("hidden"))) void gs_stats_note_stack(struct gs_thread *t,
                                                                long delta);
+
+/* Before an abort that reports an overflow: print the statistics when
+ * GROWSTACK_STATS=1 (atexit handlers do not run on abort). */
+__attribute__((visibility("hidden"))) void gs_stats_at_abort(void);
 
 #endif

@@ -66,8 +66,12 @@ uintptr_t gs_watermark_init(struct gs_thread *t, struct gs_coro *co)
 int gs_watermark_lower(struct gs_thread *t, struct gs_coro *co, uintptr_t below)
 {
     const struct gs_seg *s = co->bottom;
-    if (below <= GS_SEG_GUARD(s))
+    if (below <= GS_SEG_GUARD(s)) {
+        /* An overflow: the coroutine was given all of the stack (stack_bytes and
+         * its peak say so in the statistics printed at the abort). */
+        set_mark(t, co, GS_SEG_GUARD(s));
         return 0;
+    }
     size_t depth = (uintptr_t)GS_SEG_HI(s) - below;
     size_t step = depth / 8 > GS_MARK_STEP ? depth / 8 : GS_MARK_STEP;
     step = (step + GS_MARK_STEP - 1) & ~(GS_MARK_STEP - 1);
@@ -86,10 +90,8 @@ void gs_watermark_grow(struct gs_thread *t, struct gs_coro *co, struct gs_morest
     size_t frame = r->r10, args = r->r11;
     uintptr_t sp = r->sp + 8;
     uintptr_t probe = frame >= 256 ? sp - frame : sp;
-    if (!gs_watermark_lower(t, co, probe)) {
-        co->stack_size = co->stack_peak = GS_SEG_USABLE(co->bottom); /* it used all of it */
-        gs_overflow(co, frame + args, "the fixed stack is full");
-    }
+    if (!gs_watermark_lower(t, co, probe))
+        gs_overflow(co, r->sp, frame + args, "the fixed stack is full");
     r->guard = gs_watermark_guard(co);
     r->pc = *(uint64_t *)r->sp + 1; /* the body, as if the check had passed */
     r->sp = sp;

@@ -44,6 +44,8 @@
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
 #define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
+#define GS_THREAD_SIDE_FIRST 24  /* struct gs_side_chunk *: the thread's own first
+                                    side chunk (runtime/side.h)                    */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield reads. */
 #define GS_CORO_CTX          0
@@ -52,6 +54,7 @@
 #define GS_CORO_GUARD        24
 #define GS_CORO_STATE        32
 #define GS_CORO_DYN          40
+#define GS_CORO_SIDE_FIRST   48  /* struct gs_side_chunk *: first side chunk       */
 #define GS_STATE_SUSPENDED   4   /* enum gs_state (checked in coro.h) */
 
 /* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;
@@ -93,6 +96,18 @@
 #define GS_MSR_PC     144  /* out: where to continue (the body: alloc-block ret + 1) */
 #define GS_MSR_XMM    160  /* xmm0..xmm7, 16 bytes each                             */
 #define GS_MSR_SIZE   288
+
+/* struct gs_side (runtime/side.h): the TLS slot __gs_side that instrumented
+ * code reads and writes inline (docs/protocol.md 7.2). */
+#define GS_SIDE_SP           0
+#define GS_SIDE_LIM          8
+#define GS_SIDE_JB           16
+
+/* struct gs_side_chunk (runtime/side.h): the header right below a side chunk's
+ * usable bytes; __gs_side_alloc's fast path reads next and hi. */
+#define GS_SIDE_CHUNK_NEXT   0
+#define GS_SIDE_CHUNK_HI     16
+#define GS_SIDE_CHUNK_HDR    48
 
 /* gs_grow() results, read by __morestack. */
 #define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
@@ -166,6 +181,46 @@ static inline void *gs_arch_sp(void)
     return sp;
 }
 
+/* ---- glibc's jmp_buf (protocol.md 7.3) ----------------------------------------
+ * __jmp_buf on x86-64 (glibc sysdeps/x86_64/jmpbuf-offsets.h), the first 8 words
+ * of jmp_buf and sigjmp_buf alike:
+ *   0 rbx   1 rbp*   2 r12   3 r13   4 r14   5 r15   6 rsp*   7 pc*
+ * (*) mangled with the pointer guard in the TCB at %fs:0x30 (tcbhead_t.
+ * pointer_guard): stored = rol(value ^ guard, 0x11). A move relocates the data
+ * words (not pc) that point into the moved stack. tests/runtime/jmpbuf_layout
+ * checks this against the C library's setjmp. */
+#define GS_TCB_POINTER_GUARD 0x30
+#define GS_JB_WORDS          8
+#define GS_JB_RBX            0
+#define GS_JB_RBP            1
+#define GS_JB_R12            2
+#define GS_JB_R13            3
+#define GS_JB_R14            4
+#define GS_JB_R15            5
+#define GS_JB_RSP            6
+#define GS_JB_PC             7
+/* Words a move may have to relocate: plain (stored as is) or mangled. */
+#define GS_JB_PLAIN_DATA(i)   ((i) == GS_JB_RBX || ((i) >= GS_JB_R12 && (i) <= GS_JB_R15))
+#define GS_JB_MANGLED_DATA(i) ((i) == GS_JB_RBP || (i) == GS_JB_RSP)
+
+static inline uint64_t gs_arch_pointer_guard(void)
+{
+    uint64_t g;
+    __asm__("movq %%fs:%c1, %0" : "=r"(g) : "i"(GS_TCB_POINTER_GUARD));
+    return g;
+}
+
+static inline uint64_t gs_arch_ptr_demangle(uint64_t stored)
+{
+    return ((stored >> 0x11) | (stored << (64 - 0x11))) ^ gs_arch_pointer_guard();
+}
+
+static inline uint64_t gs_arch_ptr_mangle(uint64_t value)
+{
+    uint64_t x = value ^ gs_arch_pointer_guard();
+    return (x << 0x11) | (x >> (64 - 0x11));
+}
+
 /* Entry points in the .S files. */
 struct gs_ctx;
 void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard);
@@ -178,6 +233,7 @@ extern const char __morestack_return[];
 void __gs_tramp(void);
 void __gs_tramp_icall(void);
 void gs_sys_call(void (*fn)(void *), void *arg);
+void *__gs_side_alloc(__SIZE_TYPE__ size, __SIZE_TYPE__ align);
 #endif
 
 #endif /* GS_ARCH_H */

@@ -157,9 +157,10 @@ __morestack_allocate_stack_space_shlib:
 	.size	__morestack_allocate_stack_space_shlib, .-__morestack_allocate_stack_space_shlib
 
 /* Run a C function on the system stack (or on the current stack when the thread
- * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp.
+ * already runs there: guard 0), with %rdi unchanged and %rsi = the caller's %rbp
+ * (or, with args=2, %rdi and %rsi unchanged and %rdx = the caller's %rbp).
  * For on-stack entry points called with the C calling convention. */
-.macro ON_SYSTEM_STACK name, cfunc, vis=globl
+.macro ON_SYSTEM_STACK name, cfunc, vis=globl, args=1
 	.\vis	\name
 	.type	\name, @function
 	.p2align 4
@@ -167,7 +168,9 @@ __morestack_allocate_stack_space_shlib:
 	.cfi_startproc
 	.cfi_signal_frame                /* a stack switch: tramp_*.S explains */
 	GS_CFI_CALLER_PC
+	.if \args == 1
 	movq	%rbp, %rsi
+	.endif
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -178,7 +181,11 @@ __morestack_allocate_stack_space_shlib:
 	movq	gs_tls@gottpoff(%rip), %rax
 	GS_SWITCH_TO_SYS_STACK %rax
 1:	andq	$-16, %rsp
+	.if \args == 1
 	movq	%rbp, %rdx
+	.else
+	movq	(%rbp), %rdx
+	.endif
 	callq	\cfunc
 	movq	%rbp, %rsp
 	popq	%rbp
@@ -220,5 +227,49 @@ DYN_FAST_PATH __gs_dyn_frame_exit, gs_dyn_exit_slow
 ON_SYSTEM_STACK gs_dyn_mark_slow, gs_dyn_mark, hidden
 ON_SYSTEM_STACK gs_dyn_release_slow, gs_dyn_release_to, hidden
 ON_SYSTEM_STACK gs_dyn_exit_slow, gs_dyn_frame_exit, hidden
+
+/* void *__gs_side_alloc(size_t size, size_t align): a side frame that does not
+ * fit the current side chunk (docs/protocol.md 7.2, runtime/side.h).
+ * Fast path, no C: the successor of the current chunk (the owner's first chunk
+ * when none is current: lim == UINTPTR_MAX) is cached and holds the frame. That
+ * is the common case of a coroutine whose base frame has no side frame calling
+ * a function with one in a loop: every call leaves the state at
+ * {NULL, UINTPTR_MAX} and comes back here. Otherwise the C half runs on the
+ * system stack. Returns the frame's base and sets __gs_side.sp and .lim. */
+	.globl	__gs_side_alloc
+	.type	__gs_side_alloc, @function
+	.p2align 4
+__gs_side_alloc:
+	.cfi_startproc
+	movq	__gs_side@gottpoff(%rip), %r8
+	movq	%fs:GS_SIDE_LIM(%r8), %rax
+	cmpq	$-1, %rax
+	je	1f
+	movq	GS_SIDE_CHUNK_NEXT-GS_SIDE_CHUNK_HDR(%rax), %rdx
+	jmp	3f
+1:	movq	gs_tls@gottpoff(%rip), %rcx
+	movq	%fs:GS_THREAD_CUR(%rcx), %rdx
+	testq	%rdx, %rdx
+	jz	2f
+	movq	GS_CORO_SIDE_FIRST(%rdx), %rdx
+	jmp	3f
+2:	movq	%fs:GS_THREAD_SIDE_FIRST(%rcx), %rdx
+3:	testq	%rdx, %rdx
+	jz	gs_side_alloc_slow_entry        /* no cached successor */
+	movq	GS_SIDE_CHUNK_HI(%rdx), %rax
+	subq	%rdi, %rax                      /* hi - size */
+	jb	gs_side_alloc_slow_entry
+	movq	%rsi, %rcx
+	negq	%rcx
+	andq	%rcx, %rax                      /* & -align */
+	leaq	GS_SIDE_CHUNK_HDR(%rdx), %rcx   /* the chunk's lo: the new lim */
+	cmpq	%rcx, %rax
+	jb	gs_side_alloc_slow_entry        /* too small: the C half replaces it */
+	movq	%rax, %fs:GS_SIDE_SP(%r8)
+	movq	%rcx, %fs:GS_SIDE_LIM(%r8)
+	ret
+	.cfi_endproc
+	.size	__gs_side_alloc, .-__gs_side_alloc
+ON_SYSTEM_STACK gs_side_alloc_slow_entry, gs_side_alloc_slow, hidden, 2
 
 	.section .note.GNU-stack,"",@progbits

@@ -43,3 +43,37 @@ __attribute__((noinline)) long K(call_libc)(long n)
         s += labs(s - i) & 7;
     return s;
 }
+
+/* A local whose address escapes (into a global): in the gs_ build it lives in
+ * a side frame (docs/protocol.md 7). */
+int *volatile K(side_sink);
+
+__attribute__((noinline)) long K(side_leaf)(long i)
+{
+    int x = (int)i;
+    K(side_sink) = &x;
+    return *K(side_sink);
+}
+
+/* n calls of side_leaf from a frame without a side frame of its own: in a
+ * coroutine that has no live side frame either, every call finds the side
+ * state at {NULL, UINTPTR_MAX} and takes __gs_side_alloc's assembly fast path
+ * (the cached first chunk). */
+__attribute__((noinline)) long K(call_side_leaf)(long n)
+{
+    long s = 0;
+    for (long i = 0; i < n; i++)
+        s += K(side_leaf)(i & 1023);
+    return s;
+}
+
+/* The same loop in a frame that has a side frame itself: the calls find room
+ * in the current chunk, the inline fast path. */
+__attribute__((noinline)) long K(call_side_leaf_nested)(long n)
+{
+    long s = 0, mine = 0;
+    K(side_sink) = (int *)&mine;
+    for (long i = 0; i < n; i++)
+        s += K(side_leaf)(i & 1023);
+    return s + mine;
+}

@@ -27,7 +27,9 @@ struct gs_bench_tree {
     long p##tree_sum(const struct gs_bench_tree *t);            /* tree walk          */ \
     long p##call_plain_lib(long n);  /* n calls into an uninstrumented object          */ \
     long p##call_other_file(long n); /* n calls into another file of the same build    */ \
-    long p##call_libc(long n);       /* n calls of a libc function (labs)              */
+    long p##call_libc(long n);       /* n calls of a libc function (labs)              */ \
+    long p##call_side_leaf(long n);  /* n calls of a function with an escaping local   */ \
+    long p##call_side_leaf_nested(long n); /* the same from a frame with one itself     */
 
 GS_BENCH_KERNELS(gs_)
 GS_BENCH_KERNELS(plain_)
@@ -50,6 +52,11 @@ enum gs_job_kind {
     GS_JOB_LIBC,        /* a = n                                  */
     GS_JOB_HOT,         /* p = struct anchor_hot_request *        */
     GS_JOB_PARK,        /* just yield (idle coroutines)           */
+    GS_JOB_HOT_PINNED,  /* p = struct anchor_hot_request *; the hot
+                           split runs above a pinned frame          */
+    GS_JOB_ENDLESS,     /* recurse until GROWSTACK_MAX: never returns */
+    GS_JOB_SIDE_LEAF,   /* a = n                                  */
+    GS_JOB_SIDE_NESTED, /* a = n                                  */
 };
 
 struct gs_job {

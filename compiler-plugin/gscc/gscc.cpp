@@ -23,9 +23,12 @@
 //                  -Wl,-z,now           lazy binding would run the dynamic
 //                                       linker's resolver on a coroutine stack
 //                  -Wl,--export-dynamic-symbol=<glob> for __gs_x*, __morestack*,
-//                                       __gs_tramp*, gs_*: instrumented shared
-//                                       libraries bind to the executable's
-//                                       runtime and to its direct-call aliases
+//                                       __gs_tramp*, __gs_side*, gs_*:
+//                                       instrumented shared libraries bind to
+//                                       the executable's runtime (side stack
+//                                       state and slow path included, also
+//                                       when dlopened) and to its direct-call
+//                                       aliases
 //   linking with -shared:
 //                  <user inputs> <thunk archive> -Wl,-z,now
 //   -r (partial link): nothing; the final link supplies thunks and runtime.
@@ -58,7 +61,7 @@ constexpr int kSetupError = 1;
 
 // Symbols an executable exports for instrumented shared libraries
 // (docs/protocol.md 4.1): the direct-call aliases and the runtime's entry points.
-const char *const kExportGlobs[] = {"__gs_x*", "__morestack*", "__gs_tramp*", "gs_*"};
+const char *const kExportGlobs[] = {"__gs_x*", "__morestack*", "__gs_tramp*", "__gs_side*", "gs_*"};
 
 bool starts_with(const std::string &s, const char *p) { return s.rfind(p, 0) == 0; }
 

@@ -220,18 +220,28 @@ static void check(void *arg)
     grew_at[jb->which] += g0 != 0;
 }
 
+static void *sweep(void *arg)
+{
+    e2e_at_depths(check, arg);
+    return NULL;
+}
+
 int main(void)
 {
     for (int k = 0; k < 16; k++)
         vals[k] = (k % 2 ? -1.0 : 1.0) * (k + 0.5) * (k + 1);
     struct gs_config cfg;
     gs_config_get(&cfg);
-    /* One sweep of depths per function: the boundary passes through each
-     * call in turn (with all of them in one check, the first big frame would
-     * take every split). */
+    /* One sweep of depths per function, each on a fresh coroutine: the
+     * boundary passes through each call in turn (with all of them in one
+     * check, the first big frame would take every split; on one stack, the
+     * first sweep would leave a contiguous stack too large for the next one
+     * to grow). */
     for (int w = 0; w < NFUNC; w++) {
         struct job jb = {.which = w};
-        e2e_at_depths(check, &jb);
+        gs_handle h = gs_spawn(sweep, &jb);
+        E2E_CHECK(h != 0);
+        E2E_EQ_LONG(gs_join(h, NULL), 0);
         E2E_EQ_LONG(jb.round, 54);
         printf("fp_across_split: %s: %ld of 54 calls met a split or move\n", names[w],
                grew_at[w]);

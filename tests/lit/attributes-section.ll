@@ -9,7 +9,7 @@ target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:
 target triple = "x86_64-pc-linux-gnu"
 
 ; NOREC-NOT: @__gs_rec.in_own_section
-; CHECK: @__gs_rec.plain = private constant { i32, i32 } {{.*}} section "gs_records", align 8
+; CHECK: @__gs_rec.plain = private constant { i32, i32, i32, i32 } {{.*}} section "gs_records", align 8
 
 ; CHECK: define i32 @plain(i32 %x) [[PLAIN:#[0-9]+]] section "growstack_text" {
 define i32 @plain(i32 %x) #0 {

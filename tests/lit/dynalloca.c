@@ -6,8 +6,8 @@
 
 int pick(int);
 
-// CHECK-DAG: @__gs_rec.vla = private constant { i32, i32 } { i32 {{.*}}, i32 8 }
-// CHECK-DAG: @__gs_rec.fixed = private constant { i32, i32 } { i32 {{.*}}, i32 0 }
+// CHECK-DAG: @__gs_rec.vla = private constant { i32, i32, i32, i32 } { i32 {{.*}}, i32 8, i32 0, i32 0 }
+// CHECK-DAG: @__gs_rec.fixed = private constant { i32, i32, i32, i32 } { i32 {{.*}}, i32 0, i32 0, i32 0 }
 // ASM-LABEL: vla:
 // ASM: callq __morestack_allocate_stack_space
 int vla(int n) {

@@ -6,7 +6,7 @@
 
 int observe(int);
 
-// CHECK: @__gs_rec.through_local = private constant { i32, i32 } { i32 {{.*}}, i32 0 }, section "gs_records"
+// CHECK: @__gs_rec.through_local = private constant { i32, i32, i32, i32 } { i32 {{.*}}, i32 0, i32 0, i32 0 }, section "gs_records"
 int through_local(int v) {
   int x = v;
   int *p = &x;
@@ -17,7 +17,7 @@ int through_local(int v) {
 }
 
 // Pointers to locals in an array of locals, read back and written through.
-// CHECK: @__gs_rec.array_of_pointers = private constant { i32, i32 } { i32 {{.*}}, i32 0 }, section "gs_records"
+// CHECK: @__gs_rec.array_of_pointers = private constant { i32, i32, i32, i32 } { i32 {{.*}}, i32 0, i32 0, i32 0 }, section "gs_records"
 int array_of_pointers(int i) {
   int a = 1, b = 2;
   int *ptrs[2] = {&a, &b};

@@ -5,7 +5,9 @@
 // RUN: not %clang -O2 -c -o /dev/null %s 2>&1 | FileCheck %s --check-prefix=ERR
 // RUN: %clang -O2 -DUNDER -S -o - %s | FileCheck %s --check-prefix=UNDER
 
-void use(char *);
+// noescape: the buffers stay in the frame (escaping ones would go to the side
+// stack, whose own limit side-2gib.c tests).
+void use(__attribute__((noescape)) char *);
 
 #ifndef UNDER
 // ERR: frame-2gib.c:[[@LINE+2]]:6: error: growstack: frame of 2147483648 bytes in 'huge' is 2 GiB or more; split-stack prologues cannot check it (use the heap for such objects)

@@ -32,13 +32,15 @@ entry:
 cont:
   %b = invoke i32 %fp(i32 %a) to label %cont2 unwind label %lpad
 
-; The resync after an invoked returns_twice call goes on its normal edge.
+; The resync after an invoked returns_twice call goes on its normal edge,
+; after the side state is restored (side-setjmp-invoke.ll).
 ; CHECK: cont2:
 ; CHECK-NEXT: %p = phi i32 [ %b, %gs.cont ]
-; CHECK-NEXT: %s = invoke i32 @_setjmp(ptr null)
+; CHECK: %s = invoke i32 @_setjmp(ptr null)
 ; CHECK-NEXT: to label %[[SPLIT:.+]] unwind label %lpad
 ; CHECK: [[SPLIT]]:
-; CHECK-NEXT: call void @gs_stack_resync()
+; CHECK: call void @gs_stack_resync()
+; CHECK-NEXT: br label %cont3
 cont2:
   %p = phi i32 [ %b, %cont ]
   %s = invoke i32 @_setjmp(ptr null) to label %cont3 unwind label %lpad
@@ -47,9 +49,10 @@ cont3:
   %r = add i32 %p, %s
   ret i32 %r
 
-; The landing pad's phi gets the value for the new predecessors.
+; The landing pad's phi gets the value for the new predecessors (the entry
+; block was split by the side frame's check: %gs.side.ready).
 ; CHECK: lpad:
-; CHECK-NEXT: %q = phi i32 [ 0, %entry ], [ %a, %gs.direct ], [ 7, %cont2 ], [ %a, %gs.stub ]
+; CHECK-NEXT: %q = phi i32 [ 0, %gs.side.ready ], [ %a, %gs.direct ], [ 7, %cont2 ], [ %a, %gs.stub ]
 lpad:
   %q = phi i32 [ 0, %entry ], [ %a, %cont ], [ 7, %cont2 ]
   %lp = landingpad { ptr, i32 } cleanup

@@ -1,30 +1,55 @@
-// -Rpass=growstack reports each instrumented function; -Rpass-missed=growstack
-// each function left alone and each pinned frame, with the reason.
+// -Rpass=growstack reports each instrumented function and the locals it moved
+// to the side stack; -Rpass-missed=growstack each function left alone and
+// each pinned frame, with the reason.
 // RUN: %clang -O0 -c -o /dev/null %s -Rpass=growstack -Rpass-missed=growstack 2>&1 | FileCheck %s
 // RUN: %clang -O0 -c -o /dev/null %s -Rpass-missed=growstack 2>&1 | FileCheck %s --check-prefix=WHOLE
 
 #include <setjmp.h>
+#include <unistd.h>
 
 jmp_buf env;
 void sink(int *);
+void sink2(char *);
+void *keepframe;
 
 // CHECK: remarks.c:[[@LINE+1]]:{{[0-9]+}}: remark: instrumented 'plain' [-Rpass=growstack]
 int plain(int x) { return x * 2; }
 
-// CHECK: remarks.c:[[@LINE+3]]:{{[0-9]+}}: remark: frame of 'leaky' pinned: the address of a local may escape here (passed to a callee that may keep it) [-Rpass-missed=growstack]
+// buf (20 bytes, 16-aligned) at 0, x at 20: 24 bytes rounded to 32.
+// CHECK: remarks.c:[[@LINE+1]]:{{[0-9]+}}: remark: 'leaky': 2 locals on the side stack (32 bytes): x (passed to a callee that may keep it), buf (passed to a callee that may keep it) [-Rpass=growstack]
 void leaky(void) {
   int x;
+  char buf[20];
+  int y = 0;
   sink(&x);
+  sink2(buf);
+  sink(0);
+  (void)y;
 }
-// CHECK: remark: instrumented 'leaky' (pinned) [-Rpass=growstack]
+// CHECK: remark: instrumented 'leaky' (side frame) [-Rpass=growstack]
 
-// CHECK: remarks.c:[[@LINE+2]]:{{[0-9]+}}: remark: frame of 'jumps' pinned: it calls a returns_twice function [-Rpass-missed=growstack]
+// CHECK: remark: instrumented 'jumps' (side frame) (setjmp buffers registered) [-Rpass=growstack]
 int jumps(void) {
   if (setjmp(env))
     return 1;
   return 0;
 }
-// CHECK: remark: instrumented 'jumps' (pinned) [-Rpass=growstack]
+
+// CHECK: remarks.c:[[@LINE+3]]:{{[0-9]+}}: remark: frame of 'frame' pinned: the frame address is taken, or a va_list of it escapes [-Rpass-missed=growstack]
+void frame(void) {
+  int x;
+  keepframe = __builtin_frame_address(0);
+  sink(&x);
+}
+// CHECK: remark: instrumented 'frame' (pinned) [-Rpass=growstack]
+
+// CHECK: remarks.c:[[@LINE+2]]:{{[0-9]+}}: remark: frame of 'forks' pinned: it calls a returns_twice function outside the setjmp family [-Rpass-missed=growstack]
+int forks(void) {
+  return vfork();
+}
+
+// CHECK: remark: frame of 'x87' pinned: it computes with x87 long double [-Rpass-missed=growstack]
+long double x87(long double a) { return a * a; }
 
 // A variadic definition becomes a shell and a body (VarargShell.h).
 // CHECK: remark: instrumented 'vary' (variadic shell, no check of its own) [-Rpass=growstack]

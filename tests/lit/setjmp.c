@@ -1,26 +1,70 @@
-// A function calling a returns_twice function is PINNED|SETJMP (5), and
-// gs_stack_resync() is called right after each such call (protocol.md 2.1,
-// 4, 5.6). setjmp itself is called directly.
+// A function calling setjmp/sigsetjmp gets a jb node in its side frame and is
+// not pinned: flags SIDE|JMPBUF (96, protocol.md 2.1, 7.3). The node
+// { prev, count, buf[count] } is linked into __gs_side.jb at entry, each call
+// site records its buffer just before the call, and after the call returns
+// (either time) the frame's own side state (sp = base, lim, jb = &node) is
+// restored before gs_stack_resync(). Every return unlinks the node and
+// restores the caller's state. setjmp itself is called directly.
 // RUN: %clang -O0 -S -emit-llvm -o - %s | FileCheck %s
-// RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=O2
+// RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s
 
 #include <setjmp.h>
 
 jmp_buf env;
+sigjmp_buf senv;
 int step(void);
 
-// CHECK: @__gs_rec.catcher = private constant { i32, i32 } { i32 {{.*}}, i32 5 }
-// O2: @__gs_rec.catcher = private constant { i32, i32 } { i32 {{.*}}, i32 5 }
+// CHECK: @__gs_rec.catcher = private constant { i32, i32, i32, i32 } { i32 {{.*}}, i32 96, i32 0, i32 0 }
 // CHECK-LABEL: define dso_local i32 @catcher()
-// CHECK: %call = call i32 @_setjmp(ptr noundef @env) #[[RT:[0-9]+]]
+// CHECK: %gs.side.old_sp = load ptr, ptr [[TLS0:%[0-9]+]]
+// CHECK: %gs.side.old_lim = load ptr
+// CHECK: %gs.side.old_jb = load ptr
+// Node of 16 + 2 * 8 bytes, the whole frame 32.
+// CHECK: %gs.side.dec = getelementptr i8, ptr %gs.side.old_sp, i64 -32
+// CHECK: %gs.side.new = call ptr @__gs_side_alloc(i64 32, i64 16)
+// CHECK: gs.side.ready:
+// CHECK-NEXT: %gs.side.base = phi ptr
+// CHECK: store ptr %gs.side.base, ptr
+// CHECK: %gs.side.lim = load ptr
+// CHECK: %gs.side.jb = getelementptr inbounds i8, ptr %gs.side.base, i64 0
+// CHECK-NEXT: store ptr %gs.side.old_jb, ptr %gs.side.jb
+// CHECK-NEXT: [[COUNT:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 8
+// CHECK-NEXT: store i64 2, ptr [[COUNT]]
+// CHECK-NEXT: [[B0:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 16
+// CHECK-NEXT: store ptr null, ptr [[B0]]
+// CHECK-NEXT: [[B1:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 24
+// CHECK-NEXT: store ptr null, ptr [[B1]]
+// CHECK: [[JB:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr {{%[0-9]+}}, i32 0, i32 2
+// CHECK-NEXT: store ptr %gs.side.jb, ptr [[JB]]
+//
+// CHECK: [[S0:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 16
+// CHECK-NEXT: store ptr @env, ptr [[S0]]
+// CHECK-NEXT: %call = call i32 @_setjmp(ptr noundef {{.*}}@env) #[[RT:[0-9]+]]
+// CHECK-NEXT: [[T1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
+// CHECK-NEXT: store ptr %gs.side.base, ptr [[T1]]
+// CHECK-NEXT: [[T2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
+// CHECK-NEXT: [[L:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr [[T2]], i32 0, i32 1
+// CHECK-NEXT: store ptr %gs.side.lim, ptr [[L]]
+// CHECK-NEXT: [[T3:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
+// CHECK-NEXT: [[J:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr [[T3]], i32 0, i32 2
+// CHECK-NEXT: store ptr %gs.side.jb, ptr [[J]]
 // CHECK-NEXT: call void @gs_stack_resync()
-// CHECK-NEXT: %tobool = icmp ne i32 %call, 0
-// O2-LABEL: define dso_local i32 @catcher()
-// O2: call i32 @_setjmp(ptr noundef nonnull @env)
-// O2-NEXT: call void @gs_stack_resync()
+//
+// CHECK: [[S1:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 24
+// CHECK-NEXT: store ptr @senv, ptr [[S1]]
+// CHECK-NEXT: %call{{[0-9]+}} = call i32 @__sigsetjmp(ptr noundef {{.*}}@senv, i32 noundef 1) #[[RT]]
+// CHECK: store ptr %gs.side.jb, ptr
+// CHECK-NEXT: call void @gs_stack_resync()
+//
+// CHECK: store ptr %gs.side.old_sp, ptr
+// CHECK: store ptr %gs.side.old_lim, ptr
+// CHECK: store ptr %gs.side.old_jb, ptr
+// CHECK-NEXT: ret i32
 int catcher(void) {
   if (setjmp(env))
     return 1;
+  if (sigsetjmp(senv, 1))
+    return 2;
   return step();
 }
 

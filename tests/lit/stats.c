@@ -6,14 +6,20 @@
 
 #include <setjmp.h>
 #include <string.h>
+#include <unistd.h>
 
 int ext(int *);
 int variadic(int n, ...) { return n; } /* a shell and a body */
 __attribute__((annotate("growstack_nosplit"))) int optout(int n) { return n; }
 jmp_buf env;
 int *keep;
+void *frame;
+struct big { long a[4]; };
+void take(struct big *);
 
-int pinned(void) {
+// x (stored to a global) moves; a jb node for setjmp: a side frame of 32
+// bytes (x at 0, the 24-byte node at 8, 32 rounded).
+int side(void) {
   int x = 0;
   keep = &x;
   if (setjmp(env))
@@ -21,20 +27,47 @@ int pinned(void) {
   return ext(&x);
 }
 
-int calls(int (*fp)(int), const char *s) {
-  return fp(1) + variadic(2, 3) + optout(4) + pinned() + (int)strlen(s);
+// An escaping byval argument is copied into a 32-byte side frame.
+void byval(struct big b) { take(&b); }
+
+// Pinned three ways. The frame address pins before any local is looked at;
+// z's escape leaves it on the moving stack of a frame pinned for vfork.
+int frame_address(void) {
+  int y = 0;
+  frame = __builtin_frame_address(0);
+  return ext(&y);
+}
+long double x87(long double a) { return a * 2; }
+int forks(void) {
+  int z;
+  ext(&z);
+  return vfork();
 }
 
-// CHECK-DAG: "growstack.NumCallsExternal": 1
+int calls(int (*fp)(int), const char *s) {
+  return fp(1) + variadic(2, 3) + optout(4) + side() + (int)strlen(s);
+}
+
+// CHECK-DAG: "growstack.NumByvalCopies": 1
+// CHECK-DAG: "growstack.NumCallsAllowlisted": 1
+// CHECK-DAG: "growstack.NumCallsExternal": 4
 // CHECK-DAG: "growstack.NumCallsIndirect": 1
 // CHECK-DAG: "growstack.NumCallsLocalThunk": 1
-// CHECK-DAG: "growstack.NumEntryAliases": 3
-// CHECK-DAG: "growstack.NumInstrumented": 4
+// CHECK-DAG: "growstack.NumEntryAliases": 7
+// CHECK-DAG: "growstack.NumInstrumented": 8
+// CHECK-DAG: "growstack.NumJbNodes": 1
+// CHECK-DAG: "growstack.NumPinned": 3
 // CHECK-DAG: "growstack.NumPinnedEscape": 1
+// CHECK-DAG: "growstack.NumPinnedFrameAddress": 1
 // CHECK-DAG: "growstack.NumPinnedSetjmp": 1
-// CHECK-DAG: "growstack.NumRecords": 4
-// CHECK-DAG: "growstack.NumResyncs": 1
-// CHECK-DAG: "growstack.NumSkippedDeclaration": 3
+// CHECK-DAG: "growstack.NumPinnedX87": 1
+// CHECK-DAG: "growstack.NumRecords": 8
+// CHECK-DAG: "growstack.NumResyncs": 2
+// CHECK-DAG: "growstack.NumSideBytes": 64
+// CHECK-DAG: "growstack.NumSideFrames": 2
+// CHECK-DAG: "growstack.NumSideLocals": 2
+// CHECK-DAG: "growstack.NumSideLocalsPinned": 1
+// CHECK-DAG: "growstack.NumSideStateSaves": 1
+// CHECK-DAG: "growstack.NumSkippedDeclaration": 5
 // CHECK-DAG: "growstack.NumSkippedOptOut": 1
 // CHECK-DAG: "growstack.NumVarargSplit": 1
-// CHECK-DAG: "growstack.NumCallsAllowlisted": 1

@@ -15,9 +15,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-// The shell's record: flags 128, no other flag.
-// CHECK: @__gs_rec.sum = private constant { i32, i32 } {{.*}}, i32 128 }, section "gs_records"
-// CHECK: @__gs_rec.__gs_va.sum = private constant { i32, i32 } {{.*}}, i32 0 }, section "gs_records"
+// The shell's record (v2: func, flags, name, reserved): flags 128, no other
+// flag, no name (only pinned functions are named).
+// CHECK: @__gs_rec.sum = private constant { i32, i32, i32, i32 } {{.*}}, i32 128, i32 0, i32 0 }, section "gs_records"
+// CHECK: @__gs_rec.__gs_va.sum = private constant { i32, i32, i32, i32 } {{.*}}, i32 0, i32 0, i32 0 }, section "gs_records"
 // Other objects' calls with N = 0 bind to it directly.
 // CHECK: @__gs_x.sum = dso_local alias i64 (i32, ...), ptr @sum
 

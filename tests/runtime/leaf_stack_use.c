@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gs_arch.h"
+#include "side.h"
 
 #define PAINT 16384
 /* GS_STACK_GUARD minus what the backend (256), the red zone (128) and the
@@ -72,6 +73,16 @@ static void t_setjmp(void *a) { (void)a; if (!setjmp(jb)) longjmp(jb, 1); }
 static void t_sigsetjmp(void *a) { (void)a; sigjmp_buf sb; if (!sigsetjmp(sb, 1)) siglongjmp(sb, 1); }
 static void t_yield(void *a) { (void)a; gs_yield(); }
 static void t_self(void *a) { (void)a; sink = gs_self() + (size_t)gs_in_coroutine(); }
+/* A side frame's slow path: the first call on this coroutine runs the C half
+ * (on the system stack), later ones the assembly fast path. The state is put
+ * back as the frame's epilogue would. */
+static void t_side(void *a)
+{
+    (void)a;
+    struct gs_side saved = __gs_side;
+    sink = (size_t)__gs_side_alloc(200, 64);
+    __gs_side = saved;
+}
 static void t_resync(void *a) { (void)a; extern void gs_stack_resync(void); gs_stack_resync(); }
 static void t_dyn(void *a)
 {
@@ -94,7 +105,7 @@ static const struct probe probes[] = {
     {"strncmp", t_strncmp}, {"strchr", t_strchr}, {"strrchr", t_strrchr}, {"strcpy", t_strcpy},
     {"strncpy", t_strncpy}, {"setjmp+longjmp", t_setjmp}, {"sigsetjmp+siglongjmp", t_sigsetjmp},
     {"gs_yield", t_yield}, {"gs_self", t_self}, {"gs_stack_resync", t_resync},
-    {"__gs_dyn_*", t_dyn}, {"gs_resume", t_resume}, {"gs_join (blocking)", t_join},
+    {"__gs_dyn_*", t_dyn}, {"__gs_side_alloc", t_side}, {"gs_resume", t_resume}, {"gs_join (blocking)", t_join},
 };
 
 static int failures;

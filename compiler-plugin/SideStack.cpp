@@ -1,0 +1,449 @@
+//===- SideStack.cpp - escaping locals leave the moving stack -------------===//
+//
+// See SideStack.h; the contract is protocol.md 7.2 and 7.3.
+//
+// Debug info: a moved local's declaration (dbg.declare, or the dbg.assign
+// markers of assignment tracking at -O1 and up) is replaced by one on a
+// moving-stack slot `gs.side.dbg` holding the frame's base, with the
+// expression DW_OP_deref, DW_OP_plus_uconst <offset>. A static alloca's
+// location is valid in the whole function at every optimization level, so
+// gdb finds the local wherever the function stops. The slot costs one store
+// per call and exists only in functions with debug info for a moved local.
+// (Declaring the local on the SSA base itself, as SafeStack does, loses it
+// where the register allocator ends the base's live range, and at -O0 at
+// the end of its basic block.)
+//
+//===----------------------------------------------------------------------===//
+
+#include "SideStack.h"
+
+#include "Protocol.h"
+
+#include "llvm/IR/DIBuilder.h"
+#include "llvm/IR/DebugInfo.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Local.h"
+
+#include <algorithm>
+
+using namespace llvm;
+
+namespace gs {
+
+SideFrameLayout layoutSideFrame(const Function &F, ArrayRef<Value *> Locals,
+                                unsigned JmpBufSites) {
+  const DataLayout &DL = F.getDataLayout();
+  SideFrameLayout L;
+  for (Value *V : Locals) {
+    SideObject O;
+    O.Local = V;
+    if (auto *AI = dyn_cast<AllocaInst>(V)) {
+      std::optional<TypeSize> Bytes = AI->getAllocationSize(DL);
+      O.Size = Bytes ? Bytes->getFixedValue() : 0;
+      O.Alignment = AI->getAlign();
+    } else {
+      auto *A = cast<Argument>(V);
+      Type *T = A->getParamByValType();
+      O.Size = DL.getTypeAllocSize(T).getFixedValue();
+      O.Alignment = std::max(A->getParamAlign().valueOrOne(),
+                             DL.getABITypeAlign(T));
+    }
+    // Distinct objects keep distinct addresses.
+    O.Size = std::max<uint64_t>(O.Size, 1);
+    L.Objects.push_back(O);
+  }
+  if (JmpBufSites) {
+    SideObject Node;
+    Node.Size = JbNodeHeaderBytes + 8 * uint64_t(JmpBufSites);
+    Node.Alignment = Align(8);
+    L.Objects.push_back(Node);
+    L.JmpBufSites = JmpBufSites;
+  }
+  if (L.Objects.empty())
+    return L;
+
+  // Decreasing alignment: every object starts where the previous one ended,
+  // rounded up to an alignment no larger than the previous one's, so the
+  // only padding is at the end of objects whose size is not a multiple of
+  // the next alignment.
+  // (Ties keep their order: the objects' addresses follow the source.)
+  SmallVector<std::pair<SideObject, unsigned>, 4> Order;
+  for (unsigned K = 0; K != L.Objects.size(); ++K)
+    Order.push_back({L.Objects[K], K});
+  std::sort(Order.begin(), Order.end(), [](const auto &A, const auto &B) {
+    if (A.first.Alignment != B.first.Alignment)
+      return A.first.Alignment > B.first.Alignment;
+    return A.second < B.second;
+  });
+  for (unsigned K = 0; K != Order.size(); ++K)
+    L.Objects[K] = Order[K].first;
+  uint64_t Off = 0;
+  Align Max(MinSideAlign);
+  for (SideObject &O : L.Objects) {
+    bool Overflow = false;
+    Off = alignTo(Off, O.Alignment);
+    O.Offset = Off;
+    Off = SaturatingAdd(Off, O.Size, &Overflow);
+    Max = std::max(Max, O.Alignment);
+    if (!O.Local)
+      L.NodeOffset = O.Offset;
+  }
+  L.Size = Off > UINT64_MAX - MinSideAlign ? Off : alignTo(Off, MinSideAlign);
+  L.Alignment = Max.value();
+  return L;
+}
+
+namespace {
+
+/// @__gs_side: external thread_local(initialexec) { ptr, ptr, ptr }.
+/// Code built for an executable (-fPIE, non-PIC) gets it dso_local: the
+/// runtime (libgrowstack.a) is linked into every executable, so the backend
+/// may use local-exec (`%fs:__gs_side@TPOFF` in each access, no register
+/// holding the offset). Shared objects reach the executable's copy through
+/// the GOT (initial-exec).
+GlobalVariable *sideState(Module &M, StructType *Ty) {
+  if (GlobalVariable *GV = M.getNamedGlobal(SideState))
+    return GV;
+  auto *GV = new GlobalVariable(M, Ty, /*isConstant=*/false,
+                                GlobalValue::ExternalLinkage, nullptr,
+                                SideState, nullptr,
+                                GlobalValue::InitialExecTLSModel);
+  if (M.getPICLevel() == PICLevel::NotPIC || M.getPIELevel() != PIELevel::Default)
+    GV->setDSOLocal(true);
+  return GV;
+}
+
+/// A variable declared at an address, with the fragment it covers.
+struct DeclaredVar {
+  DILocalVariable *Var;
+  DIExpression *Expr;
+  DebugLoc Loc;
+};
+
+/// Removes every declaration of the memory at Local (dbg.declare records
+/// and intrinsics, and the assignment-tracking markers whose address it is)
+/// and returns what they declared. An escaping local lives in memory for its
+/// whole life, so one declaration of that memory describes it exactly.
+SmallVector<DeclaredVar, 2> takeDeclarations(Value *Local) {
+  SmallVector<DeclaredVar, 2> Vars;
+  auto Add = [&](DILocalVariable *Var, DIExpression *Expr, DebugLoc Loc) {
+    for (const DeclaredVar &D : Vars)
+      if (D.Var == Var && D.Expr == Expr &&
+          D.Loc.getInlinedAt() == Loc.getInlinedAt())
+        return;
+    Vars.push_back({Var, Expr, Loc});
+  };
+  // A marker's expression describes the stored value; only its fragment
+  // carries over to the declaration of the memory.
+  auto Fragment = [](DIExpression *E) {
+    DIExpression *Empty = DIExpression::get(E->getContext(), {});
+    if (auto Frag = E->getFragmentInfo())
+      if (auto R = DIExpression::createFragmentExpression(
+              Empty, Frag->OffsetInBits, Frag->SizeInBits))
+        return *R;
+    return Empty;
+  };
+  SmallVector<DbgVariableIntrinsic *, 4> Intrinsics;
+  SmallVector<DbgVariableRecord *, 4> Records;
+  findDbgUsers(Intrinsics, Local, &Records);
+  for (DbgVariableIntrinsic *D : Intrinsics) {
+    if (isa<DbgDeclareInst>(D)) {
+      Add(D->getVariable(), D->getExpression(), D->getDebugLoc());
+    } else if (auto *A = dyn_cast<DbgAssignIntrinsic>(D);
+               A && A->getAddress() == Local) {
+      Add(A->getVariable(), Fragment(A->getExpression()), A->getDebugLoc());
+    } else {
+      continue;
+    }
+    D->eraseFromParent();
+  }
+  for (DbgVariableRecord *D : Records) {
+    if (D->isDbgDeclare())
+      Add(D->getVariable(), D->getExpression(), D->getDebugLoc());
+    else if (D->isDbgAssign() && D->getAddress() == Local)
+      Add(D->getVariable(), Fragment(D->getExpression()), D->getDebugLoc());
+    else
+      continue;
+    D->eraseFromParent();
+  }
+  return Vars;
+}
+
+bool isLifetimeMarker(const User *U) {
+  auto *II = dyn_cast<IntrinsicInst>(U);
+  return II && (II->getIntrinsicID() == Intrinsic::lifetime_start ||
+                II->getIntrinsicID() == Intrinsic::lifetime_end);
+}
+
+class SideFrameBuilder {
+public:
+  SideFrameBuilder(Function &F, const SideFrameLayout &L, const SideSites &S)
+      : F(F), M(*F.getParent()), Ctx(F.getContext()), L(L), Sites(S),
+        PtrTy(PointerType::getUnqual(Ctx)), I64(Type::getInt64Ty(Ctx)),
+        SideTy(StructType::get(PtrTy, PtrTy, PtrTy)) {}
+
+  SideStats run();
+
+private:
+  Value *field(IRBuilder<> &B, unsigned Field) {
+    if (!GV)
+      GV = sideState(M, SideTy);
+    Value *TLS = B.CreateThreadLocalAddress(GV);
+    return Field == 0 ? TLS : B.CreateStructGEP(SideTy, TLS, Field);
+  }
+  void storeState(IRBuilder<> &B, Value *Sp, Value *Lim, Value *Jb) {
+    B.CreateStore(Sp, field(B, SideSpField));
+    B.CreateStore(Lim, field(B, SideLimField));
+    if (Jb)
+      B.CreateStore(Jb, field(B, SideJbField));
+  }
+  Instruction *hoistStaticAllocas();
+  void moveAlloca(AllocaInst *AI, uint64_t Offset);
+  void copyByval(Argument *A, const SideObject &O, IRBuilder<> &B);
+  void redeclare(Value *Local, uint64_t Offset);
+
+  Function &F;
+  Module &M;
+  LLVMContext &Ctx;
+  const SideFrameLayout &L;
+  const SideSites &Sites;
+  Type *PtrTy;
+  Type *I64;
+  StructType *SideTy;
+  GlobalVariable *GV = nullptr; // @__gs_side, declared on first use
+
+  Value *Base = nullptr;              // the frame's base (frames only)
+  /// The last instruction of the setup: code that needs the base goes right
+  /// after it. (Not the first original instruction: that may be a lifetime
+  /// marker of a moved alloca, erased on the way.)
+  Instruction *SetupEnd = nullptr;
+  Instruction *afterSetup() const { return SetupEnd->getNextNode(); }
+  AllocaInst *DbgSlot = nullptr;      // holds Base for debuggers
+};
+
+/// Moves the entry block's static allocas above its first other
+/// instruction, where the block is split: below it they would be dynamic.
+Instruction *SideFrameBuilder::hoistStaticAllocas() {
+  BasicBlock &Entry = F.getEntryBlock();
+  Instruction *First = nullptr;
+  for (Instruction &I : make_early_inc_range(Entry)) {
+    auto *AI = dyn_cast<AllocaInst>(&I);
+    bool Static = AI && AI->isStaticAlloca();
+    if (!First) {
+      if (!Static)
+        First = &I;
+    } else if (Static) {
+      AI->moveBefore(First);
+    }
+  }
+  return First;
+}
+
+void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
+  SmallVector<DeclaredVar, 2> Vars = takeDeclarations(Local);
+  if (Vars.empty())
+    return;
+  if (!DbgSlot) {
+    IRBuilder<> Top(&*F.getEntryBlock().begin());
+    DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
+    IRBuilder<> B(afterSetup());
+    SetupEnd = B.CreateStore(Base, DbgSlot);
+  }
+  DIBuilder DIB(M, /*AllowUnresolved=*/false);
+  for (const DeclaredVar &D : Vars) {
+    DIExpression *E =
+        DIExpression::prepend(D.Expr, DIExpression::DerefBefore, Offset);
+    DIB.insertDeclare(DbgSlot, D.Var, E, D.Loc.get(), afterSetup());
+  }
+}
+
+/// Every use of AI becomes base + Offset, computed next to the use so that
+/// only the base stays live (the backend folds the offset into addresses).
+void SideFrameBuilder::moveAlloca(AllocaInst *AI, uint64_t Offset) {
+  redeclare(AI, Offset);
+  DIBuilder DIB(M, /*AllowUnresolved=*/false);
+  replaceDbgValueForAlloca(AI, Base, DIB, int(Offset));
+  std::string Name = AI->getName().str();
+  while (!AI->use_empty()) {
+    Use &U = *AI->use_begin();
+    auto *User = cast<Instruction>(U.getUser());
+    if (isLifetimeMarker(User)) {
+      // They describe moving-stack slots; the side frame lives as long as
+      // the function.
+      User->eraseFromParent();
+      continue;
+    }
+    auto *Phi = dyn_cast<PHINode>(User);
+    BasicBlock *Incoming = Phi ? Phi->getIncomingBlock(U) : nullptr;
+    IRBuilder<> B(Phi ? Incoming->getTerminator() : User);
+    Value *Addr = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Base, Offset,
+                                               Name);
+    if (Phi)
+      Phi->setIncomingValueForBlock(Incoming, Addr);
+    else
+      U.set(Addr);
+  }
+  AI->eraseFromParent();
+}
+
+/// The caller passed A in its outgoing area, on the moving stack: the
+/// function works on a copy in its side frame instead.
+void SideFrameBuilder::copyByval(Argument *A, const SideObject &O,
+                                 IRBuilder<> &B) {
+  Value *Copy = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Base, O.Offset,
+                                             A->getName() + ".side");
+  CallInst *MemCpy =
+      B.CreateMemCpy(Copy, O.Alignment, A, A->getParamAlign(), O.Size);
+  A->replaceUsesWithIf(Copy, [&](Use &U) { return U.getUser() != MemCpy; });
+  SetupEnd = MemCpy;
+  redeclare(A, O.Offset);
+}
+
+SideStats SideFrameBuilder::run() {
+  SideStats Stats;
+  SmallVector<Instruction *, 8> Exits;
+  SmallVector<LandingPadInst *, 2> LandingPads;
+  for (Instruction &I : instructions(F)) {
+    if (isa<ReturnInst>(I) && I.getParent()->getTerminatingMustTailCall())
+      continue; // restored before the musttail call (nothing may follow it)
+    if (isa<ReturnInst>(I) || isa<ResumeInst>(I))
+      Exits.push_back(&I);
+    else if (auto *CI = dyn_cast<CallInst>(&I); CI && CI->isMustTailCall())
+      Exits.push_back(&I);
+    else if (auto *LP = dyn_cast<LandingPadInst>(&I))
+      LandingPads.push_back(LP);
+  }
+  bool Frame = L.hasFrame();
+  if (!Frame && Sites.ReturnsTwice.empty() && LandingPads.empty())
+    return Stats;
+  Stats.StateSaved = !Frame;
+
+  Instruction *First = hoistStaticAllocas();
+  IRBuilder<> B(First);
+  if (DISubprogram *SP = F.getSubprogram())
+    B.SetCurrentDebugLocation(
+        DILocation::get(Ctx, SP->getScopeLine(), 0, SP));
+  Value *OldSp = B.CreateLoad(PtrTy, field(B, SideSpField), "gs.side.old_sp");
+  Value *OldLim =
+      B.CreateLoad(PtrTy, field(B, SideLimField), "gs.side.old_lim");
+  bool RestoreJb = L.JmpBufSites || !LandingPads.empty() ||
+                   (!Frame && !Sites.ReturnsTwice.empty());
+  Value *OldJb =
+      RestoreJb ? B.CreateLoad(PtrTy, field(B, SideJbField), "gs.side.old_jb")
+                : nullptr;
+
+  // What a returns_twice call's second return or a landing pad restores.
+  Value *OwnSp = OldSp, *OwnLim = OldLim, *OwnJb = OldJb;
+  Value *Node = nullptr;
+  if (Frame) {
+    // base = (old_sp - SIZE) & -ALIGN; a null old_sp wraps and fails the
+    // second test, the initial lim (UINTPTR_MAX) fails the first.
+    Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
+                             ConstantInt::get(I64, -int64_t(L.Size)),
+                             "gs.side.dec");
+    Value *Fast = B.CreateIntrinsic(
+        Intrinsic::ptrmask, {PtrTy, I64},
+        {Dec, ConstantInt::get(I64, -int64_t(L.Alignment))}, nullptr,
+        "gs.side.fast");
+    Value *Slow = B.CreateOr(B.CreateICmpULT(Fast, OldLim),
+                             B.CreateICmpUGT(Fast, OldSp), "gs.side.slow");
+    Instruction *Then = SplitBlockAndInsertIfThen(
+        Slow, First, /*Unreachable=*/false,
+        MDBuilder(Ctx).createUnlikelyBranchWeights());
+    BasicBlock *Head = Then->getParent()->getSinglePredecessor();
+    Then->getParent()->setName("gs.side.alloc");
+    IRBuilder<> A(Then);
+    A.SetCurrentDebugLocation(B.getCurrentDebugLocation());
+    FunctionCallee Alloc = M.getOrInsertFunction(
+        SideAllocFn, FunctionType::get(PtrTy, {I64, I64}, false));
+    if (auto *AllocF = dyn_cast<Function>(Alloc.getCallee()))
+      AllocF->setDoesNotThrow();
+    Value *New = A.CreateCall(Alloc, {ConstantInt::get(I64, L.Size),
+                                      ConstantInt::get(I64, L.Alignment)},
+                              "gs.side.new");
+
+    BasicBlock *Ready = First->getParent();
+    Ready->setName("gs.side.ready");
+    IRBuilder<> R(&*Ready->getFirstInsertionPt());
+    R.SetCurrentDebugLocation(B.getCurrentDebugLocation());
+    PHINode *Phi = R.CreatePHI(PtrTy, 2, "gs.side.base");
+    Phi->addIncoming(Fast, Head);
+    Phi->addIncoming(New, Then->getParent());
+    Base = Phi;
+    // On the slow path __gs_side_alloc has stored it already.
+    R.CreateStore(Base, field(R, SideSpField));
+    OwnSp = Base;
+    if (!Sites.ReturnsTwice.empty() || !LandingPads.empty())
+      OwnLim = R.CreateLoad(PtrTy, field(R, SideLimField), "gs.side.lim");
+    if (L.JmpBufSites) {
+      // node = { prev, count, buf[count] = NULL }; __gs_side.jb = &node.
+      Node = R.CreateConstInBoundsGEP1_64(R.getInt8Ty(), Base, L.NodeOffset,
+                                          "gs.side.jb");
+      R.CreateStore(OldJb, Node);
+      R.CreateStore(ConstantInt::get(I64, L.JmpBufSites),
+                    R.CreateConstInBoundsGEP1_64(R.getInt8Ty(), Node, 8));
+      for (unsigned K = 0; K != L.JmpBufSites; ++K)
+        R.CreateStore(ConstantPointerNull::get(cast<PointerType>(PtrTy)),
+                      R.CreateConstInBoundsGEP1_64(R.getInt8Ty(), Node,
+                                                   JbNodeHeaderBytes + 8 * K));
+      R.CreateStore(Node, field(R, SideJbField));
+      OwnJb = Node;
+    }
+    SetupEnd = &*std::prev(R.GetInsertPoint());
+
+    for (const SideObject &O : L.Objects)
+      if (auto *A = dyn_cast_or_null<Argument>(O.Local)) {
+        IRBuilder<> C(afterSetup());
+        C.SetCurrentDebugLocation(B.getCurrentDebugLocation());
+        copyByval(A, O, C);
+        ++Stats.ByvalCopies;
+      }
+    for (const SideObject &O : L.Objects)
+      if (auto *AI = dyn_cast_or_null<AllocaInst>(O.Local))
+        moveAlloca(AI, O.Offset);
+
+    // Each setjmp call site records its buffer before saving into it.
+    for (unsigned K = 0; K != Sites.Setjmps.size(); ++K) {
+      CallBase *CB = Sites.Setjmps[K];
+      IRBuilder<> S(CB);
+      S.CreateStore(CB->getArgOperand(0),
+                    S.CreateConstInBoundsGEP1_64(S.getInt8Ty(), Node,
+                                                 JbNodeHeaderBytes + 8 * K));
+    }
+
+    for (Instruction *E : Exits) {
+      IRBuilder<> X(E);
+      storeState(X, OldSp, OldLim, L.JmpBufSites ? OldJb : nullptr);
+    }
+  }
+
+  // A longjmp to a returns_twice call or an exception caught here skipped
+  // the exits of deeper frames: their side frames and nodes are dead.
+  for (auto [CB, At] : Sites.ReturnsTwice) {
+    IRBuilder<> X(At);
+    X.SetCurrentDebugLocation(CB->getDebugLoc());
+    storeState(X, OwnSp, OwnLim, RestoreJb ? OwnJb : nullptr);
+  }
+  for (LandingPadInst *LP : LandingPads) {
+    IRBuilder<> X(&*LP->getParent()->getFirstInsertionPt());
+    storeState(X, OwnSp, OwnLim, RestoreJb ? OwnJb : nullptr);
+  }
+  return Stats;
+}
+
+} // namespace
+
+SideStats buildSideFrame(Function &F, const SideFrameLayout &Layout,
+                         const SideSites &Sites) {
+  return SideFrameBuilder(F, Layout, Sites).run();
+}
+
+} // namespace gs

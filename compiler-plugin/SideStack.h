@@ -1,0 +1,102 @@
+//===- SideStack.h - escaping locals leave the moving stack -----*- C++ -*-===//
+//
+// protocol.md section 7. A local whose address may escape (FrameAnalysis)
+// lives in the function's *side frame*, on a per-coroutine side stack that
+// never moves, so the moving stack holds nothing that memory outside it
+// points to. For one function this file
+//
+//  - lays the side frame out (layoutSideFrame): the escaping static allocas,
+//    copies of the escaping byval arguments, and the setjmp node (7.3),
+//    sorted by decreasing alignment so that no padding is needed between
+//    objects; SIZE rounded up to 16, ALIGN = max(16, largest alignment);
+//  - builds it (buildSideFrame):
+//      entry:  old = __gs_side; base = (old.sp - SIZE) & -ALIGN;
+//              if (base < old.lim || base > old.sp) base = __gs_side_alloc()
+//              __gs_side.sp = base; byval copies; jb node linked
+//      ret, musttail call, resume:          __gs_side = old
+//      after a returns_twice call, at a landing pad (a longjmp or an
+//      exception skipped the exits of deeper frames):
+//                                            __gs_side = {base, lim, &node}
+//    replacing each moved alloca by base + offset, dropping its lifetime
+//    markers and moving its debug declaration onto the side frame.
+//
+// A function without a side frame that calls a returns_twice function or has
+// a landing pad still saves __gs_side at entry and restores it at those
+// points: otherwise the side stack pointer and the setjmp list would keep
+// the state of the frames a longjmp or an exception skipped.
+//
+// Invariants:
+//  - Every path out of the function restores __gs_side.sp/.lim (and .jb if
+//    it linked a node) to their values at entry; a frame's side objects are
+//    never used after that (they are its own locals).
+//  - Static allocas that stay on the moving stack stay static: they are
+//    hoisted to the top of the entry block before it is split.
+//  - Nothing here changes which calls the function makes other than adding
+//    __gs_side_alloc (allowlisted, protocol 4).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GROWSTACK_SIDESTACK_H
+#define GROWSTACK_SIDESTACK_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Alignment.h"
+
+#include <cstdint>
+#include <utility>
+
+namespace llvm {
+class CallBase;
+class Function;
+class Instruction;
+class Value;
+} // namespace llvm
+
+namespace gs {
+
+struct SideObject {
+  llvm::Value *Local = nullptr; // AllocaInst, byval Argument; null: jb node
+  uint64_t Size = 0;
+  llvm::Align Alignment;
+  uint64_t Offset = 0; // from the frame's base
+};
+
+struct SideFrameLayout {
+  llvm::SmallVector<SideObject, 4> Objects;
+  /// Setjmp-family call sites; the jb node has one slot per site.
+  unsigned JmpBufSites = 0;
+  uint64_t NodeOffset = 0;
+  uint64_t Size = 0;         // multiple of 16
+  uint64_t Alignment = 16;   // 16..4096
+  bool hasFrame() const { return Size != 0; }
+};
+
+/// The layout of a side frame holding Locals (AllocaInsts and byval
+/// Arguments) and, if JmpBufSites > 0, a jb node. Size 0 if both are empty.
+SideFrameLayout layoutSideFrame(const llvm::Function &F,
+                                llvm::ArrayRef<llvm::Value *> Locals,
+                                unsigned JmpBufSites);
+
+struct SideSites {
+  /// Calls of the setjmp family, in node slot order (Layout.JmpBufSites).
+  llvm::SmallVector<llvm::CallBase *, 2> Setjmps;
+  /// Every returns_twice call, with the instruction before which its
+  /// second return restores the side state (the gs_stack_resync call).
+  llvm::SmallVector<std::pair<llvm::CallBase *, llvm::Instruction *>, 2>
+      ReturnsTwice;
+};
+
+struct SideStats {
+  unsigned ByvalCopies = 0;
+  bool StateSaved = false; // __gs_side saved and restored without a frame
+};
+
+/// Transforms F as described above. Does nothing if F has no side frame,
+/// no returns_twice call and no landing pad.
+SideStats buildSideFrame(llvm::Function &F, const SideFrameLayout &Layout,
+                         const SideSites &Sites);
+
+} // namespace gs
+
+#endif // GROWSTACK_SIDESTACK_H

@@ -1,0 +1,219 @@
+/* side.c - the side stack's slow path, chunks, signal area (see side.h and
+ * docs/protocol.md 7.2). */
+#define _GNU_SOURCE 1
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "config.h"
+#include "coro.h"
+#include "fatal.h"
+#include "records.h"
+#include "side.h"
+
+__thread struct gs_side __gs_side __attribute__((tls_model("initial-exec"))) = {
+    NULL, GS_SIDE_NO_LIM, NULL};
+
+/* The C half of __gs_side_alloc (arch), on the system stack. */
+void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
+    __attribute__((visibility("hidden")));
+
+const char *gs_side_owner_name(char *buf, size_t len)
+{
+    return gs_coro_describe(gs_tls.cur, buf, len);
+}
+
+static struct gs_side_owner *owner_of(struct gs_thread *t)
+{
+    return t->cur ? &t->cur->side_owner : &t->side_owner;
+}
+
+static void free_chunks(struct gs_thread *t, struct gs_side_owner *o, struct gs_side_chunk *c)
+{
+    while (c) {
+        struct gs_side_chunk *n = c->next;
+        gs_assert(c->kind == GS_SIDE_HEAP);
+        o->bytes -= c->size;
+        t->stats.side_bytes -= c->size;
+        free(c);
+        c = n;
+    }
+}
+
+static void describe_fn(char *buf, size_t len, const void *fn)
+{
+    Dl_info di;
+    const char *name = fn ? gs_records_name_nolock((uintptr_t)fn) : NULL;
+    if (name)
+        gs_format(buf, len, "%s (%p)", name, fn);
+    else if (fn && dladdr(fn, &di) && di.dli_sname && di.dli_saddr == fn)
+        gs_format(buf, len, "%s (%p)", di.dli_sname, fn);
+    else
+        gs_format(buf, len, "%p", fn);
+}
+
+__attribute__((noreturn)) static void signal_area_exhausted(size_t size)
+{
+    char who[128];
+    describe_fn(who, sizeof who, gs_tls.ext_target);
+    gs_fatal("side stack overflow in signal handler %s: a side frame of %zu bytes does not "
+             "fit in the %zu-byte side area of signal handlers (locals whose address "
+             "escapes; keep them small or in static storage)",
+             who, size, GS_SIDE_SIGNAL_SIZE - GS_SIDE_CHUNK_HDR);
+}
+
+__attribute__((noreturn)) static void side_overflow(struct gs_thread *t, struct gs_side_owner *o,
+                                                    size_t size, size_t chunk)
+{
+    char who[64];
+    gs_side_owner_name(who, sizeof who);
+    if (t->cur && t->cur->stack_peak > t->stats.max_stack_bytes)
+        t->stats.max_stack_bytes = t->cur->stack_peak;
+    gs_fatal_then(gs_stats_at_abort,
+                  "side stack overflow in %s, mode %s: a side frame of %zu bytes needs a new "
+                  "chunk of %zu bytes; the side stack holds %zu bytes, limit %zu "
+                  "(GROWSTACK_MAX, counted separately from the stack)",
+                  who, gs_mode_name(gs_cfg.mode), size, chunk, o->bytes, gs_cfg.max);
+}
+
+void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
+{
+    (void)caller_rbp;
+    struct gs_side *s = &__gs_side;
+    struct gs_side_chunk *cur = s->lim == GS_SIDE_NO_LIM ? NULL : GS_SIDE_CHUNK(s->lim);
+    if (cur && cur->kind == GS_SIDE_SIGNAL)
+        signal_area_exhausted(size); /* before anything that is not async-signal-safe */
+    if (align < 16 || (align & (align - 1)) || align > GS_SIDE_ALIGN_MAX ||
+        size >= ((size_t)1 << 31))
+        gs_fatal("__gs_side_alloc(%zu, %zu): a side frame must be smaller than 2 GiB and "
+                 "aligned to a power of two from 16 to %zu (docs/protocol.md 7.2)",
+                 size, align, GS_SIDE_ALIGN_MAX);
+    /* Instrumented code on a thread that never used the runtime (a thread the
+     * program created) owns the thread's side stack: register the thread so
+     * that it is freed at exit. */
+    struct gs_thread *t = gs_thread_self();
+    struct gs_side_owner *o = owner_of(t);
+    struct gs_side_chunk **link = cur ? &cur->next : &o->first;
+    struct gs_side_chunk *n = *link;
+    size_t need = GS_SIDE_CHUNK_HDR + size + align;
+    if (n && (size_t)(n->hi - GS_SIDE_CHUNK_LO(n)) >= size + align) {
+        /* The fast path takes a successor that holds the frame; one that holds
+         * size + align - 16 but not this alignment ends up here. */
+    } else {
+        if (n) {
+            *link = NULL;
+            free_chunks(t, o, n);
+        }
+        size_t want = cur ? 2 * cur->size : GS_SIDE_FIRST;
+        if (want < need)
+            want = need;
+        want = (want + 15) & ~(size_t)15;
+        if (o->bytes + want > gs_cfg.max) {
+            /* What the limit still allows, if it holds the frame. */
+            size_t room = gs_cfg.max > o->bytes ? (gs_cfg.max - o->bytes) & ~(size_t)15 : 0;
+            if (room < need)
+                side_overflow(t, o, size, want);
+            want = room;
+        }
+        n = malloc(want);
+        if (!n)
+            gs_fatal("out of memory for a %zu-byte side stack chunk", want);
+        n->next = NULL;
+        n->prev = cur;
+        n->hi = (char *)(((uintptr_t)n + want) & ~(uintptr_t)15);
+        n->size = want;
+        n->kind = GS_SIDE_HEAP;
+        *link = n;
+        o->bytes += want;
+        if (o->bytes > o->peak)
+            o->peak = o->bytes;
+        if (o->peak > t->stats.side_peak)
+            t->stats.side_peak = o->peak;
+        t->stats.side_bytes += want;
+        t->stats.side_chunks++;
+    }
+    char *base = (char *)(((uintptr_t)n->hi - size) & ~(uintptr_t)(align - 1));
+    gs_assert(base >= GS_SIDE_CHUNK_LO(n));
+    s->sp = base;
+    s->lim = GS_SIDE_CHUNK_LO(n);
+    return base;
+}
+
+void gs_side_release(struct gs_thread *t, struct gs_side_owner *o)
+{
+    free_chunks(t, o, o->first);
+    o->first = NULL;
+    gs_assert(o->bytes == 0);
+}
+
+void gs_side_trim(struct gs_thread *t, struct gs_side_owner *o, const struct gs_side *state)
+{
+    struct gs_side_chunk **link =
+        state->lim == GS_SIDE_NO_LIM ? &o->first : &GS_SIDE_CHUNK(state->lim)->next;
+    struct gs_side_chunk *n = *link;
+    if (!n)
+        return;
+    *link = NULL;
+    free_chunks(t, o, n);
+}
+
+/* ---- signal handlers ---------------------------------------------------------- */
+
+void gs_side_signal_area_init(struct gs_thread *t, void *p)
+{
+    struct gs_side_chunk *a = p;
+    a->next = a->prev = NULL;
+    a->hi = (char *)p + GS_SIDE_SIGNAL_SIZE;
+    a->size = GS_SIDE_SIGNAL_SIZE;
+    a->kind = GS_SIDE_SIGNAL;
+    t->sig_side = a;
+}
+
+/* A thread the runtime initialized has its area beside its sigaltstack
+ * (signals.c). Any other thread's is mapped the first time a handler runs there
+ * (mmap is async-signal-safe; malloc is not). A thread that never initialized
+ * the runtime never runs gs_side_thread_exit: its area (16 KiB) is not unmapped
+ * when it exits. */
+static struct gs_side_chunk *signal_area(void)
+{
+    struct gs_side_chunk *a = gs_tls.sig_side;
+    if (__builtin_expect(a != NULL, 1))
+        return a;
+    void *p = mmap(NULL, GS_SIDE_SIGNAL_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        gs_fatal("cannot map the %zu-byte side area for signal handlers", GS_SIDE_SIGNAL_SIZE);
+    gs_side_signal_area_init(&gs_tls, p);
+    return gs_tls.sig_side;
+}
+
+void gs_side_signal_enter(struct gs_side *saved)
+{
+    struct gs_side_chunk *a = signal_area();
+    *saved = __gs_side;
+    char *lo = GS_SIDE_CHUNK_LO(a);
+    /* A handler interrupting a handler continues below its side frames. */
+    __gs_side.sp = saved->lim == lo ? saved->sp : a->hi;
+    __gs_side.lim = lo;
+    __gs_side.jb = NULL;
+}
+
+void gs_side_signal_leave(const struct gs_side *saved)
+{
+    __gs_side = *saved;
+}
+
+void gs_side_thread_exit(struct gs_thread *t)
+{
+    gs_side_release(t, &t->side_owner);
+    /* Instrumented code may still run on this thread (another key's
+     * destructor): it starts a new side stack rather than use a freed one. */
+    __gs_side = GS_SIDE_INIT;
+    /* An area beside the sigaltstack went with it (gs_signals_thread_exit runs
+     * first and clears sig_side); this one was mapped on its own. */
+    if (t->sig_side) {
+        munmap(t->sig_side, GS_SIDE_SIGNAL_SIZE);
+        t->sig_side = NULL;
+    }
+}

@@ -1,0 +1,139 @@
+/* side.h - the side stack: locals whose address may escape (docs/protocol.md 7).
+ *
+ * Instrumented code keeps every local whose address may leave its frame in a
+ * *side frame* on a per-owner side stack that never moves, so the moving stack
+ * holds nothing that outside memory points to. An owner is a coroutine, or the
+ * thread itself for instrumented code that runs outside coroutines. The state
+ * of the running owner is the TLS slot __gs_side, read and written inline by
+ * instrumented code (protocol 7.2); the slow path is __gs_side_alloc.
+ *
+ * Invariants:
+ *  - __gs_side belongs to gs_tls.cur (the thread when cur is NULL), except while
+ *    a signal handler runs: then it points into the thread's signal area
+ *    (lim == the area's lo), saved and restored by the signal dispatcher.
+ *    The switch (enter/leave in coro.c) saves the running owner's state into
+ *    its struct gs_side and installs the other's; a new owner starts with
+ *    GS_SIDE_INIT = {NULL, UINTPTR_MAX, NULL}, which makes its first check fail.
+ *  - An owner's chunks form a list first -> next -> ...; side frames grow down
+ *    inside a chunk from its hi to its lo (== lim when it is current), and the
+ *    frames of chunk c are older than those of c->next. lim == UINTPTR_MAX means
+ *    no chunk holds a live side frame: every chunk is a cached successor.
+ *    Chunks beyond the current one are cached, reused by the next slow path
+ *    that fits, freed by one that does not fit, by a contiguous shrink and
+ *    with the owner.
+ *  - A chunk's header sits right below its usable bytes: chunk(lim) = lim -
+ *    GS_SIDE_CHUNK_HDR. The signal area has the same header (kind SIGNAL,
+ *    next NULL), so __gs_side_alloc finds no successor there and the C half
+ *    reports the exhaustion.
+ *  - owner->bytes (malloc'd bytes of all its chunks) <= GROWSTACK_MAX; the
+ *    limit applies to the side stack separately from the stack.
+ *  - jb: the newest live struct gs_jb_node of the owner (7.3), in a side frame.
+ *    A move of the owner's stack relocates the buffers it lists.
+ */
+#ifndef GS_SIDE_H
+#define GS_SIDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "gs_arch.h"
+
+struct gs_jb_node {
+    struct gs_jb_node *prev;     /* __gs_side.jb at the function's entry          */
+    uint64_t count;              /* call sites in this function                   */
+    void *buf[];                 /* per call site: its last buffer, or NULL       */
+};
+
+struct gs_side {
+    char *sp;                    /* lowest byte in use; side frames grow down     */
+    char *lim;                   /* lowest usable byte of the current chunk       */
+    struct gs_jb_node *jb;       /* newest registered setjmp frame, or NULL       */
+};
+_Static_assert(__builtin_offsetof(struct gs_side, sp) == GS_SIDE_SP, "GS_SIDE_SP");
+_Static_assert(__builtin_offsetof(struct gs_side, lim) == GS_SIDE_LIM, "GS_SIDE_LIM");
+_Static_assert(__builtin_offsetof(struct gs_side, jb) == GS_SIDE_JB, "GS_SIDE_JB");
+
+#define GS_SIDE_NO_LIM ((char *)UINTPTR_MAX)
+#define GS_SIDE_INIT ((struct gs_side){NULL, GS_SIDE_NO_LIM, NULL})
+
+/* protocol.md 7.2; exported for instrumented code of every module. */
+extern __thread struct gs_side __gs_side __attribute__((tls_model("initial-exec")));
+void *__gs_side_alloc(size_t size, size_t align);
+
+enum gs_side_chunk_kind {
+    GS_SIDE_HEAP = 1,            /* malloc'd, owned by a coroutine or a thread    */
+    GS_SIDE_SIGNAL = 2,          /* the thread's area for signal handlers          */
+};
+
+struct gs_side_chunk {
+    struct gs_side_chunk *next;  /* newer chunk (cached successor), or NULL        */
+    struct gs_side_chunk *prev;  /* older chunk, or NULL                           */
+    char *hi;                    /* end of the usable bytes (16-byte aligned)      */
+    size_t size;                 /* bytes obtained from malloc, header included    */
+    uint32_t kind;               /* enum gs_side_chunk_kind                        */
+    uint32_t pad0;
+    uint64_t pad1;
+};
+_Static_assert(sizeof(struct gs_side_chunk) == GS_SIDE_CHUNK_HDR, "GS_SIDE_CHUNK_HDR");
+_Static_assert(__builtin_offsetof(struct gs_side_chunk, next) == GS_SIDE_CHUNK_NEXT, "NEXT");
+_Static_assert(__builtin_offsetof(struct gs_side_chunk, hi) == GS_SIDE_CHUNK_HI, "HI");
+_Static_assert(GS_SIDE_CHUNK_HDR % 16 == 0, "usable bytes stay 16-byte aligned");
+
+#define GS_SIDE_CHUNK(lim) ((struct gs_side_chunk *)((lim) - GS_SIDE_CHUNK_HDR))
+#define GS_SIDE_CHUNK_LO(c) ((char *)(c) + GS_SIDE_CHUNK_HDR)
+
+/* The first chunk of an owner: small, so an owner that needs one side frame
+ * pays little; each new chunk is at least twice the current one. */
+#define GS_SIDE_FIRST ((size_t)1024)
+/* Largest side frame alignment the plugin emits (protocol 7.2). */
+#define GS_SIDE_ALIGN_MAX ((size_t)4096)
+/* The signal handlers' area beside each thread's sigaltstack. */
+#define GS_SIDE_SIGNAL_SIZE ((size_t)16 << 10)
+
+/* What a coroutine or a thread owns. */
+struct gs_side_owner {
+    struct gs_side_chunk *first; /* oldest chunk, or NULL                          */
+    size_t bytes;                /* malloc'd bytes of all chunks                   */
+    size_t peak;                 /* largest `bytes` reached                        */
+};
+
+struct gs_thread;
+struct gs_coro;
+
+/* The context switch (coro.c): save the running owner's state, install the
+ * other's. Three words each way. */
+static inline __attribute__((always_inline)) void gs_side_switch(struct gs_side *save,
+                                                                 const struct gs_side *load)
+{
+    *save = __gs_side;
+    __gs_side = *load;
+}
+
+/* Free every chunk of an owner (a finished coroutine, an exiting thread). */
+__attribute__((visibility("hidden"))) void gs_side_release(struct gs_thread *t,
+                                                           struct gs_side_owner *o);
+
+/* Free the chunks beyond the one `state` uses (all of them if it uses none):
+ * a contiguous shrink of a suspended coroutine. */
+__attribute__((visibility("hidden"))) void gs_side_trim(struct gs_thread *t,
+                                                        struct gs_side_owner *o,
+                                                        const struct gs_side *state);
+
+/* Signal handlers (signals.c): switch __gs_side to the thread's signal area
+ * (below the interrupted handler's frames when handlers nest) and back. */
+__attribute__((visibility("hidden"))) void gs_side_signal_enter(struct gs_side *saved);
+__attribute__((visibility("hidden"))) void gs_side_signal_leave(const struct gs_side *saved);
+
+/* Make the GS_SIDE_SIGNAL_SIZE bytes at p t's signal area (signals.c maps them
+ * beside the sigaltstack; side.c maps them on first use for a thread that has
+ * none). */
+__attribute__((visibility("hidden"))) void gs_side_signal_area_init(struct gs_thread *t,
+                                                                    void *p);
+
+/* Thread exit: the thread's own chunks and its signal area. */
+__attribute__((visibility("hidden"))) void gs_side_thread_exit(struct gs_thread *t);
+
+/* The owner of the running code, for messages: "coroutine 3 (main)" or "the
+ * thread's own stack". */
+__attribute__((visibility("hidden"))) const char *gs_side_owner_name(char *buf, size_t len);
+
+#endif
