@@ -27,7 +27,10 @@ struct gs_bench_tree {
     long p##tree_sum(const struct gs_bench_tree *t);            /* tree walk          */ \
     long p##call_plain_lib(long n);  /* n calls into an uninstrumented object          */ \
     long p##call_other_file(long n); /* n calls into another file of the same build    */ \
-    long p##call_libc(long n);       /* n calls of a libc function (labs)              */
+    long p##call_libc(long n);       /* n calls of a libc function (labs)              */ \
+    long p##call_side_local(long n); /* n calls of a function whose local escapes      */ \
+    long p##call_stack_local(long n); /* the same, its callee declared noescape         */ \
+    long p##call_side_local_nested(long n); /* call_side_local from a side frame  */
 
 GS_BENCH_KERNELS(gs_)
 GS_BENCH_KERNELS(plain_)
@@ -39,6 +42,14 @@ long plainlib_add(long a, long b);
 long gs_xfile_add(long a, long b);
 long plain_xfile_add(long a, long b);
 long flags_xfile_add(long a, long b);
+/* The callees of call_side_local / call_stack_local (second kernel file): the
+ * same function, declared without and with noescape. */
+#define GS_BENCH_PEEK(p)                                                               \
+    long p##xfile_peek(long *x);                                                       \
+    long p##xfile_peek_ne(__attribute__((noescape)) long *x);
+GS_BENCH_PEEK(gs_)
+GS_BENCH_PEEK(plain_)
+GS_BENCH_PEEK(flags_)
 
 /* The instrumented coroutine body the harness resumes: runs one job per resume. */
 enum gs_job_kind {
@@ -53,6 +64,9 @@ enum gs_job_kind {
     GS_JOB_HOT_PINNED,  /* p = struct anchor_hot_request *; the hot
                            split runs above a pinned frame          */
     GS_JOB_ENDLESS,     /* recurse until GROWSTACK_MAX: never returns */
+    GS_JOB_SIDE_LOCAL,  /* a = n                                  */
+    GS_JOB_STACK_LOCAL, /* a = n                                  */
+    GS_JOB_SIDE_LOCAL_NESTED, /* a = n                            */
 };
 
 struct gs_job {

@@ -50,6 +50,11 @@ void *gs_bench_worker(void *arg)
         case GS_JOB_PARK: break;
         case GS_JOB_HOT_PINNED: hot_pinned_base(j->p); break;
         case GS_JOB_ENDLESS: j->result = (uint64_t)endless(0); break;
+        case GS_JOB_SIDE_LOCAL: j->result = (uint64_t)gs_call_side_local((long)j->a); break;
+        case GS_JOB_STACK_LOCAL: j->result = (uint64_t)gs_call_stack_local((long)j->a); break;
+        case GS_JOB_SIDE_LOCAL_NESTED:
+            j->result = (uint64_t)gs_call_side_local_nested((long)j->a);
+            break;
         }
         gs_yield();
     }
