@@ -331,6 +331,34 @@ const Instruction *x87RegisterHazard(Function &F) {
   return nullptr;
 }
 
+/// Whether B can reach itself: an instruction there may run more than once
+/// per call.
+bool inCycle(const BasicBlock &B) {
+  SmallVector<const BasicBlock *, 16> Work(succ_begin(&B), succ_end(&B));
+  SmallPtrSet<const BasicBlock *, 32> Seen;
+  while (!Work.empty()) {
+    const BasicBlock *X = Work.pop_back_val();
+    if (X == &B)
+      return true;
+    if (Seen.insert(X).second)
+      Work.append(succ_begin(X), succ_end(X));
+  }
+  return false;
+}
+
+/// An alloca that can take a fixed place in the side frame: a static one, or
+/// one of constant size that runs at most once per call (a VLA whose size
+/// folded to a constant, still behind its llvm.stacksave outside the entry
+/// block: jq's `char buf[4096 + max_utf8_len]`). One in a loop allocates anew
+/// at every iteration; it stays dynamic.
+bool hasFixedPlace(const AllocaInst &AI) {
+  if (AI.isStaticAlloca())
+    return true;
+  return isa<ConstantInt>(AI.getArraySize()) &&
+         !AI.getAllocationSize(AI.getDataLayout())->isScalable() &&
+         !inCycle(*AI.getParent());
+}
+
 class EscapeSolver {
 public:
   EscapeSolver(Function &F, const TargetLibraryInfo &TLI, CaptureOracle &Oracle)
@@ -565,7 +593,7 @@ void EscapeSolver::decide(FrameFacts &Facts) {
     auto *AI = dyn_cast_or_null<AllocaInst>(V);
     auto *A = dyn_cast_or_null<Argument>(V);
     bool Movable =
-        (AI && AI->isStaticAlloca() && !AI->isUsedWithInAlloca() &&
+        (AI && hasFixedPlace(*AI) && !AI->isUsedWithInAlloca() &&
          AI->getAlign().value() <= MaxSideAlign) ||
         (A && A->hasByValAttr() && !HasMustTail &&
          A->getParamAlign().valueOrOne().value() <= MaxSideAlign);
@@ -585,7 +613,7 @@ void EscapeSolver::decide(FrameFacts &Facts) {
       pin(Facts, PinReason::FrameAddress, W.Site,
           "a va_list holding this frame's argument area escapes");
     } else if (auto *AI = dyn_cast<AllocaInst>(V)) {
-      if (!AI->isStaticAlloca())
+      if (!hasFixedPlace(*AI))
         pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
       else if (AI->isUsedWithInAlloca() || AI->isSwiftError() ||
                DL.getTypeAllocSize(AI->getAllocatedType()).isScalable())
