@@ -100,10 +100,11 @@ DynScopeStats scopeDynamicAllocas(Function &F) {
   return Stats;
 }
 
-unsigned zeroDynamicAllocaTails(Function &F) {
+unsigned zeroDynamicAllocaTails(Function &F, const SmallPtrSetImpl<Value *> &Skip) {
   SmallVector<AllocaInst *, 4> Dynamic;
   for (Instruction &I : instructions(F))
-    if (auto *AI = dyn_cast<AllocaInst>(&I); AI && !AI->isStaticAlloca())
+    if (auto *AI = dyn_cast<AllocaInst>(&I);
+        AI && !AI->isStaticAlloca() && !Skip.contains(AI))
       Dynamic.push_back(AI);
   const DataLayout &DL = F.getParent()->getDataLayout();
   LLVMContext &Ctx = F.getContext();

@@ -18,8 +18,11 @@
 #ifndef GROWSTACK_DYNALLOCA_H
 #define GROWSTACK_DYNALLOCA_H
 
+#include "llvm/ADT/SmallPtrSet.h"
+
 namespace llvm {
 class Function;
+class Value;
 }
 
 namespace gs {
@@ -39,8 +42,11 @@ DynScopeStats scopeDynamicAllocas(llvm::Function &F);
 /// the stack held, often the upper bytes of an old stack address, and the word
 /// holding the VLA's last bytes can look like a pointer into the stack to
 /// contiguous mode's conservative scan (protocol.md 5.3), which then changes
-/// the user's bytes. Returns the number of allocas changed.
-unsigned zeroDynamicAllocaTails(llvm::Function &F);
+/// the user's bytes. Allocas in Skip are left alone: they move to the side
+/// frame (protocol.md 7.1), which the scan never reads. Returns the number of
+/// allocas changed.
+unsigned zeroDynamicAllocaTails(llvm::Function &F,
+                                const llvm::SmallPtrSetImpl<llvm::Value *> &Skip);
 
 } // namespace gs
 

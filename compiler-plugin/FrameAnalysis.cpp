@@ -38,6 +38,8 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/IR/CFG.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/Function.h"
@@ -233,6 +235,130 @@ bool isMemTransferIntrinsic(Intrinsic::ID ID) {
   }
 }
 
+bool typeHasFP80(Type *T) {
+  SmallVector<Type *, 8> Work{T};
+  while (!Work.empty()) {
+    Type *X = Work.pop_back_val();
+    if (X->isX86_FP80Ty())
+      return true;
+    if (auto *ST = dyn_cast<StructType>(X))
+      Work.append(ST->element_begin(), ST->element_end());
+    else if (auto *AT = dyn_cast<ArrayType>(X))
+      Work.push_back(AT->getElementType());
+    else if (auto *VT = dyn_cast<VectorType>(X))
+      Work.push_back(VT->getElementType());
+  }
+  return false;
+}
+
+/// A call during which the stack may move: anything but intrinsics (the
+/// memcpy/memset they lower to are allowlisted leaf calls) and inline asm.
+bool mayMoveStack(const Instruction &I) {
+  auto *CB = dyn_cast<CallBase>(&I);
+  return CB && !CB->isInlineAsm() && !isa<IntrinsicInst>(CB);
+}
+
+/// Whether a call that may move the stack lies strictly between From and To
+/// in one block (From null: the block's start; To null: its end).
+bool callBetween(const BasicBlock &B, const Instruction *From,
+                 const Instruction *To) {
+  auto It = From ? std::next(From->getIterator()) : B.begin();
+  auto End = To ? To->getIterator() : B.end();
+  for (; It != End; ++It)
+    if (mayMoveStack(*It))
+      return true;
+  return false;
+}
+
+/// Whether V (an instruction or argument) is live across a call that may
+/// move the stack: SSA liveness walked backwards from each use to the
+/// definition.
+bool liveAcrossCall(const Value *V) {
+  const auto *Def = dyn_cast<Instruction>(V);
+  const BasicBlock *DefBB =
+      Def ? Def->getParent() : &cast<Argument>(V)->getParent()->getEntryBlock();
+  SmallVector<const BasicBlock *, 8> LiveOut;
+  for (const Use &U : V->uses()) {
+    const auto *I = cast<Instruction>(U.getUser());
+    if (const auto *Phi = dyn_cast<PHINode>(I)) {
+      LiveOut.push_back(Phi->getIncomingBlock(U));
+      continue;
+    }
+    const BasicBlock *B = I->getParent();
+    if (B == DefBB && (!Def || Def->comesBefore(I))) {
+      if (callBetween(*B, Def, I))
+        return true;
+      continue;
+    }
+    if (callBetween(*B, nullptr, I))
+      return true;
+    LiveOut.append(pred_begin(B), pred_end(B));
+  }
+  SmallPtrSet<const BasicBlock *, 16> Seen;
+  while (!LiveOut.empty()) {
+    const BasicBlock *B = LiveOut.pop_back_val();
+    if (!Seen.insert(B).second)
+      continue;
+    if (B == DefBB) {
+      if (callBetween(*B, Def, nullptr))
+        return true;
+      continue;
+    }
+    if (callBetween(*B, nullptr, nullptr))
+      return true;
+    LiveOut.append(pred_begin(B), pred_end(B));
+  }
+  return false;
+}
+
+/// The first place where an x87 long double may be in a moving-stack slot
+/// the backend writes while a callee runs (FrameFacts::X87Hazard), or null.
+const Instruction *x87RegisterHazard(Function &F) {
+  for (Argument &A : F.args())
+    if (!A.hasByValAttr() && typeHasFP80(A.getType()) && liveAcrossCall(&A))
+      return &*F.getEntryBlock().getFirstInsertionPt();
+  for (Instruction &I : instructions(F)) {
+    if (typeHasFP80(I.getType()) && liveAcrossCall(&I))
+      return &I;
+    if (mayMoveStack(I)) {
+      auto &CB = cast<CallBase>(I);
+      for (unsigned K = 0, E = CB.arg_size(); K != E; ++K)
+        if (!CB.isByValArgument(K) &&
+            typeHasFP80(CB.getArgOperand(K)->getType()))
+          return &I;
+    }
+  }
+  return nullptr;
+}
+
+/// Whether B can reach itself: an instruction there may run more than once
+/// per call.
+bool inCycle(const BasicBlock &B) {
+  SmallVector<const BasicBlock *, 16> Work(succ_begin(&B), succ_end(&B));
+  SmallPtrSet<const BasicBlock *, 32> Seen;
+  while (!Work.empty()) {
+    const BasicBlock *X = Work.pop_back_val();
+    if (X == &B)
+      return true;
+    if (Seen.insert(X).second)
+      Work.append(succ_begin(X), succ_end(X));
+  }
+  return false;
+}
+
+/// An alloca that can take a fixed place in the side frame: a static one, or
+/// one of constant size that runs at most once per call (a VLA whose size
+/// folded to a constant, still behind its llvm.stacksave outside the entry
+/// block: jq's `char buf[4096 + max_utf8_len]`). One in a loop allocates anew
+/// at every iteration; it stays dynamic.
+bool hasFixedPlace(const AllocaInst &AI) {
+  if (AI.isStaticAlloca())
+    return true;
+  return isa<ConstantInt>(AI.getArraySize()) &&
+         !AI.getAllocationSize(AI.getDataLayout())->isScalable() &&
+         !inCycle(*AI.getParent());
+}
+
 class EscapeSolver {
 public:
   EscapeSolver(Function &F, const TargetLibraryInfo &TLI, CaptureOracle &Oracle)
@@ -323,6 +449,7 @@ private:
   void visitCall(CallBase &CB);
   void visitUnion(Instruction &I, ArrayRef<const Value *> Ops);
   void decide(FrameFacts &Facts);
+  BitVector x87Locals() const;
   void pin(FrameFacts &Facts, PinReason R, const Instruction *Site,
            const char *Why) {
     if (Facts.Pin != PinReason::None)
@@ -344,6 +471,7 @@ private:
   DenseMap<const Value *, Set> PointsTo;
   std::vector<Set> Contents;
   Set Escaped;
+  Set X87Moved; // non-escaping locals that move for x87 (decide())
   struct Why {
     const Instruction *Site = nullptr;
     const char *Reason = nullptr;
@@ -445,11 +573,39 @@ void EscapeSolver::solve(FrameFacts &Facts) {
 /// Which escaping locals the side stack takes, and whether one pins.
 void EscapeSolver::decide(FrameFacts &Facts) {
   const DataLayout &DL = F.getDataLayout();
+  X87Moved = emptySet();
   bool HasMustTail = false;
   for (Instruction &I : instructions(F))
     if (auto *CI = dyn_cast<CallInst>(&I))
       HasMustTail |= CI->isMustTailCall();
 
+  // Locals whose memory may hold an x87 long double move to the side stack
+  // too (never scanned), escaping or not; where they cannot, the frame is
+  // pinned for x87.
+  Set X87 = Facts.UsesX87 ? x87Locals() : emptySet();
+  for (int B = X87.find_next(UnknownBit); B != -1; B = X87.find_next(B)) {
+    Value *V = LocalOf[B];
+    // An escaping one is handled below; the caller's sret slot is the
+    // caller's local (which its x87 check moves).
+    if (Escaped.test(B) ||
+        (isa_and_nonnull<Argument>(V) && cast<Argument>(V)->hasStructRetAttr()))
+      continue;
+    auto *AI = dyn_cast_or_null<AllocaInst>(V);
+    auto *A = dyn_cast_or_null<Argument>(V);
+    bool Movable =
+        (AI && hasFixedPlace(*AI) && !AI->isUsedWithInAlloca() &&
+         AI->getAlign().value() <= MaxSideAlign) ||
+        (A && A->hasByValAttr() && !HasMustTail &&
+         A->getParamAlign().valueOrOne().value() <= MaxSideAlign);
+    if (Movable) {
+      X87Moved.set(B);
+    } else if (!Facts.X87Hazard) {
+      Facts.X87Hazard = true;
+      Facts.X87Site = isa_and_nonnull<Instruction>(V)
+                          ? cast<Instruction>(V)
+                          : &*F.getEntryBlock().getFirstInsertionPt();
+    }
+  }
   for (int B = Escaped.find_first(); B != -1; B = Escaped.find_next(B)) {
     const Why &W = Whys[B];
     Value *V = LocalOf[B];
@@ -457,7 +613,7 @@ void EscapeSolver::decide(FrameFacts &Facts) {
       pin(Facts, PinReason::FrameAddress, W.Site,
           "a va_list holding this frame's argument area escapes");
     } else if (auto *AI = dyn_cast<AllocaInst>(V)) {
-      if (!AI->isStaticAlloca())
+      if (!hasFixedPlace(*AI))
         pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
       else if (AI->isUsedWithInAlloca() || AI->isSwiftError() ||
                DL.getTypeAllocSize(AI->getAllocatedType()).isScalable())
@@ -478,8 +634,50 @@ void EscapeSolver::decide(FrameFacts &Facts) {
       pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
     }
   }
+  for (int B = X87Moved.find_first(); B != -1; B = X87Moved.find_next(B))
+    Facts.SideLocals.push_back(
+        {LocalOf[B], nullptr, "holds an x87 long double"});
   if (Facts.Pin != PinReason::None)
     Facts.SideLocals.clear();
+}
+
+/// Locals an x86_fp80 value may be stored in: typed so, or reached by a
+/// load/store of x86_fp80, or passed as an sret/byval slot of such a type.
+BitVector EscapeSolver::x87Locals() const {
+  Set R = emptySet();
+  for (auto &[V, Bit] : Locals) {
+    Type *T = nullptr;
+    if (auto *AI = dyn_cast<AllocaInst>(V))
+      T = AI->getAllocatedType();
+    else if (auto *A = dyn_cast<Argument>(V))
+      T = A->getParamByValType() ? A->getParamByValType()
+                                 : A->getParamStructRetType();
+    if (T && typeHasFP80(T))
+      R.set(Bit);
+  }
+  auto Mark = [&](const Value *Ptr) {
+    if (const Set *S = pointsTo(Ptr))
+      R |= *S;
+  };
+  for (Instruction &I : instructions(F)) {
+    if (auto *LI = dyn_cast<LoadInst>(&I)) {
+      if (typeHasFP80(LI->getType()))
+        Mark(LI->getPointerOperand());
+    } else if (auto *SI = dyn_cast<StoreInst>(&I)) {
+      if (typeHasFP80(SI->getValueOperand()->getType()))
+        Mark(SI->getPointerOperand());
+    } else if (auto *CB = dyn_cast<CallBase>(&I)) {
+      for (unsigned K = 0, E = CB->arg_size(); K != E; ++K) {
+        Type *T = CB->getParamByValType(K);
+        if (!T)
+          T = CB->getParamStructRetType(K);
+        if (T && typeHasFP80(T))
+          Mark(CB->getArgOperand(K));
+      }
+    }
+  }
+  R.reset(UnknownBit);
+  return R;
 }
 
 bool EscapeSolver::isObjectDifference(const PtrToIntInst &P) const {
@@ -788,34 +986,24 @@ uint64_t staticAllocaBytes(const Function &F) {
 FrameFacts analyzeFrame(Function &F, const TargetLibraryInfo &TLI,
                         CaptureOracle &Oracle) {
   FrameFacts Facts;
-  auto HasFP80 = [](Type *T) {
-    SmallVector<Type *, 8> Work{T};
-    while (!Work.empty()) {
-      Type *X = Work.pop_back_val();
-      if (X->isX86_FP80Ty())
-        return true;
-      if (auto *ST = dyn_cast<StructType>(X))
-        Work.append(ST->element_begin(), ST->element_end());
-      else if (auto *AT = dyn_cast<ArrayType>(X))
-        Work.push_back(AT->getElementType());
-      else if (auto *VT = dyn_cast<VectorType>(X))
-        Work.push_back(VT->getElementType());
-    }
-    return false;
-  };
   for (Argument &A : F.args())
-    Facts.UsesX87 |= HasFP80(A.getType());
-  Facts.UsesX87 |= HasFP80(F.getReturnType());
+    Facts.UsesX87 |= typeHasFP80(A.getType());
+  Facts.UsesX87 |= typeHasFP80(F.getReturnType());
   for (Instruction &I : instructions(F)) {
     if (auto *AI = dyn_cast<AllocaInst>(&I)) {
       if (!AI->isStaticAlloca())
         Facts.HasDynamicAlloca = true;
-      Facts.UsesX87 |= HasFP80(AI->getAllocatedType());
+      Facts.UsesX87 |= typeHasFP80(AI->getAllocatedType());
     }
-    Facts.UsesX87 |= HasFP80(I.getType());
+    Facts.UsesX87 |= typeHasFP80(I.getType());
     for (Value *Op : I.operands())
-      Facts.UsesX87 |= HasFP80(Op->getType());
+      Facts.UsesX87 |= typeHasFP80(Op->getType());
   }
+  if (Facts.UsesX87)
+    if (const Instruction *Site = x87RegisterHazard(F)) {
+      Facts.X87Hazard = true;
+      Facts.X87Site = Site;
+    }
   EscapeSolver(F, TLI, Oracle).solve(Facts);
   return Facts;
 }

@@ -128,11 +128,21 @@ struct FrameFacts {
   llvm::SmallVector<SideLocal, 4> SideLocals;
   /// Dynamic allocas: VLAs, alloca() (GS_REC_DYNALLOCA).
   bool HasDynamicAlloca = false;
-  /// The function computes with x86_fp80 (GS_REC_X87). A long double takes 10
-  /// bytes of a 16-byte stack slot; the other 6 keep whatever was there, often
-  /// the upper bytes of an old stack address, so the 8-byte word holding the
-  /// exponent can look like a pointer into the stack. The conservative word scan
-  /// would then "relocate" the exponent: such frames are pinned.
+  /// An x87 long double may sit in a moving-stack slot the backend writes
+  /// while a callee runs (GS_REC_X87): a value of x86_fp80 live across a
+  /// call (x87 registers are caller-saved, so it is spilled), an x86_fp80
+  /// argument passed in the outgoing area, or one in memory that cannot
+  /// move to the side stack. A long double takes 10 bytes of a 16-byte slot;
+  /// the other 6 keep whatever was there, often the upper bytes of an old
+  /// stack address, so the 8-byte word holding the exponent can look like a
+  /// pointer into the stack and the conservative word scan would "relocate"
+  /// it: such frames are pinned. Long doubles only computed in registers, or
+  /// held in locals (which then move to the side stack, never scanned), pin
+  /// nothing.
+  bool X87Hazard = false;
+  const llvm::Instruction *X87Site = nullptr;
+  /// The function computes with x86_fp80 at all (before the narrowing
+  /// above; for statistics).
   bool UsesX87 = false;
 };
 

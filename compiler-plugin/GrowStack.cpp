@@ -78,7 +78,13 @@ ALWAYS_ENABLED_STATISTIC(NumPinnedNoFixedPoint,
 ALWAYS_ENABLED_STATISTIC(NumPinnedSetjmp,
                          "Records pinned: returns_twice call outside the "
                          "setjmp family");
-ALWAYS_ENABLED_STATISTIC(NumPinnedX87, "Records pinned: x87 long double");
+ALWAYS_ENABLED_STATISTIC(NumPinnedX87,
+                         "Records pinned: x87 long double live across a call "
+                         "in a moving-stack slot");
+ALWAYS_ENABLED_STATISTIC(NumX87Movable,
+                         "Functions computing with x87 long double, not "
+                         "pinned (registers only, or locals on the side "
+                         "stack)");
 ALWAYS_ENABLED_STATISTIC(NumPinned, "Records pinned (any reason, or "
                                     "-growstack-pin-all)");
 ALWAYS_ENABLED_STATISTIC(NumSideFrames, "Side frames built");
@@ -147,6 +153,7 @@ struct FunctionInfo {
   uint32_t Flags = 0;                 // its record's flags
   PinReason Pin = PinReason::None;    // why GS_REC_ESCAPE
   DebugLoc PinLoc;                    // where (the site may be rewritten)
+  DebugLoc X87Loc;                    // why GS_REC_X87
   const char *PinWhy = nullptr;
   SmallVector<SideLocal, 4> SideLocals; // escaping locals (7.1)
   std::vector<std::string> SideNames;   // for the remark (they are erased)
@@ -367,8 +374,13 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
     Info.Flags |= RecEscape;
   if (Facts.HasDynamicAlloca)
     Info.Flags |= RecDynAlloca;
-  if (Facts.UsesX87)
+  if (Facts.X87Hazard) {
     Info.Flags |= RecX87;
+    if (Facts.X87Site)
+      Info.X87Loc = Facts.X87Site->getDebugLoc();
+  } else if (Facts.UsesX87) {
+    ++NumX87Movable;
+  }
 
   for (Instruction &I : instructions(F)) {
     auto *CB = dyn_cast<CallBase>(&I);
@@ -464,7 +476,13 @@ void ModuleInstrumenter::instrument() {
     for (CallBase *CB : Info.ReturnsTwice)
       Sites.ReturnsTwice.push_back({CB, insertResync(*CB)});
     if (Info.Flags & RecDynAlloca) {
-      NumDynTailsZeroed += zeroDynamicAllocaTails(*F);
+      // A constant-size alloca outside the entry block that takes a fixed
+      // place in the side frame is not on the moving stack: nothing to zero.
+      SmallPtrSet<Value *, 4> OnSide;
+      for (const SideObject &O : Info.Side.Objects)
+        if (O.Local)
+          OnSide.insert(O.Local);
+      NumDynTailsZeroed += zeroDynamicAllocaTails(*F, OnSide);
       DynScopeStats DS = scopeDynamicAllocas(*F);
       NumDynScopes += DS.Releases;
       NumDynUnmatched += DS.Unmatched;
@@ -674,9 +692,11 @@ void ModuleInstrumenter::remarkInstrumented(Function &F,
     });
   if (Info.Flags & RecX87)
     ORE.emit([&] {
-      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedX87", &F)
-             << "frame of '" << ore::NV("Function", &F) << "' pinned: it "
-             << "computes with x87 long double";
+      return OptimizationRemarkMissed(DEBUG_TYPE, "PinnedX87",
+                                      DiagnosticLocation(Info.X87Loc),
+                                      &F.getEntryBlock())
+             << "frame of '" << ore::NV("Function", &F) << "' pinned: an x87 "
+             << "long double lives in a stack slot across a call here";
     });
   if (Info.Side.hasFrame() && !Info.SideLocals.empty())
     ORE.emit([&] {

@@ -77,3 +77,48 @@ __attribute__((noinline)) long K(call_side_leaf_nested)(long n)
         s += K(side_leaf)(i & 1023);
     return s + mine;
 }
+
+/* x's address goes to another file: in the gs_ build x lives in a side frame
+ * (protocol.md 7). */
+__attribute__((noinline)) static long K(side_local)(long i)
+{
+    long x = i;
+    return K(xfile_peek)(&x);
+}
+
+/* The same, but the callee is declared noescape: x stays in the frame. */
+__attribute__((noinline)) static long K(stack_local)(long i)
+{
+    long x = i;
+    return K(xfile_peek_ne)(&x);
+}
+
+__attribute__((noinline)) long K(call_side_local)(long n)
+{
+    long s = 0;
+    for (long i = 0; i < n; i++)
+        s += K(side_local)(i);
+    return s;
+}
+
+__attribute__((noinline)) long K(call_stack_local)(long n)
+{
+    long s = 0;
+    for (long i = 0; i < n; i++)
+        s += K(stack_local)(i);
+    return s;
+}
+
+/* The loop itself has a side frame (its own local escapes), so the side stack
+ * is not empty when side_local runs: every check takes the inline fast path.
+ * In call_side_local it is empty at each call: each side frame is allocated
+ * by __gs_side_alloc (the runtime's assembly fast path, a cached chunk). */
+__attribute__((noinline)) long K(call_side_local_nested)(long n)
+{
+    long s = 0;
+    long anchor = n;
+    s += K(xfile_peek)(&anchor);
+    for (long i = 0; i < n; i++)
+        s += K(side_local)(i);
+    return s;
+}

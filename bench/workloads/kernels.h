@@ -29,7 +29,10 @@ struct gs_bench_tree {
     long p##call_other_file(long n); /* n calls into another file of the same build    */ \
     long p##call_libc(long n);       /* n calls of a libc function (labs)              */ \
     long p##call_side_leaf(long n);  /* n calls of a function with an escaping local   */ \
-    long p##call_side_leaf_nested(long n); /* the same from a frame with one itself     */
+    long p##call_side_leaf_nested(long n); /* the same from a frame with one itself     */ \
+    long p##call_side_local(long n); /* n calls of a function whose local escapes      */ \
+    long p##call_stack_local(long n); /* the same, its callee declared noescape         */ \
+    long p##call_side_local_nested(long n); /* call_side_local from a side frame  */
 
 GS_BENCH_KERNELS(gs_)
 GS_BENCH_KERNELS(plain_)
@@ -41,6 +44,14 @@ long plainlib_add(long a, long b);
 long gs_xfile_add(long a, long b);
 long plain_xfile_add(long a, long b);
 long flags_xfile_add(long a, long b);
+/* The callees of call_side_local / call_stack_local (second kernel file): the
+ * same function, declared without and with noescape. */
+#define GS_BENCH_PEEK(p)                                                               \
+    long p##xfile_peek(long *x);                                                       \
+    long p##xfile_peek_ne(__attribute__((noescape)) long *x);
+GS_BENCH_PEEK(gs_)
+GS_BENCH_PEEK(plain_)
+GS_BENCH_PEEK(flags_)
 
 /* The instrumented coroutine body the harness resumes: runs one job per resume. */
 enum gs_job_kind {
@@ -57,6 +68,9 @@ enum gs_job_kind {
     GS_JOB_ENDLESS,     /* recurse until GROWSTACK_MAX: never returns */
     GS_JOB_SIDE_LEAF,   /* a = n                                  */
     GS_JOB_SIDE_NESTED, /* a = n                                  */
+    GS_JOB_SIDE_LOCAL,  /* a = n                                  */
+    GS_JOB_STACK_LOCAL, /* a = n                                  */
+    GS_JOB_SIDE_LOCAL_NESTED, /* a = n                            */
 };
 
 struct gs_job {

@@ -11,3 +11,14 @@ __attribute__((noinline)) long K(xfile_add)(long a, long b)
 {
     return a + (b & 3);
 }
+
+__attribute__((noinline)) long K(xfile_peek)(long *x)
+{
+    return *x + 1;
+}
+
+/* The same body under the noescape declaration of kernels.h. */
+__attribute__((noinline)) long K(xfile_peek_ne)(long *x)
+{
+    return *x + 1;
+}

@@ -52,6 +52,11 @@ void *gs_bench_worker(void *arg)
         case GS_JOB_ENDLESS: j->result = (uint64_t)endless(0); break;
         case GS_JOB_SIDE_LEAF: j->result = (uint64_t)gs_call_side_leaf((long)j->a); break;
         case GS_JOB_SIDE_NESTED: j->result = (uint64_t)gs_call_side_leaf_nested((long)j->a); break;
+        case GS_JOB_SIDE_LOCAL: j->result = (uint64_t)gs_call_side_local((long)j->a); break;
+        case GS_JOB_STACK_LOCAL: j->result = (uint64_t)gs_call_stack_local((long)j->a); break;
+        case GS_JOB_SIDE_LOCAL_NESTED:
+            j->result = (uint64_t)gs_call_side_local_nested((long)j->a);
+            break;
         }
         gs_yield();
     }

@@ -21,8 +21,10 @@ int exported(int x) { return weakling(x) * 2; }
 #else
 void keep(int *);
 int other(int (*fp)(int), int x) { return fp(x) + 1; }
-// Pinned (x87): its record names it.
-long double scaled(long double x) { return x * 3; }
+// Pinned (an x87 argument in the outgoing area during a call): its record
+// names it.
+long double twice(long double);
+long double scaled(long double x) { return twice(x * 3); }
 // A side frame: x escapes.
 int side(int v) {
   int x = v;

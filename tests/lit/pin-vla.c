@@ -1,9 +1,10 @@
 // An escaping VLA (or alloca()) cannot live on the side stack: its frame stays
 // pinned, PINNED|ESCAPE|DYNALLOCA (11, protocol.md 2.1, 7.1), and its record
 // is named. A VLA that does not escape pins nothing, and a fixed-size
-// escaping array beside it moves.
-// RUN: %clang -O0 -S -emit-llvm -o - %s | FileCheck %s
-// RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s
+// escaping array beside it moves. (A VLA whose size folded to a constant:
+// side-fixed-vla.ll.)
+// RUN: %clang -O0 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=CHECK
+// RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=CHECK
 // RUN: %clang -O2 -c -o /dev/null %s -Rpass-missed=growstack 2>&1 | FileCheck %s --check-prefix=REMARK
 
 void keep(char *);
@@ -27,3 +28,4 @@ int quiet_vla(int n) {
   keep(fixed);
   return buf[0] + fixed[1];
 }
+

@@ -48,8 +48,11 @@ int forks(void) {
   return vfork();
 }
 
-// CHECK: remark: frame of 'x87' pinned: it computes with x87 long double [-Rpass-missed=growstack]
-long double x87(long double a) { return a * a; }
+long double twice(long double);
+// CHECK: remarks.c:[[@LINE+2]]:{{[0-9]+}}: remark: frame of 'x87' pinned: an x87 long double lives in a stack slot across a call here [-Rpass-missed=growstack]
+long double x87(long double a) {
+  return twice(a * a);
+}
 
 // A variadic definition becomes a shell and a body (VarargShell.h).
 // CHECK: remark: instrumented 'vary' (variadic shell, no check of its own) [-Rpass=growstack]

@@ -31,13 +31,21 @@ int side(void) {
 void byval(struct big b) { take(&b); }
 
 // Pinned three ways. The frame address pins before any local is looked at;
-// z's escape leaves it on the moving stack of a frame pinned for vfork.
+// z's escape leaves it on the moving stack of a frame pinned for vfork, and
+// so does x87's parameter slot (a long double passed to a call pins).
 int frame_address(void) {
   int y = 0;
   frame = __builtin_frame_address(0);
   return ext(&y);
 }
-long double x87(long double a) { return a * 2; }
+long double twice(long double);
+long double x87(long double a) { return twice(a * 2); }
+// Computes with long double in locals (a.addr and b at -O0, moved to a
+// 32-byte side frame): not pinned.
+long double x87_local(long double a) {
+  long double b = a * 2;
+  return b;
+}
 int forks(void) {
   int z;
   ext(&z);
@@ -50,24 +58,25 @@ int calls(int (*fp)(int), const char *s) {
 
 // CHECK-DAG: "growstack.NumByvalCopies": 1
 // CHECK-DAG: "growstack.NumCallsAllowlisted": 1
-// CHECK-DAG: "growstack.NumCallsExternal": 4
+// CHECK-DAG: "growstack.NumCallsExternal": 5
 // CHECK-DAG: "growstack.NumCallsIndirect": 1
 // CHECK-DAG: "growstack.NumCallsLocalThunk": 1
-// CHECK-DAG: "growstack.NumEntryAliases": 7
-// CHECK-DAG: "growstack.NumInstrumented": 8
+// CHECK-DAG: "growstack.NumEntryAliases": 8
+// CHECK-DAG: "growstack.NumInstrumented": 9
 // CHECK-DAG: "growstack.NumJbNodes": 1
 // CHECK-DAG: "growstack.NumPinned": 3
 // CHECK-DAG: "growstack.NumPinnedEscape": 1
 // CHECK-DAG: "growstack.NumPinnedFrameAddress": 1
 // CHECK-DAG: "growstack.NumPinnedSetjmp": 1
 // CHECK-DAG: "growstack.NumPinnedX87": 1
-// CHECK-DAG: "growstack.NumRecords": 8
+// CHECK-DAG: "growstack.NumRecords": 9
 // CHECK-DAG: "growstack.NumResyncs": 2
-// CHECK-DAG: "growstack.NumSideBytes": 64
-// CHECK-DAG: "growstack.NumSideFrames": 2
-// CHECK-DAG: "growstack.NumSideLocals": 2
-// CHECK-DAG: "growstack.NumSideLocalsPinned": 1
+// CHECK-DAG: "growstack.NumSideBytes": 96
+// CHECK-DAG: "growstack.NumSideFrames": 3
+// CHECK-DAG: "growstack.NumSideLocals": 4
+// CHECK-DAG: "growstack.NumSideLocalsPinned": 2
 // CHECK-DAG: "growstack.NumSideStateSaves": 1
-// CHECK-DAG: "growstack.NumSkippedDeclaration": 5
+// CHECK-DAG: "growstack.NumSkippedDeclaration": 6
 // CHECK-DAG: "growstack.NumSkippedOptOut": 1
 // CHECK-DAG: "growstack.NumVarargSplit": 1
+// CHECK-DAG: "growstack.NumX87Movable": 1
