@@ -34,6 +34,7 @@
 
 #include "LibCalls.h"
 #include "Protocol.h"
+#include "VarargShell.h"
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallVector.h"
@@ -465,9 +466,16 @@ private:
   DenseMap<const Value *, unsigned> Locals;
   SmallVector<Value *, 16> LocalOf{nullptr}; // bit -> local (null: bit 0)
   unsigned NumBits = 1;
-  /// The pseudo-local standing for this frame's variadic argument areas,
-  /// whose addresses llvm.va_start stores into a va_list (0: not variadic).
+  /// The pseudo-local standing for the variadic argument areas (the
+  /// register save area and the caller's stack arguments, on the moving
+  /// stack), whose addresses llvm.va_start stores into a va_list: this
+  /// frame's if F is variadic, the shell's if F is a variadic body
+  /// (VarargShell.h). 0: neither.
   unsigned VarArgBit = 0;
+  /// A variadic body's pseudo-local for the shell's va_list, which its
+  /// VaListParamAttr parameter points to; it holds addresses of VarArgBit,
+  /// which the body's va_start copies into its own va_list (0: not a body).
+  unsigned VaListBit = 0;
   DenseMap<const Value *, Set> PointsTo;
   std::vector<Set> Contents;
   Set Escaped;
@@ -534,8 +542,16 @@ void EscapeSolver::solve(FrameFacts &Facts) {
       }
     }
   }
-  if (F.isVarArg()) {
+  const Argument *ShellVaList = nullptr;
+  for (const Argument &A : F.args())
+    if (F.getAttributes().hasParamAttr(A.getArgNo(), VaListParamAttr))
+      ShellVaList = &A;
+  if (F.isVarArg() || ShellVaList) {
     VarArgBit = NumBits++;
+    LocalOf.push_back(nullptr);
+  }
+  if (ShellVaList) {
+    VaListBit = NumBits++;
     LocalOf.push_back(nullptr);
   }
   if (NumBits == 1)
@@ -552,6 +568,15 @@ void EscapeSolver::solve(FrameFacts &Facts) {
     Contents[Locals.lookup(V)].set(UnknownBit);
   if (VarArgBit)
     Contents[VarArgBit].set(UnknownBit);
+  if (VaListBit) {
+    // A va_list copied from the shell's holds addresses of the argument
+    // areas, on the moving stack: one that escapes pins (decide()), it never
+    // goes to the side stack, where a move would leave them stale.
+    Contents[VaListBit].set(VarArgBit);
+    Set S = emptySet();
+    S.set(VaListBit);
+    PointsTo[ShellVaList] = S;
+  }
 
   // Only reachable code runs; visiting it in reverse post-order makes most
   // definitions precede their uses.
@@ -609,9 +634,9 @@ void EscapeSolver::decide(FrameFacts &Facts) {
   for (int B = Escaped.find_first(); B != -1; B = Escaped.find_next(B)) {
     const Why &W = Whys[B];
     Value *V = LocalOf[B];
-    if (unsigned(B) == VarArgBit) {
+    if (unsigned(B) == VarArgBit || unsigned(B) == VaListBit) {
       pin(Facts, PinReason::FrameAddress, W.Site,
-          "a va_list holding this frame's argument area escapes");
+          "a va_list holding addresses of the variadic arguments escapes");
     } else if (auto *AI = dyn_cast<AllocaInst>(V)) {
       if (!hasFixedPlace(*AI))
         pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
@@ -677,6 +702,13 @@ BitVector EscapeSolver::x87Locals() const {
     }
   }
   R.reset(UnknownBit);
+  // A long double read with va_arg lies in the variadic caller's outgoing
+  // area: that caller's frame is pinned for it (an outgoing argument across
+  // a call), not this one.
+  if (VarArgBit)
+    R.reset(VarArgBit);
+  if (VaListBit)
+    R.reset(VaListBit);
   return R;
 }
 

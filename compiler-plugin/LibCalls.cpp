@@ -181,6 +181,24 @@ constexpr Row Table[] = {
     {"__printf_chk", ".n+n"},       {"__fprintf_chk", "n.n+n"},
     {"__sprintf_chk", "n..n+n"},    {"__snprintf_chk", "n...n+n"},
     {"__dprintf_chk", "..n+n"},     {"__asprintf_chk", "n.n+n"},
+    // The va_list forms: the va_list (a pointer to it, in IR) is deep: its
+    // fields point to the variadic arguments, which are read (and written
+    // through, %n and scanf) but never kept. A va_list the analysis
+    // otherwise sees escape pins the frame (protocol.md 7.1); these calls,
+    // the common use of one, must not.
+    {"vprintf", "nd"},              {"vfprintf", "nnd"},
+    {"vsprintf", "nnd"},            {"vsnprintf", "n.nd"},
+    {"vdprintf", ".nd"},            {"vasprintf", "nnd"},
+    {"vscanf", "nd"},               {"vfscanf", "nnd"},
+    {"vsscanf", "nnd"},             {"__isoc99_vscanf", "nd"},
+    {"__isoc99_vfscanf", "nnd"},    {"__isoc99_vsscanf", "nnd"},
+    {"__isoc23_vscanf", "nd"},      {"__isoc23_vfscanf", "nnd"},
+    {"__isoc23_vsscanf", "nnd"},    {"__vprintf_chk", ".nd"},
+    {"__vfprintf_chk", "n.nd"},     {"__vsprintf_chk", "n..nd"},
+    {"__vsnprintf_chk", "n...nd"},  {"__vdprintf_chk", "..nd"},
+    {"__vasprintf_chk", "n.nd"},    {"vsyslog", ".nd"},
+    {"vwarn", "nd"},                {"vwarnx", "nd"},
+    {"verr", ".nd"},                {"verrx", ".nd"},
 
     // Miscellaneous.
     {"setlocale", ".n"},            {"dlopen", "n."},

@@ -114,6 +114,7 @@ Function *declareBody(Function &F) {
   unsigned VaNo = Params.size() - 1;
   Body->addParamAttr(VaNo, Attribute::NoUndef);
   Body->addParamAttr(VaNo, Attribute::NonNull);
+  Body->addParamAttr(VaNo, Attribute::get(Ctx, VaListParamAttr));
   return Body;
 }
 

@@ -12,7 +12,10 @@
 //                   pointer, so the runtime's frame walk knows it and a
 //                   contiguous move copies and relocates it like any frame.
 //   __gs_va.F       the *body*: F's code, internal, not variadic: F's fixed
-//                   parameters plus `ptr %va`; each va_start(ap) became a
+//                   parameters plus `ptr %va` (marked with the parameter
+//                   attribute VaListParamAttr, for the escape analysis: it
+//                   points to a va_list on the moving stack, protocol.md
+//                   7.1); each va_start(ap) became a
 //                   field-by-field copy of *%va into ap (what va_copy does,
 //                   without its store-forwarding stall). It is an ordinary
 //                   function: instrumented
@@ -39,6 +42,7 @@
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/IR/PassManager.h"
 
 namespace llvm {
@@ -47,6 +51,9 @@ class Module;
 } // namespace llvm
 
 namespace gs {
+
+/// The string attribute of a body's last parameter (the shell's va_list).
+inline constexpr llvm::StringLiteral VaListParamAttr = "growstack-va-list";
 
 /// Shell -> body, in module order.
 using VarargShells = llvm::MapVector<llvm::Function *, llvm::Function *>;

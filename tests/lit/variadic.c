@@ -28,7 +28,7 @@
 // CHECK-NEXT: entry:
 // CHECK-NEXT:   %gs.ap = alloca [24 x i8], align 16
 // CHECK-NEXT:   call void @llvm.va_start.p0(ptr %gs.ap)
-// CHECK-NEXT:   %[[R:[0-9]+]] = notail call i64 @__gs_va.sum(i32 noundef %[[N]], ptr noundef nonnull %gs.ap)
+// CHECK-NEXT:   %[[R:[0-9]+]] = notail call i64 @__gs_va.sum(i32 noundef %[[N]], ptr noundef nonnull "growstack-va-list" %gs.ap)
 // CHECK-NEXT:   call void @llvm.va_end.p0(ptr %gs.ap)
 // CHECK-NEXT:   ret i64 %[[R]]
 long sum(int n, ...) {
@@ -57,10 +57,11 @@ long caller(void) {
          printf("%d\n", 1);
 }
 
-// The body: F's fixed parameters and the shell's va_list; both va_starts
+// The body: F's fixed parameters and the shell's va_list (marked for the
+// escape analysis: it points to the moving stack); both va_starts
 // became copies of it, field by field (gp_offset, fp_offset,
 // overflow_arg_area, reg_save_area: loads the shell's stores forward to).
-// CHECK: define internal i64 @__gs_va.sum(i32 noundef %{{[a-z0-9]+}}, ptr noundef nonnull %[[VA:[a-z0-9.]+]]) unnamed_addr #[[BODY:[0-9]+]] section "growstack_text" {
+// CHECK: define internal i64 @__gs_va.sum(i32 noundef %{{[a-z0-9]+}}, ptr noundef nonnull "growstack-va-list" %[[VA:[a-z0-9.]+]]) unnamed_addr #[[BODY:[0-9]+]] section "growstack_text" {
 // CHECK-NOT: llvm.va_start
 // CHECK-NOT: llvm.va_copy
 // CHECK: load volatile i32, ptr %{{[a-z0-9]+}}, align 4
@@ -82,5 +83,5 @@ long caller(void) {
 
 // At -O2 (the pass runs after the optimiser) the same shape.
 // O2-LABEL: define dso_local i64 @sum(i32 noundef %{{[a-z0-9]+}}, ...)
-// O2: notail call i64 @__gs_va.sum(i32 noundef %{{[a-z0-9]+}}, ptr noundef nonnull %gs.ap)
+// O2: notail call i64 @__gs_va.sum(i32 noundef %{{[a-z0-9]+}}, ptr noundef nonnull "growstack-va-list" %gs.ap)
 // O2-LABEL: define internal i64 @__gs_va.sum(
