@@ -6,7 +6,9 @@
  *    value that pthread_join sees; thrd_create the same;
  *  - pthread_exit deep in the recursion: the cleanup handler pushed in the
  *    coroutine runs, a key destructor runs outside any coroutine, pthread_join
- *    gets the value; the same from a coroutine the thread spawned;
+ *    gets the value; the same from a coroutine the thread spawned; the same
+ *    with side frames in several side chunks: they are freed, and a
+ *    thread_local destructor that runs afterwards gets its own side frames;
  *  - cancellation of a thread blocked deep in the recursion: its cleanup handler
  *    runs and pthread_join gets PTHREAD_CANCELED;
  *  - a detached thread finishes its recursion;
@@ -151,6 +153,68 @@ static void check_exit(void *(*fn)(void *), int want_cleanup)
     E2E_EQ_LONG(cleanup_ran, want_cleanup);
     E2E_EQ_LONG(destructor_ran, 1);
     E2E_EQ_LONG(destructor_in_coroutine, 0);
+}
+
+/* ---- pthread_exit with side frames -------------------------------------------- */
+
+/* pthread_exit while the coroutine's side stack holds frames in several chunks
+ * (each level's `local` escapes to a global: docs/protocol.md 7): the
+ * coroutine's side chunks are freed with it, and the thread's own side stack
+ * is current again (gs_coro_abandon). Instrumented code that runs after the
+ * unwind and before the runtime's thread exit (a thread_local destructor:
+ * glibc runs them before any key destructor) gets side frames of its own, not
+ * frames right below the exited coroutine's newest one, in a freed chunk. */
+int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso);
+extern void *__dso_handle;
+
+static volatile char *volatile side_sink;
+static volatile uintptr_t side_deepest, side_dtor;
+
+__attribute__((noinline)) static long side_down(int i)
+{
+    volatile char local[64];
+    local[0] = (char)i;
+    side_sink = local;
+    if (i == 0) {
+        side_deepest = (uintptr_t)local;
+        pthread_exit((void *)(intptr_t)42);
+    }
+    return side_down(i - 1) + local[0];
+}
+
+static void side_tls_dtor(void *arg)
+{
+    (void)arg;
+    volatile char local[64];
+    local[0] = 1;
+    side_sink = local;
+    side_dtor = (uintptr_t)local;
+}
+
+static void *side_exiting_thread(void *arg)
+{
+    (void)arg;
+    E2E_EQ_LONG(__cxa_thread_atexit_impl(side_tls_dtor, NULL, &__dso_handle), 0);
+    return (void *)side_down(200); /* 200 side frames of 64 bytes: several chunks */
+}
+
+static void check_exit_side(void)
+{
+    side_deepest = side_dtor = 0;
+    struct gs_stats before = e2e_stats();
+    pthread_t th;
+    void *res = NULL;
+    E2E_EQ_LONG(pthread_create(&th, NULL, side_exiting_thread, NULL), 0);
+    E2E_EQ_LONG(pthread_join(th, &res), 0);
+    E2E_EQ_LONG((intptr_t)res, 42);
+    struct gs_stats d = e2e_stats_since(&before);
+    E2E_CHECK(side_deepest != 0 && side_dtor != 0);
+    E2E_CHECK_MSG(!(side_dtor < side_deepest && side_deepest - side_dtor <= 4096),
+                  "the thread_local destructor's side frame %p lies right below the exited "
+                  "coroutine's newest one %p: __gs_side still pointed into its freed chunk",
+                  (void *)side_dtor, (void *)side_deepest);
+    E2E_CHECK_MSG(d.side_bytes == 0, "the exited thread still owns %lld bytes of side stack",
+                  (long long)d.side_bytes);
 }
 
 /* ---- cancellation ------------------------------------------------------------ */
@@ -347,6 +411,7 @@ int main(int argc, char **argv)
     check_deep();
     check_exit(exiting_thread, 10);
     check_exit(exiting_from_child_coroutine, 0);
+    check_exit_side();
     check_cancel();
     check_detached();
     check_opt_outs();

@@ -1,6 +1,8 @@
 /* Handlers installed with signal()/sigaction() run through the runtime's
  * dispatcher: on the sigaltstack (even without SA_ONSTACK), with the guard at 0,
- * and the previous action is reported back as the program installed it.
+ * and the previous action is reported back as the program installed it. The
+ * handler's side area (__gs_side while it runs, side.h) is the one in the
+ * sigaltstack's mapping, right above the signal stack (signals.c).
  * With argument "yield", the handler calls gs_yield, which must be a clear fatal
  * error (run as a subprocess). */
 #include <growstack.h>
@@ -9,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "side.h"
+
 static int failures;
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); failures++; } } while (0)
 
-static volatile int hits, on_alt, guard_zero, do_yield;
+static volatile int hits, on_alt, guard_zero, do_yield, side_beside;
 
 static uintptr_t guard(void)
 {
@@ -29,6 +33,9 @@ static void handler(int sig)
     on_alt = (ss.ss_flags & SS_ONSTACK) && &probe >= (char *)ss.ss_sp &&
              &probe < (char *)ss.ss_sp + ss.ss_size;
     guard_zero = guard() == 0;
+    char *top = (char *)ss.ss_sp + ss.ss_size;
+    side_beside = __gs_side.lim == top + GS_SIDE_CHUNK_HDR &&
+                  __gs_side.sp == top + GS_SIDE_SIGNAL_SIZE;
     hits += sig == SIGUSR1;
     if (do_yield)
         gs_yield();
@@ -57,6 +64,7 @@ int main(int argc, char **argv)
     CHECK(hits == 1);
     CHECK(on_alt);
     CHECK(guard_zero);
+    CHECK(side_beside);
     CHECK(signal(SIGUSR1, SIG_DFL) == handler);
     if (failures)
         return 1;
