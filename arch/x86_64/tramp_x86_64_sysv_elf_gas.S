@@ -6,7 +6,20 @@
  * In:  %r10 = target, %r11 = bytes of stack arguments (N), argument registers and
  *      %al as for the target, [%rsp] = return address, [%rsp+8, +8+N) = arguments.
  *
- * Frame on the system stack (%rbp-based, so debuggers can walk it), below
+ * Two paths. Most calls pass no stack arguments (N = 0), and %r11 is then free:
+ * the short path keeps the coroutine's %rsp there and builds this frame on the
+ * system stack, below gs_thread.sys_sp - GS_RED_ZONE (16-byte aligned):
+ *
+ *   rsp+8   the coroutine's %rsp ([it] = return address into the caller)
+ *   rsp+0   the coroutine's guard
+ *
+ * No %rbp frame: unwinders follow the CFI (a CFA computed from the saved %rsp).
+ * gs_tls is addressed local-exec (%fs:gs_tls@tpoff): the runtime is always
+ * linked into the executable (a gscc-built shared object reaches __gs_tramp of
+ * the executable), and no register is spent on its offset.
+ *
+ * Calls with stack arguments take the general path, which copies them. Its
+ * frame on the system stack (%rbp-based, so debuggers can walk it), below
  * gs_thread.sys_sp - GS_RED_ZONE:
  *
  *   rbp+24  the coroutine's %rsp after the two pushes below ([it+16] = return
@@ -43,18 +56,55 @@
 	.globl	__gs_tramp
 	.type	__gs_tramp, @function
 	.p2align 4
+/* One FDE for the whole routine, marked as a signal frame (see the top of the
+ * file). The common case, N = 0 on a coroutine stack, runs without a taken
+ * branch. */
 __gs_tramp:
-	.cfi_startproc
-	cmpq	$0, %fs:GS_TCB_GUARD
-	jne	.Lswitch
-	jmp	*%r10                    /* already on the system stack */
-	.cfi_endproc
-
-/* The switching part has an FDE of its own, marked as a signal frame. */
-.Lswitch:
 	.cfi_startproc
 	.cfi_signal_frame
 	GS_CFI_CALLER_PC
+	testq	%r11, %r11
+	jnz	.Lswitch_args
+	cmpq	$0, %fs:GS_TCB_GUARD
+	je	.Ldirect
+	movq	%rsp, %r11
+	.cfi_def_cfa_register %r11
+	/* GS_SWITCH_TO_SYS_STACK without a scratch register: the compare is the
+	 * memory access that keeps the two writes of %rsp apart (gs_arch.h). */
+	movq	%fs:gs_tls@tpoff+GS_THREAD_SYS_SP, %rsp
+	cmpq	$0, %fs:gs_tls@tpoff+GS_THREAD_SYS_SP
+	subq	$GS_RED_ZONE, %rsp
+	pushq	%r11
+	/* CFA = [rsp] + 8 (DW_CFA_def_cfa_expression: DW_OP_breg7 0, DW_OP_deref,
+	 * DW_OP_plus_uconst 8), and [rsp+8] + 8 after the next push. */
+	.cfi_escape 0x0f, 0x05, 0x77, 0x00, 0x06, 0x23, 0x08
+	/* The guard goes through %r11 (a push with a memory operand costs 0.3 ns
+	 * more per call here); %rax may hold a variadic callee's %al. */
+	movq	%fs:GS_TCB_GUARD, %r11
+	pushq	%r11
+	.cfi_escape 0x0f, 0x05, 0x77, 0x08, 0x06, 0x23, 0x08
+	movq	$0, %fs:GS_TCB_GUARD
+	movq	%r10, %fs:gs_tls@tpoff+GS_THREAD_EXT_TARGET
+	callq	*%r10
+	/* ext_target was NULL on entry (protocol.md 4.2: no external call is in
+	 * progress while a coroutine stack runs), so it is cleared, not restored. */
+	movq	$0, %fs:gs_tls@tpoff+GS_THREAD_EXT_TARGET
+	movq	(%rsp), %rcx
+	movq	8(%rsp), %rsp
+	.cfi_def_cfa %rsp, 8
+	movq	%rcx, %fs:GS_TCB_GUARD
+	ret
+.Ldirect:
+	jmp	*%r10                    /* already on the system stack */
+	.cfi_endproc
+
+/* Stack arguments: the general path. */
+.Lswitch_args:
+	.cfi_startproc
+	.cfi_signal_frame
+	GS_CFI_CALLER_PC
+	cmpq	$0, %fs:GS_TCB_GUARD
+	je	.Ldirect_args
 	pushq	%rax
 	.cfi_adjust_cfa_offset 8
 	pushq	%rdi
@@ -99,6 +149,8 @@ __gs_tramp:
 	.cfi_def_cfa %rsp, 8
 	movq	%rsi, %fs:GS_TCB_GUARD
 	ret
+.Ldirect_args:
+	jmp	*%r10                    /* already on the system stack */
 	.cfi_endproc
 	.size	__gs_tramp, .-__gs_tramp
 
@@ -140,14 +192,14 @@ __gs_tramp_icall:
 	.cfi_adjust_cfa_offset -8
 	popq	%rax
 	.cfi_adjust_cfa_offset -8
-	jz	.Lswitch
+	jz	__gs_tramp
 .Lidirect:
 	jmp	*%r10
 	.cfi_endproc
 	.size	__gs_tramp_icall, .-__gs_tramp_icall
 
-/* The first call through an external thunk of gscc's thunk archive (protocol.md
- * 4.1). The thunk is
+/* The first call through an external thunk of an older gscc's thunk archive
+ * (kept for shared objects built by it; protocol.md 4.1 has today's). The thunk is
  *
  *   __gs_x<N>.foo:  movq foo@GOTPCREL(%rip), %r10 ; movl $N, %r11d
  *                   jmp  *slot(%rip)
