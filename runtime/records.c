@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fatal.h"
+#include "libc_leaves.h"
 #include "records.h"
 #include "thread.h"
 
@@ -40,6 +41,7 @@ void gs_records_register(struct gs_module *m)
                  "understands version %u (rebuild the program and its libraries with a "
                  "matching gscc)",
                  (void *)m, m ? m->version : 0, GS_MODULE_VERSION);
+    gs_libc_leaves_init(); /* before any module's code can call a thunk */
     pthread_rwlock_wrlock(&lock);
     for (size_t i = 0; i < nmods; i++)
         if (mods[i].m == m) {

@@ -240,6 +240,76 @@ __gs_tramp_resolve:
 	.cfi_endproc
 	.size	__gs_tramp_resolve, .-__gs_tramp_resolve
 
+/* The first call through a thunk of gscc's thunk archive (protocol.md 4.1),
+ * the layout of thunks.h:
+ *
+ *   __gs_x<N>.foo:  movq foo@GOTPCREL(%rip), %r10 ; movl $N, %r11d
+ *                   cmpq $0, slot(%rip) ; jne 1f
+ *                   jmp  *__gs_tramp@GOTPCREL(%rip)     the steady state: slot = 0
+ *   1:              jmp  *slot(%rip)
+ *   first:          pushq %rax ; leaq slot(%rip), %rax ; jmp __gs_thunk_resolve
+ *   slot:           .quad first                         (writable data)
+ *
+ * A thunk of a measured C library function (gs_libc_leaves.h) has instead of
+ * the direct jump to the trampoline `leaq -BYTES(%rsp), %r11; cmpq %fs:0x70,
+ * %r11; jbe tramp; jmp *%r10`: it runs the function on the coroutine stack
+ * when the stack holds BYTES more above the guard (protocol.md 4.1a), and
+ * resolves through __gs_thunk_resolve_leaf.
+ *
+ * In: [%rsp] = the caller's %rax, [%rsp+8] = the return address, %rax = &slot,
+ * %r10 = foo, %r11 = N (0 for the leaf form). The choice, stored in the slot:
+ *   - foo, when it lies in a registered growstack_text range (instrumented code
+ *     of another module whose __gs_x alias is hidden): it runs on the coroutine
+ *     stack like any instrumented call, from now on through `jmp *slot`;
+ *   - 0: the thunk's own path (the trampoline; for the leaf form, the checked
+ *     direct call), when foo is not instrumented (and, for the leaf form, lies
+ *     in the text of the C library the figures were measured on:
+ *     gs_libc_text, runtime/libc_leaves.c);
+ *   - __gs_tramp (leaf form only): any other function of that name (an
+ *     interposed malloc: its stack use is unknown) always takes the trampoline.
+ * This first call continues at foo (instrumented) or in the trampoline. Two
+ * threads resolving one slot store the same value. */
+.macro THUNK_RESOLVE name, leaf
+	.globl	\name
+	.type	\name, @function
+	.p2align 4
+\name:
+	.cfi_startproc
+	.cfi_adjust_cfa_offset 8          /* the thunk pushed %rax */
+	pushq	%rdi
+	.cfi_adjust_cfa_offset 8
+	pushq	%rcx
+	.cfi_adjust_cfa_offset 8
+	movq	%rax, %rcx
+	GS_TEXT_LOOKUP
+	jnz	3f                        /* instrumented: slot = foo, go there */
+	leaq	__gs_tramp(%rip), %rax    /* this call: the trampoline */
+	.if \leaf
+	cmpq	gs_libc_text_lo(%rip), %r10
+	jb	1f
+	cmpq	gs_libc_text_hi(%rip), %r10
+	jb	2f
+1:	movq	%rax, (%rcx)              /* not the measured libc: always the trampoline */
+	jmp	4f
+	.endif
+2:	movq	$0, (%rcx)
+	jmp	4f
+3:	movq	%r10, (%rcx)
+	movq	%r10, %rax
+4:	movq	16(%rsp), %rcx            /* the caller's %rax ... */
+	movq	%rax, 16(%rsp)            /* ... gives its place to the choice */
+	movq	%rcx, %rax
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	popq	%rdi
+	.cfi_adjust_cfa_offset -8
+	ret                               /* to the choice; [%rsp] = return address */
+	.cfi_endproc
+	.size	\name, .-\name
+.endm
+THUNK_RESOLVE __gs_thunk_resolve, 0
+THUNK_RESOLVE __gs_thunk_resolve_leaf, 1
+
 /* void gs_sys_call(void (*fn)(void *), void *arg): the runtime's own way to run
  * C that may need more stack than the guard slack (free, munmap, stats) when it
  * is called on a coroutine stack. Direct when already on the system stack. A

@@ -12,6 +12,9 @@
 
 #include "thunks.h"
 
+#include "gs_arch.h"          // GS_TCB_GUARD
+#include "gs_libc_leaves.h"  // GS_LIBC_LEAVES
+
 namespace gscc {
 
 namespace {
@@ -332,16 +335,56 @@ Section note(const char *name) {
   return s;
 }
 
-// The thunk's code (thunks.h); the offsets are those of the relocations below.
-constexpr unsigned char kThunkCode[32] = {
-    0x4c, 0x8b, 0x15, 0, 0, 0, 0,  //  0: movq foo@GOTPCREL(%rip), %r10
-    0x41, 0xbb, 0, 0, 0, 0,        //  7: movl $N, %r11d
-    0xff, 0x25, 0, 0, 0, 0,        // 13: jmp *slot(%rip)
-    0x50,                          // 19: first: pushq %rax
-    0x48, 0x8d, 0x05, 0, 0, 0, 0,  // 20: leaq slot(%rip), %rax
-    0xe9, 0, 0, 0, 0,              // 27: jmp __gs_tramp_resolve
+// The thunks' code (thunks.h); the offsets are those of the relocations below.
+// An ordinary thunk:
+constexpr unsigned char kThunkCode[48] = {
+    0x4c, 0x8b, 0x15, 0, 0, 0, 0,        //  0: movq foo@GOTPCREL(%rip), %r10
+    0x41, 0xbb, 0, 0, 0, 0,              //  7: movl $N, %r11d
+    0x48, 0x83, 0x3d, 0, 0, 0, 0, 0x00,  // 13: cmpq $0, slot(%rip)
+    0x75, 0x06,                          // 21: jne 29
+    0xff, 0x25, 0, 0, 0, 0,              // 23: jmp *__gs_tramp@GOTPCREL(%rip)
+    0xff, 0x25, 0, 0, 0, 0,              // 29: jmp *slot(%rip)
+    0x50,                                // 35: first: pushq %rax
+    0x48, 0x8d, 0x05, 0, 0, 0, 0,        // 36: leaq slot(%rip), %rax
+    0xe9, 0, 0, 0, 0,                    // 43: jmp __gs_thunk_resolve
 };
-constexpr uint64_t kThunkFirst = 19;
+constexpr uint64_t kThunkFirst = 35;
+// A thunk of a measured C library function (gs_libc_leaves.h, thunks.h):
+constexpr unsigned char kLeafThunkCode[72] = {
+    0x4c, 0x8b, 0x15, 0, 0, 0, 0,                    //  0: movq foo@GOTPCREL(%rip), %r10
+    0x48, 0x83, 0x3d, 0, 0, 0, 0, 0x00,              //  7: cmpq $0, slot(%rip)
+    0x75, 0x1f,                                      // 15: jne 48
+    0x4c, 0x8d, 0x9c, 0x24, 0, 0, 0, 0,              // 17: leaq -BYTES(%rsp), %r11
+    0x64, 0x4c, 0x3b, 0x1c, 0x25, 0x70, 0, 0, 0,     // 25: cmpq %fs:0x70, %r11
+    0x76, 0x03,                                      // 34: jbe 39
+    0x41, 0xff, 0xe2,                                // 36: jmp *%r10
+    0x45, 0x31, 0xdb,                                // 39: xorl %r11d, %r11d
+    0xff, 0x25, 0, 0, 0, 0,                          // 42: jmp *__gs_tramp@GOTPCREL(%rip)
+    0x45, 0x31, 0xdb,                                // 48: xorl %r11d, %r11d
+    0xff, 0x25, 0, 0, 0, 0,                          // 51: jmp *slot(%rip)
+    0x50,                                            // 57: first: pushq %rax
+    0x48, 0x8d, 0x05, 0, 0, 0, 0,                    // 58: leaq slot(%rip), %rax
+    0xe9, 0, 0, 0, 0,                                // 65: jmp __gs_thunk_resolve_leaf
+    0x90, 0x90,                                      // 70: padding
+};
+constexpr uint64_t kLeafThunkFirst = 57;
+static_assert(GS_TCB_GUARD == 0x70, "the guard slot kLeafThunkCode compares against");
+
+// The measured C library functions and the stack each needs (gs_libc_leaves.h).
+struct LibcLeaf {
+  const char *name;
+  uint32_t bytes;
+};
+#define GSCC_LIBC_LEAF(name, bytes) {#name, bytes},
+constexpr LibcLeaf kLibcLeaves[] = {GS_LIBC_LEAVES(GSCC_LIBC_LEAF)};
+#undef GSCC_LIBC_LEAF
+
+const LibcLeaf *libc_leaf(const ThunkRef &ref) {
+  if (ref.n != 0) return nullptr;
+  for (const LibcLeaf &l : kLibcLeaves)
+    if (ref.target == l.name) return &l;
+  return nullptr;
+}
 
 // CIE (as clang writes it for x86-64: "zR", code 1, data -8, return address
 // r16, pcrel sdata4 pointers, CFA = rsp + 8, rip at CFA - 8) and one FDE per
@@ -538,13 +581,21 @@ bool write_archive(const std::string &path, const std::vector<ArchiveMember> &me
 }
 
 ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
+  const LibcLeaf *leaf = libc_leaf(ref);
   Section text, data, eh;
   text.name = ".text";
   text.flags = SHF_ALLOC | SHF_EXECINSTR;
   text.align = 16;
-  text.data.assign(reinterpret_cast<const char *>(kThunkCode), sizeof kThunkCode);
-  uint32_t n = static_cast<uint32_t>(ref.n);
-  std::memcpy(&text.data[9], &n, 4);
+  if (leaf) {
+    text.data.assign(reinterpret_cast<const char *>(kLeafThunkCode), sizeof kLeafThunkCode);
+    int32_t disp = -static_cast<int32_t>(leaf->bytes);
+    std::memcpy(&text.data[21], &disp, 4);
+  } else {
+    text.data.assign(reinterpret_cast<const char *>(kThunkCode), sizeof kThunkCode);
+    uint32_t n = static_cast<uint32_t>(ref.n);
+    std::memcpy(&text.data[9], &n, 4);
+  }
+  const uint64_t first = leaf ? kLeafThunkFirst : kThunkFirst;
   data.name = ".data";  // the slot: written at run time, so not read-only after relocation
   data.flags = SHF_ALLOC | SHF_WRITE;
   data.align = 8;
@@ -555,13 +606,14 @@ ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
   // After the push at `first`: CFA = rsp + 16 (DW_CFA_advance_loc, then
   // DW_CFA_def_cfa_offset 16).
   std::vector<uint64_t> fde_relocs;
-  eh.data = eh_frame({{0, sizeof kThunkCode, std::string("\x54\x0e\x10", 3)}}, fde_relocs);
-  static_assert(0x40 + kThunkFirst + 1 == 0x54, "advance_loc to after the push");
+  static_assert(kThunkFirst + 1 < 64 && kLeafThunkFirst + 1 < 64, "one advance_loc");
+  std::string cfa = {static_cast<char>(0x40 + first + 1), '\x0e', '\x10'};
+  eh.data = eh_frame({{0, static_cast<uint32_t>(text.data.size()), cfa}}, fde_relocs);
   std::vector<Section> secs = {text, data, eh, note(".note.GNU-split-stack"),
                                note(".note.GNU-no-split-stack"), note(".note.GNU-stack")};
   enum : uint32_t { kText = 1, kData = 2 };  // section indices
 
-  std::vector<Symbol> syms(5);
+  std::vector<Symbol> syms(6);
   syms[0].info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
   syms[0].shndx = kText;
   syms[1].info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
@@ -570,19 +622,34 @@ ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
   syms[2].info = ELF64_ST_INFO(shared ? STB_WEAK : STB_GLOBAL, STT_FUNC);
   syms[2].other = shared ? STV_DEFAULT : STV_HIDDEN;
   syms[2].shndx = kText;
-  syms[2].size = sizeof kThunkCode;
+  syms[2].size = text.data.size();
   syms[3].name = ref.target;
   syms[3].info = ELF64_ST_INFO(ref.weak_target ? STB_WEAK : STB_GLOBAL, STT_NOTYPE);
-  syms[4].name = "__gs_tramp_resolve";
+  syms[4].name = leaf ? "__gs_thunk_resolve_leaf" : "__gs_thunk_resolve";
   syms[4].info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE);
-  enum : uint32_t { kSymText = 1, kSymData = 2, kSymTarget = 4, kSymResolve = 5 };
+  syms[5].name = "__gs_tramp";
+  syms[5].info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE);
+  enum : uint32_t { kSymText = 1, kSymData = 2, kSymTarget = 4, kSymResolve = 5, kSymTramp = 6 };
 
+  // `jmp *__gs_tramp@GOTPCREL(%rip)` with R_X86_64_GOTPCRELX: in an executable
+  // the linker relaxes it to a direct jump; a shared object jumps through its
+  // GOT (no PLT stub between).
   std::vector<std::vector<Reloc>> relocs(secs.size());
-  relocs[0] = {{3, kSymTarget, R_X86_64_REX_GOTPCRELX, -4},
-               {15, kSymData, R_X86_64_PC32, -4},
-               {23, kSymData, R_X86_64_PC32, -4},
-               {28, kSymResolve, R_X86_64_PLT32, -4}};
-  relocs[1] = {{0, kSymText, R_X86_64_64, static_cast<int64_t>(kThunkFirst)}};
+  if (leaf)
+    relocs[0] = {{3, kSymTarget, R_X86_64_REX_GOTPCRELX, -4},
+                 {10, kSymData, R_X86_64_PC32, -5},  // the cmpq's imm8 follows
+                 {44, kSymTramp, R_X86_64_GOTPCRELX, -4},
+                 {53, kSymData, R_X86_64_PC32, -4},
+                 {61, kSymData, R_X86_64_PC32, -4},
+                 {66, kSymResolve, R_X86_64_PLT32, -4}};
+  else
+    relocs[0] = {{3, kSymTarget, R_X86_64_REX_GOTPCRELX, -4},
+                 {16, kSymData, R_X86_64_PC32, -5},  // the cmpq's imm8 follows
+                 {25, kSymTramp, R_X86_64_GOTPCRELX, -4},
+                 {31, kSymData, R_X86_64_PC32, -4},
+                 {39, kSymData, R_X86_64_PC32, -4},
+                 {44, kSymResolve, R_X86_64_PLT32, -4}};
+  relocs[1] = {{0, kSymText, R_X86_64_64, static_cast<int64_t>(first)}};
   relocs[2] = {{fde_relocs[0], kSymText, R_X86_64_PC32, 0}};  // the FDE's pc_begin
   ArchiveMember m;
   m.name = "gs" + std::to_string(index) + ".o";

@@ -1,0 +1,77 @@
+/* libc_leaves.c - see libc_leaves.h. */
+#include "libc_leaves.h"
+
+#include <gnu/libc-version.h>
+#include <link.h>
+#include <string.h>
+
+#ifdef GROWSTACK_VALGRIND
+#include <valgrind/valgrind.h>
+#endif
+
+#include "gs_libc_leaves.h"
+
+/* Hidden: read by the assembly of the same executable only. */
+__attribute__((visibility("hidden"))) uintptr_t gs_libc_text_lo, gs_libc_text_hi;
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+struct scan {
+    uintptr_t lo, hi; /* libc.so.6's executable text */
+    int valgrind;     /* a Valgrind preload object is loaded */
+};
+
+static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct scan *sc = data;
+    if (!info->dlpi_name)
+        return 0;
+    /* Valgrind replaces malloc & co. by redirecting libc's own addresses to
+     * the functions of its vgpreload_<tool>.so: the GOT still holds an
+     * address in libc's text, and the replacement's stack use is not ours to
+     * measure. */
+    if (strstr(info->dlpi_name, "/vgpreload_"))
+        sc->valgrind = 1;
+    if (!ends_with(info->dlpi_name, "/libc.so.6"))
+        return 0;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+        if (a < lo)
+            lo = a;
+        if (a + ph->p_memsz > hi)
+            hi = a + ph->p_memsz;
+    }
+    if (lo < hi) {
+        sc->lo = lo;
+        sc->hi = hi;
+    }
+    return 0; /* go on: a vgpreload object may come later */
+}
+
+void gs_libc_leaves_init(void)
+{
+    static int done;
+    if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+        return;
+    if (strcmp(gnu_get_libc_version(), GS_LIBC_LEAVES_VERSION) != 0)
+        return;
+#ifdef GROWSTACK_VALGRIND
+    if (RUNNING_ON_VALGRIND)
+        return;
+#endif
+    struct scan sc = {0, 0, 0};
+    dl_iterate_phdr(scan_object, &sc);
+    if (sc.valgrind || sc.lo >= sc.hi)
+        return;
+    gs_libc_text_lo = sc.lo;
+    gs_libc_text_hi = sc.hi;
+}

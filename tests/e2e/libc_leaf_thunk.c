@@ -1,0 +1,193 @@
+/* libc_leaf_thunk - the thunk of a measured C library function
+ * (arch/x86_64/gs_libc_leaves.h, docs/protocol.md 4.1a) runs glibc's malloc
+ * on the coroutine stack exactly when the stack holds BYTES above the guard,
+ * and never runs any other malloc there: not one interposed with LD_PRELOAD
+ * (tests/e2e/libc_leaf_shim.c, registered as e2e.libc_leaf_thunk_preload.*),
+ * not Valgrind's replacement (valgrind.libc_leaf_thunk.*), whose stack use
+ * nobody measured.
+ *
+ * How a call is seen: probe() paints up to 1 KiB below its %rsp (never below
+ * the end of the stack), calls malloc
+ * through the thunk, and looks for overwritten bytes below the return address
+ * the call pushed. The trampoline writes nothing on the coroutine stack for a
+ * call without stack arguments (protocol.md 4.2), so any write there is
+ * malloc running on the coroutine stack. probe() runs at many depths: in the
+ * growth modes some calls have the room and some do not.
+ *
+ * Expected:
+ *  - glibc 2.36, nothing interposed: the runtime found libc's text
+ *    (gs_libc_text_lo/hi, runtime/libc_leaves.h) and malloc's address lies in
+ *    it; every call with room + 64 ran on the coroutine stack, every call
+ *    with less than room - 64 did not, and at least one did;
+ *  - interposed (the shim's counter exists) or under Valgrind: no call ever
+ *    ran on the coroutine stack (and the shim's malloc did run).
+ */
+#include "e2e.h" /* first: it sets _GNU_SOURCE */
+
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
+#include <limits.h>
+#include <valgrind/memcheck.h>
+#include <valgrind/valgrind.h>
+
+#include "gs_libc_leaves.h"
+
+/* The runtime's choice (hidden in the executable, visible to its objects). */
+extern uintptr_t gs_libc_text_lo, gs_libc_text_hi;
+
+#define E2E_LEAF(name, bytes) __attribute__((unused)) static const long leaf_bytes_##name = bytes;
+GS_LIBC_LEAVES(E2E_LEAF)
+
+#define PAINT 1024       /* bytes painted below probe()'s %rsp */
+#define RET_ADDR 8       /* the call's return address: written either way */
+
+struct obs {
+    long room;           /* %rsp - guard at the call (LONG_MAX: guard 0) */
+    int touched;         /* a byte below the return address changed */
+    long deepest;        /* bytes below %rsp of the deepest changed byte */
+};
+
+
+static void *sink_p;
+
+/* The stack ends GS_STACK_GUARD (768) bytes below the guard; GROWSTACK_FORCE_MOVE
+ * sets the guard above %rsp (every check fails): paint nothing then. */
+static long paint_len(unsigned char *sp, uintptr_t guard)
+{
+    if (!guard)
+        return PAINT;
+    if (guard >= (uintptr_t)sp)
+        return 0;
+    long avail = (long)((uintptr_t)sp - guard) + 768;
+    return avail < PAINT ? avail : PAINT;
+}
+
+__attribute__((noinline)) static void probe(void *arg)
+{
+    struct obs *o = arg;
+    unsigned char *sp;
+    uintptr_t guard;
+    /* %fs:0x70: the guard slot (protocol.md 1). probe() makes calls, so the
+     * compiler keeps nothing below its %rsp (no red zone use) and %rsp does
+     * not move between here and the call. */
+    __asm__ volatile("movq %%rsp, %0\n\tmovq %%fs:0x70, %1" : "=r"(sp), "=r"(guard));
+    /* Only the stack that exists: the segment or block ends GS_STACK_GUARD
+     * (768) bytes below the guard; below it may be unmapped. */
+    long len = paint_len(sp, guard);
+    __asm__ volatile("movq %%rsp, %%rdi\n\t"
+                     "subq %%rcx, %%rdi\n\t"
+                     "movb $0xa5, %%al\n\t"
+                     "cld\n\t"
+                     "rep stosb"
+                     : "+c"(len) : : "rdi", "rax", "memory", "cc");
+    len = paint_len(sp, guard);
+    void *p = malloc(40);
+    int touched = 0;
+    long deepest = 0;
+    for (volatile unsigned char *q = sp - len; q < sp - RET_ADDR; q++)
+        if (*q != 0xa5 && !touched)
+            touched = 1, deepest = (long)(sp - q);
+    sink_p = p;
+    free(p);
+    o->room = !guard ? LONG_MAX : guard >= (uintptr_t)sp ? 0 : (long)((uintptr_t)sp - guard);
+    o->touched = touched;
+    o->deepest = deepest;
+}
+
+struct tally {
+    long direct, tramp, near, wrong_direct, wrong_tramp, n;
+    long worst_room, worst_n, worst_deepest;
+    long max_room;
+};
+
+static int interposed;
+
+static void probe_and_count(void *arg)
+{
+    struct tally *t = arg;
+    struct obs o;
+    /* Reading below %rsp is the point: memcheck calls those bytes undefined
+     * once %rsp has come back up; what probe() saw is defined for us. */
+    VALGRIND_DISABLE_ERROR_REPORTING;
+    probe(&o);
+    VALGRIND_MAKE_MEM_DEFINED(&o, sizeof o);
+    VALGRIND_ENABLE_ERROR_REPORTING;
+    t->n++;
+    if (o.room > t->max_room)
+        t->max_room = o.room;
+    const long bytes = leaf_bytes_malloc;
+    if (interposed) {
+        if (o.touched) {
+            t->wrong_direct++;
+            t->worst_room = o.room, t->worst_n = t->n, t->worst_deepest = o.deepest;
+        } else {
+            t->tramp++;
+        }
+    } else if (o.room > bytes + 64) {
+        if (o.touched)
+            t->direct++;
+        else
+            t->wrong_tramp++, t->worst_room = o.room;
+    } else if (o.room < bytes - 64) {
+        if (o.touched)
+            t->wrong_direct++, t->worst_room = o.room, t->worst_n = t->n, t->worst_deepest = o.deepest;
+        else
+            t->tramp++;
+    } else {
+        t->near++;
+    }
+}
+
+int main(void)
+{
+    unsigned long *shim_mallocs = dlsym(RTLD_DEFAULT, "e2e_shim_mallocs");
+    int valgrind = RUNNING_ON_VALGRIND != 0;
+    interposed = shim_mallocs != NULL || valgrind;
+    unsigned long shim_before = shim_mallocs ? *shim_mallocs : 0;
+
+    /* The first call resolves the thunk's slot (pushing on the coroutine
+     * stack): not in probe(). Through a global, or LLVM drops the pair. */
+    sink_p = malloc(8);
+    free(sink_p);
+
+    uintptr_t m = (uintptr_t)&malloc;
+    int in_libc = m >= gs_libc_text_lo && m < gs_libc_text_hi;
+    int v236 = strcmp(gnu_get_libc_version(), GS_LIBC_LEAVES_VERSION) == 0;
+    if (valgrind)
+        E2E_CHECK_MSG(gs_libc_text_lo == 0 && gs_libc_text_hi == 0,
+                      "under Valgrind the runtime must not trust libc's text");
+    else
+        E2E_CHECK_MSG((gs_libc_text_lo != 0) == v236,
+                      "libc text %#lx-%#lx on glibc %s", (unsigned long)gs_libc_text_lo,
+                      (unsigned long)gs_libc_text_hi, gnu_get_libc_version());
+    E2E_CHECK_MSG(in_libc == (v236 && !interposed), "malloc at %#lx, libc text %#lx-%#lx",
+                  (unsigned long)m, (unsigned long)gs_libc_text_lo,
+                  (unsigned long)gs_libc_text_hi);
+    if (!v236)
+        interposed = 1; /* another glibc: the trampoline, always */
+
+    struct tally t = {0};
+    for (int rep = 0; rep < 3; rep++)
+        e2e_at_depths(probe_and_count, &t);
+    printf("libc_leaf_thunk: %ld calls: %ld on the coroutine stack, %ld through the "
+           "trampoline, %ld within 64 bytes of BYTES (%s)\n",
+           t.n, t.direct, t.tramp, t.near,
+           valgrind ? "valgrind" : shim_mallocs ? "LD_PRELOAD shim" : "glibc");
+    E2E_CHECK_MSG(t.wrong_direct == 0,
+                  "%ld calls ran malloc on the coroutine stack without the room or "
+                  "interposed (call %ld: room %ld, a write %ld bytes below %%rsp)",
+                  t.wrong_direct, t.worst_n, t.worst_room, t.worst_deepest);
+    E2E_CHECK_MSG(t.wrong_tramp == 0, "%ld calls with room %ld took the trampoline",
+                  t.wrong_tramp, t.worst_room);
+    if (interposed)
+        E2E_CHECK(t.tramp > 0);
+    else
+        /* Segments of 2 KiB never hold BYTES above the guard. */
+        E2E_CHECK_MSG(t.direct > 0 || t.max_room < leaf_bytes_malloc + 64,
+                      "no call ran on the coroutine stack (most room %ld)", t.max_room);
+    if (shim_mallocs)
+        E2E_CHECK_MSG(*shim_mallocs >= shim_before + (unsigned long)t.n,
+                      "the shim's malloc ran %lu times for %ld calls",
+                      *shim_mallocs - shim_before, t.n);
+    return e2e_done("libc_leaf_thunk");
+}
