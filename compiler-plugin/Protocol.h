@@ -85,7 +85,15 @@ inline constexpr llvm::StringLiteral IndirectTrampoline = "__gs_tramp_icall";
 inline constexpr llvm::StringLiteral DefaultAllowlist[] = {
     "memcpy",          "memmove",         "memset",    "memcmp",   "memchr",
     "strlen",          "strnlen",         "strcmp",    "strncmp",  "strchr",
-    "strrchr",         "strcpy",          "strncpy",   "setjmp",   "_setjmp",
+    "strrchr",         "strcpy",          "strncpy",
+    // LLVM turns memcmp(...) == 0 into bcmp; the generic strspn/strcspn/
+    // strpbrk keep a 256-byte table on the stack (304-320 bytes measured).
+    "bcmp",            "strspn",          "strcspn",   "strpbrk",  "strchrnul",
+    "memrchr",         "rawmemchr",       "stpcpy",
+    // <ctype.h>'s macros and errno: they return a thread-local address.
+    "__ctype_b_loc",   "__ctype_tolower_loc", "__ctype_toupper_loc",
+    "__errno_location",
+    "setjmp",          "_setjmp",
     "sigsetjmp",       "__sigsetjmp",     "longjmp",   "_longjmp", "siglongjmp",
     "__longjmp_chk",   "gs_yield",        "gs_resume", "gs_join",  "gs_self",
     "gs_stack_resync", "gs_in_coroutine", "__gs_dyn_mark", "__gs_dyn_release",

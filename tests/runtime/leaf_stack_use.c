@@ -4,6 +4,9 @@
  * calling it, and finding the deepest overwritten word; fail if any exceeds the
  * budget GS_STACK_GUARD leaves them. The figure includes the small wrapper frame
  * that makes the call, so it is an upper bound. */
+#define _GNU_SOURCE /* strchrnul, memrchr, rawmemchr */
+#include <ctype.h>
+#include <errno.h>
 #include <growstack.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -69,6 +72,23 @@ static void t_strchr(void *a) { (void)a; sink = (size_t)strchr(big_b, 'z'); }
 static void t_strrchr(void *a) { (void)a; sink = (size_t)strrchr(big_b, 'q'); }
 static void t_strcpy(void *a) { (void)a; strcpy(big_a, big_b); }
 static void t_strncpy(void *a) { (void)a; strncpy(big_a, big_b, BIG); }
+static void t_bcmp(void *a) { (void)a; sink = (size_t)bcmp(big_a, big_b, BIG); }
+/* A reject/accept set of more than 16 bytes takes glibc's generic strcspn,
+ * strspn and strpbrk, which keep a 256-byte table on the stack. */
+#define LONG_SET "abcdefghijklmnopqrstuvwyz0123456789" /* no x: big_b is x... */
+static void t_strcspn(void *a) { (void)a; sink = strcspn(big_b, LONG_SET) + strcspn(big_b, "qz"); }
+static void t_strspn(void *a) { (void)a; sink = strspn(big_b, "x" LONG_SET) + strspn(big_b, "x"); }
+static void t_strpbrk(void *a) { (void)a; sink = (size_t)strpbrk(big_b, LONG_SET) + (size_t)strpbrk(big_b, "q"); }
+static void t_strchrnul(void *a) { (void)a; sink = (size_t)strchrnul(big_b, 'q'); }
+static void t_memrchr(void *a) { (void)a; sink = (size_t)memrchr(big_b, 'q', BIG); }
+static void t_rawmemchr(void *a) { (void)a; sink = (size_t)rawmemchr(big_b, 0); }
+static void t_stpcpy(void *a) { (void)a; sink = (size_t)stpcpy(big_a, big_b); }
+static void t_ctype(void *a)
+{
+    (void)a;
+    sink = (size_t)__ctype_b_loc() + (size_t)__ctype_tolower_loc() +
+           (size_t)__ctype_toupper_loc() + (size_t)__errno_location();
+}
 static void t_setjmp(void *a) { (void)a; if (!setjmp(jb)) longjmp(jb, 1); }
 static void t_sigsetjmp(void *a) { (void)a; sigjmp_buf sb; if (!sigsetjmp(sb, 1)) siglongjmp(sb, 1); }
 static void t_yield(void *a) { (void)a; gs_yield(); }
@@ -103,7 +123,10 @@ static const struct probe probes[] = {
     {"memcpy", t_memcpy}, {"memmove", t_memmove}, {"memset", t_memset}, {"memcmp", t_memcmp},
     {"memchr", t_memchr}, {"strlen", t_strlen}, {"strnlen", t_strnlen}, {"strcmp", t_strcmp},
     {"strncmp", t_strncmp}, {"strchr", t_strchr}, {"strrchr", t_strrchr}, {"strcpy", t_strcpy},
-    {"strncpy", t_strncpy}, {"setjmp+longjmp", t_setjmp}, {"sigsetjmp+siglongjmp", t_sigsetjmp},
+    {"strncpy", t_strncpy}, {"bcmp", t_bcmp}, {"strcspn", t_strcspn}, {"strspn", t_strspn},
+    {"strpbrk", t_strpbrk}, {"strchrnul", t_strchrnul}, {"memrchr", t_memrchr},
+    {"rawmemchr", t_rawmemchr}, {"stpcpy", t_stpcpy}, {"__ctype_*_loc, __errno_location", t_ctype},
+    {"setjmp+longjmp", t_setjmp}, {"sigsetjmp+siglongjmp", t_sigsetjmp},
     {"gs_yield", t_yield}, {"gs_self", t_self}, {"gs_stack_resync", t_resync},
     {"__gs_dyn_*", t_dyn}, {"__gs_side_alloc", t_side}, {"gs_resume", t_resume}, {"gs_join (blocking)", t_join},
 };
