@@ -94,6 +94,12 @@ ALWAYS_ENABLED_STATISTIC(NumSideLocals,
 ALWAYS_ENABLED_STATISTIC(NumSideBytes, "Bytes of side frames (sum of SIZE)");
 ALWAYS_ENABLED_STATISTIC(NumByvalCopies,
                          "Escaping byval arguments copied to the side stack");
+ALWAYS_ENABLED_STATISTIC(NumSideFramesLazy,
+                         "Side frames set up where their locals are used, "
+                         "not at entry");
+ALWAYS_ENABLED_STATISTIC(NumSideLazyExitEdges,
+                         "Edges out of a lazily placed side frame's region "
+                         "(restores on them)");
 ALWAYS_ENABLED_STATISTIC(NumJbNodes, "setjmp nodes (functions registering "
                                      "their jmp_bufs)");
 ALWAYS_ENABLED_STATISTIC(NumSideStateSaves,
@@ -495,6 +501,8 @@ void ModuleInstrumenter::instrument() {
       NumSideBytes += Info.Side.Size;
       NumSideLocals += Info.SideLocals.size();
       NumByvalCopies += SS.ByvalCopies;
+      NumSideFramesLazy += SS.Lazy;
+      NumSideLazyExitEdges += SS.LazyExitEdges;
       if (Info.Side.JmpBufSites)
         ++NumJbNodes;
     } else {

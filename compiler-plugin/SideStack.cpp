@@ -19,7 +19,10 @@
 
 #include "Protocol.h"
 
+#include "llvm/ADT/BitVector.h"
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/DIBuilder.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
@@ -206,6 +209,10 @@ private:
       B.CreateStore(Jb, field(B, SideJbField));
   }
   Instruction *hoistStaticAllocas();
+  BasicBlock *lazyPlacement(const SmallVectorImpl<Instruction *> &Exits,
+                            const SmallVectorImpl<LandingPadInst *> &LandingPads);
+  bool exitsReleaseDeadLocals(BasicBlock *D,
+                              const SmallVectorImpl<BasicBlock *> &Region);
   void moveAlloca(AllocaInst *AI, uint64_t Offset);
   void copyByval(Argument *A, const SideObject &O, IRBuilder<> &B);
   void redeclare(Value *Local, uint64_t Offset);
@@ -221,12 +228,19 @@ private:
   GlobalVariable *GV = nullptr; // @__gs_side, declared on first use
 
   Value *Base = nullptr;              // the frame's base (frames only)
+  /// What the exits restore (protocol 7.2): old_sp/old_lim, or what
+  /// __gs_side_alloc returned when the frame went to the first chunk.
+  Value *RestoreSp = nullptr, *RestoreLim = nullptr;
   /// The last instruction of the setup: code that needs the base goes right
   /// after it. (Not the first original instruction: that may be a lifetime
   /// marker of a moved alloca, erased on the way.)
   Instruction *SetupEnd = nullptr;
   Instruction *afterSetup() const { return SetupEnd->getNextNode(); }
   AllocaInst *DbgSlot = nullptr;      // holds Base for debuggers
+  /// Lazy placement (lazyPlacement): the frame is set up in Home, not at
+  /// entry, and only the exits of the blocks Home dominates restore.
+  BasicBlock *Home = nullptr;
+  std::unique_ptr<DominatorTree> DT;
 };
 
 /// Moves the entry block's static allocas above its first other
@@ -247,6 +261,170 @@ Instruction *SideFrameBuilder::hoistStaticAllocas() {
   return First;
 }
 
+/// Where the side frame can be set up instead of the entry block: the nearest
+/// common dominator Home of every use of its locals, moved up out of any
+/// cycle (so that it runs at most once per call), when that is not the entry
+/// block. Paths that never reach Home never touch the side stack: luaH_get
+/// needs its side frame only for a float key, prepbuffsize only to grow a
+/// buffer. Every path through Home leaves the blocks Home dominates by a
+/// return (restored before it) or by an edge to a block Home does not
+/// dominate (restored on that edge): no path re-enters them without passing
+/// Home again, which a block outside any cycle cannot see twice. An edge
+/// exit frees the locals before the function returns, so it is taken only
+/// where an escaped pointer to them can no longer be used
+/// (exitsReleaseDeadLocals). Only for
+/// frames of plain allocas: no jb node, returns_twice call, landing pad,
+/// musttail call or byval copy, whose restores and copies assume an entry
+/// setup. Returns null to set up at entry.
+BasicBlock *SideFrameBuilder::lazyPlacement(
+    const SmallVectorImpl<Instruction *> &Exits,
+    const SmallVectorImpl<LandingPadInst *> &LandingPads) {
+  if (L.JmpBufSites || !Sites.ReturnsTwice.empty() || !LandingPads.empty())
+    return nullptr;
+  for (Instruction *E : Exits)
+    if (!isa<ReturnInst>(E))
+      return nullptr; // resume, musttail
+  for (const SideObject &O : L.Objects)
+    if (!isa_and_nonnull<AllocaInst>(O.Local))
+      return nullptr;
+  DT = std::make_unique<DominatorTree>(F);
+  BasicBlock *D = nullptr;
+  for (const SideObject &O : L.Objects)
+    for (const Use &U : O.Local->uses()) {
+      auto *I = cast<Instruction>(U.getUser());
+      if (isLifetimeMarker(I))
+        continue;
+      BasicBlock *B = I->getParent();
+      if (auto *Phi = dyn_cast<PHINode>(I))
+        B = Phi->getIncomingBlock(U);
+      if (!DT->isReachableFromEntry(B))
+        continue;
+      D = D ? DT->findNearestCommonDominator(D, B) : B;
+    }
+  auto InCycle = [](BasicBlock *B) {
+    SmallVector<BasicBlock *, 16> Work(succ_begin(B), succ_end(B));
+    SmallPtrSet<BasicBlock *, 32> Seen;
+    while (!Work.empty()) {
+      BasicBlock *X = Work.pop_back_val();
+      if (X == B)
+        return true;
+      if (Seen.insert(X).second)
+        Work.append(succ_begin(X), succ_end(X));
+    }
+    return false;
+  };
+  while (D && D != &F.getEntryBlock() && InCycle(D))
+    D = DT->getNode(D)->getIDom()->getBlock();
+  if (!D || D == &F.getEntryBlock() || D->isEHPad())
+    return nullptr;
+  // Every edge leaving the region must be splittable.
+  SmallVector<BasicBlock *, 32> Region;
+  for (BasicBlock &B : F) {
+    if (!DT->isReachableFromEntry(&B) || !DT->dominates(D, &B))
+      continue;
+    Region.push_back(&B);
+    Instruction *T = B.getTerminator();
+    if (isa<ReturnInst>(T) || isa<UnreachableInst>(T))
+      continue;
+    if (!isa<BranchInst>(T) && !isa<SwitchInst>(T))
+      return nullptr;
+  }
+  if (!exitsReleaseDeadLocals(D, Region))
+    return nullptr;
+  return D;
+}
+
+/// An exit edge of a lazily placed frame releases the side frame while the
+/// function still runs. The frame's locals are then dead to the function's
+/// own code (all their uses lie in the region, which no path re-enters), but
+/// not to code that received an escaped pointer: a callee that stored &x may
+/// read it after the edge. The release is sound on an edge only if
+///  (a) every side local's lifetime has ended on every path from D to it
+///      (llvm.lifetime.end, or the llvm.stackrestore of the llvm.stacksave
+///      that precedes a VLA-like alloca: after that the object is dead and
+///      touching it is undefined, as LLVM's stack colouring assumes), or
+///  (b) nothing reachable from the edge's target touches memory: no load,
+///      store or call other than debug and lifetime intrinsics and the
+///      runtime's __gs_dyn_* exits (they never read program locals).
+/// Returns false if some exit edge is neither.
+bool SideFrameBuilder::exitsReleaseDeadLocals(
+    BasicBlock *D, const SmallVectorImpl<BasicBlock *> &Region) {
+  SmallPtrSet<BasicBlock *, 32> InRegion(Region.begin(), Region.end());
+  DenseMap<const Value *, unsigned> Index;
+  for (const SideObject &O : L.Objects)
+    Index.try_emplace(O.Local, Index.size());
+  const unsigned K = Index.size();
+  // Which objects' lifetimes an instruction ends (set) or starts (clear).
+  auto Transfer = [&](const Instruction &I, BitVector &Ended) {
+    auto *II = dyn_cast<IntrinsicInst>(&I);
+    if (!II)
+      return;
+    Intrinsic::ID ID = II->getIntrinsicID();
+    if (ID == Intrinsic::lifetime_start || ID == Intrinsic::lifetime_end) {
+      auto It = Index.find(II->getArgOperand(1)->stripPointerCasts());
+      if (It != Index.end())
+        Ended[It->second] = ID == Intrinsic::lifetime_end;
+    } else if (ID == Intrinsic::stackrestore) {
+      auto *Save = dyn_cast<IntrinsicInst>(II->getArgOperand(0));
+      if (!Save || Save->getIntrinsicID() != Intrinsic::stacksave)
+        return;
+      for (const SideObject &O : L.Objects) {
+        auto *AI = cast<AllocaInst>(O.Local);
+        if (AI->getParent() == Save->getParent() && Save->comesBefore(AI))
+          Ended[Index.lookup(AI)] = true;
+      }
+    }
+  };
+  // Must-analysis over the region: Out[B] = objects ended on every path
+  // D -> end of B. Every block of the region but D has all its reachable
+  // predecessors inside it; D lies in no cycle.
+  DenseMap<BasicBlock *, BitVector> Out;
+  for (BasicBlock *B : Region)
+    Out[B] = BitVector(K, true);
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (BasicBlock *B : Region) {
+      BitVector Ended(K, B != D);
+      if (B != D)
+        for (BasicBlock *P : predecessors(B))
+          if (InRegion.count(P))
+            Ended &= Out[P];
+      for (const Instruction &I : *B)
+        Transfer(I, Ended);
+      if (Ended != Out[B]) {
+        Out[B] = Ended;
+        Changed = true;
+      }
+    }
+  }
+  auto Quiet = [&](BasicBlock *From) {
+    SmallVector<BasicBlock *, 8> Work{From};
+    SmallPtrSet<BasicBlock *, 16> Seen{From};
+    while (!Work.empty()) {
+      BasicBlock *B = Work.pop_back_val();
+      for (const Instruction &I : *B) {
+        if (isa<DbgInfoIntrinsic>(I) || I.isLifetimeStartOrEnd())
+          continue;
+        if (auto *CB = dyn_cast<CallBase>(&I))
+          if (Function *Callee = CB->getCalledFunction())
+            if (Callee->getName().starts_with("__gs_dyn_"))
+              continue;
+        if (I.mayReadOrWriteMemory())
+          return false;
+      }
+      for (BasicBlock *S : successors(B))
+        if (Seen.insert(S).second)
+          Work.push_back(S);
+    }
+    return true;
+  };
+  for (BasicBlock *B : Region)
+    for (BasicBlock *S : successors(B))
+      if (!InRegion.count(S) && !Out[B].all() && !Quiet(S))
+        return false;
+  return true;
+}
+
 void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   SmallVector<DeclaredVar, 2> Vars = takeDeclarations(Local);
   if (Vars.empty())
@@ -254,6 +432,9 @@ void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   if (!DbgSlot) {
     IRBuilder<> Top(&*F.getEntryBlock().begin());
     DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
+    if (Home) // paths that never reach Home: a null base, not garbage
+      IRBuilder<>(F.getEntryBlock().getTerminator())
+          .CreateStore(ConstantPointerNull::get(cast<PointerType>(PtrTy)), DbgSlot);
     IRBuilder<> B(afterSetup());
     SetupEnd = B.CreateStore(Base, DbgSlot);
   }
@@ -327,6 +508,12 @@ SideStats SideFrameBuilder::run() {
   Stats.StateSaved = !Frame;
 
   Instruction *First = hoistStaticAllocas();
+  if (Frame)
+    Home = lazyPlacement(Exits, LandingPads);
+  if (Home) {
+    ++Stats.Lazy;
+    First = &*Home->getFirstInsertionPt();
+  }
   IRBuilder<> B(First);
   if (DISubprogram *SP = F.getSubprogram())
     B.SetCurrentDebugLocation(
@@ -362,13 +549,24 @@ SideStats SideFrameBuilder::run() {
     Then->getParent()->setName("gs.side.alloc");
     IRBuilder<> A(Then);
     A.SetCurrentDebugLocation(B.getCurrentDebugLocation());
+    // { base, restore_sp } in %rax:%rdx (protocol 7.2): the frame restores
+    // restore_sp and, when that is not old_sp (no chunk was current, the
+    // frame went to the owner's first chunk), the lim the call installed:
+    // the first chunk then stays current after the frame returns.
+    StructType *AllocRet = StructType::get(PtrTy, PtrTy);
     FunctionCallee Alloc = M.getOrInsertFunction(
-        SideAllocFn, FunctionType::get(PtrTy, {I64, I64}, false));
+        SideAllocFn, FunctionType::get(AllocRet, {I64, I64}, false));
     if (auto *AllocF = dyn_cast<Function>(Alloc.getCallee()))
       AllocF->setDoesNotThrow();
-    Value *New = A.CreateCall(Alloc, {ConstantInt::get(I64, L.Size),
+    Value *Ret = A.CreateCall(Alloc, {ConstantInt::get(I64, L.Size),
                                       ConstantInt::get(I64, L.Alignment)},
-                              "gs.side.new");
+                              "gs.side.ret");
+    Value *New = A.CreateExtractValue(Ret, 0, "gs.side.new");
+    Value *NewRestoreSp = A.CreateExtractValue(Ret, 1, "gs.side.new_restore_sp");
+    Value *LimNow = A.CreateLoad(PtrTy, field(A, SideLimField), "gs.side.lim_now");
+    Value *NewRestoreLim =
+        A.CreateSelect(A.CreateICmpEQ(NewRestoreSp, OldSp), OldLim, LimNow,
+                       "gs.side.new_restore_lim");
 
     BasicBlock *Ready = First->getParent();
     Ready->setName("gs.side.ready");
@@ -378,6 +576,14 @@ SideStats SideFrameBuilder::run() {
     Phi->addIncoming(Fast, Head);
     Phi->addIncoming(New, Then->getParent());
     Base = Phi;
+    PHINode *RestoreSpPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_sp");
+    RestoreSpPhi->addIncoming(OldSp, Head);
+    RestoreSpPhi->addIncoming(NewRestoreSp, Then->getParent());
+    PHINode *RestoreLimPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_lim");
+    RestoreLimPhi->addIncoming(OldLim, Head);
+    RestoreLimPhi->addIncoming(NewRestoreLim, Then->getParent());
+    RestoreSp = RestoreSpPhi;
+    RestoreLim = RestoreLimPhi;
     // On the slow path __gs_side_alloc has stored it already.
     R.CreateStore(Base, field(R, SideSpField));
     OwnSp = Base;
@@ -419,9 +625,52 @@ SideStats SideFrameBuilder::run() {
                                                  JbNodeHeaderBytes + 8 * K));
     }
 
-    for (Instruction *E : Exits) {
-      IRBuilder<> X(E);
-      storeState(X, OldSp, OldLim, L.JmpBufSites ? OldJb : nullptr);
+    if (!Home) {
+      for (Instruction *E : Exits) {
+        IRBuilder<> X(E);
+        storeState(X, RestoreSp, RestoreLim, L.JmpBufSites ? OldJb : nullptr);
+      }
+    } else {
+      // The blocks Home dominates are left by returns and by edges to blocks
+      // it does not dominate (lazyPlacement): restore before each of them.
+      DominatorTree DTNow(F);
+      SmallVector<Instruction *, 4> Rets;
+      SmallVector<std::pair<BasicBlock *, BasicBlock *>, 4> Out;
+      for (BasicBlock &BB : F) {
+        if (!DTNow.isReachableFromEntry(&BB) || !DTNow.dominates(Home, &BB))
+          continue;
+        Instruction *T = BB.getTerminator();
+        if (isa<ReturnInst>(T)) {
+          Rets.push_back(T);
+          continue;
+        }
+        SmallPtrSet<BasicBlock *, 4> Done;
+        for (BasicBlock *Succ : successors(&BB))
+          if (!DTNow.dominates(Home, Succ) && Done.insert(Succ).second)
+            Out.push_back({&BB, Succ});
+      }
+      for (Instruction *E : Rets) {
+        IRBuilder<> X(E);
+        storeState(X, RestoreSp, RestoreLim, nullptr);
+      }
+      for (auto [From, To] : Out) {
+        Instruction *T = From->getTerminator();
+        BasicBlock *Edge = nullptr;
+        if (T->getNumSuccessors() == 1) {
+          Edge = From; // the restore goes before the branch
+        } else {
+          unsigned K = 0;
+          while (T->getSuccessor(K) != To)
+            ++K;
+          Edge = SplitCriticalEdge(
+              T, K, CriticalEdgeSplittingOptions().setMergeIdenticalEdges());
+          if (!Edge) // lazyPlacement admits br and switch terminators only
+            report_fatal_error("growstack: cannot split a side frame's exit edge");
+        }
+        IRBuilder<> X(Edge->getTerminator());
+        storeState(X, RestoreSp, RestoreLim, nullptr);
+      }
+      Stats.LazyExitEdges += Out.size();
     }
   }
 

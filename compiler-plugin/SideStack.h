@@ -11,9 +11,18 @@
 //    objects; SIZE rounded up to 16, ALIGN = max(16, largest alignment);
 //  - builds it (buildSideFrame):
 //      entry:  old = __gs_side; base = (old.sp - SIZE) & -ALIGN;
-//              if (base < old.lim || base > old.sp) base = __gs_side_alloc()
+//              restore = old
+//              if (base < old.lim || base > old.sp)
+//                  {base, restore} = __gs_side_alloc()   (protocol 7.2)
 //              __gs_side.sp = base; byval copies; jb node linked
-//      ret, musttail call, resume:          __gs_side = old
+//      ret, musttail call, resume:          __gs_side = restore
+//    "entry" is the nearest block that dominates every use of the frame's
+//    locals and lies in no cycle, when the frame holds only allocas (lazy
+//    placement); its exits are then the returns and the edges leaving the
+//    blocks that block dominates, each of them one where every side local's
+//    lifetime has ended (lifetime.end, stackrestore) or from which nothing
+//    touches memory: a callee given &x may keep it, and the frame is freed
+//    on the edge, before the function returns.
 //      after a returns_twice call, at a landing pad (a longjmp or an
 //      exception skipped the exits of deeper frames):
 //                                            __gs_side = {base, lim, &node}
@@ -27,8 +36,11 @@
 //
 // Invariants:
 //  - Every path out of the function restores __gs_side.sp/.lim (and .jb if
-//    it linked a node) to their values at entry; a frame's side objects are
-//    never used after that (they are its own locals).
+//    it linked a node) to their values at entry, or, when __gs_side_alloc
+//    found no chunk current, to the top of the chunk it took (an empty
+//    current chunk); a frame's side objects are never used after that (they
+//    are its own locals). A path that does not set up the frame (lazy
+//    placement) does not touch __gs_side.
 //  - Static allocas that stay on the moving stack stay static: they are
 //    hoisted to the top of the entry block before it is split.
 //  - Nothing here changes which calls the function makes other than adding
@@ -90,6 +102,8 @@ struct SideSites {
 struct SideStats {
   unsigned ByvalCopies = 0;
   bool StateSaved = false; // __gs_side saved and restored without a frame
+  unsigned Lazy = 0;          // set up where its locals are used, not at entry
+  unsigned LazyExitEdges = 0; // edges out of a lazy frame's region restored
 };
 
 /// Transforms F as described above. Does nothing if F has no side frame,

@@ -15,8 +15,13 @@
 __thread struct gs_side __gs_side __attribute__((tls_model("initial-exec"))) = {
     NULL, GS_SIDE_NO_LIM, NULL};
 
-/* The C half of __gs_side_alloc (arch), on the system stack. */
-void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
+/* The C half of __gs_side_alloc (arch), on the system stack. Returned in
+ * %rax:%rdx, as __gs_side_alloc returns it (protocol.md 7.2). */
+struct gs_side_alloc_result {
+    char *base;                  /* the frame's base                              */
+    char *restore_sp;            /* the sp its exits restore (see side.h)          */
+};
+struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
     __attribute__((visibility("hidden")));
 
 const char *gs_side_owner_name(char *buf, size_t len)
@@ -77,7 +82,7 @@ __attribute__((noreturn)) static void side_overflow(struct gs_thread *t, struct 
                   who, gs_mode_name(gs_cfg.mode), size, chunk, o->bytes, gs_cfg.max);
 }
 
-void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
+struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
 {
     (void)caller_rbp;
     struct gs_side *s = &__gs_side;
@@ -135,9 +140,12 @@ void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
     }
     char *base = (char *)(((uintptr_t)n->hi - size) & ~(uintptr_t)(align - 1));
     gs_assert(base >= GS_SIDE_CHUNK_LO(n));
+    /* No chunk was current: the frame's exits leave n (the first chunk)
+     * current and empty instead of {NULL, UINTPTR_MAX} (side.h). */
+    char *restore_sp = cur ? s->sp : n->hi;
     s->sp = base;
     s->lim = GS_SIDE_CHUNK_LO(n);
-    return base;
+    return (struct gs_side_alloc_result){base, restore_sp};
 }
 
 void gs_side_release(struct gs_thread *t, struct gs_side_owner *o)

@@ -17,7 +17,14 @@
  *  - An owner's chunks form a list first -> next -> ...; side frames grow down
  *    inside a chunk from its hi to its lo (== lim when it is current), and the
  *    frames of chunk c are older than those of c->next. lim == UINTPTR_MAX means
- *    no chunk holds a live side frame: every chunk is a cached successor.
+ *    no chunk is current: every chunk is a cached successor. That is the
+ *    state of an owner that never had a side frame. Once __gs_side_alloc has
+ *    put a frame in the first chunk from that state, it returns (in %rdx) the
+ *    first chunk's hi as the sp that frame restores, and the frame restores
+ *    the first chunk's lim with it: the empty side stack is then
+ *    {first->hi, lo(first)}, the first chunk current and holding no frame, and
+ *    the next side frame passes its inline check (protocol.md 7.2). Code built
+ *    before this rule restores {NULL, UINTPTR_MAX}, which stays valid.
  *    Chunks beyond the current one are cached, reused by the next slow path
  *    that fits, freed by one that does not fit, by a contiguous shrink and
  *    with the owner.

@@ -228,14 +228,15 @@ ON_SYSTEM_STACK gs_dyn_mark_slow, gs_dyn_mark, hidden
 ON_SYSTEM_STACK gs_dyn_release_slow, gs_dyn_release_to, hidden
 ON_SYSTEM_STACK gs_dyn_exit_slow, gs_dyn_frame_exit, hidden
 
-/* void *__gs_side_alloc(size_t size, size_t align): a side frame that does not
- * fit the current side chunk (docs/protocol.md 7.2, runtime/side.h).
+/* {void *base, char *restore_sp} __gs_side_alloc(size_t size, size_t align):
+ * a side frame that does not fit the current side chunk (docs/protocol.md 7.2,
+ * runtime/side.h). Returns the frame's base in %rax and sets __gs_side.sp and
+ * .lim; returns in %rdx the sp the frame restores at its exits: the caller's
+ * old sp, or, when no chunk was current (lim == UINTPTR_MAX), the hi of the
+ * chunk the frame went to (the owner's first), which then stays current.
  * Fast path, no C: the successor of the current chunk (the owner's first chunk
- * when none is current: lim == UINTPTR_MAX) is cached and holds the frame. That
- * is the common case of a coroutine whose base frame has no side frame calling
- * a function with one in a loop: every call leaves the state at
- * {NULL, UINTPTR_MAX} and comes back here. Otherwise the C half runs on the
- * system stack. Returns the frame's base and sets __gs_side.sp and .lim. */
+ * when none is current) is cached and holds the frame. Otherwise the C half
+ * runs on the system stack. */
 	.globl	__gs_side_alloc
 	.type	__gs_side_alloc, @function
 	.p2align 4
@@ -246,17 +247,21 @@ __gs_side_alloc:
 	cmpq	$-1, %rax
 	je	1f
 	movq	GS_SIDE_CHUNK_NEXT-GS_SIDE_CHUNK_HDR(%rax), %rdx
+	movq	%fs:GS_SIDE_SP(%r8), %r9        /* restore_sp: the old sp (not NULL) */
 	jmp	3f
 1:	movq	gs_tls@gottpoff(%rip), %rcx
 	movq	%fs:GS_THREAD_CUR(%rcx), %rdx
 	testq	%rdx, %rdx
 	jz	2f
 	movq	GS_CORO_SIDE_FIRST(%rdx), %rdx
-	jmp	3f
+	jmp	4f
 2:	movq	%fs:GS_THREAD_SIDE_FIRST(%rcx), %rdx
+4:	xorl	%r9d, %r9d                      /* restore_sp: the first chunk's hi */
 3:	testq	%rdx, %rdx
 	jz	gs_side_alloc_slow_entry        /* no cached successor */
 	movq	GS_SIDE_CHUNK_HI(%rdx), %rax
+	testq	%r9, %r9
+	cmovzq	%rax, %r9
 	subq	%rdi, %rax                      /* hi - size */
 	jb	gs_side_alloc_slow_entry
 	movq	%rsi, %rcx
@@ -267,6 +272,7 @@ __gs_side_alloc:
 	jb	gs_side_alloc_slow_entry        /* too small: the C half replaces it */
 	movq	%rax, %fs:GS_SIDE_SP(%r8)
 	movq	%rcx, %fs:GS_SIDE_LIM(%r8)
+	movq	%r9, %rdx
 	ret
 	.cfi_endproc
 	.size	__gs_side_alloc, .-__gs_side_alloc

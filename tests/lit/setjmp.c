@@ -21,9 +21,11 @@ int step(void);
 // CHECK: %gs.side.old_jb = load ptr
 // Node of 16 + 2 * 8 bytes, the whole frame 32.
 // CHECK: %gs.side.dec = getelementptr i8, ptr %gs.side.old_sp, i64 -32
-// CHECK: %gs.side.new = call ptr @__gs_side_alloc(i64 32, i64 16)
+// CHECK: %gs.side.ret = call { ptr, ptr } @__gs_side_alloc(i64 32, i64 16)
 // CHECK: gs.side.ready:
 // CHECK-NEXT: %gs.side.base = phi ptr
+// CHECK-NEXT: %gs.side.restore_sp = phi ptr [ %gs.side.old_sp, %entry ], [ %gs.side.new_restore_sp, %gs.side.alloc ]
+// CHECK-NEXT: %gs.side.restore_lim = phi ptr [ %gs.side.old_lim, %entry ], [ %gs.side.new_restore_lim, %gs.side.alloc ]
 // CHECK: store ptr %gs.side.base, ptr
 // CHECK: %gs.side.lim = load ptr
 // CHECK: %gs.side.jb = getelementptr inbounds i8, ptr %gs.side.base, i64 0
@@ -56,8 +58,8 @@ int step(void);
 // CHECK: store ptr %gs.side.jb, ptr
 // CHECK-NEXT: call void @gs_stack_resync()
 //
-// CHECK: store ptr %gs.side.old_sp, ptr
-// CHECK: store ptr %gs.side.old_lim, ptr
+// CHECK: store ptr %gs.side.restore_sp, ptr
+// CHECK: store ptr %gs.side.restore_lim, ptr
 // CHECK: store ptr %gs.side.old_jb, ptr
 // CHECK-NEXT: ret i32
 int catcher(void) {

@@ -15,6 +15,6 @@ struct huge { char b[(1UL << 31) - 16]; };
 void big(struct huge h) { keep(&h); }
 #else
 struct huge { char b[(1UL << 31) - 32]; };
-// UNDER: call ptr @__gs_side_alloc(i64 2147483616, i64 16)
+// UNDER: call { ptr, ptr } @__gs_side_alloc(i64 2147483616, i64 16)
 void big(struct huge h) { keep(&h); }
 #endif

@@ -26,8 +26,8 @@ declare void @nothrow_use(ptr nocapture) nounwind
 ; CHECK: store ptr %gs.side.old_jb, ptr
 ; CHECK-NEXT: %x1 = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 ; CHECK-NEXT: call void @__gs_x.nothrow_use(ptr %x1)
-; CHECK: store ptr %gs.side.old_sp, ptr
-; CHECK: store ptr %gs.side.old_lim, ptr
+; CHECK: store ptr %gs.side.restore_sp, ptr
+; CHECK: store ptr %gs.side.restore_lim, ptr
 ; CHECK-NEXT: resume { ptr, i32 } %lp
 define void @with_frame() personality ptr @__gxx_personality_v0 {
 entry:

@@ -22,14 +22,14 @@ define i32 @leaf(i32 %x) {
 ; CHECK-NEXT: %[[A:a[0-9]*]] = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 ; CHECK-NEXT: %v = load i32, ptr %[[A]]
 ; CHECK-NEXT: [[T0:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
-; CHECK-NEXT: store ptr %gs.side.old_sp, ptr [[T0]]
+; CHECK-NEXT: store ptr %gs.side.restore_sp, ptr [[T0]]
 ; CHECK-NEXT: [[T1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 ; CHECK-NEXT: [[L:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr [[T1]], i32 0, i32 1
-; CHECK-NEXT: store ptr %gs.side.old_lim, ptr [[L]]
+; CHECK-NEXT: store ptr %gs.side.restore_lim, ptr [[L]]
 ; CHECK-NEXT: %m = musttail call i32 @leaf(i32 %v)
 ; CHECK-NEXT: ret i32 %m
 ; CHECK: r:
-; CHECK: store ptr %gs.side.old_lim
+; CHECK: store ptr %gs.side.restore_lim
 ; CHECK-NEXT: ret i32 0
 define i32 @tail(i32 %x) {
 entry:

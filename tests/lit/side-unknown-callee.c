@@ -28,17 +28,22 @@ void fill(__attribute__((noescape)) int *);
 // CHECK-NEXT: %gs.side.slow = or i1 [[LOW]], [[WRAP]]
 // CHECK-NEXT: br i1 %gs.side.slow, label %gs.side.alloc, label %gs.side.ready, !prof
 // CHECK: gs.side.alloc:
-// CHECK-NEXT: %gs.side.new = call ptr @__gs_side_alloc(i64 16, i64 16)
+// CHECK-NEXT: %gs.side.ret = call { ptr, ptr } @__gs_side_alloc(i64 16, i64 16)
+// CHECK-NEXT: %gs.side.new = extractvalue { ptr, ptr } %gs.side.ret, 0
+// CHECK-NEXT: %gs.side.new_restore_sp = extractvalue { ptr, ptr } %gs.side.ret, 1
+// CHECK: %gs.side.new_restore_lim = select i1 {{%[0-9]+}}, ptr %gs.side.old_lim, ptr %gs.side.lim_now
 // CHECK-NEXT: br label %gs.side.ready
 // CHECK: gs.side.ready:
 // CHECK-NEXT: %gs.side.base = phi ptr [ %gs.side.fast, %entry ], [ %gs.side.new, %gs.side.alloc ]
+// CHECK-NEXT: %gs.side.restore_sp = phi ptr [ %gs.side.old_sp, %entry ], [ %gs.side.new_restore_sp, %gs.side.alloc ]
+// CHECK-NEXT: %gs.side.restore_lim = phi ptr [ %gs.side.old_lim, %entry ], [ %gs.side.new_restore_lim, %gs.side.alloc ]
 // CHECK-NEXT: [[T1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 // CHECK-NEXT: store ptr %gs.side.base, ptr [[T1]], align 8
 // O2-NOT: call void @llvm.lifetime.start.p0(i64 4, ptr {{.*}}%x)
 // CHECK: %x{{[0-9]*}} = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 // CHECK: call void @__gs_x.keep(ptr noundef {{.*}}%x
-// CHECK: store ptr %gs.side.old_sp, ptr
-// CHECK: store ptr %gs.side.old_lim, ptr
+// CHECK: store ptr %gs.side.restore_sp, ptr
+// CHECK: store ptr %gs.side.restore_lim, ptr
 // CHECK-NEXT: ret i32
 int mixed(int v) {
   int x = v;
