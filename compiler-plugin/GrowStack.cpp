@@ -33,6 +33,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/TargetParser/Triple.h"
@@ -116,6 +117,8 @@ ALWAYS_ENABLED_STATISTIC(NumCallsLocalThunk,
 ALWAYS_ENABLED_STATISTIC(NumCallsIndirect, "Calls redirected: indirect");
 ALWAYS_ENABLED_STATISTIC(NumCallsAllowlisted, "Calls left direct: allowlist");
 ALWAYS_ENABLED_STATISTIC(NumResyncs, "gs_stack_resync calls inserted");
+ALWAYS_ENABLED_STATISTIC(NumResyncsConditional,
+                         "gs_stack_resync calls that run only after a longjmp");
 ALWAYS_ENABLED_STATISTIC(NumEntryAliases, "__gs_x entry aliases emitted");
 ALWAYS_ENABLED_STATISTIC(NumDynScopes, "Dynamic-alloca scopes given a release");
 ALWAYS_ENABLED_STATISTIC(NumDynTailsZeroed, "Dynamic allocas with their padding zeroed");
@@ -580,6 +583,11 @@ void ModuleInstrumenter::countPins(const FunctionInfo &Info) {
 /// After a returns_twice call returns (the second time, from a longjmp), the
 /// stack may be in an older segment than the guard describes (section 5.6).
 /// Returns the resync call (the side state is restored just before it).
+/// A setjmp-family call returns 0 when it has just saved the context, which
+/// changed nothing (same stack, guard and side state as before the call), and
+/// never 0 from a longjmp: the resync (and the side restores before it) runs
+/// only when the result is not 0 (Lua's luaD_rawrunprotected runs a setjmp per
+/// protected call: the resync was 15 % of its coroutine ping-pong).
 Instruction *ModuleInstrumenter::insertResync(CallBase &CB) {
   FunctionCallee Resync =
       M.getOrInsertFunction(ResyncFn, Type::getVoidTy(M.getContext()));
@@ -587,6 +595,15 @@ Instruction *ModuleInstrumenter::insertResync(CallBase &CB) {
   if (auto *II = dyn_cast<InvokeInst>(&CB)) {
     BasicBlock *Edge = SplitEdge(II->getParent(), II->getNormalDest());
     InsertPt = &*Edge->getFirstInsertionPt();
+  } else if (isSetjmpFamily(CB) && CB.getType()->isIntegerTy()) {
+    IRBuilder<> B(CB.getNextNode());
+    Value *Jumped = B.CreateICmpNE(&CB, ConstantInt::get(CB.getType(), 0),
+                                   "gs.jumped");
+    InsertPt = SplitBlockAndInsertIfThen(
+        Jumped, cast<Instruction>(Jumped)->getNextNode(), /*Unreachable=*/false,
+        MDBuilder(M.getContext()).createUnlikelyBranchWeights());
+    InsertPt->getParent()->setName("gs.longjmp");
+    ++NumResyncsConditional;
   } else {
     InsertPt = CB.getNextNode();
   }

@@ -1,10 +1,11 @@
 // A function calling setjmp/sigsetjmp gets a jb node in its side frame and is
 // not pinned: flags SIDE|JMPBUF (96, protocol.md 2.1, 7.3). The node
 // { prev, count, buf[count] } is linked into __gs_side.jb at entry, each call
-// site records its buffer just before the call, and after the call returns
-// (either time) the frame's own side state (sp = base, lim, jb = &node) is
-// restored before gs_stack_resync(). Every return unlinks the node and
-// restores the caller's state. setjmp itself is called directly.
+// site records its buffer just before the call, and when the call returns
+// from a longjmp (not 0) the frame's own side state (sp = base, lim,
+// jb = &node) is restored before gs_stack_resync(); its first return (0)
+// changed nothing and skips both. Every return unlinks the node and restores
+// the caller's state. setjmp itself is called directly.
 // RUN: %clang -O0 -S -emit-llvm -o - %s | FileCheck %s
 // RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s
 
@@ -42,6 +43,9 @@ int step(void);
 // CHECK: [[S0:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 16
 // CHECK-NEXT: store ptr @env, ptr [[S0]]
 // CHECK-NEXT: %call = call i32 @_setjmp(ptr noundef {{.*}}@env) #[[RT:[0-9]+]]
+// CHECK-NEXT: %gs.jumped = icmp ne i32 %call, 0
+// CHECK-NEXT: br i1 %gs.jumped, label %[[LJ:gs.longjmp[0-9]*]], label
+// CHECK: [[LJ]]:
 // CHECK-NEXT: [[T1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 // CHECK-NEXT: store ptr %gs.side.base, ptr [[T1]]
 // CHECK-NEXT: [[T2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
@@ -55,6 +59,7 @@ int step(void);
 // CHECK: [[S1:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 24
 // CHECK-NEXT: store ptr @senv, ptr [[S1]]
 // CHECK-NEXT: %call{{[0-9]+}} = call i32 @__sigsetjmp(ptr noundef {{.*}}@senv, i32 noundef 1) #[[RT]]
+// CHECK-NEXT: %gs.jumped{{[0-9]*}} = icmp ne i32 %call{{[0-9]+}}, 0
 // CHECK: store ptr %gs.side.jb, ptr
 // CHECK-NEXT: call void @gs_stack_resync()
 //
