@@ -398,6 +398,40 @@ void BM_CallCost(benchmark::State &state)
 }
 BENCHMARK(BM_CallCost)->ArgsProduct({{0, 1, 2}, {0, 1}})->Unit(benchmark::kMillisecond);
 
+// What do malloc + free and pthread_mutex_lock + unlock cost from instrumented
+// code, against plain clang's loop? malloc's and free's thunks call them
+// straight on the coroutine stack when it holds 1536 bytes above the guard
+// (protocol.md 4.1a), else through the trampoline; the mutex functions always
+// take the trampoline. depth: bytes of frames above the loop (0: a fresh 2 KiB
+// coroutine stack, too small; 64 KiB: the stack has grown). n = 1e6 pairs;
+// ns_per_call is per pair.
+void BM_LibcLeafCall(benchmark::State &state)
+{
+    const int kind = int(state.range(0));    // 0 malloc+free, 1 mutex lock+unlock
+    const long depth = state.range(1);       // bytes of frames above the loop
+    const bool plain = state.range(2) != 0;
+    const long n = 1000000;
+    Worker w;
+    auto start = Clock::now();
+    for (auto _ : state) {
+        uint64_t r;
+        if (plain)
+            r = uint64_t(kind == 0 ? plain_call_malloc(n) : plain_call_mutex(n));
+        else
+            r = w.run(kind == 0 ? GS_JOB_MALLOC : GS_JOB_MUTEX, n, uint64_t(depth));
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["ns_per_call"] =
+        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
+        double(state.iterations() * n);
+    state.SetLabel(std::string(kind == 0 ? "malloc+free" : "mutex lock+unlock") +
+                   (plain ? " plain" : depth ? " instrumented, 64 KiB deep" : " instrumented"));
+}
+BENCHMARK(BM_LibcLeafCall)
+    ->Args({0, 0, 1})->Args({0, 0, 0})->Args({0, 65536, 0})
+    ->Args({1, 0, 1})->Args({1, 0, 0})->Args({1, 65536, 0})
+    ->Unit(benchmark::kMillisecond);
+
 // What does a side frame add to a call (issue 10: at most 2 ns)? n calls of a
 // function whose local's address goes to another file, so the local lives in
 // a side frame (check, bump, restore at return), against the same function

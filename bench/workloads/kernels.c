@@ -2,6 +2,7 @@
  * (see kernels.h). noinline keeps each call a real call in both builds. */
 #include "kernels.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #define KCAT2(a, b) a##b
@@ -41,6 +42,37 @@ __attribute__((noinline)) long K(call_libc)(long n)
     long s = 0;
     for (long i = 0; i < n; i++)
         s += labs(s - i) & 7;
+    return s;
+}
+
+/* malloc and free: in the gs_ build their thunks call them on the coroutine
+ * stack when it has room (protocol.md 4.1a), else through the trampoline. */
+char *volatile K(malloc_sink);
+
+__attribute__((noinline)) long K(call_malloc)(long n)
+{
+    long s = 0;
+    for (long i = 0; i < n; i++) {
+        char *p = malloc(32 + (size_t)(i & 15));
+        K(malloc_sink) = p; /* kept: the pair may not be elided */
+        s += p != NULL;
+        free(p);
+    }
+    return s;
+}
+
+/* pthread_mutex_lock and unlock, uncontended: not in gs_libc_leaves.h (their
+ * assertion path is not bounded), so always the trampoline: the reference for
+ * the malloc pair. */
+static pthread_mutex_t K(mutex) = PTHREAD_MUTEX_INITIALIZER;
+
+__attribute__((noinline)) long K(call_mutex)(long n)
+{
+    long s = 0;
+    for (long i = 0; i < n; i++) {
+        s += pthread_mutex_lock(&K(mutex)) == 0;
+        pthread_mutex_unlock(&K(mutex));
+    }
     return s;
 }
 

@@ -28,6 +28,8 @@ struct gs_bench_tree {
     long p##call_plain_lib(long n);  /* n calls into an uninstrumented object          */ \
     long p##call_other_file(long n); /* n calls into another file of the same build    */ \
     long p##call_libc(long n);       /* n calls of a libc function (labs)              */ \
+    long p##call_malloc(long n);     /* n malloc + free pairs                          */ \
+    long p##call_mutex(long n);      /* n pthread_mutex_lock + unlock pairs            */ \
     long p##call_side_leaf(long n);  /* n calls of a function with an escaping local   */ \
     long p##call_side_leaf_nested(long n); /* the same from a frame with one itself     */ \
     long p##call_side_local(long n); /* n calls of a function whose local escapes      */ \
@@ -71,6 +73,8 @@ enum gs_job_kind {
     GS_JOB_SIDE_LOCAL,  /* a = n                                  */
     GS_JOB_STACK_LOCAL, /* a = n                                  */
     GS_JOB_SIDE_LOCAL_NESTED, /* a = n                            */
+    GS_JOB_MALLOC,      /* a = n; b = bytes of stack to use first  */
+    GS_JOB_MUTEX,       /* a = n; b = bytes of stack to use first  */
 };
 
 struct gs_job {

@@ -35,6 +35,18 @@ __attribute__((noinline)) static long endless(long depth)
     return endless(depth + 1) + pad[depth & 63];
 }
 
+/* Runs fn(n) below a frame of `deep` bytes (0, 4 KiB or 64 KiB: the frames
+ * of a real program above the call), so that the stack has grown. */
+__attribute__((noinline)) static long below(long (*fn)(long), long n, unsigned deep)
+{
+    if (deep >= 4096) {
+        volatile char pad[4096];
+        pad[deep & 4095] = 1;
+        return below(fn, n, deep - 4096) + pad[deep & 4095] - 1;
+    }
+    return fn(n);
+}
+
 void *gs_bench_worker(void *arg)
 {
     struct gs_job *j = arg;
@@ -54,6 +66,8 @@ void *gs_bench_worker(void *arg)
         case GS_JOB_SIDE_NESTED: j->result = (uint64_t)gs_call_side_leaf_nested((long)j->a); break;
         case GS_JOB_SIDE_LOCAL: j->result = (uint64_t)gs_call_side_local((long)j->a); break;
         case GS_JOB_STACK_LOCAL: j->result = (uint64_t)gs_call_stack_local((long)j->a); break;
+        case GS_JOB_MALLOC: j->result = (uint64_t)below(gs_call_malloc, (long)j->a, (unsigned)j->b); break;
+        case GS_JOB_MUTEX: j->result = (uint64_t)below(gs_call_mutex, (long)j->a, (unsigned)j->b); break;
         case GS_JOB_SIDE_LOCAL_NESTED:
             j->result = (uint64_t)gs_call_side_local_nested((long)j->a);
             break;
