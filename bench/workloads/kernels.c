@@ -87,10 +87,12 @@ __attribute__((noinline)) long K(side_leaf)(long i)
     return *K(side_sink);
 }
 
-/* n calls of side_leaf from a frame without a side frame of its own: in a
- * coroutine that has no live side frame either, every call finds the side
- * state at {NULL, UINTPTR_MAX} and takes __gs_side_alloc's assembly fast path
- * (the cached first chunk). */
+/* n calls of side_leaf from a frame without a side frame of its own, in a
+ * coroutine that has no live side frame either: the first call finds the side
+ * state at {NULL, UINTPTR_MAX} and takes __gs_side_alloc; it leaves the first
+ * chunk current and empty (protocol.md 7.2), and the later calls pass the
+ * inline check. (Before that rule every call took __gs_side_alloc's assembly
+ * fast path.) */
 __attribute__((noinline)) long K(call_side_leaf)(long n)
 {
     long s = 0;
