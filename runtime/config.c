@@ -38,6 +38,8 @@ void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
     cfg->stats = 0;
     cfg->shrink = 1;
     cfg->threads = 1;
+    cfg->netpoll = 1;
+    cfg->leakcheck = 1;
 #ifdef GROWSTACK_STRESS
     cfg->force_move = 1;
     cfg->poison = 1;
@@ -211,7 +213,9 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
         (rc = env_bool("GROWSTACK_FORCE_MOVE", &cfg->force_move, err, len)) ||
         (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)) ||
         (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)) ||
-        (rc = env_bool("GROWSTACK_THREADS", &cfg->threads, err, len)))
+        (rc = env_bool("GROWSTACK_THREADS", &cfg->threads, err, len)) ||
+        (rc = env_bool("GROWSTACK_NETPOLL", &cfg->netpoll, err, len)) ||
+        (rc = env_bool("GROWSTACK_LEAKCHECK", &cfg->leakcheck, err, len)))
         return rc;
     /* Defaults the user did not override follow a smaller limit (GROWSTACK_MAX=4k
      * alone means 4 KiB segments, not an error about the 8 KiB default). A limit

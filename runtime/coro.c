@@ -90,7 +90,7 @@ inline __attribute__((always_inline)) struct gs_coro *gs_coro_lookup(struct gs_t
 
 /* Why gs_coro_lookup(t, h) failed: a handle of another live thread (EXDEV), or
  * a stale or unknown one (ESRCH). */
-static int lookup_error(struct gs_thread *t, gs_handle h)
+int gs_coro_lookup_error(struct gs_thread *t, gs_handle h)
 {
     uint32_t tag = GS_HANDLE_TAG(h);
     return tag != t->tag && gs_thread_tag_live(tag) ? EXDEV : ESRCH;
@@ -206,18 +206,26 @@ static inline __attribute__((always_inline)) void enter(struct gs_thread *t, str
     t->stats.switches += 2; /* there and back */
 }
 
-static inline __attribute__((always_inline)) void leave(struct gs_thread *t, struct gs_coro *co,
-                                                        enum gs_state state)
+static inline __attribute__((always_inline)) void leave_with_guard(struct gs_thread *t,
+                                                                   struct gs_coro *co,
+                                                                   enum gs_state state,
+                                                                   uintptr_t guard)
 {
     struct gs_coro *r = co->resumer;
     co->state = state;
-    co->guard = gs_arch_get_guard();
+    co->guard = guard;
     gs_side_switch(&co->side, r ? &r->side : &t->side);
     t->cur = r;
     if (r)
         r->state = GS_RUNNING;
     t->sys_sp = co->saved_sys_sp;
     t->ext_target = co->saved_ext;
+}
+
+static inline __attribute__((always_inline)) void leave(struct gs_thread *t, struct gs_coro *co,
+                                                        enum gs_state state)
+{
+    leave_with_guard(t, co, state, gs_arch_get_guard());
 }
 
 enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
@@ -227,9 +235,24 @@ enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
     gs_ctx_switch(co->back, &co->ctx, co->guard);
     enum gs_state st = co->state;
     gs_coro_reap(t);
-    if (st == GS_SUSPENDED)
+    if (st == GS_SUSPENDED || st == GS_PARKED)
         gs_stack_maybe_shrink(co);
     return st;
+}
+
+struct gs_coro *gs_coro_park_prepare(struct gs_thread *t, uintptr_t guard)
+{
+    struct gs_coro *co = t->cur;
+    gs_assert(co && guard != 0);
+    leave_with_guard(t, co, GS_PARKED, guard);
+    return co;
+}
+
+void gs_coro_wake(struct gs_thread *t, struct gs_coro *co)
+{
+    gs_assert(co->state == GS_PARKED);
+    co->state = GS_READY;
+    gs_coro_hooks.ready(t, co);
 }
 
 void gs_coro_suspend(struct gs_thread *t, enum gs_state state)
@@ -390,7 +413,7 @@ int gs_resume(gs_handle h)
         t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co)
-        return lookup_error(t, h);
+        return gs_coro_lookup_error(t, h);
     switch (co->state) {
     case GS_READY:
     case GS_SUSPENDED:
@@ -414,7 +437,7 @@ int gs_join(gs_handle h, void **result)
     struct gs_thread *t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co)
-        return lookup_error(t, h);
+        return gs_coro_lookup_error(t, h);
     if (co == t->cur)
         return EDEADLK;
     if (co->joiner)
@@ -426,7 +449,7 @@ int gs_join(gs_handle h, void **result)
             gs_coro_suspend(t, GS_BLOCKED);
         } else {
             while (co->state != GS_DONE) {
-                if (!gs_sched_run_one(t))
+                if (!gs_sched_step(t))
                     return EDEADLK; /* nothing can run: the target waits forever */
             }
         }
@@ -442,7 +465,7 @@ int gs_detach(gs_handle h)
     struct gs_thread *t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co)
-        return lookup_error(t, h);
+        return gs_coro_lookup_error(t, h);
     if (co->joiner)
         return EINVAL;
     if (co->state == GS_DONE) {
@@ -470,7 +493,7 @@ int gs_done(gs_handle h)
     struct gs_thread *t = gs_thread_self();
     struct gs_coro *co = gs_coro_lookup(t, h);
     if (!co) {
-        errno = lookup_error(t, h);
+        errno = gs_coro_lookup_error(t, h);
         return -1;
     }
     return co->state == GS_DONE;

@@ -6,8 +6,16 @@
  * Invariants:
  *  - A coroutine is RUNNING exactly when it is gs_tls.cur; RESUMING while it waits
  *    inside gs_resume() for a coroutine it resumed; SUSPENDED after gs_yield();
- *    BLOCKED while it waits for an event (join); READY when it may be resumed and
- *    has not run since it was made ready; DONE after its function returned.
+ *    BLOCKED while it waits for an event (join); PARKED while it waits inside a
+ *    blocking call (gs_coro_park_prepare .. gs_coro_wake: channels, timers,
+ *    descriptors, docs/netpoll.md); READY when it may be resumed and has not
+ *    run since it was made ready; DONE after its function returned.
+ *  - A PARKED coroutine's saved context was made by the blocking-call frame
+ *    (arch block_*.S): its resume address is gs_park_ret and its stack holds
+ *    instrumented frames and that frame only, so it may be shrunk like a
+ *    SUSPENDED one. Only gs_coro_wake makes it READY again, exactly once per
+ *    park; the core reports that through gs_coro_hooks.ready and never calls
+ *    the scheduler for it.
  *  - While not RUNNING, ctx.sp is the saved stack pointer and `guard` the guard
  *    value to install when it runs again (Invariant G, docs/protocol.md 1).
  *  - `back` points to the context of whoever resumed it: the resumer coroutine's
@@ -36,6 +44,7 @@ enum gs_state {
     GS_SUSPENDED,
     GS_BLOCKED,
     GS_DONE,
+    GS_PARKED,
 };
 
 struct gs_ctx {
@@ -87,6 +96,10 @@ struct gs_coro {
     uintptr_t a0, a1, a2;
     void *result;
 
+    /* Owned by the layer that parks (wait.h); the core never reads them. */
+    struct gs_wait *wait;        /* what it waits for while PARKED, or NULL       */
+    unsigned cancel;             /* a gs_cancel is pending for its next park      */
+
     gs_handle handle;
     struct gs_coro *joiner;
     struct gs_coro *qnext, *qprev;   /* run queue links (scheduler.c)            */
@@ -112,6 +125,9 @@ struct gs_slot {
 
 __attribute__((visibility("hidden"))) struct gs_coro *gs_coro_lookup(struct gs_thread *t,
                                                                      gs_handle h);
+/* Why gs_coro_lookup(t, h) failed: EXDEV (a handle of another live thread) or
+ * ESRCH. */
+__attribute__((visibility("hidden"))) int gs_coro_lookup_error(struct gs_thread *t, gs_handle h);
 
 /* Create a coroutine (state READY, not queued). */
 __attribute__((visibility("hidden")))
@@ -137,6 +153,28 @@ __attribute__((visibility("hidden"))) void gs_coro_suspend(struct gs_thread *t,
 /* Free a DONE coroutine and its handle. */
 __attribute__((visibility("hidden"))) void gs_coro_destroy(struct gs_thread *t,
                                                            struct gs_coro *co);
+
+/* Park and wake (docs/netpoll.md). Both O(1).
+ *
+ * gs_coro_park_prepare: the running coroutine becomes PARKED and its resumer's
+ * bookkeeping is restored (as a yield does), with `guard` recorded as the
+ * coroutine's guard: the caller runs on the system stack, where the slot holds
+ * 0. The caller must then switch away with gs_ctx_switch(&co->ctx, co->back,
+ * co->back_guard) before anything else runs on the thread (block_*.S does).
+ * Returns the coroutine.
+ *
+ * gs_coro_wake: a PARKED coroutine becomes READY; gs_coro_hooks.ready (set by
+ * the scheduler) is told, so that someone resumes it. */
+__attribute__((visibility("hidden"))) struct gs_coro *gs_coro_park_prepare(struct gs_thread *t,
+                                                                           uintptr_t guard);
+__attribute__((visibility("hidden"))) void gs_coro_wake(struct gs_thread *t, struct gs_coro *co);
+
+/* What the core reports upward (the layer above registers; the core calls
+ * through these pointers and never names a function of that layer). */
+struct gs_coro_hooks {
+    void (*ready)(struct gs_thread *t, struct gs_coro *co); /* a wake made co READY */
+};
+extern struct gs_coro_hooks gs_coro_hooks __attribute__((visibility("hidden")));
 
 /* The thread left its running coroutine without a switch: pthread_exit or a
  * cancellation unwound that coroutine's frames and continued on the thread's own

@@ -302,7 +302,10 @@ static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t 
         uintptr_t pc = *(uint64_t *)slot;
         if (pc == (uintptr_t)gs_ctx_entry_ret || pc == (uintptr_t)__morestack_return)
             return 1; /* the base of the coroutine, or of this segment */
-        if (pc != last_pc) {
+        /* A parked blocking call's frame (block_*.S): its layout is known and
+         * every word of it may be relocated (docs/netpoll.md); its caller is
+         * the next frame. */
+        if (pc != last_pc && pc != (uintptr_t)gs_park_ret) {
             struct gs_func_info fi;
             if (!gs_records_find(pc, &fi)) {
                 gs_tls.stats.unknown_frames++;
@@ -528,10 +531,12 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
     r->action = GS_GROW_RESUME;
 }
 
-/* Shrinking (contiguous mode, at a yield): a suspended single-segment stack that
- * uses under a quarter of its size moves to one half as large, never below the
- * initial size. The suspended context was saved by gs_yield straight from an
- * instrumented frame, so its saved PC and %rbp start the frame walk. */
+/* Shrinking (contiguous mode, at a yield or a park): a suspended or parked
+ * single-segment stack that uses under a quarter of its size moves to one half
+ * as large, never below the initial size. The context was saved by gs_yield
+ * straight from an instrumented frame, or by a blocking call's frame whose
+ * resume address is gs_park_ret (frames_movable knows it), so its saved PC and
+ * %rbp start the frame walk. */
 static void shrink_on_sys(void *arg)
 {
     struct gs_coro *co = arg;
@@ -559,6 +564,30 @@ static void shrink_on_sys(void *arg)
     gs_side_trim(t, &co->side_owner, &co->side);
 }
 
+/* GROWSTACK_FORCE_MOVE: a coroutine that just parked moves to a new block of
+ * the same size, so that every park tests the relocation of the parking frame
+ * (docs/netpoll.md) the way every prologue check tests the rest. Counted as a
+ * move. */
+static void move_parked_on_sys(void *arg)
+{
+    struct gs_coro *co = arg;
+    struct gs_thread *t = &gs_tls;
+    uintptr_t sp = (uintptr_t)co->ctx.sp;
+    if (!gs_stack_sync_top(co, sp) || co->top != co->bottom)
+        return;
+    struct gs_seg *old = co->top;
+    if (!frames_movable(co, old, sp + GS_SAVED_PC, *(uint64_t *)(sp + GS_SAVED_RBP)))
+        return;
+    struct gs_seg *n = gs_seg_alloc(t, GS_SEG_USABLE(old));
+    if (!n)
+        gs_fatal("out of memory for a %zu-byte stack", GS_SEG_USABLE(old));
+    n->pad = gs_valgrind_register(n);
+    intptr_t delta = move_top(t, co, old, n, sp, co->side.jb, 0);
+    co->ctx.sp = (char *)co->ctx.sp + delta;
+    co->guard = gs_stack_guard_for(n);
+    t->stats.moves++;
+}
+
 /* Shrink only a stack that has not grown during its last GS_SHRINK_QUIET_RUNS
  * runs: a coroutine that needs a deep stack on every run (and yields with a
  * shallow one) would otherwise shrink and grow again every time. Go shrinks at
@@ -567,8 +596,19 @@ static void shrink_on_sys(void *arg)
 
 void gs_stack_maybe_shrink(struct gs_coro *co)
 {
-    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || co->kind != GS_STACK_GROWABLE ||
-        co->state != GS_SUSPENDED)
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || co->kind != GS_STACK_GROWABLE)
+        return;
+    /* A coroutine BLOCKED in gs_join has the C frame of gs_join on its stack
+     * (unknown to the walk): only yields and parks leave movable contexts. */
+    if (co->state != GS_SUSPENDED &&
+        (co->state != GS_PARKED ||
+         *(uint64_t *)((char *)co->ctx.sp + GS_SAVED_PC) != (uintptr_t)gs_park_ret))
+        return;
+    if (gs_cfg.force_move && co->state == GS_PARKED) {
+        gs_sys_call(move_parked_on_sys, co);
+        return;
+    }
+    if (!gs_cfg.shrink)
         return;
     if (co->quiet_runs < GS_SHRINK_QUIET_RUNS)
         return;

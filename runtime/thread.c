@@ -8,12 +8,14 @@
 
 #include "config.h"
 #include "coro.h"
+#include "netpoll.h"
 #include "fatal.h"
 #include "pins.h"
 #include "records.h"
 #include "scheduler.h"
 #include "stack.h"
 #include "thread.h"
+#include "wait.h"
 
 __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
 
@@ -96,6 +98,8 @@ static void thread_exit(void *arg)
     if (t->nalive)
         gs_fatal("thread %u exits with %zu coroutines alive; join or finish them first",
                  t->index, t->nalive);
+    gs_poll_thread_exit(t);
+    gs_wait_thread_exit(t);
     gs_signals_thread_exit(t);
     gs_side_thread_exit(t);
     gs_records_thread_exit(t);
@@ -197,10 +201,21 @@ uintptr_t gs_thread_run_main(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
     rc = gs_join(h, &result);
     t->main_co = NULL; /* joined: freed */
     pthread_cleanup_pop(0);
-    if (rc)
+    if (rc) {
+        /* A deadlock: nothing is ready, no deadline or descriptor is pending.
+         * Say who waits for what before dying. */
+        char line[256];
+        size_t len = gs_format(line, sizeof line - 1,
+                               "growstack: every coroutine of thread %u is blocked (a deadlock): "
+                               "%zu alive, %zu parked in blocking calls:",
+                               t->index, t->nalive, gs_wait_parked(t));
+        line[len++] = '\n';
+        gs_write_stderr(line, len);
+        gs_wait_report(t, 20);
         gs_fatal("the %s coroutine of thread %u could not be joined (error %d): every "
                  "coroutine is blocked",
                  name, t->index, rc);
+    }
     return (uintptr_t)result;
 }
 

@@ -22,8 +22,11 @@
 #include "gs_arch.h"
 #include "pins.h"
 #include "side.h"
+#include "timer.h"
 
 struct gs_coro;
+struct gs_poller;
+struct gs_wait;
 struct gs_seg;
 
 /* Stack blocks are pooled by power-of-two size class: 2 KiB << class. */
@@ -58,6 +61,15 @@ struct gs_thread {
     struct gs_coro *ready_head, *ready_tail;
     size_t nready, nalive;
     struct gs_coro *zombies;      /* finished, stack not yet released (coro.c)  */
+    unsigned sched_tick;          /* runs since the scheduler last polled       */
+
+    /* blocking calls (wait.c, timer.c, netpoll.c) */
+    struct gs_timer_heap timers;  /* armed deadlines                            */
+    struct gs_poller *poller;     /* epoll set and descriptor waiters, or NULL  */
+    struct gs_wait *waits;        /* waits in progress (wait.h)                 */
+    struct gs_wait *wait_pool;    /* free waits                                 */
+    size_t nwaits;                /* on `waits`                                 */
+    uint64_t rng;                 /* select's case order (xorshift)             */
 
     /* stack block caches (runtime/stack.c) */
     struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */

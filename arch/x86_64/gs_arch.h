@@ -109,6 +109,26 @@
 #define GS_SIDE_CHUNK_HI     16
 #define GS_SIDE_CHUNK_HDR    48
 
+/* struct gs_block (runtime/block.h): the frame a blocking call keeps on the
+ * coroutine stack while it runs its step on the system stack and while it is
+ * parked (docs/netpoll.md, "The parking frame"). block_*.S builds it below the
+ * caller's return address and %rbp. */
+#define GS_BLK_ARGS          0   /* rdi rsi rdx rcx r8 r9 as the caller passed them */
+#define GS_BLK_STEP          48  /* int (*)(struct gs_block *): the C half          */
+#define GS_BLK_GUARD         56  /* the guard when the step last ran (0: entered on
+                                    the system stack)                              */
+#define GS_BLK_RET           64  /* the result (%rax) when the step says DONE       */
+#define GS_BLK_CO            72  /* struct gs_coro *: whom to switch away from (PARK)*/
+#define GS_BLK_WAIT          80  /* step-private, 0 at entry                        */
+#define GS_BLK_PROGRESS      88  /* step-private, 0 at entry                        */
+#define GS_BLK_STATE         96  /* step-private, 0 at entry                        */
+#define GS_BLK_PAD           104
+#define GS_BLK_SIZE          112
+/* What a step returns. */
+#define GS_BLOCK_DONE        0   /* return GS_BLK_RET to the caller                 */
+#define GS_BLOCK_PARK        1   /* switch away from GS_BLK_CO; on resume, step again */
+#define GS_BLOCK_AGAIN       2   /* run the step again at once                      */
+
 /* gs_grow() results, read by __morestack. */
 #define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
 #define GS_GROW_CALL   2   /* segmented: call body (ret+1) with %rsp = sp; the
@@ -230,6 +250,7 @@ void gs_ctx_entry(void);        /* first resume address of every coroutine     *
 extern const char gs_ctx_entry_ret[];  /* return address of the user function  */
 void __morestack(void);
 extern const char __morestack_return[];
+extern const char gs_park_ret[];  /* resume address of a parked blocking call (block_*.S) */
 void __gs_tramp(void);
 void __gs_tramp_icall(void);
 void gs_sys_call(void (*fn)(void *), void *arg);
