@@ -254,6 +254,23 @@ static int fd_nonblocking(int fd)
     return fl >= 0 && (fl & O_NONBLOCK);
 }
 
+/* Before waiting on fd for `dir`: a call that would fail at once must not wait
+ * for readiness that never comes (a read on a descriptor open for writing
+ * only: poll says "not ready", read says EBADF). Returns what to do: */
+enum { W_WAIT, W_NONBLOCKING, W_PLAIN };
+static int before_wait(int fd, short dir, int transparent)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return W_PLAIN; /* the call reports EBADF */
+    int acc = fl & O_ACCMODE;
+    if ((dir == POLLIN && acc == O_WRONLY) || (dir == POLLOUT && acc == O_RDONLY))
+        return W_PLAIN;
+    if (transparent && (fl & O_NONBLOCK))
+        return W_NONBLOCKING;
+    return W_WAIT;
+}
+
 /* What a descriptor that is not a socket needs. */
 enum kind {
     K_NOWAIT,   /* pipes and FIFOs: RWF_NOWAIT                                  */
@@ -598,9 +615,11 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
         if (e != EAGAIN && e != EWOULDBLOCK)
             return xfer_finish(b, -1, e);
         /* Not ready. */
-        if (d->transparent ? fd_nonblocking(x.fd) : deadline == GS_NOWAIT)
+        short dir = x.out ? POLLOUT : POLLIN;
+        int how = before_wait(x.fd, dir, d->transparent);
+        if (how == W_NONBLOCKING || (how == W_WAIT && !d->transparent && deadline == GS_NOWAIT))
             return xfer_finish(b, -1, EAGAIN);
-        int rc = fd_wait(b, x.fd, x.out ? POLLOUT : POLLIN, deadline, d->what);
+        int rc = how == W_PLAIN ? -EPERM : fd_wait(b, x.fd, dir, deadline, d->what);
         if (rc == -EPERM) {
             /* epoll cannot watch it: the plain call, as without growstack. */
             r = plain_rest(&x, b, (size_t)b->progress);
@@ -679,10 +698,19 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
     int ready = ready_now(fd, POLLIN);
     if (ready || (transparent && fd_nonblocking(fd))) {
         int r = accept4(fd, addr, addrlen, flags);
+        int e = errno;
         if (r >= 0)
             return gs_block_done(b, (uint64_t)r, 0);
-        if (errno != EAGAIN || (transparent && fd_nonblocking(fd)))
-            return gs_block_done(b, (uint64_t)-1, errno);
+        if (e != EAGAIN || (transparent && fd_nonblocking(fd)))
+            return gs_block_done(b, (uint64_t)-1, e);
+    }
+    /* Not a listening socket (or not a socket): accept fails at once, it must
+     * not wait for a readiness that never comes. */
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) {
+        int r = accept4(fd, addr, addrlen, flags);
+        return gs_block_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
     }
     if (!transparent && deadline == GS_NOWAIT)
         return gs_block_done(b, (uint64_t)-1, EAGAIN);
@@ -922,20 +950,20 @@ int gs_x_ppoll_step(struct gs_block *b)
 /* ---- closing ---------------------------------------------------------------------- */
 
 /* fd is going away (close, or replaced by dup2/dup3): this thread's coroutines
- * waiting on it are woken with EBADF. Not from a signal handler or a callback on
- * the system stack, which may have interrupted the scheduler in the middle of
- * its queues: there the descriptor is only closed (docs/netpoll.md). */
-static void forget(const struct gs_block *b, int fd)
+ * waiting on it are woken with EBADF. Not from a signal handler, which may have
+ * interrupted the scheduler in the middle of its queues: there the descriptor
+ * is only closed (docs/netpoll.md). */
+static void forget(int fd)
 {
-    if (gs_block_where(b) == GS_WHERE_CALLBACK || !gs_tls.initialized)
-        return;
-    gs_poll_forget(&gs_tls, fd, EBADF);
+    struct gs_thread *t = &gs_tls;
+    if (t->initialized && !t->in_signal)
+        gs_poll_forget(t, fd, EBADF);
 }
 
 int gs_x_close_step(struct gs_block *b)
 {
     int fd = (int)b->arg[0];
-    forget(b, fd);
+    forget(fd);
     return plain(b, close(fd));
 }
 
@@ -943,7 +971,7 @@ int gs_x_dup2_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
     if (from != to && fcntl(from, F_GETFD) >= 0)
-        forget(b, to);
+        forget(to);
     return plain(b, dup2(from, to));
 }
 
@@ -951,14 +979,12 @@ int gs_x_dup3_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
     if (from != to && fcntl(from, F_GETFD) >= 0)
-        forget(b, to);
+        forget(to);
     return plain(b, dup3(from, to, (int)b->arg[2]));
 }
 
 int gs_close(int fd)
 {
-    struct gs_thread *t = &gs_tls;
-    if (t->initialized && !t->ext_target)
-        gs_poll_forget(t, fd, EBADF);
+    forget(fd);
     return close(fd);
 }

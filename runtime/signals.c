@@ -56,10 +56,12 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
     gs_side_signal_enter(&side); /* the handler's side frames: side.h */
+    gs_tls.in_signal++;
     if (a->sa_flags & SA_SIGINFO)
         a->sa_sigaction(sig, si, uc);
     else
         a->sa_handler(sig);
+    gs_tls.in_signal--;
     gs_side_signal_leave(&side);
     gs_tls.ext_target = ext;
     gs_arch_set_guard(guard);

@@ -62,6 +62,8 @@ struct gs_thread {
     size_t nready, nalive;
     struct gs_coro *zombies;      /* finished, stack not yet released (coro.c)  */
     unsigned sched_tick;          /* runs since the scheduler last polled       */
+    unsigned in_signal;           /* signal handlers running (signals.c): the
+                                     scheduler's queues may be mid-update       */
 
     /* blocking calls (wait.c, timer.c, netpoll.c) */
     struct gs_timer_heap timers;  /* armed deadlines                            */

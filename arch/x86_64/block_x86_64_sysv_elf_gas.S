@@ -41,8 +41,8 @@
  * here and must not park (it sees GS_BLK_GUARD == 0).
  *
  * Stack use on the coroutine stack: 16 + GS_BLK_SIZE bytes, plus the 64 bytes of
- * a saved context when parked: inside the guard slack (tests/runtime/
- * leaf_stack_use measures it).
+ * a saved context when parked (192 bytes): inside the guard slack, checked
+ * below when this file is assembled.
  *
  * Unwinding: the FDE is marked as a signal frame with the caller's PC described
  * as the return address minus one, like every frame that switches stacks
@@ -50,6 +50,14 @@
  * runs on the system stack.
  */
 #include "gs_arch.h"
+
+/* The frame fits in what GS_STACK_GUARD leaves to code without a check of its
+ * own (gs_arch.h: 368 bytes after the backend's 256, the red zone and the
+ * return address with %rbp): the return address, %rbp, the block, and a saved
+ * context with its return address when parked. */
+#if 8 + 8 + GS_BLK_SIZE + 8 + (GS_SAVED_SIZE - 8) > GS_STACK_GUARD - 256 - 128 - 16
+#error "the parking frame does not fit in the guard slack"
+#endif
 
 	.text
 
