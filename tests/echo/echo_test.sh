@@ -66,7 +66,7 @@ verify)
     status=0
     case $(basename "$exe") in
     echo_go) start_server "$exe" -port 0 -max-seconds 60 ;;
-    echo_server_threads) start_server "$exe" 0 60; status=143 ;; # SIGTERM's default action
+    echo_server_threads | echo_server_gs) start_server "$exe" 0 60; status=143 ;; # SIGTERM's default action
     *) start_server "$exe" --port 0 --max-seconds 60 ;;
     esac
     requests=$((msg > 512 ? 2000 : 20000))
