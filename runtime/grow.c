@@ -594,23 +594,27 @@ static void move_parked_on_sys(void *arg)
  * garbage collections, which are rare for the same reason. */
 #define GS_SHRINK_QUIET_RUNS 4
 
+/* Whether co's saved context may start a frame walk: saved by gs_yield, or by
+ * a blocking call's parking frame. A coroutine BLOCKED in gs_join has the C
+ * frame of gs_join on its stack (unknown to the walk). */
+static int movable_context(const struct gs_coro *co)
+{
+    return co->state == GS_SUSPENDED ||
+           (co->state == GS_PARKED &&
+            *(uint64_t *)((char *)co->ctx.sp + GS_SAVED_PC) == (uintptr_t)gs_park_ret);
+}
+
 void gs_stack_maybe_shrink(struct gs_coro *co)
 {
     if (gs_cfg.mode != GS_MODE_CONTIGUOUS || co->kind != GS_STACK_GROWABLE)
         return;
-    /* A coroutine BLOCKED in gs_join has the C frame of gs_join on its stack
-     * (unknown to the walk): only yields and parks leave movable contexts. */
-    if (co->state != GS_SUSPENDED &&
-        (co->state != GS_PARKED ||
-         *(uint64_t *)((char *)co->ctx.sp + GS_SAVED_PC) != (uintptr_t)gs_park_ret))
-        return;
-    if (gs_cfg.force_move && co->state == GS_PARKED) {
-        gs_sys_call(move_parked_on_sys, co);
+    if (__builtin_expect(gs_cfg.force_move, 0) && co->state == GS_PARKED) {
+        if (movable_context(co))
+            gs_sys_call(move_parked_on_sys, co);
         return;
     }
-    if (!gs_cfg.shrink)
-        return;
-    if (co->quiet_runs < GS_SHRINK_QUIET_RUNS)
+    /* Cheap tests first: this runs at every yield and park. */
+    if (!gs_cfg.shrink || co->quiet_runs < GS_SHRINK_QUIET_RUNS)
         return;
     /* The common case costs two compares: a stack at its initial size, or one
      * that uses a quarter or more of its top segment (co->top may lag behind
@@ -622,6 +626,8 @@ void gs_stack_maybe_shrink(struct gs_coro *co)
     uintptr_t sp = (uintptr_t)co->ctx.sp;
     if (sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top) &&
         (uintptr_t)GS_SEG_HI(top) - sp >= size / 4)
+        return;
+    if (!movable_context(co))
         return;
     gs_sys_call(shrink_on_sys, co);
 }

@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
-"""http_test.py SERVER - examples/http_server.c built by gscc, checked from outside.
+"""http_test.py SERVER [--conns N] - examples/http_server.c built by gscc, checked from outside.
 
-Starts SERVER (port 0), then:
+With --conns N: only N keep-alive connections held open at once (issue 15's bar is
+10,000 on one thread): each makes one checked request as it opens (so the server
+accepted it and its coroutine waits in read()), then, with all N still open, every
+one sends a second request before any answer is read, and every answer is checked;
+/stats must count N + 1 connections and 2N + 1 requests.
+
+Without it, starts SERVER (port 0), then:
   - 200 client threads, each with one keep-alive connection, 20 requests each
     (GET /, HEAD /, POST /echo with bodies up to 64 KiB, a 404): every answer
     checked, Content-Length honoured, the connection kept;
@@ -17,6 +23,7 @@ Exit status 0 pass, 1 fail. Runs in a few seconds; every socket has a timeout.
 """
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -116,8 +123,38 @@ def threads_run(fn, n):
             fail("a client did not finish in time")
 
 
+def many(port, n):
+    """n connections open at once, each served twice; every answer checked."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < n + 64:
+        fail(f"RLIMIT_NOFILE hard limit {hard} is below {n} connections + 64")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    conns = []
+    for k in range(n):
+        c = Conn(port)
+        st, hdr, body = c.request("GET", f"/missing/{k}")
+        if st != 404 or hdr["connection"] != "keep-alive":
+            fail(f"connection {k}: first request: {st} {hdr}")
+        conns.append(c)
+    for c in conns:  # all N requests in flight before the first answer is read
+        c.send(b"GET / HTTP/1.1\r\n\r\n")
+    for k, c in enumerate(conns):
+        r = c.response()
+        if not r or r[0] != 200 or r[2] != b"hello from growstack\n":
+            fail(f"connection {k}: second request: {r}")
+    c = Conn(port)
+    st, _, body = c.request("GET", "/stats")
+    want = f"connections {n + 1} requests {2 * n + 1}\n".encode()
+    if st != 200 or body != want:
+        fail(f"/stats: {body!r}, expected {want!r}")
+    c.close()
+    for c in conns:
+        c.close()
+
+
 def main():
     server = sys.argv[1]
+    nconns = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--conns" else 0
     p = subprocess.Popen([server, "0", "120"], stdout=subprocess.PIPE, text=True)
     try:
         line = p.stdout.readline()
@@ -125,6 +162,13 @@ def main():
         if not m:
             fail(f"no ready line: {line!r}")
         port = int(m.group(2))
+
+        if nconns:
+            many(port, nconns)
+            if p.poll() is not None:
+                fail(f"server exited with {p.returncode}")
+            print(f"PASS: http_server, {nconns} connections at once")
+            return
 
         threads_run(lambda k: client(port, k), 200)
         if errors:
