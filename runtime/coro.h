@@ -44,14 +44,12 @@ struct gs_ctx {
 _Static_assert(__builtin_offsetof(struct gs_ctx, sp) == GS_CTX_SP, "GS_CTX_SP");
 
 enum gs_stack_kind {
-    GS_STACK_NONE = 0,
-    GS_STACK_FIXED,       /* one fixed mapping (fixed mode, or unchecked entry)  */
+    GS_STACK_FIXED = 1,   /* one fixed mapping (fixed mode, or unchecked entry)  */
     GS_STACK_GROWABLE,    /* segments; growth by the configured mode             */
 };
 
 #define GS_CORO_DETACHED 1u
 #define GS_CORO_QUEUED 2u
-#define GS_CORO_ENTRY3 4u  /* fn takes (a0, a1, a2) and returns int (main)       */
 
 struct gs_coro {
     struct gs_ctx ctx;
@@ -96,9 +94,6 @@ struct gs_coro {
 _Static_assert(__builtin_offsetof(struct gs_coro, ctx) == GS_CORO_CTX, "GS_CORO_CTX");
 _Static_assert(__builtin_offsetof(struct gs_coro, back) == GS_CORO_BACK, "GS_CORO_BACK");
 _Static_assert(__builtin_offsetof(struct gs_coro, back_guard) == GS_CORO_BACK_GUARD, "BACK_GUARD");
-_Static_assert(__builtin_offsetof(struct gs_coro, guard) == GS_CORO_GUARD, "GS_CORO_GUARD");
-_Static_assert(__builtin_offsetof(struct gs_coro, state) == GS_CORO_STATE, "GS_CORO_STATE");
-_Static_assert(GS_SUSPENDED == GS_STATE_SUSPENDED, "GS_STATE_SUSPENDED");
 _Static_assert(__builtin_offsetof(struct gs_coro, dyn) == GS_CORO_DYN, "GS_CORO_DYN");
 _Static_assert(__builtin_offsetof(struct gs_coro, side_owner.first) == GS_CORO_SIDE_FIRST,
                "GS_CORO_SIDE_FIRST");

@@ -43,5 +43,5 @@ int __wrap_main(int argc, char **argv, char **envp)
         configure_from_hook();
     /* main returns int: only the low 32 bits of %rax are defined. */
     return (int)gs_thread_run_main((void *)__real_main, (uintptr_t)argc, (uintptr_t)argv,
-                                   (uintptr_t)envp, GS_CORO_ENTRY3, "main");
+                                   (uintptr_t)envp, "main");
 }

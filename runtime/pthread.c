@@ -74,7 +74,7 @@ static uintptr_t run_box(void *p)
     struct start_box b = *(struct start_box *)p;
     free(p);
     if (b.on_coroutine)
-        return gs_thread_run_main(b.fn, (uintptr_t)b.arg, 0, 0, 0, "thread");
+        return gs_thread_run_main(b.fn, (uintptr_t)b.arg, 0, 0, "thread");
     gs_thread_self();
     return (uintptr_t)((void *(*)(void *))b.fn)(b.arg);
 }

@@ -19,7 +19,9 @@ __thread struct gs_side __gs_side __attribute__((tls_model("initial-exec"))) = {
 void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
     __attribute__((visibility("hidden")));
 
-const char *gs_side_owner_name(char *buf, size_t len)
+/* The owner of the running code, for messages: "coroutine 3 (main)" or "the
+ * thread's own stack". */
+static const char *owner_name(char *buf, size_t len)
 {
     return gs_coro_describe(gs_tls.cur, buf, len);
 }
@@ -67,7 +69,7 @@ __attribute__((noreturn)) static void side_overflow(struct gs_thread *t, struct 
                                                     size_t size, size_t chunk)
 {
     char who[64];
-    gs_side_owner_name(who, sizeof who);
+    owner_name(who, sizeof who);
     if (t->cur && t->cur->stack_peak > t->stats.max_stack_bytes)
         t->stats.max_stack_bytes = t->cur->stack_peak;
     gs_fatal_then(gs_stats_at_abort,

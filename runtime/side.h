@@ -132,8 +132,5 @@ __attribute__((visibility("hidden"))) void gs_side_signal_area_init(struct gs_th
 /* Thread exit: the thread's own chunks and its signal area. */
 __attribute__((visibility("hidden"))) void gs_side_thread_exit(struct gs_thread *t);
 
-/* The owner of the running code, for messages: "coroutine 3 (main)" or "the
- * thread's own stack". */
-__attribute__((visibility("hidden"))) const char *gs_side_owner_name(char *buf, size_t len);
 
 #endif

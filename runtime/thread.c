@@ -128,7 +128,7 @@ static void read_own_stack(struct gs_thread *t)
 {
     pthread_attr_t a;
     void *addr;
-    size_t size, guard = 0;
+    size_t size;
     t->main_thread = getpid() == gettid();
     if (pthread_getattr_np(pthread_self(), &a))
         return;
@@ -136,8 +136,6 @@ static void read_own_stack(struct gs_thread *t)
         t->stack_lo = (uintptr_t)addr;
         t->stack_hi = (uintptr_t)addr + size;
     }
-    if (pthread_attr_getguardsize(&a, &guard) == 0)
-        t->stack_guard = guard;
     pthread_attr_destroy(&a);
 }
 
@@ -178,12 +176,12 @@ static void thread_unwound(void *arg)
 }
 
 uintptr_t gs_thread_run_main(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
-                             unsigned flags, const char *name)
+                             const char *name)
 {
     struct gs_thread *t = gs_thread_self();
     gs_assert(!t->cur && !t->main_co);
     struct gs_spawn_attr attr = {.name = name, .initial = 0};
-    struct gs_coro *co = gs_coro_create(t, fn, a0, a1, a2, flags, &attr);
+    struct gs_coro *co = gs_coro_create(t, fn, a0, a1, a2, 0, &attr);
     if (!co)
         gs_die(2, "cannot create the %s coroutine of thread %u (out of memory for a stack of "
                   "%zu bytes)",

@@ -43,11 +43,9 @@ struct gs_thread {
     struct gs_thread *next_all;   /* all initialized threads (for stats)      */
     struct gs_coro *main_co;      /* the coroutine running main or the thread's
                                      start routine (gs_thread_run_main), or NULL */
-    /* The thread's own stack [stack_lo, stack_hi) with stack_guard bytes of guard
-     * below, read at initialization (pthread_getattr_np; 0 if unknown): signals.c
-     * recognises overflows of it. */
+    /* The thread's own stack [stack_lo, stack_hi), read at initialization
+     * (pthread_getattr_np; 0 if unknown): overflow.c recognises overflows of it. */
     uintptr_t stack_lo, stack_hi;
-    size_t stack_guard;
     int main_thread;              /* the process's initial thread (limit: ulimit -s) */
 
     /* coroutine table: handle = gen << 32 | slot */
@@ -99,16 +97,14 @@ __attribute__((visibility("hidden"))) void gs_overflow_check_fault(const siginfo
                                                                    const void *uc);
 
 /* Run fn(a0, a1, a2) on a new coroutine, the thread's main coroutine, with the
- * given name and GS_CORO_* flags, until it finishes, and return its result
- * (runtime/main.c: main; runtime/pthread.c: thread start routines). Must be
- * called on the thread's own stack, outside coroutines. If pthread_exit or a
- * cancellation ends the thread inside the coroutine, the coroutines it leaves
- * are finished (gs_coro_abandon) before the thread's cleanup continues, so TLS
- * and thread-specific destructors see a thread outside coroutines. Out of
- * memory for the coroutine is fatal. */
+ * given name, until it finishes, and return its result (runtime/main.c: main;
+ * runtime/pthread.c: thread start routines). Must be called on the thread's own
+ * stack, outside coroutines. If pthread_exit or a cancellation ends the thread
+ * inside the coroutine, the coroutines it leaves are finished (gs_coro_abandon)
+ * before the thread's cleanup continues, so TLS and thread-specific destructors
+ * see a thread outside coroutines. Out of memory for the coroutine is fatal. */
 __attribute__((visibility("hidden"))) uintptr_t gs_thread_run_main(void *fn, uintptr_t a0,
                                                                    uintptr_t a1, uintptr_t a2,
-                                                                   unsigned flags,
                                                                    const char *name);
 
 /* Per-thread counters are summed by gs_stats_get(); retired threads are folded

@@ -51,11 +51,8 @@
 #define GS_CORO_CTX          0
 #define GS_CORO_BACK         8
 #define GS_CORO_BACK_GUARD   16
-#define GS_CORO_GUARD        24
-#define GS_CORO_STATE        32
 #define GS_CORO_DYN          40
 #define GS_CORO_SIDE_FIRST   48  /* struct gs_side_chunk *: first side chunk       */
-#define GS_STATE_SUSPENDED   4   /* enum gs_state (checked in coro.h) */
 
 /* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;
  * the switch pushes the rest. Layout of the saved area, from the saved %rsp: */
@@ -73,7 +70,7 @@
 
 /* struct gs_morestack_regs (runtime/grow.h): what __morestack saves on the system
  * stack before calling gs_grow(). gs_grow may rewrite any field; __morestack
- * restores from it and resumes at `resume` with %rsp = `sp`. */
+ * restores from it and continues at `pc` with %rsp = `sp`. */
 #define GS_MSR_RAX    0
 #define GS_MSR_RDI    8
 #define GS_MSR_RSI    16
@@ -172,13 +169,6 @@ static inline uintptr_t gs_arch_get_guard(void)
 static inline void gs_arch_set_guard(uintptr_t g)
 {
     __asm__ volatile("movq %0, %%fs:%c1" : : "r"(g), "i"(GS_TCB_GUARD) : "memory");
-}
-
-static inline void *gs_arch_sp(void)
-{
-    void *sp;
-    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
-    return sp;
 }
 
 /* ---- glibc's jmp_buf (protocol.md 7.3) ----------------------------------------
