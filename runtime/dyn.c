@@ -55,7 +55,7 @@ static struct gs_coro *on_coroutine(uintptr_t caller_rbp, uintptr_t frame, size_
         return NULL;
     /* A fixed stack has one segment: co->top is right without a sync. */
     if (co->kind != GS_STACK_FIXED)
-        gs_stack_sync_top(co, frame + 16);
+        gs_stack_sync_top(co, gs_arch_entry_caller_sp(frame));
     *depth = co->top ? GS_SEG_DEPTH(co->top, caller_rbp) : 0;
     return co;
 }
@@ -69,10 +69,11 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
     /* A fixed stack's guard is its watermark (watermark.c): below it there may
      * still be room. The function took the slow path already, so this block
      * comes from the heap anyway; the next one will fit below the new mark. */
-    if (co->kind == GS_STACK_FIXED && !gs_watermark_lower(&gs_tls, co, frame + 16 - size))
-        gs_overflow(co, frame + 16, size, "a variable-length array or alloca does not fit");
+    uintptr_t sp = gs_arch_entry_caller_sp(frame);
+    if (co->kind == GS_STACK_FIXED && !gs_watermark_lower(&gs_tls, co, sp - size))
+        gs_overflow(co, sp, size, "a variable-length array or alloca does not fit");
     if (size > gs_cfg.max)
-        gs_overflow(co, frame + 16, size,
+        gs_overflow(co, sp, size,
                     "a variable-length array or alloca is larger than the limit");
     while (co->dyn && co->dyn->depth > depth)
         pop(co); /* blocks of frames deeper than the caller: they have returned */
@@ -161,7 +162,7 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     struct gs_coro *co = gs_tls.cur;
     if (!co)
         return;
-    uintptr_t sp = frame + 16; /* the caller's %rsp after the call returns */
+    uintptr_t sp = gs_arch_entry_caller_sp(frame); /* the caller's %rsp after the call */
     if (gs_cfg.trace) {
         char line[128];
         size_t n = gs_format(line, sizeof line, "growstack-trace: resync sp=%p\n", (void *)sp);

@@ -12,34 +12,9 @@
 #include "records.h"
 #include "side.h"
 
-/* Initial values of the x87 control word and MXCSR under the SysV ABI. */
-#define GS_FPUCW_INIT 0x037f
-#define GS_MXCSR_INIT 0x1f80
-
 /* An uninstrumented entry function cannot grow its stack: it gets a fixed stack
  * of this size (or GROWSTACK_MAX if smaller) and is counted in unchecked_spawns. */
 #define GS_UNCHECKED_STACK ((size_t)8 << 20)
-
-static void lay_out_entry(struct gs_coro *co, struct gs_seg *s)
-{
-    /* Two zero words above the first frame: a NULL return address and rbp for
-     * debuggers that walk past gs_ctx_entry. */
-    char *top = GS_SEG_HI(s) - 16;
-    memset(top, 0, 16);
-    char *sp = top - GS_SAVED_SIZE;
-    uint32_t mxcsr = GS_MXCSR_INIT;
-    uint16_t fpucw = GS_FPUCW_INIT;
-    memcpy(sp + GS_SAVED_MXCSR, &mxcsr, 4);
-    memcpy(sp + GS_SAVED_FPUCW, &fpucw, 2);
-    uint64_t regs[][2] = {
-        {GS_SAVED_R12, (uint64_t)co->fn}, {GS_SAVED_R13, co->a0}, {GS_SAVED_R14, co->a1},
-        {GS_SAVED_R15, co->a2},           {GS_SAVED_RBX, 0},      {GS_SAVED_RBP, 0},
-        {GS_SAVED_PC, (uint64_t)(uintptr_t)gs_ctx_entry},
-    };
-    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
-        memcpy(sp + regs[i][0], &regs[i][1], 8);
-    co->ctx.sp = sp;
-}
 
 int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
 {
@@ -70,7 +45,7 @@ int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
     } else {
         co->guard = gs_watermark_init(t, co);
     }
-    lay_out_entry(co, s);
+    co->ctx.sp = gs_arch_ctx_init(GS_SEG_HI(s), co->fn, co->a0, co->a1, co->a2);
     return 0;
 }
 
@@ -155,7 +130,7 @@ static void trace_line(const char *fmt, ...)
 
 /* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, the two zero
  * words at the top, the return address pushed by the call, alignment. */
-#define GS_SEG_OVERHEAD (GS_STACK_GUARD + 16 + 8 + 32)
+#define GS_SEG_OVERHEAD (GS_STACK_GUARD + GS_ARCH_CALL_BYTES)
 
 static int in_seg(const struct gs_seg *s, uintptr_t a)
 {
@@ -207,7 +182,7 @@ uintptr_t gs_stack_guard_for(const struct gs_seg *s)
 /* Segmented growth (protocol.md 5.2): run the body on the next segment. */
 static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
 {
-    size_t frame = r->r10, args = r->r11;
+    size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
     size_t need = frame + args + GS_SEG_OVERHEAD;
     struct gs_seg *top = co->top, *n = top->next;
     if (n && GS_SEG_USABLE(n) >= need && co->stack_size + GS_SEG_USABLE(n) <= gs_cfg.max) {
@@ -238,23 +213,15 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
     /* Also for a reused segment: the segment below may have moved since. */
     n->prev = top;
     n->base_off = top->base_off + GS_SEG_USABLE(top);
-    uintptr_t old_sp = r->sp;
-    char *hi = GS_SEG_HI(n) - 16;
-    memset(hi, 0, 16);
-    char *sp = hi - ((args + 15) & ~(size_t)15);
-    memcpy(sp, (char *)old_sp + 16, args);
     trace("growstack-trace: split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu "
           "body=%p",
-          (void *)r->sp, (void *)r->rbp, (void *)top->lo, (void *)GS_SEG_HI(top), (void *)n->lo,
-          (void *)GS_SEG_HI(n), frame, args, (void *)(*(uint64_t *)old_sp + 1));
+          (void *)r->sp, (void *)gs_arch_msr_fp(r), (void *)top->lo, (void *)GS_SEG_HI(top),
+          (void *)n->lo, (void *)GS_SEG_HI(n), frame, args, (void *)gs_arch_msr_body(r));
     co->top = n;
     co->stack_size += GS_SEG_USABLE(n);
     note_size(co);
     t->stats.splits++;
-    r->sp = (uintptr_t)sp;
-    r->pc = *(uint64_t *)old_sp + 1;
-    r->guard = gs_stack_guard_for(n);
-    r->action = GS_GROW_CALL;
+    gs_arch_msr_call(r, GS_SEG_HI(n), gs_stack_guard_for(n));
 }
 
 /* ---- pins (protocol.md 5.4) ------------------------------------------------- */
@@ -315,8 +282,8 @@ static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t 
         }
         if (!in_seg(s, fp))
             return pinned(co, s, slot, GS_PIN_CHAIN, pc, NULL);
-        slot = fp + 8;
-        fp = *(uint64_t *)fp;
+        slot = gs_arch_frame_ret_slot(fp);
+        fp = gs_arch_frame_next(fp);
     }
 }
 
@@ -327,10 +294,10 @@ static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t 
  * match (other frames that happen to hold the same two words at the same
  * place) only makes this growth chain a segment instead of moving, which is
  * always correct; a false "movable" cannot come from here. */
-static int pin_still_holds(const struct gs_coro *co, uintptr_t sp)
+static int pin_still_holds(const struct gs_coro *co, uintptr_t ret_slot)
 {
     const struct gs_pin_verdict *v = &co->pin;
-    return v->seg == co->top && v->slot >= sp + 8 && v->slot < (uintptr_t)GS_SEG_HI(co->top) &&
+    return v->seg == co->top && v->slot >= ret_slot && v->slot < (uintptr_t)GS_SEG_HI(co->top) &&
            ((uint64_t *)v->slot)[0] == v->ret && ((uint64_t *)v->slot)[-1] == v->below;
 }
 
@@ -472,13 +439,13 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
 {
     /* First the cheapest exit: the pinned frame the last walk found is still
      * live here, so this growth chains a segment whatever else holds. */
-    if (pin_still_holds(co, r->sp)) {
+    if (pin_still_holds(co, gs_arch_msr_ret_slot(r))) {
         note_pin(t, co, " (cached)");
         grow_segmented(t, co, r);
         return;
     }
     struct gs_seg *old = co->top;
-    size_t frame = r->r10, args = r->r11;
+    size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - r->sp;
     size_t need = used + frame + args + GS_SEG_OVERHEAD;
@@ -499,8 +466,9 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
             return;
         }
     }
-    /* F's return address (at sp + 8) is in its caller, whose frame is r->rbp. */
-    if (!frames_movable(co, old, r->sp + 8, r->rbp)) {
+    /* F's return address is in its caller, whose frame is the one in the
+     * register block. */
+    if (!frames_movable(co, old, gs_arch_msr_ret_slot(r), gs_arch_msr_fp(r))) {
         note_pin(t, co, "");
         grow_segmented(t, co, r);
         return;
@@ -512,20 +480,15 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
     n->pad = gs_valgrind_register(n);
-    uint64_t ret_into_alloc = *(uint64_t *)r->sp;
+    uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
     uintptr_t live_lo = r->sp;
     intptr_t delta = move_top(t, co, old, n, r->sp, __gs_side.jb, populate);
-    uint64_t *regs[] = {&r->rax, &r->rdi, &r->rsi, &r->rdx, &r->rcx, &r->r8, &r->r9,
-                        &r->rbx, &r->rbp, &r->r12, &r->r13, &r->r14, &r->r15};
-    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
-        relocate(regs[i], live_lo, hi, delta);
+    gs_arch_msr_relocate(r, live_lo, hi, delta);
     note_size(co);
 
     t->stats.moves++;
-    r->sp = r->sp + (uintptr_t)delta + 8; /* at F's return address, as after a call */
-    r->pc = ret_into_alloc + 1;
-    r->guard = gs_stack_guard_for(n);
-    r->action = GS_GROW_RESUME;
+    gs_arch_msr_resume(r, body, gs_arch_msr_ret_slot(r) + (uintptr_t)delta,
+                       gs_stack_guard_for(n));
 }
 
 /* Shrinking (contiguous mode, at a yield): a suspended single-segment stack that
@@ -545,7 +508,7 @@ static void shrink_on_sys(void *arg)
     if (used >= cur / 4 || half + sizeof(struct gs_seg) < co->initial ||
         used + GS_SEG_OVERHEAD > half)
         return;
-    if (!frames_movable(co, old, sp + GS_SAVED_PC, *(uint64_t *)(sp + GS_SAVED_RBP)))
+    if (!frames_movable(co, old, gs_arch_ctx_pc_slot(sp), gs_arch_ctx_fp(sp)))
         return;
     struct gs_seg *n = gs_seg_alloc(t, half);
     if (!n)

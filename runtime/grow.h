@@ -25,26 +25,6 @@
 #include <stdint.h>
 #include "coro.h"
 
-struct gs_morestack_regs {
-    uint64_t rax, rdi, rsi, rdx, rcx, r8, r9, r10, r11;
-    uint64_t rbx, rbp, r12, r13, r14, r15;
-    uint64_t sp;
-    uint64_t action, guard, pc, pad;
-    uint64_t xmm[16];
-};
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rax) == GS_MSR_RAX, "RAX");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r10) == GS_MSR_R10, "R10");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r11) == GS_MSR_R11, "R11");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rbx) == GS_MSR_RBX, "RBX");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rbp) == GS_MSR_RBP, "RBP");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r15) == GS_MSR_R15, "R15");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, sp) == GS_MSR_SP, "SP");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, action) == GS_MSR_ACTION, "ACTION");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, guard) == GS_MSR_GUARD, "GUARD");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, pc) == GS_MSR_PC, "PC");
-_Static_assert(__builtin_offsetof(struct gs_morestack_regs, xmm) == GS_MSR_XMM, "XMM");
-_Static_assert(sizeof(struct gs_morestack_regs) == GS_MSR_SIZE, "SIZE");
-
 /* Give co its first stack and lay out its first context. 0 or an errno. */
 __attribute__((visibility("hidden"))) int gs_stack_create(struct gs_thread *t,
                                                           struct gs_coro *co);

@@ -85,17 +85,12 @@ int gs_watermark_lower(struct gs_thread *t, struct gs_coro *co, uintptr_t below)
 
 void gs_watermark_grow(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
 {
-    /* What the prologue compared: %rsp at F's entry, minus the frame when it is
-     * 256 bytes or more (protocol.md 1). */
-    size_t frame = r->r10, args = r->r11;
-    uintptr_t sp = r->sp + 8;
-    uintptr_t probe = frame >= 256 ? sp - frame : sp;
-    if (!gs_watermark_lower(t, co, probe))
-        gs_overflow(co, r->sp, frame + args, "the fixed stack is full");
-    r->guard = gs_watermark_guard(co);
-    r->pc = *(uint64_t *)r->sp + 1; /* the body, as if the check had passed */
-    r->sp = sp;
-    r->action = GS_GROW_RESUME;
+    /* Below what the prologue compared; then the body runs in place, as if the
+     * check had passed. */
+    if (!gs_watermark_lower(t, co, gs_arch_msr_probe(r)))
+        gs_overflow(co, r->sp, gs_arch_msr_frame(r) + gs_arch_msr_args(r),
+                    "the fixed stack is full");
+    gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), gs_watermark_guard(co));
 }
 
 void gs_watermark_release(struct gs_thread *t, struct gs_coro *co)

@@ -100,7 +100,7 @@ gs_yield:
 	.cfi_endproc
 	.size	gs_yield, .-gs_yield
 
-/* First resume address of a coroutine. The creator (runtime/coro.c) lays out a
+/* First resume address of a coroutine. gs_arch_ctx_init (gs_arch.h) lays out a
  * saved context with r12 = function, r13/r14/r15 = its first three arguments,
  * rbp = 0 (end of the frame chain) and %rsp 16-byte aligned after the pop.
  * The function's return value goes to gs_coro_finish(), which never returns. */
