@@ -17,6 +17,7 @@
 #include "coro.h"
 #include "fatal.h"
 #include "grow.h"
+#include "trace.h"
 
 struct gs_dyn {
     struct gs_dyn *next;
@@ -163,11 +164,7 @@ void gs_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (!co)
         return;
     uintptr_t sp = gs_arch_entry_caller_sp(frame); /* the caller's %rsp after the call */
-    if (gs_cfg.trace) {
-        char line[128];
-        size_t n = gs_format(line, sizeof line, "growstack-trace: resync sp=%p\n", (void *)sp);
-        gs_write_stderr(line, n);
-    }
+    gs_trace("resync sp=%p", (void *)sp);
     if (gs_stack_sync_top(co, sp)) {
         gs_tls.ext_target = NULL;
         gs_arch_set_guard(co->kind == GS_STACK_FIXED ? gs_watermark_guard(co)

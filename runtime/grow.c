@@ -1,7 +1,6 @@
 /* grow.c - stack creation and growth for the three modes (see grow.h and
  * docs/protocol.md section 5). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +10,7 @@
 #include "pins.h"
 #include "records.h"
 #include "side.h"
+#include "trace.h"
 
 /* An uninstrumented entry function cannot grow its stack: it gets a fixed stack
  * of this size (or GROWSTACK_MAX if smaller) and is counted in unchecked_spawns. */
@@ -109,25 +109,6 @@ void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why)
 
 /* ---- growth ---------------------------------------------------------------- */
 
-/* GROWSTACK_TRACE=1: one line per event, for debugging the runtime itself.
- * A macro so that a hot path does not evaluate the arguments when it is off. */
-#define trace(...)                                                               \
-    do {                                                                         \
-        if (__builtin_expect(gs_cfg.trace, 0))                                   \
-            trace_line(__VA_ARGS__);                                             \
-    } while (0)
-static void trace_line(const char *fmt, ...) __attribute__((format(printf, 1, 2), noinline));
-static void trace_line(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    size_t n = gs_vformat(line, sizeof line - 1, fmt, ap);
-    va_end(ap);
-    line[n++] = '\n';
-    gs_write_stderr(line, n);
-}
-
 /* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, the two zero
  * words at the top, the return address pushed by the call, alignment. */
 #define GS_SEG_OVERHEAD (GS_STACK_GUARD + GS_ARCH_CALL_BYTES)
@@ -213,7 +194,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
     /* Also for a reused segment: the segment below may have moved since. */
     n->prev = top;
     n->base_off = top->base_off + GS_SEG_USABLE(top);
-    trace("growstack-trace: split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu "
+    gs_trace("split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu "
           "body=%p",
           (void *)r->sp, (void *)gs_arch_msr_fp(r), (void *)top->lo, (void *)GS_SEG_HI(top),
           (void *)n->lo, (void *)GS_SEG_HI(n), frame, args, (void *)gs_arch_msr_body(r));
@@ -230,7 +211,7 @@ static __attribute__((noinline)) void trace_pin(struct gs_coro *co, const char *
 {
     char who[64];
     gs_coro_describe(co, who, sizeof who);
-    trace("growstack-trace: pin%s in %s: frame of %s (%s), return address %p", how, who,
+    gs_trace("pin%s in %s: frame of %s (%s), return address %p", how, who,
           gs_pins_name(co->pin.site), gs_pin_reason_name(gs_pins_reason(co->pin.site)),
           (void *)co->pin.ret);
 }
@@ -417,7 +398,7 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
     co->top = n;
     co->pin.seg = NULL;
     co->stack_size = co->stack_size - (hi - (uintptr_t)o.lo) + GS_SEG_USABLE(n);
-    trace("growstack-trace: move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp,
+    gs_trace("move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp,
           (void *)o.lo, (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta,
           remapped ? " (pages moved)" : "");
     gs_valgrind_deregister((unsigned)o.pad);
@@ -459,7 +440,7 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
         /* The doubling passes the limit (or the largest block class). */
         want = gs_seg_usable_fit(room);
         if (want < need || (want <= cur && !gs_cfg.force_move)) {
-            trace("growstack-trace: near the limit: %zu bytes left for a block of at least "
+            gs_trace("near the limit: %zu bytes left for a block of at least "
                   "%zu; chaining a segment",
                   room, need);
             grow_segmented(t, co, r);
