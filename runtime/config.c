@@ -11,7 +11,7 @@
 struct gs_config gs_cfg;
 static int gs_cfg_installed;
 static pthread_mutex_t gs_cfg_lock = PTHREAD_MUTEX_INITIALIZER;
-extern int gs_runtime_started __attribute__((visibility("hidden")));
+static int runtime_started;
 
 #ifndef GS_DEFAULT_MODE
 #define GS_DEFAULT_MODE GS_MODE_CONTIGUOUS
@@ -251,7 +251,7 @@ int gs_configure(const struct gs_config *cfg)
     if (gs_config_check(cfg, err, sizeof err))
         return EINVAL;
     pthread_mutex_lock(&gs_cfg_lock);
-    if (__atomic_load_n(&gs_runtime_started, __ATOMIC_ACQUIRE)) {
+    if (__atomic_load_n(&runtime_started, __ATOMIC_ACQUIRE)) {
         pthread_mutex_unlock(&gs_cfg_lock);
         return EBUSY;
     }
@@ -270,6 +270,11 @@ int gs_config_pending(struct gs_config *cfg, char *err, size_t len)
         rc = gs_config_from_env(cfg, err, len);
     pthread_mutex_unlock(&gs_cfg_lock);
     return rc;
+}
+
+void gs_config_start(void)
+{
+    __atomic_store_n(&runtime_started, 1, __ATOMIC_RELEASE);
 }
 
 void gs_config_ensure(void)

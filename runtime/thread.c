@@ -17,8 +17,6 @@
 
 __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
 
-int gs_runtime_started __attribute__((visibility("hidden")));
-
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct gs_thread *all_threads;
 static struct gs_stats retired;       /* counters of threads that have exited */
@@ -157,7 +155,7 @@ struct gs_thread *gs_thread_self(void)
     read_own_stack(t);
     gs_signals_thread_init(t);
     gs_stats_atexit_install();
-    __atomic_store_n(&gs_runtime_started, 1, __ATOMIC_RELEASE);
+    gs_config_start();
     t->initialized = 1;
     return t;
 }
