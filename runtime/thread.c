@@ -96,7 +96,7 @@ static void thread_exit(void *arg)
                  t->index, t->nalive);
     gs_signals_thread_exit(t);
     gs_side_thread_exit(t);
-    gs_records_thread_exit(t);
+    gs_records_thread_exit();
     gs_pins_flush(&t->pin_tally);
     gs_seg_cache_trim(t); /* before the counters are folded: it updates mapped_bytes */
     pthread_mutex_lock(&all_lock);

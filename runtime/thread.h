@@ -70,7 +70,6 @@ struct gs_thread {
     struct gs_side side;              /* the thread's own __gs_side while a
                                          coroutine runs (side.h)               */
     struct gs_side_chunk *sig_side;   /* signal handlers' side area, or NULL   */
-    struct gs_rec_cache *rec_cache;   /* records.c                             */
     struct gs_pin_tally pin_tally;    /* pins.h                                */
 };
 
