@@ -44,7 +44,8 @@ void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
 #endif
 }
 
-int gs_parse_size(const char *s, size_t *out)
+/* A size with an optional k/m/g suffix (binary multiples). 0 or EINVAL/ERANGE. */
+static int parse_size(const char *s, size_t *out)
 {
     if (!s || !*s)
         return EINVAL;
@@ -93,7 +94,7 @@ static int env_size(const char *name, size_t *out, char *err, size_t len)
     const char *v = getenv(name);
     if (!v)
         return 0;
-    int rc = gs_parse_size(v, out);
+    int rc = parse_size(v, out);
     if (rc == ERANGE)
         return fail(err, len, "%s='%s' is too large; use %s, at most 1024g", name, v,
                     SIZE_FORMS);

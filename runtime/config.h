@@ -28,7 +28,4 @@ __attribute__((visibility("hidden"))) void gs_config_start(void);
 __attribute__((visibility("hidden"))) int gs_config_pending(struct gs_config *cfg, char *err,
                                                             size_t len);
 
-/* Parse a size with an optional k/m/g suffix (binary multiples). 0 or EINVAL/ERANGE. */
-__attribute__((visibility("hidden"))) int gs_parse_size(const char *s, size_t *out);
-
 #endif

@@ -321,7 +321,7 @@ const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
         gs_format(buf, len, "coroutine %u (%s)", slot, co->name);
     } else {
         char fn[96];
-        gs_symbolize(co->fn, fn, sizeof fn); /* messages only: it maps the binary */
+        gs_symbols_name(co->fn, fn, sizeof fn); /* messages only: it maps the binary */
         gs_format(buf, len, "coroutine %u (%s)", slot, fn);
     }
     return buf;
@@ -358,8 +358,8 @@ system_stack_misuse(struct gs_thread *t, const char *what, const char *verb,
                     const void *caller_pc)
 {
     char caller[128], inside[128], who[128];
-    gs_symbolize(caller_pc, caller, sizeof caller);
-    gs_symbolize(t->ext_target, inside, sizeof inside);
+    gs_symbols_name(caller_pc, caller, sizeof caller);
+    gs_symbols_name(t->ext_target, inside, sizeof inside);
     gs_coro_describe(t->cur, who, sizeof who);
     gs_fatal("%s called by %s on the system stack of thread %u, inside %s (a callback from "
              "uninstrumented code called by %s, or a signal handler); a coroutine can only %s "

@@ -212,7 +212,7 @@ static __attribute__((noinline)) void trace_pin(struct gs_coro *co, const char *
     char who[64];
     gs_coro_describe(co, who, sizeof who);
     gs_trace("pin%s in %s: frame of %s (%s), return address %p", how, who,
-          gs_pins_name(co->pin.site), gs_pin_reason_name(gs_pins_reason(co->pin.site)),
+          gs_pins_name(co->pin.site), gs_pins_reason_name(gs_pins_reason(co->pin.site)),
           (void *)co->pin.ret);
 }
 
@@ -256,7 +256,7 @@ static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t 
                 gs_tls.stats.unknown_frames++;
                 return pinned(co, s, slot, GS_PIN_UNKNOWN, pc, NULL);
             }
-            unsigned why = gs_pin_reason_of(fi.flags);
+            unsigned why = gs_pins_reason_of(fi.flags);
             if (why)
                 return pinned(co, s, slot, why, fi.start, fi.name);
             last_pc = pc;

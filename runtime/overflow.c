@@ -74,7 +74,7 @@ static void describe_system_code(struct gs_thread *t, const char *at, char *buf,
     char who[128];
     if (t->ext_target) {
         char target[128];
-        gs_symbolize(t->ext_target, target, sizeof target);
+        gs_symbols_name(t->ext_target, target, sizeof target);
         gs_coro_describe(t->cur, who, sizeof who);
         gs_format(buf, len, "at %s, inside %s called from %s", at, target, who);
     } else if (t->cur) {
@@ -116,7 +116,7 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
     if (k == NKINDS || !ran_off(&r[k], sp, a))
         return;
     char at[128];
-    gs_symbolize(pc, at, sizeof at);
+    gs_symbols_name(pc, at, sizeof at);
 
     if (k == ON_COROUTINE) {
         char who[128];
@@ -137,7 +137,7 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
     }
     if (k == ON_SIGNAL_STACK) {
         char handler[128];
-        gs_symbolize(t->ext_target ? t->ext_target : pc, handler, sizeof handler);
+        gs_symbols_name(t->ext_target ? t->ext_target : pc, handler, sizeof handler);
         gs_fatal("stack overflow in the signal handler %s on thread %u (fault at %p, at %s): "
                  "handlers run on the thread's signal stack of %zu bytes, its limit",
                  handler, t->index, (void *)a, at, t->altstack.ss_size);
