@@ -96,10 +96,7 @@ void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why)
     size_t used = 0;
     if (co && co->top && in_seg(co->top, sp))
         used = GS_SEG_DEPTH(co->top, sp);
-    if (co && co->stack_peak > gs_tls.stats.max_stack_bytes)
-        gs_tls.stats.max_stack_bytes = co->stack_peak; /* printed by gs_stats_at_abort */
-    gs_fatal_then(gs_stats_at_abort,
-                  "stack overflow in %s, mode %s: %s; %zu bytes of stack in use, the next "
+    gs_fatal_report("stack overflow in %s, mode %s: %s; %zu bytes of stack in use, the next "
                   "frame needs %zu more, limit %zu (GROWSTACK_MAX)",
                   who, co && co->kind == GS_STACK_FIXED && gs_cfg.mode != GS_MODE_FIXED
                            ? "fixed (uninstrumented entry)"

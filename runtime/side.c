@@ -70,10 +70,7 @@ __attribute__((noreturn)) static void side_overflow(struct gs_thread *t, struct 
 {
     char who[64];
     owner_name(who, sizeof who);
-    if (t->cur && t->cur->stack_peak > t->stats.max_stack_bytes)
-        t->stats.max_stack_bytes = t->cur->stack_peak;
-    gs_fatal_then(gs_stats_at_abort,
-                  "side stack overflow in %s, mode %s: a side frame of %zu bytes needs a new "
+    gs_fatal_report("side stack overflow in %s, mode %s: a side frame of %zu bytes needs a new "
                   "chunk of %zu bytes; the side stack holds %zu bytes, limit %zu "
                   "(GROWSTACK_MAX, counted separately from the stack)",
                   who, gs_mode_name(gs_cfg.mode), size, chunk, o->bytes, gs_cfg.max);

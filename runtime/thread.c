@@ -253,8 +253,15 @@ void gs_stats_print(FILE *out)
     gs_pins_print(out, live, nlive);
 }
 
-void gs_stats_at_abort(void)
+/* The report hook of fatal.h: an overflow report ends the process with abort(),
+ * so atexit handlers do not run; print the statistics here, with the aborting
+ * coroutine's stack in max_stack_bytes (it is counted there only when it is
+ * released otherwise). */
+static void stats_at_abort(void)
 {
+    struct gs_coro *co = gs_tls.cur;
+    if (co && co->stack_peak > gs_tls.stats.max_stack_bytes)
+        gs_tls.stats.max_stack_bytes = co->stack_peak;
     if (gs_cfg.stats)
         gs_stats_print(stderr);
 }
@@ -267,6 +274,9 @@ static void print_at_exit(void)
 void gs_stats_atexit_install(void)
 {
     static int done;
-    if (gs_cfg.stats && !__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
-        atexit(print_at_exit);
+    if (!__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL)) {
+        gs_fatal_set_report_hook(stats_at_abort);
+        if (gs_cfg.stats)
+            atexit(print_at_exit);
+    }
 }

@@ -111,8 +111,4 @@ __attribute__((visibility("hidden"))) uintptr_t gs_thread_run_main(void *fn, uin
 __attribute__((visibility("hidden"))) void gs_stats_note_stack(struct gs_thread *t,
                                                                long delta);
 
-/* Before an abort that reports an overflow: print the statistics when
- * GROWSTACK_STATS=1 (atexit handlers do not run on abort). */
-__attribute__((visibility("hidden"))) void gs_stats_at_abort(void);
-
 #endif
