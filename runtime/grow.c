@@ -92,7 +92,7 @@ static size_t stack_limit(const struct gs_coro *co)
 void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why)
 {
     char who[64];
-    gs_coro_describe(co, who, sizeof who);
+    gs_thread_name_cur(who, sizeof who); /* co runs */
     size_t used = 0;
     if (co && co->top && in_seg(co->top, sp))
         used = GS_SEG_DEPTH(co->top, sp);
@@ -207,7 +207,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
 static __attribute__((noinline)) void trace_pin(struct gs_coro *co, const char *how)
 {
     char who[64];
-    gs_coro_describe(co, who, sizeof who);
+    gs_thread_name_cur(who, sizeof who); /* co runs */
     gs_trace("pin%s in %s: frame of %s (%s), return address %p", how, who,
           gs_pins_name(co->pin.site), gs_pins_reason_name(gs_pins_reason(co->pin.site)),
           (void *)co->pin.ret);

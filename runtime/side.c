@@ -19,13 +19,6 @@ __thread struct gs_side __gs_side __attribute__((tls_model("initial-exec"))) = {
 void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
     __attribute__((visibility("hidden")));
 
-/* The owner of the running code, for messages: "coroutine 3 (main)" or "the
- * thread's own stack". */
-static const char *owner_name(char *buf, size_t len)
-{
-    return gs_coro_describe(gs_tls.cur, buf, len);
-}
-
 static struct gs_side_owner *owner_of(struct gs_thread *t)
 {
     return t->cur ? &t->cur->side_owner : &t->side_owner;
@@ -69,7 +62,7 @@ __attribute__((noreturn)) static void side_overflow(struct gs_thread *t, struct 
                                                     size_t size, size_t chunk)
 {
     char who[64];
-    owner_name(who, sizeof who);
+    gs_thread_name_cur(who, sizeof who);
     gs_fatal_report("side stack overflow in %s, mode %s: a side frame of %zu bytes needs a new "
                   "chunk of %zu bytes; the side stack holds %zu bytes, limit %zu "
                   "(GROWSTACK_MAX, counted separately from the stack)",

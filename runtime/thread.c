@@ -137,6 +137,23 @@ static void read_own_stack(struct gs_thread *t)
     pthread_attr_destroy(&a);
 }
 
+static const char *(*namer)(struct gs_coro *co, char *buf, size_t len);
+
+void gs_thread_set_namer(const char *(*fn)(struct gs_coro *co, char *buf, size_t len))
+{
+    __atomic_store_n(&namer, fn, __ATOMIC_RELEASE);
+}
+
+const char *gs_thread_name_cur(char *buf, size_t len)
+{
+    const char *(*fn)(struct gs_coro *, char *, size_t) =
+        __atomic_load_n(&namer, __ATOMIC_ACQUIRE);
+    if (fn)
+        return fn(gs_tls.cur, buf, len);
+    gs_format(buf, len, gs_tls.cur ? "a coroutine" : "the thread's own stack");
+    return buf;
+}
+
 struct gs_thread *gs_thread_self(void)
 {
     struct gs_thread *t = &gs_tls;
@@ -276,6 +293,7 @@ void gs_stats_atexit_install(void)
     static int done;
     if (!__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL)) {
         gs_fatal_set_report_hook(stats_at_abort);
+        gs_thread_set_namer(gs_coro_describe);
         if (gs_cfg.stats)
             atexit(print_at_exit);
     }

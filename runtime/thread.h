@@ -82,6 +82,14 @@ _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
 _Static_assert(offsetof(struct gs_thread, side_owner.first) == GS_THREAD_SIDE_FIRST,
                "GS_THREAD_SIDE_FIRST");
 
+/* Messages of the lower layers name the code that runs now: "coroutine 3
+ * (main)", or "the thread's own stack" outside coroutines. `cur` is the core's;
+ * the core installs the function that names it (set once, before the first
+ * coroutine exists; a NULL namer, or none, names no coroutine). */
+__attribute__((visibility("hidden"))) void gs_thread_set_namer(
+    const char *(*namer)(struct gs_coro *co, char *buf, size_t len));
+__attribute__((visibility("hidden"))) const char *gs_thread_name_cur(char *buf, size_t len);
+
 /* The calling thread's state, initialized on first use (sigaltstack, stats
  * registration, configuration). */
 __attribute__((visibility("hidden"))) struct gs_thread *gs_thread_self(void);
