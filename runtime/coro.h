@@ -1,7 +1,7 @@
 /* coro.h - the coroutine core: creation, resume/yield, finish, handles.
  *
  * This is the stack-agnostic core; the scheduler (scheduler.h) decides *who* runs,
- * the stack code (stack.h, grow.h) decides *where*. The core only switches.
+ * the stack code (segment.h, grow.h) decides *where*. The core only switches.
  *
  * Invariants:
  *  - A coroutine is RUNNING exactly when it is gs_tls.cur; RESUMING while it waits
@@ -27,7 +27,8 @@
 #include <stdint.h>
 #include "growstack.h"
 #include "side.h"
-#include "stack.h"
+#include "segment.h"
+#include "thread.h"
 
 enum gs_state {
     GS_READY = 1,

@@ -26,18 +26,17 @@ int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
         t->stats.unchecked_spawns++;
     }
     if (growable) {
-        s = gs_seg_alloc(t, co->initial - sizeof(struct gs_seg));
+        s = gs_seg_alloc(co->initial - sizeof(struct gs_seg));
         co->kind = GS_STACK_GROWABLE;
     } else {
         size_t max = gs_cfg.max;
         if (gs_cfg.mode != GS_MODE_FIXED && max > GS_UNCHECKED_STACK)
             max = GS_UNCHECKED_STACK;
-        s = gs_seg_alloc_fixed(t, max);
+        s = gs_seg_alloc_fixed(max);
         co->kind = GS_STACK_FIXED;
     }
     if (!s)
         return errno ? errno : ENOMEM;
-    s->pad = gs_valgrind_register(s);
     co->top = co->bottom = s;
     if (co->kind == GS_STACK_GROWABLE) {
         co->stack_size = co->stack_peak = GS_SEG_USABLE(s);
@@ -55,8 +54,7 @@ static void free_chain(struct gs_thread *t, struct gs_seg *s)
 {
     while (s) {
         struct gs_seg *n = s->next;
-        gs_valgrind_deregister((unsigned)s->pad);
-        gs_seg_free(t, s);
+        gs_seg_free(s);
         s = n;
     }
 }
@@ -165,7 +163,7 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
     struct gs_seg *top = co->top, *n = top->next;
     if (n && GS_SEG_USABLE(n) >= need && co->stack_size + GS_SEG_USABLE(n) <= gs_cfg.max) {
         t->stats.segments_reused++;
-        gs_valgrind_fresh(n);
+        gs_seg_valgrind_fresh(n);
     } else {
         if (n) {
             top->next = NULL;
@@ -181,10 +179,9 @@ static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_mo
             if (want < need || co->stack_size + want > gs_cfg.max)
                 gs_overflow(co, r->sp, frame + args, "a new segment would exceed the limit");
         }
-        n = gs_seg_alloc(t, want);
+        n = gs_seg_alloc(want);
         if (!n)
             gs_fatal("out of memory for a %zu-byte stack segment", want);
-        n->pad = gs_valgrind_register(n);
         top->next = n;
         t->stats.segments_new++;
     }
@@ -363,7 +360,7 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
     size_t used = hi - sp;
     intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
     uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
-    int remapped = gs_seg_move_pages(t, old, n, sp, populate);
+    int remapped = gs_seg_move_pages(old, n, sp, populate);
     if (!remapped)
         memcpy(to, (void *)sp, used);
     size_t nfix;
@@ -378,10 +375,10 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
      * a char or short written over an old pointer's low bytes lives) never
      * change. Frames holding x87 long doubles, whose 16-byte slots keep 6 stale
      * bytes next to the exponent, are pinned by the plugin (GS_REC_X87). */
-    gs_valgrind_scan(1);
+    gs_seg_valgrind_scan(1);
     for (size_t i = 0; i < used / 8; i++)
         relocate(&to[i], sp, hi, delta);
-    gs_valgrind_scan(0);
+    gs_seg_valgrind_scan(0);
     jmpbufs_after_scan(fix, nfix);
     n->base_off = o.base_off;
     n->prev = o.prev;
@@ -398,10 +395,9 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
     gs_trace("move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp,
           (void *)o.lo, (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta,
           remapped ? " (pages moved)" : "");
-    gs_valgrind_deregister((unsigned)o.pad);
     if (!remapped) {
         old->next = NULL;
-        gs_seg_free(t, old);
+        gs_seg_free(old);
     }
     t->stats.bytes_copied += used;
     return delta;
@@ -454,10 +450,9 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
     /* A new block is prefaulted (protocol.md 5.3); one that receives the old
      * block's pages gets only the rest prefaulted, after they moved. */
     int populate = !gs_cfg.force_move;
-    struct gs_seg *n = gs_seg_alloc_populated(t, want, populate && !gs_seg_can_remap(old));
+    struct gs_seg *n = gs_seg_alloc_populated(want, populate && !gs_seg_can_remap(old));
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
-    n->pad = gs_valgrind_register(n);
     uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
     uintptr_t live_lo = r->sp;
     intptr_t delta = move_top(t, co, old, n, r->sp, __gs_side.jb, populate);
@@ -488,10 +483,9 @@ static void shrink_on_sys(void *arg)
         return;
     if (!frames_movable(co, old, gs_arch_ctx_pc_slot(sp), gs_arch_ctx_fp(sp)))
         return;
-    struct gs_seg *n = gs_seg_alloc(t, half);
+    struct gs_seg *n = gs_seg_alloc(half);
     if (!n)
         return; /* shrinking is an optimisation */
-    n->pad = gs_valgrind_register(n);
     intptr_t delta = move_top(t, co, old, n, sp, co->side.jb, 0);
     co->ctx.sp = (char *)co->ctx.sp + delta;
     co->guard = gs_stack_guard_for(n);

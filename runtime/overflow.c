@@ -5,7 +5,7 @@
  * off the end of a stack is code without checks, and each stack it can run on
  * ends in a page that faults:
  *
- *   the running coroutine's fixed stack   PROT_NONE page below it (stack.c):
+ *   the running coroutine's fixed stack   PROT_NONE page below it (segment.c):
  *                                         uninstrumented entry functions, or
  *                                         code within the guard slack
  *   the thread's own ("system") stack     the kernel's guard below a thread's

@@ -12,7 +12,7 @@
 #include "pins.h"
 #include "records.h"
 #include "scheduler.h"
-#include "stack.h"
+#include "segment.h"
 #include "thread.h"
 
 __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
@@ -98,7 +98,7 @@ static void thread_exit(void *arg)
     gs_side_thread_exit(t);
     gs_records_thread_exit();
     gs_pins_flush(&t->pin_tally);
-    gs_seg_cache_trim(t); /* before the counters are folded: it updates mapped_bytes */
+    gs_seg_thread_exit(); /* before the counters are folded: it updates mapped_bytes */
     pthread_mutex_lock(&all_lock);
     for (struct gs_thread **pp = &all_threads; *pp; pp = &(*pp)->next_all) {
         if (*pp == t) {
@@ -217,11 +217,10 @@ uintptr_t gs_thread_run_main(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
     return (uintptr_t)result;
 }
 
-void gs_stats_note_stack(struct gs_thread *t, long delta)
+void gs_stack_cache_trim(void)
 {
-    t->stats.stack_bytes += (uint64_t)delta;
-    if (t->stats.stack_bytes > t->stats.stack_bytes_peak)
-        t->stats.stack_bytes_peak = t->stats.stack_bytes;
+    gs_thread_self();
+    gs_seg_cache_trim();
 }
 
 void gs_stats_get(struct gs_stats *st)

@@ -24,10 +24,6 @@
 #include "side.h"
 
 struct gs_coro;
-struct gs_seg;
-
-/* Stack blocks are pooled by power-of-two size class: 2 KiB << class. */
-#define GS_NCLASS 20
 
 struct gs_thread {
     struct gs_coro *cur;          /* GS_THREAD_CUR        */
@@ -56,13 +52,6 @@ struct gs_thread {
     struct gs_coro *ready_head, *ready_tail;
     size_t nready, nalive;
     struct gs_coro *zombies;      /* finished, stack not yet released (coro.c)  */
-
-    /* stack block caches (runtime/stack.c) */
-    struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */
-    uint32_t npool[GS_NCLASS];
-    char *chunk_cur, *chunk_end;      /* bump region for small blocks          */
-    struct gs_seg *fixed_cache;       /* freed fixed mappings                  */
-    uint32_t nfixed_cache;
 
     stack_t altstack;
     struct gs_stats stats;
@@ -115,8 +104,13 @@ __attribute__((visibility("hidden"))) uintptr_t gs_thread_run_main(void *fn, uin
                                                                    const char *name);
 
 /* Per-thread counters are summed by gs_stats_get(); retired threads are folded
- * into a global total. */
-__attribute__((visibility("hidden"))) void gs_stats_note_stack(struct gs_thread *t,
-                                                               long delta);
+ * into a global total. stack_bytes changes by delta; its peak follows. */
+static inline void gs_thread_note_stack(long delta)
+{
+    struct gs_stats *st = &gs_tls.stats;
+    st->stack_bytes += (uint64_t)delta;
+    if (st->stack_bytes > st->stack_bytes_peak)
+        st->stack_bytes_peak = st->stack_bytes;
+}
 
 #endif

@@ -1,6 +1,6 @@
 /* watermark.c - how much of a fixed stack a coroutine uses (see grow.h).
  *
- * A fixed stack is one mapping of GROWSTACK_MAX (stack.c); the kernel commits
+ * A fixed stack is one mapping of GROWSTACK_MAX (segment.c); the kernel commits
  * pages as they are touched, so the mapping's size says nothing about use, and
  * a cached mapping keeps the pages an earlier coroutine touched (mincore would
  * count those too). The guard slot says it exactly, for free: instead of the
@@ -50,7 +50,7 @@ static uintptr_t set_mark(struct gs_thread *t, struct gs_coro *co, uintptr_t gua
     if (guard < GS_SEG_GUARD(s))
         guard = GS_SEG_GUARD(s);
     size_t given = given_for(s, guard);
-    gs_stats_note_stack(t, (long)given - (long)co->stack_size);
+    gs_thread_note_stack((long)given - (long)co->stack_size);
     co->stack_size = given;
     if (given > co->stack_peak)
         co->stack_peak = given;
@@ -95,5 +95,5 @@ void gs_watermark_grow(struct gs_thread *t, struct gs_coro *co, struct gs_morest
 
 void gs_watermark_release(struct gs_thread *t, struct gs_coro *co)
 {
-    gs_stats_note_stack(t, -(long)co->stack_size);
+    gs_thread_note_stack(-(long)co->stack_size);
 }

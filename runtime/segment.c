@@ -1,5 +1,5 @@
-/* stack.c - stack blocks: size classes carved from chunks, individual mappings,
- * fixed mappings with guard pages, per-thread caches (see stack.h). */
+/* segment.c - stack blocks: size classes carved from chunks, individual
+ * mappings, fixed mappings with guard pages, per-thread caches (see segment.h). */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -7,7 +7,8 @@
 
 #include "config.h"
 #include "fatal.h"
-#include "stack.h"
+#include "segment.h"
+#include "thread.h"
 
 #ifdef GROWSTACK_VALGRIND
 #include <valgrind/memcheck.h>
@@ -26,6 +27,18 @@
 /* Debug switch: fill freed blocks with this byte when poisoning is on, so a
  * pointer into a freed stack reads garbage instead of stale data. */
 #define GS_POISON_BYTE 0xdb
+
+/* The calling thread's caches. */
+static __thread struct seg_cache {
+    struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */
+    uint32_t npool[GS_NCLASS];
+    char *chunk_cur, *chunk_end;      /* bump region for small blocks          */
+    struct gs_seg *fixed_cache;       /* freed fixed mappings                  */
+    uint32_t nfixed_cache;
+} cache;
+
+static void valgrind_register(struct gs_seg *s);
+static void valgrind_deregister(const struct gs_seg *s);
 
 static size_t page_size(void)
 {
@@ -122,13 +135,24 @@ size_t gs_seg_usable_fit(size_t limit)
     return best;
 }
 
-struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
+struct gs_seg *gs_seg_alloc(size_t usable)
 {
-    return gs_seg_alloc_populated(t, usable, 0);
+    return gs_seg_alloc_populated(usable, 0);
 }
 
-struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int populate)
+static struct gs_seg *alloc_block(size_t usable, int populate);
+
+struct gs_seg *gs_seg_alloc_populated(size_t usable, int populate)
 {
+    struct gs_seg *s = alloc_block(usable, populate);
+    if (s)
+        valgrind_register(s);
+    return s;
+}
+
+static struct gs_seg *alloc_block(size_t usable, int populate)
+{
+    struct seg_cache *t = &cache;
     unsigned c = class_for(usable);
     size_t size = GS_CLASS_SIZE(c);
     if (size < usable + sizeof(struct gs_seg)) {
@@ -142,7 +166,7 @@ struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int po
         if (populate && s->kind == GS_SEG_MMAP)
             madvise(s->base, s->size, MADV_POPULATE_WRITE); /* after a trim: fault in bulk */
         struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
-        gs_stats_note_stack(t, (long)size);
+        gs_thread_note_stack((long)size);
         return fresh;
     }
     char *base;
@@ -158,7 +182,7 @@ struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int po
             char *chunk = map_aligned(GS_CHUNK_SIZE, GS_CHUNK_SIZE);
             if (!chunk)
                 return NULL;
-            t->stats.mapped_bytes += GS_CHUNK_SIZE;
+            gs_tls.stats.mapped_bytes += GS_CHUNK_SIZE;
             t->chunk_cur = chunk;
             t->chunk_end = chunk + GS_CHUNK_SIZE;
         }
@@ -169,10 +193,10 @@ struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int po
         base = map_flags(size, populate ? MAP_POPULATE : 0);
         if (!base)
             return NULL;
-        t->stats.mapped_bytes += size;
+        gs_tls.stats.mapped_bytes += size;
         kind = GS_SEG_MMAP;
     }
-    gs_stats_note_stack(t, (long)size);
+    gs_thread_note_stack((long)size);
     return seg_init(base, size, base, kind, c);
 }
 
@@ -189,8 +213,19 @@ static struct gs_seg *fixed_init(char *base, size_t size, size_t max)
     return s;
 }
 
-struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
+static struct gs_seg *alloc_fixed(size_t max);
+
+struct gs_seg *gs_seg_alloc_fixed(size_t max)
 {
+    struct gs_seg *s = alloc_fixed(max);
+    if (s)
+        valgrind_register(s);
+    return s;
+}
+
+static struct gs_seg *alloc_fixed(size_t max)
+{
+    struct seg_cache *t = &cache;
     size_t ps = page_size();
     size_t usable = (max + ps - 1) & ~(ps - 1);
     size_t size = usable + ps /* guard */ + ((sizeof(struct gs_seg) + ps - 1) & ~(ps - 1));
@@ -211,15 +246,17 @@ struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
         errno = e;
         return NULL;
     }
-    t->stats.mapped_bytes += size;
+    gs_tls.stats.mapped_bytes += size;
     /* Not stack_bytes: what the coroutine uses of it counts (watermark.c). */
     return fixed_init(base, size, max);
 }
 
-void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
+void gs_seg_free(struct gs_seg *s)
 {
+    struct seg_cache *t = &cache;
+    valgrind_deregister(s);
     if (s->kind != GS_SEG_FIXED)
-        gs_stats_note_stack(t, -(long)s->size);
+        gs_thread_note_stack(-(long)s->size);
     if (gs_cfg.poison && s->kind != GS_SEG_FIXED)
         memset(s->base, GS_POISON_BYTE, s->size - sizeof(struct gs_seg));
     switch (s->kind) {
@@ -247,7 +284,7 @@ void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
         break;
     }
     size_t size = s->size;
-    t->stats.mapped_bytes -= size;
+    gs_tls.stats.mapped_bytes -= size;
     munmap(s->base, size);
 }
 
@@ -256,8 +293,7 @@ int gs_seg_can_remap(const struct gs_seg *old)
     return old->kind == GS_SEG_MMAP && old->size > GS_MMAP_CACHE_BYTES;
 }
 
-int gs_seg_move_pages(struct gs_thread *t, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
-                      int populate_rest)
+int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp, int populate_rest)
 {
     if (!gs_seg_can_remap(old) || n->kind != GS_SEG_MMAP)
         return 0;
@@ -271,25 +307,33 @@ int gs_seg_move_pages(struct gs_thread *t, struct gs_seg *old, struct gs_seg *n,
     if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
         MAP_FAILED)
         return 0;
+    valgrind_deregister(&od);
     /* The top page of n now holds old's descriptor at n's descriptor's place. */
     *n = nd;
     if (src > (uintptr_t)od.base)
         munmap(od.base, src - (uintptr_t)od.base);
-    t->stats.mapped_bytes -= od.size;
-    gs_stats_note_stack(t, -(long)od.size);
+    gs_tls.stats.mapped_bytes -= od.size;
+    gs_thread_note_stack(-(long)od.size);
     if (populate_rest && dst > (uintptr_t)nd.base)
         madvise(nd.base, dst - (uintptr_t)nd.base, MADV_POPULATE_WRITE);
     return 1;
 }
 
-unsigned gs_valgrind_register(struct gs_seg *s)
+/* A block becomes a stack: registered with Valgrind, its usable part fresh. */
+static void valgrind_register(struct gs_seg *s)
+{
+    gs_seg_valgrind_fresh(s);
+#ifdef GROWSTACK_VALGRIND
+    s->valgrind_id = VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
+#endif
+}
+
+static void valgrind_deregister(const struct gs_seg *s)
 {
 #ifdef GROWSTACK_VALGRIND
-    gs_valgrind_fresh(s);
-    return VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
+    VALGRIND_STACK_DEREGISTER(s->valgrind_id);
 #else
     (void)s;
-    return 0;
 #endif
 }
 
@@ -299,7 +343,7 @@ unsigned gs_valgrind_register(struct gs_seg *s)
  * block) still carries those marks, and the runtime's first writes into it
  * (copied arguments, the entry frame) would be reported. A block that becomes a
  * stack is, to memcheck, newly allocated and undefined. */
-void gs_valgrind_fresh(struct gs_seg *s)
+void gs_seg_valgrind_fresh(struct gs_seg *s)
 {
 #ifdef GROWSTACK_VALGRIND
     (void)VALGRIND_MAKE_MEM_UNDEFINED(s->lo, GS_SEG_USABLE(s));
@@ -308,7 +352,7 @@ void gs_valgrind_fresh(struct gs_seg *s)
 #endif
 }
 
-void gs_valgrind_scan(int begin)
+void gs_seg_valgrind_scan(int begin)
 {
 #ifdef GROWSTACK_VALGRIND
     if (begin)
@@ -320,22 +364,9 @@ void gs_valgrind_scan(int begin)
 #endif
 }
 
-void gs_valgrind_deregister(unsigned id)
+void gs_seg_cache_trim(void)
 {
-#ifdef GROWSTACK_VALGRIND
-    VALGRIND_STACK_DEREGISTER(id);
-#else
-    (void)id;
-#endif
-}
-
-void gs_stack_cache_trim(void)
-{
-    gs_seg_cache_trim(gs_thread_self());
-}
-
-void gs_seg_cache_trim(struct gs_thread *t)
-{
+    struct seg_cache *t = &cache;
     size_t ps = page_size();
     for (unsigned c = 0; c < GS_NCLASS; c++) {
         struct gs_seg **pp = &t->pool[c];
@@ -344,7 +375,7 @@ void gs_seg_cache_trim(struct gs_thread *t)
             if (s->kind == GS_SEG_MMAP) {
                 *pp = s->prev;
                 t->npool[c]--;
-                t->stats.mapped_bytes -= s->size;
+                gs_tls.stats.mapped_bytes -= s->size;
                 munmap(s->base, s->size);
                 continue;
             }
@@ -361,7 +392,13 @@ void gs_seg_cache_trim(struct gs_thread *t)
         struct gs_seg *s = t->fixed_cache;
         t->fixed_cache = s->prev;
         t->nfixed_cache--;
-        t->stats.mapped_bytes -= s->size;
+        gs_tls.stats.mapped_bytes -= s->size;
         munmap(s->base, s->size);
     }
+}
+
+void gs_seg_thread_exit(void)
+{
+    gs_seg_cache_trim();
+    memset(&cache, 0, sizeof cache);
 }
