@@ -6,7 +6,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "grow.h"
+#include "stack.h"
 #include "scheduler.h"
 #include "symbols.h"
 

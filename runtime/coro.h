@@ -1,7 +1,7 @@
 /* coro.h - the coroutine core: creation, resume/yield, finish, handles.
  *
  * This is the stack-agnostic core; the scheduler (scheduler.h) decides *who* runs,
- * the stack code (segment.h, grow.h) decides *where*. The core only switches.
+ * the stack code (segment.h, stack.h) decides *where*. The core only switches.
  *
  * Invariants:
  *  - A coroutine is RUNNING exactly when it is gs_tls.cur; RESUMING while it waits
@@ -75,7 +75,7 @@ struct gs_coro {
     enum gs_stack_kind kind;
     size_t initial;
     unsigned quiet_runs;         /* resumes since the stack last grew (shrink hysteresis) */
-    struct gs_pin_verdict {      /* the last frame walk that found a pin (grow.c)  */
+    struct gs_pin_verdict {      /* the last frame walk that found a pin (stack.c) */
         struct gs_seg *seg;      /* the segment walked, NULL if none              */
         uintptr_t slot;          /* where the pinning frame's return address was  */
         uint64_t ret, below;     /* [slot] and [slot - 8] then                    */

@@ -16,7 +16,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "grow.h"
+#include "stack.h"
 #include "trace.h"
 
 struct gs_dyn {
@@ -67,7 +67,7 @@ void *gs_dyn_alloc(size_t size, uintptr_t caller_rbp, uintptr_t frame)
     struct gs_coro *co = on_coroutine(caller_rbp, frame, &depth);
     if (!co)
         gs_fatal("__morestack_allocate_stack_space called outside a coroutine stack");
-    /* A fixed stack's guard is its watermark (watermark.c): below it there may
+    /* A fixed stack's guard is its watermark (stack.c): below it there may
      * still be room. The function took the slow path already, so this block
      * comes from the heap anyway; the next one will fit below the new mark. */
     uintptr_t sp = gs_arch_entry_caller_sp(frame);

@@ -1,7 +1,7 @@
 /* overflow.c - recognising a stack overflow in a SIGSEGV, wherever it happens.
  *
  * Instrumented code never overflows silently: its prologue checks call
- * __morestack, which grows the stack or reports (grow.c). What can still run
+ * __morestack, which grows the stack or reports (stack.c). What can still run
  * off the end of a stack is code without checks, and each stack it can run on
  * ends in a page that faults:
  *

@@ -174,7 +174,7 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
     if (c < GS_POOL_CLASSES) {
         /* Blocks are aligned to their size: every block's hi then has the same
          * low bits (size - descriptor), so a move's delta is a multiple of the
-         * smaller block size (see move_top in grow.c). */
+         * smaller block size (see move_top in stack.c). */
         t->chunk_cur = (char *)(((uintptr_t)t->chunk_cur + size - 1) & ~(uintptr_t)(size - 1));
         if (t->chunk_cur > t->chunk_end || (size_t)(t->chunk_end - t->chunk_cur) < size) {
             /* The tail of the old chunk is lost to fragmentation: at most one
@@ -247,7 +247,7 @@ static struct gs_seg *alloc_fixed(size_t max)
         return NULL;
     }
     gs_tls.stats.mapped_bytes += size;
-    /* Not stack_bytes: what the coroutine uses of it counts (watermark.c). */
+    /* Not stack_bytes: what the coroutine uses of it counts (stack.c, the watermark). */
     return fixed_init(base, size, max);
 }
 

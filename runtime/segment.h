@@ -1,7 +1,7 @@
 /* segment.h - stack memory: blocks in power-of-two size classes, fixed
  * mappings with a guard page, per-thread caches (layer 2, docs/architecture.md).
  *
- * A coroutine stack is a chain of segments (grow.h); a segment is one block of
+ * A coroutine stack is a chain of segments (stack.h); a segment is one block of
  * memory with its descriptor at the high end:
  *
  *     base        lo                                   hi == (char *)seg
@@ -110,7 +110,7 @@ __attribute__((visibility("hidden"))) void gs_seg_thread_exit(void);
 /* A cached block reused as a stack: its usable part is undefined memory to
  * memcheck again (blocks from gs_seg_alloc* are already). */
 __attribute__((visibility("hidden"))) void gs_seg_valgrind_fresh(struct gs_seg *s);
-/* Around the conservative scan of a moved stack (grow.c), which reads every
+/* Around the conservative scan of a moved stack (stack.c), which reads every
  * word, initialised or not, on purpose: memcheck reports no error in between
  * (this thread only; definedness is still tracked). begin = 1, then 0. */
 __attribute__((visibility("hidden"))) void gs_seg_valgrind_scan(int begin);

@@ -34,7 +34,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "grow.h"
+#include "stack.h"
 #include "thread.h"
 
 #define GS_ALTSTACK_SIZE ((size_t)64 << 10)

@@ -1,4 +1,4 @@
-/* grow.h - stack growth: creating a coroutine's stack, __morestack's slow path,
+/* stack.h - stack growth: creating a coroutine's stack, __morestack's slow path,
  * resync after longjmp, dynamic allocas. The protocol is docs/protocol.md
  * section 5; this file implements it for the three modes.
  *
@@ -47,7 +47,7 @@ __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard_for(const struct 
  * of it (GROWSTACK_SHRINK). Safe to call from any stack. */
 __attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_coro *co);
 
-/* Fixed stacks (watermark.c): the guard slot holds a watermark that moves down
+/* Fixed stacks (the watermark, stack.c): the guard slot holds a watermark that moves down
  * as the stack deepens, so co->stack_size says how much of the mapping the
  * coroutine was given (stack_bytes, max_stack_bytes).
  *   init:    set the first watermark, count it; returns the guard to install.
