@@ -6,7 +6,6 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "stack.h"
 #include "scheduler.h"
 #include "symbols.h"
 
@@ -112,25 +111,22 @@ struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uint
     co->a2 = a2;
     co->flags = flags;
     co->state = GS_READY;
-    co->side = GS_SIDE_INIT;
     if (attr && attr->name) {
         strncpy(co->name, attr->name, sizeof co->name - 1);
     }
-    co->initial = attr && attr->initial ? attr->initial : gs_cfg.initial;
-    if (co->initial < GS_SIZE_MIN)
-        co->initial = GS_SIZE_MIN;
     if (slot_alloc(t, co)) {
         free(co);
         errno = ENOMEM;
         return NULL;
     }
-    int rc = gs_stack_create(t, co);
+    int rc = gs_stack_create(&co->stack, attr ? attr->initial : 0, fn);
     if (rc) {
         slot_free(t, co);
         free(co);
         errno = rc;
         return NULL;
     }
+    co->ctx.sp = gs_arch_ctx_init(GS_SEG_HI(co->stack.bottom), fn, a0, a1, a2);
     t->stats.spawned++;
     t->nalive++;
     return co;
@@ -161,7 +157,7 @@ static void reap_on_sys(void *arg)
         struct gs_coro *co = t->zombies;
         t->zombies = co->qnext;
         co->qnext = NULL;
-        gs_stack_release(t, co);
+        gs_stack_release(&co->stack);
         if (co->flags & GS_CORO_DETACHED) {
             slot_free(t, co);
             free(co);
@@ -197,11 +193,11 @@ static inline __attribute__((always_inline)) void enter(struct gs_thread *t, str
         t->sys_sp = (char *)((frame - 1024) & ~(uintptr_t)15);
     }
     t->ext_target = NULL;
-    gs_side_switch(me ? &me->side : &t->side, &co->side);
+    gs_side_switch(me ? &me->stack.side : &t->side, &co->stack.side);
     if (me)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
-    co->quiet_runs++;
+    co->stack.quiet_runs++;
     t->cur = co;
     t->stats.switches += 2; /* there and back */
 }
@@ -211,8 +207,8 @@ static inline __attribute__((always_inline)) void leave(struct gs_thread *t, str
 {
     struct gs_coro *r = co->resumer;
     co->state = state;
-    co->guard = gs_arch_get_guard();
-    gs_side_switch(&co->side, r ? &r->side : &t->side);
+    co->stack.guard = gs_arch_get_guard();
+    gs_side_switch(&co->stack.side, r ? &r->stack.side : &t->side);
     t->cur = r;
     if (r)
         r->state = GS_RUNNING;
@@ -222,13 +218,14 @@ static inline __attribute__((always_inline)) void leave(struct gs_thread *t, str
 
 enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
 {
-    gs_stack_maybe_shrink(co);
+    if (co->state == GS_SUSPENDED)
+        gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
     enter(t, co, (uintptr_t)__builtin_frame_address(0));
-    gs_ctx_switch(co->back, &co->ctx, co->guard);
+    gs_ctx_switch(co->back, &co->ctx, co->stack.guard);
     enum gs_state st = co->state;
     gs_coro_reap(t);
     if (st == GS_SUSPENDED)
-        gs_stack_maybe_shrink(co);
+        gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
     return st;
 }
 
@@ -308,6 +305,20 @@ struct gs_coro *gs_yield_prepare(const void *caller_pc)
         gs_yield_forbidden(caller_pc);
     leave(t, co, GS_SUSPENDED);
     return co;
+}
+
+struct gs_coro *gs_coro_find_by_sp(uintptr_t sp, struct gs_coro *except)
+{
+    struct gs_thread *t = &gs_tls;
+    for (uint32_t i = 0; i < t->nslots; i++) {
+        struct gs_coro *co = t->slots[i].co;
+        if (co && co != except && gs_stack_seg_of(&co->stack, sp))
+            return co;
+    }
+    for (struct gs_coro *r = except ? except->resumer : NULL; r; r = r->resumer)
+        if (gs_stack_seg_of(&r->stack, sp))
+            return r;
+    return NULL;
 }
 
 const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
@@ -403,10 +414,10 @@ int gs_resume(gs_handle h)
     if (__builtin_expect(t->zombies != NULL, 0))
         gs_coro_reap(t);
     if (gs_cfg.mode == GS_MODE_CONTIGUOUS && co->state == GS_SUSPENDED)
-        gs_stack_maybe_shrink(co);
+        gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
     enter(t, co, (uintptr_t)__builtin_frame_address(0));
     /* A tail call: when co yields, the switch returns 0 to our caller. */
-    return gs_ctx_resume(co->back, &co->ctx, co->guard);
+    return gs_ctx_resume(co->back, &co->ctx, co->stack.guard);
 }
 
 int gs_join(gs_handle h, void **result)

@@ -8,8 +8,8 @@
  *    inside gs_resume() for a coroutine it resumed; SUSPENDED after gs_yield();
  *    BLOCKED while it waits for an event (join); READY when it may be resumed and
  *    has not run since it was made ready; DONE after its function returned.
- *  - While not RUNNING, ctx.sp is the saved stack pointer and `guard` the guard
- *    value to install when it runs again (Invariant G, docs/protocol.md 1).
+ *  - While not RUNNING, ctx.sp is the saved stack pointer and stack.guard the
+ *    guard value to install when it runs again (Invariant G, docs/protocol.md 1).
  *  - `back` points to the context of whoever resumed it: the resumer coroutine's
  *    ctx (in the heap), or a gs_ctx in gs_resume's frame on the system stack.
  *    No runtime structure lives on a coroutine stack.
@@ -18,8 +18,8 @@
  *    run on the system stack (gs_coro_reap): never while it is being left.
  *  - The resumer's bookkeeping is restored by the coroutine itself before it
  *    switches back (leave() in coro.c), so a resume is a tail call.
- *  - While not RUNNING, `side` holds its side stack state (__gs_side, side.h);
- *    its side chunks are released with its stack.
+ *  - While not RUNNING, stack.side holds its side stack state (__gs_side,
+ *    side.h); its side chunks are released with its stack.
  */
 #ifndef GS_CORO_H
 #define GS_CORO_H
@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include "growstack.h"
 #include "side.h"
-#include "segment.h"
+#include "stack.h"
 #include "thread.h"
 
 enum gs_state {
@@ -44,11 +44,6 @@ struct gs_ctx {
 };
 _Static_assert(__builtin_offsetof(struct gs_ctx, sp) == GS_CTX_SP, "GS_CTX_SP");
 
-enum gs_stack_kind {
-    GS_STACK_FIXED = 1,   /* one fixed mapping (fixed mode, or unchecked entry)  */
-    GS_STACK_GROWABLE,    /* segments; growth by the configured mode             */
-};
-
 #define GS_CORO_DETACHED 1u
 #define GS_CORO_QUEUED 2u
 
@@ -56,31 +51,14 @@ struct gs_coro {
     struct gs_ctx ctx;
     struct gs_ctx *back;
     uintptr_t back_guard;
-    uintptr_t guard;
     enum gs_state state;
     unsigned flags;
-    struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.c)   */
-    struct gs_side_owner side_owner; /* side stack chunks (side.h); .first is
-                                        GS_CORO_SIDE_FIRST                        */
-    struct gs_side side;         /* __gs_side while not running (side.h)          */
+    struct gs_stack stack;       /* its stack; .dyn and .side_owner.first are read
+                                    by assembly (GS_CORO_DYN, GS_CORO_SIDE_FIRST) */
     struct gs_coro *resumer;
     struct gs_ctx back_ctx;      /* the resumer's context when it is the system stack */
     char *saved_sys_sp;          /* gs_tls.sys_sp and .ext_target of the resumer,     */
     void *saved_ext;             /* restored when this coroutine switches back        */
-
-    struct gs_seg *top;          /* segment holding %rsp                          */
-    struct gs_seg *bottom;       /* first segment (the coroutine's base)          */
-    size_t stack_size;           /* usable bytes of all live segments             */
-    size_t stack_peak;           /* largest stack_size reached                    */
-    enum gs_stack_kind kind;
-    size_t initial;
-    unsigned quiet_runs;         /* resumes since the stack last grew (shrink hysteresis) */
-    struct gs_pin_verdict {      /* the last frame walk that found a pin (stack.c) */
-        struct gs_seg *seg;      /* the segment walked, NULL if none              */
-        uintptr_t slot;          /* where the pinning frame's return address was  */
-        uint64_t ret, below;     /* [slot] and [slot - 8] then                    */
-        struct gs_pin_site *site;
-    } pin;
 
     void *fn;
     uintptr_t a0, a1, a2;
@@ -95,8 +73,8 @@ struct gs_coro {
 _Static_assert(__builtin_offsetof(struct gs_coro, ctx) == GS_CORO_CTX, "GS_CORO_CTX");
 _Static_assert(__builtin_offsetof(struct gs_coro, back) == GS_CORO_BACK, "GS_CORO_BACK");
 _Static_assert(__builtin_offsetof(struct gs_coro, back_guard) == GS_CORO_BACK_GUARD, "BACK_GUARD");
-_Static_assert(__builtin_offsetof(struct gs_coro, dyn) == GS_CORO_DYN, "GS_CORO_DYN");
-_Static_assert(__builtin_offsetof(struct gs_coro, side_owner.first) == GS_CORO_SIDE_FIRST,
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.dyn) == GS_CORO_DYN, "GS_CORO_DYN");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.side_owner.first) == GS_CORO_SIDE_FIRST,
                "GS_CORO_SIDE_FIRST");
 
 /* Handle table (per thread). */
@@ -142,6 +120,11 @@ __attribute__((visibility("hidden"))) void gs_coro_destroy(struct gs_thread *t,
  * (cur NULL, guard 0). Other coroutines of the thread are untouched. Must run on
  * the thread's own stack. */
 __attribute__((visibility("hidden"))) void gs_coro_abandon(struct gs_thread *t);
+
+/* The coroutine of this thread, other than `except`, whose stack holds sp: one
+ * with a handle, or one of except's resumers. NULL if none. */
+__attribute__((visibility("hidden"))) struct gs_coro *gs_coro_find_by_sp(uintptr_t sp,
+                                                                         struct gs_coro *except);
 
 /* Called by gs_ctx_entry (arch) when the function returns; never returns. */
 __attribute__((noreturn)) void gs_coro_finish(void *result);

@@ -94,11 +94,11 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
     const void *pc = (const void *)gs_arch_uc_pc(uc);
     char what[512];
 
-    /* co->top may lag behind after segmented returns: take the segment that holds
+    /* co->stack.top may lag behind after segmented returns: take the segment that holds
      * sp, or whose low end sp has just passed. */
     struct gs_coro *co = t->cur;
     struct gs_seg *s = NULL;
-    for (struct gs_seg *g = co ? co->bottom : NULL; g; g = g->next) {
+    for (struct gs_seg *g = co ? co->stack.bottom : NULL; g; g = g->next) {
         if (sp >= (uintptr_t)g->lo && sp < (uintptr_t)GS_SEG_HI(g)) {
             s = g;
             break;

@@ -21,7 +21,7 @@ void *gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
 
 static struct gs_side_owner *owner_of(struct gs_thread *t)
 {
-    return t->cur ? &t->cur->side_owner : &t->side_owner;
+    return t->cur ? &t->cur->stack.side_owner : &t->side_owner;
 }
 
 static void free_chunks(struct gs_thread *t, struct gs_side_owner *o, struct gs_side_chunk *c)

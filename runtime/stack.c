@@ -1,242 +1,263 @@
-/* stack.c - stack creation and growth for the three modes (see stack.h and
+/* stack.c - a coroutine's stack: creation, growth in the three modes, moves,
+ * shrinking, the fixed-mode watermark, dynamic allocas (see stack.h and
  * docs/protocol.md section 5). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "dyn.h"
 #include "fatal.h"
-#include "stack.h"
 #include "pins.h"
 #include "records.h"
 #include "side.h"
+#include "stack.h"
+#include "thread.h"
 #include "trace.h"
 
 /* An uninstrumented entry function cannot grow its stack: it gets a fixed stack
  * of this size (or GROWSTACK_MAX if smaller) and is counted in unchecked_spawns. */
 #define GS_UNCHECKED_STACK ((size_t)8 << 20)
 
-int gs_stack_create(struct gs_thread *t, struct gs_coro *co)
+static uintptr_t guard_for(const struct gs_seg *g);
+static uintptr_t watermark_init(struct gs_stack *s);
+static void watermark_release(struct gs_stack *s);
+
+int gs_stack_create(struct gs_stack *s, size_t initial, const void *entry)
 {
-    struct gs_seg *s;
+    memset(s, 0, sizeof *s);
+    s->side = GS_SIDE_INIT;
+    s->initial = initial ? initial : gs_cfg.initial;
+    if (s->initial < GS_SIZE_MIN)
+        s->initial = GS_SIZE_MIN;
+    struct gs_seg *g;
     int growable = gs_cfg.mode != GS_MODE_FIXED;
-    if (growable && !gs_records_instrumented((uintptr_t)co->fn)) {
+    if (growable && !gs_records_instrumented((uintptr_t)entry)) {
         /* Its frames would have no checks: give it what a thread would have. */
         growable = 0;
-        t->stats.unchecked_spawns++;
+        gs_tls.stats.unchecked_spawns++;
     }
     if (growable) {
-        s = gs_seg_alloc(co->initial - sizeof(struct gs_seg));
-        co->kind = GS_STACK_GROWABLE;
+        g = gs_seg_alloc(s->initial - sizeof(struct gs_seg));
+        s->kind = GS_STACK_GROWABLE;
     } else {
         size_t max = gs_cfg.max;
         if (gs_cfg.mode != GS_MODE_FIXED && max > GS_UNCHECKED_STACK)
             max = GS_UNCHECKED_STACK;
-        s = gs_seg_alloc_fixed(max);
-        co->kind = GS_STACK_FIXED;
+        g = gs_seg_alloc_fixed(max);
+        s->kind = GS_STACK_FIXED;
     }
-    if (!s)
+    if (!g)
         return errno ? errno : ENOMEM;
-    co->top = co->bottom = s;
-    if (co->kind == GS_STACK_GROWABLE) {
-        co->stack_size = co->stack_peak = GS_SEG_USABLE(s);
-        co->guard = gs_stack_guard_for(s);
+    s->top = s->bottom = g;
+    if (s->kind == GS_STACK_GROWABLE) {
+        s->size = s->peak = GS_SEG_USABLE(g);
+        s->guard = guard_for(g);
     } else {
-        co->guard = gs_watermark_init(t, co);
+        s->guard = watermark_init(s);
     }
-    co->ctx.sp = gs_arch_ctx_init(GS_SEG_HI(s), co->fn, co->a0, co->a1, co->a2);
     return 0;
 }
 
-void gs_dyn_free_all(struct gs_coro *co) __attribute__((visibility("hidden")));
-
-static void free_chain(struct gs_thread *t, struct gs_seg *s)
+static void free_chain(struct gs_seg *g)
 {
-    while (s) {
-        struct gs_seg *n = s->next;
-        gs_seg_free(s);
-        s = n;
+    while (g) {
+        struct gs_seg *n = g->next;
+        gs_seg_free(g);
+        g = n;
     }
 }
 
-void gs_stack_release(struct gs_thread *t, struct gs_coro *co)
+void gs_stack_release(struct gs_stack *s)
 {
-    gs_dyn_free_all(co);
-    if (co->kind == GS_STACK_FIXED)
-        gs_watermark_release(t, co);
-    gs_side_release(t, &co->side_owner);
-    if (co->stack_peak > t->stats.max_stack_bytes)
-        t->stats.max_stack_bytes = co->stack_peak;
-    free_chain(t, co->bottom);
-    co->top = co->bottom = NULL;
-    co->stack_size = 0;
-    co->pin.seg = NULL;
+    gs_dyn_free_all(&s->dyn);
+    if (s->kind == GS_STACK_FIXED)
+        watermark_release(s);
+    gs_side_release(&gs_tls, &s->side_owner);
+    if (s->peak > gs_tls.stats.max_stack_bytes)
+        gs_tls.stats.max_stack_bytes = s->peak;
+    free_chain(s->bottom);
+    s->top = s->bottom = NULL;
+    s->size = 0;
+    s->pin.seg = NULL;
 }
 
-static int in_seg(const struct gs_seg *s, uintptr_t a);
-
-/* The limit that applies to co's stack: GROWSTACK_MAX, or the fixed stack an
- * uninstrumented entry function got in a growable mode. */
-static size_t stack_limit(const struct gs_coro *co)
+static int in_seg(const struct gs_seg *g, uintptr_t a)
 {
-    if (co && co->kind == GS_STACK_FIXED)
-        return GS_SEG_USABLE(co->bottom);
+    return a >= (uintptr_t)g->lo && a < (uintptr_t)GS_SEG_HI(g);
+}
+
+/* The limit that applies to s: GROWSTACK_MAX, or the fixed stack an
+ * uninstrumented entry function got in a growable mode. */
+static size_t stack_limit(const struct gs_stack *s)
+{
+    if (s->kind == GS_STACK_FIXED)
+        return GS_SEG_USABLE(s->bottom);
     return gs_cfg.max;
 }
 
 /* The report never claims more than the limit: it says what was in use (the
  * stack from its base down to sp, counted across segments: at most the bytes
  * allocated, which never exceed the limit) and what the frame asked for. */
-void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why)
+void gs_stack_overflow(const struct gs_stack *s, uintptr_t sp, size_t need, const char *why)
 {
     char who[64];
-    gs_thread_name_cur(who, sizeof who); /* co runs */
+    gs_thread_name_cur(who, sizeof who); /* s runs */
     size_t used = 0;
-    if (co && co->top && in_seg(co->top, sp))
-        used = GS_SEG_DEPTH(co->top, sp);
+    if (s->top && in_seg(s->top, sp))
+        used = GS_SEG_DEPTH(s->top, sp);
     gs_fatal_report("stack overflow in %s, mode %s: %s; %zu bytes of stack in use, the next "
-                  "frame needs %zu more, limit %zu (GROWSTACK_MAX)",
-                  who, co && co->kind == GS_STACK_FIXED && gs_cfg.mode != GS_MODE_FIXED
-                           ? "fixed (uninstrumented entry)"
-                           : gs_mode_name(gs_cfg.mode),
-                  why, used, need, stack_limit(co));
+                    "frame needs %zu more, limit %zu (GROWSTACK_MAX)",
+                    who, s->kind == GS_STACK_FIXED && gs_cfg.mode != GS_MODE_FIXED
+                             ? "fixed (uninstrumented entry)"
+                             : gs_mode_name(gs_cfg.mode),
+                    why, used, need, stack_limit(s));
 }
 
 /* ---- growth ---------------------------------------------------------------- */
 
-/* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, the two zero
- * words at the top, the return address pushed by the call, alignment. */
+/* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, and what the
+ * call on it takes (gs_arch_msr_call). */
 #define GS_SEG_OVERHEAD (GS_STACK_GUARD + GS_ARCH_CALL_BYTES)
 
-static int in_seg(const struct gs_seg *s, uintptr_t a)
-{
-    return a >= (uintptr_t)s->lo && a < (uintptr_t)GS_SEG_HI(s);
-}
-
-/* Make co->top the segment holding sp. A segmented return leaves co->top on the
+/* Make s->top the segment holding sp. A segmented return leaves s->top on the
  * newer segment (it is only brought up to date here, off the fast path), and a
  * longjmp may have left several segments. Returns 0 if sp is on none of them. */
-int gs_stack_sync_top(struct gs_coro *co, uintptr_t sp)
+int gs_stack_sync_top(struct gs_stack *s, uintptr_t sp)
 {
     size_t dropped = 0;
-    for (struct gs_seg *s = co->top; s; s = s->prev) {
-        if (in_seg(s, sp)) {
-            co->top = s;
-            co->stack_size -= dropped;
+    for (struct gs_seg *g = s->top; g; g = g->prev) {
+        if (in_seg(g, sp)) {
+            s->top = g;
+            s->size -= dropped;
             return 1;
         }
-        dropped += GS_SEG_USABLE(s);
+        dropped += GS_SEG_USABLE(g);
     }
     /* Not below the old top: recount from the bottom. */
     size_t size = 0;
-    for (struct gs_seg *s = co->bottom; s; s = s->next) {
-        size += GS_SEG_USABLE(s);
-        if (in_seg(s, sp)) {
-            co->top = s;
-            co->stack_size = size;
+    for (struct gs_seg *g = s->bottom; g; g = g->next) {
+        size += GS_SEG_USABLE(g);
+        if (in_seg(g, sp)) {
+            s->top = g;
+            s->size = size;
             return 1;
         }
     }
     return 0;
 }
 
-static void note_size(struct gs_coro *co)
+struct gs_seg *gs_stack_seg_of(const struct gs_stack *s, uintptr_t sp)
 {
-    if (co->stack_size > co->stack_peak)
-        co->stack_peak = co->stack_size;
+    for (struct gs_seg *g = s->bottom; g; g = g->next)
+        if (in_seg(g, sp))
+            return g;
+    return NULL;
 }
 
-/* The guard to install for segment s: in stress mode (GROWSTACK_FORCE_MOVE) the
+static void note_size(struct gs_stack *s)
+{
+    if (s->size > s->peak)
+        s->peak = s->size;
+}
+
+/* The guard to install for segment g: in stress mode (GROWSTACK_FORCE_MOVE) the
  * guard sits at the top so that every prologue check fails and grows. */
-uintptr_t gs_stack_guard_for(const struct gs_seg *s)
+static uintptr_t guard_for(const struct gs_seg *g)
 {
     if (gs_cfg.force_move && gs_cfg.mode == GS_MODE_CONTIGUOUS)
-        return (uintptr_t)GS_SEG_HI(s);
-    return GS_SEG_GUARD(s);
+        return (uintptr_t)GS_SEG_HI(g);
+    return GS_SEG_GUARD(g);
+}
+
+static uintptr_t watermark_guard(const struct gs_stack *s);
+
+uintptr_t gs_stack_guard(const struct gs_stack *s)
+{
+    return s->kind == GS_STACK_FIXED ? watermark_guard(s) : guard_for(s->top);
 }
 
 /* Segmented growth (protocol.md 5.2): run the body on the next segment. */
-static void grow_segmented(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
+static void grow_segmented(struct gs_stack *s, struct gs_morestack_regs *r)
 {
     size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
     size_t need = frame + args + GS_SEG_OVERHEAD;
-    struct gs_seg *top = co->top, *n = top->next;
-    if (n && GS_SEG_USABLE(n) >= need && co->stack_size + GS_SEG_USABLE(n) <= gs_cfg.max) {
-        t->stats.segments_reused++;
+    struct gs_seg *top = s->top, *n = top->next;
+    if (n && GS_SEG_USABLE(n) >= need && s->size + GS_SEG_USABLE(n) <= gs_cfg.max) {
+        gs_tls.stats.segments_reused++;
         gs_seg_valgrind_fresh(n);
     } else {
         if (n) {
             top->next = NULL;
-            free_chain(t, n);
+            free_chain(n);
         }
         size_t want = gs_cfg.segment - sizeof(struct gs_seg);
         if (want < need)
             want = need;
         want = gs_seg_usable_for(want);
-        if (co->stack_size + want > gs_cfg.max) {
+        if (s->size + want > gs_cfg.max) {
             /* A smaller segment that still fits the frame and the limit? */
-            want = gs_seg_usable_fit(gs_cfg.max - co->stack_size);
-            if (want < need || co->stack_size + want > gs_cfg.max)
-                gs_overflow(co, r->sp, frame + args, "a new segment would exceed the limit");
+            want = gs_seg_usable_fit(gs_cfg.max - s->size);
+            if (want < need || s->size + want > gs_cfg.max)
+                gs_stack_overflow(s, r->sp, frame + args, "a new segment would exceed the limit");
         }
         n = gs_seg_alloc(want);
         if (!n)
             gs_fatal("out of memory for a %zu-byte stack segment", want);
         top->next = n;
-        t->stats.segments_new++;
+        gs_tls.stats.segments_new++;
     }
     /* Also for a reused segment: the segment below may have moved since. */
     n->prev = top;
     n->base_off = top->base_off + GS_SEG_USABLE(top);
-    gs_trace("split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu "
-          "body=%p",
-          (void *)r->sp, (void *)gs_arch_msr_fp(r), (void *)top->lo, (void *)GS_SEG_HI(top),
-          (void *)n->lo, (void *)GS_SEG_HI(n), frame, args, (void *)gs_arch_msr_body(r));
-    co->top = n;
-    co->stack_size += GS_SEG_USABLE(n);
-    note_size(co);
-    t->stats.splits++;
-    gs_arch_msr_call(r, GS_SEG_HI(n), gs_stack_guard_for(n));
+    gs_trace("split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu body=%p",
+             (void *)r->sp, (void *)gs_arch_msr_fp(r), (void *)top->lo, (void *)GS_SEG_HI(top),
+             (void *)n->lo, (void *)GS_SEG_HI(n), frame, args, (void *)gs_arch_msr_body(r));
+    s->top = n;
+    s->size += GS_SEG_USABLE(n);
+    note_size(s);
+    gs_tls.stats.splits++;
+    gs_arch_msr_call(r, GS_SEG_HI(n), guard_for(n));
 }
 
 /* ---- pins (protocol.md 5.4) ------------------------------------------------- */
 
-static __attribute__((noinline)) void trace_pin(struct gs_coro *co, const char *how)
+static __attribute__((noinline)) void trace_pin(const struct gs_stack *s, const char *how)
 {
     char who[64];
-    gs_thread_name_cur(who, sizeof who); /* co runs */
+    gs_thread_name_cur(who, sizeof who); /* s runs */
     gs_trace("pin%s in %s: frame of %s (%s), return address %p", how, who,
-          gs_pins_name(co->pin.site), gs_pins_reason_name(gs_pins_reason(co->pin.site)),
-          (void *)co->pin.ret);
+             gs_pins_name(s->pin.site), gs_pins_reason_name(gs_pins_reason(s->pin.site)),
+             (void *)s->pin.ret);
 }
 
 /* On the path of a hot split above a pinned frame: a few instructions. */
-static inline __attribute__((always_inline)) void note_pin(struct gs_thread *t,
-                                                           struct gs_coro *co, const char *how)
+static inline __attribute__((always_inline)) void note_pin(const struct gs_stack *s,
+                                                           const char *how)
 {
-    t->stats.pins++;
-    gs_pins_count(&t->pin_tally, co->pin.site);
+    gs_tls.stats.pins++;
+    gs_pins_count(&gs_tls.pin_tally, s->pin.site);
     if (__builtin_expect(gs_cfg.trace, 0))
-        trace_pin(co, how);
+        trace_pin(s, how);
 }
 
 /* A frame walk found a frame that cannot move; the return address that
  * identified it is at `slot`. Remember where, so the next growth of the same
  * segment can see the frame is still there without walking again. */
-static int pinned(struct gs_coro *co, const struct gs_seg *s, uintptr_t slot, unsigned reason,
+static int pinned(struct gs_stack *s, const struct gs_seg *g, uintptr_t slot, unsigned reason,
                   uintptr_t key, const char *name)
 {
-    co->pin = (struct gs_pin_verdict){(struct gs_seg *)s, slot, ((uint64_t *)slot)[0],
-                                      ((uint64_t *)slot)[-1], gs_pins_site(key, reason, name)};
+    s->pin = (struct gs_pin_verdict){(struct gs_seg *)g, slot, ((uint64_t *)slot)[0],
+                                     ((uint64_t *)slot)[-1], gs_pins_site(key, reason, name)};
     return 0;
 }
 
-/* Whether every live frame in segment s may move (protocol.md 5.4). The frames
- * are found through the %rbp chain: `slot` holds a return address into the
- * innermost live frame, fp is that frame's %rbp. Each return address must lie
- * in an instrumented function whose record does not pin it. When it finds a
- * pin it fills co->pin (the verdict) and returns 0. */
-static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t slot,
+/* Whether every live frame in segment g may move (protocol.md 5.4). The frames
+ * are found through the frame-pointer chain: `slot` holds a return address into
+ * the innermost live frame, fp is that frame's frame pointer. Each return
+ * address must lie in an instrumented function whose record does not pin it.
+ * When it finds a pin it fills s->pin (the verdict) and returns 0. */
+static int frames_movable(struct gs_stack *s, const struct gs_seg *g, uintptr_t slot,
                           uintptr_t fp)
 {
     uintptr_t last_pc = 0; /* deep recursion repeats one return address */
@@ -248,15 +269,15 @@ static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t 
             struct gs_func_info fi;
             if (!gs_records_find(pc, &fi)) {
                 gs_tls.stats.unknown_frames++;
-                return pinned(co, s, slot, GS_PIN_UNKNOWN, pc, NULL);
+                return pinned(s, g, slot, GS_PIN_UNKNOWN, pc, NULL);
             }
             unsigned why = gs_pins_reason_of(fi.flags);
             if (why)
-                return pinned(co, s, slot, why, fi.start, fi.name);
+                return pinned(s, g, slot, why, fi.start, fi.name);
             last_pc = pc;
         }
-        if (!in_seg(s, fp))
-            return pinned(co, s, slot, GS_PIN_CHAIN, pc, NULL);
+        if (!in_seg(g, fp))
+            return pinned(s, g, slot, GS_PIN_CHAIN, pc, NULL);
         slot = gs_arch_frame_ret_slot(fp);
         fp = gs_arch_frame_next(fp);
     }
@@ -264,15 +285,15 @@ static int frames_movable(struct gs_coro *co, const struct gs_seg *s, uintptr_t 
 
 /* Whether the pinned frame the last walk found is still live in the top
  * segment: its return address and the word below it are where they were,
- * inside the live part [sp, hi). Then growing again above it (a hot split
- * under a pinned frame) costs what segmented growth costs: no walk. A stale
- * match (other frames that happen to hold the same two words at the same
- * place) only makes this growth chain a segment instead of moving, which is
- * always correct; a false "movable" cannot come from here. */
-static int pin_still_holds(const struct gs_coro *co, uintptr_t ret_slot)
+ * inside the live part (at or above F's return address). Then growing again
+ * above it (a hot split under a pinned frame) costs what segmented growth
+ * costs: no walk. A stale match (other frames that happen to hold the same two
+ * words at the same place) only makes this growth chain a segment instead of
+ * moving, which is always correct; a false "movable" cannot come from here. */
+static int pin_still_holds(const struct gs_stack *s, uintptr_t ret_slot)
 {
-    const struct gs_pin_verdict *v = &co->pin;
-    return v->seg == co->top && v->slot >= ret_slot && v->slot < (uintptr_t)GS_SEG_HI(co->top) &&
+    const struct gs_pin_verdict *v = &s->pin;
+    return v->seg == s->top && v->slot >= ret_slot && v->slot < (uintptr_t)GS_SEG_HI(s->top) &&
            ((uint64_t *)v->slot)[0] == v->ret && ((uint64_t *)v->slot)[-1] == v->below;
 }
 
@@ -346,14 +367,14 @@ static void jmpbufs_after_scan(struct jb_fix *fix, size_t n)
     free(fix);
 }
 
-/* Move the live part [sp, hi) of co's top segment `old` into `n` at the same
+/* Move the live part [sp, hi) of s's top segment `old` into `n` at the same
  * distance from the top (copied, or for large blocks moved page by page:
  * gs_seg_move_pages), relocate every word of it that points into `old`, fix
  * the runtime's own references (segment links, setjmp buffers), and free
- * `old`. `jb` is the coroutine's jb list (in __gs_side while it runs, in
- * co->side while it is suspended). Returns delta = new hi - old hi. */
-static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg *old,
-                         struct gs_seg *n, uintptr_t sp, struct gs_jb_node *jb, int populate)
+ * `old`. `jb` is the owner's jb list (in __gs_side while it runs, in s->side
+ * while it is suspended). Returns delta = new hi - old hi. */
+static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
+                         struct gs_jb_node *jb, int populate)
 {
     struct gs_seg o = *old; /* old's memory may be gone after the move */
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
@@ -366,7 +387,7 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
     size_t nfix;
     struct jb_fix *fix = jmpbufs_before_scan(jb, sp, hi, delta, &nfix);
     /* Words of the moved region that point into its live part [sp, hi): saved
-     * %rbp values (the frame chain), spilled pointers to locals, saved
+     * frame pointers (the frame chain), spilled pointers to locals, saved
      * callee-saved registers. This is the conservative step (protocol.md 5.3,
      * item 3): an integer that equals such an address is changed too. Two things
      * keep that rare: only the live part counts (a pointer below sp points into
@@ -387,19 +408,19 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
         o.prev->next = n;
     if (o.next)
         o.next->prev = n;
-    if (co->bottom == old)
-        co->bottom = n;
-    co->top = n;
-    co->pin.seg = NULL;
-    co->stack_size = co->stack_size - (hi - (uintptr_t)o.lo) + GS_SEG_USABLE(n);
-    gs_trace("move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp,
-          (void *)o.lo, (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta,
-          remapped ? " (pages moved)" : "");
+    if (s->bottom == old)
+        s->bottom = n;
+    s->top = n;
+    s->pin.seg = NULL;
+    s->size = s->size - (hi - (uintptr_t)o.lo) + GS_SEG_USABLE(n);
+    gs_trace("move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp, (void *)o.lo,
+             (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta,
+             remapped ? " (pages moved)" : "");
     if (!remapped) {
         old->next = NULL;
         gs_seg_free(old);
     }
-    t->stats.bytes_copied += used;
+    gs_tls.stats.bytes_copied += used;
     return delta;
 }
 
@@ -409,22 +430,22 @@ static intptr_t move_top(struct gs_thread *t, struct gs_coro *co, struct gs_seg 
  * one and holds the stack; otherwise the growth chains a segment (which uses
  * what is left under the limit, and reports the overflow when nothing is):
  * never a copy into a block of the same size. */
-static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
+static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
 {
     /* First the cheapest exit: the pinned frame the last walk found is still
      * live here, so this growth chains a segment whatever else holds. */
-    if (pin_still_holds(co, gs_arch_msr_ret_slot(r))) {
-        note_pin(t, co, " (cached)");
-        grow_segmented(t, co, r);
+    if (pin_still_holds(s, gs_arch_msr_ret_slot(r))) {
+        note_pin(s, " (cached)");
+        grow_segmented(s, r);
         return;
     }
-    struct gs_seg *old = co->top;
+    struct gs_seg *old = s->top;
     size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - r->sp;
     size_t need = used + frame + args + GS_SEG_OVERHEAD;
     size_t cur = GS_SEG_USABLE(old);
-    size_t room = gs_cfg.max - (co->stack_size - cur); /* for the new block */
+    size_t room = gs_cfg.max - (s->size - cur); /* for the new block */
     size_t want = gs_cfg.force_move ? cur : 2 * cur;
     if (want < need)
         want = need;
@@ -433,18 +454,18 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
         /* The doubling passes the limit (or the largest block class). */
         want = gs_seg_usable_fit(room);
         if (want < need || (want <= cur && !gs_cfg.force_move)) {
-            gs_trace("near the limit: %zu bytes left for a block of at least "
-                  "%zu; chaining a segment",
-                  room, need);
-            grow_segmented(t, co, r);
+            gs_trace("near the limit: %zu bytes left for a block of at least %zu; chaining "
+                     "a segment",
+                     room, need);
+            grow_segmented(s, r);
             return;
         }
     }
     /* F's return address is in its caller, whose frame is the one in the
      * register block. */
-    if (!frames_movable(co, old, gs_arch_msr_ret_slot(r), gs_arch_msr_fp(r))) {
-        note_pin(t, co, "");
-        grow_segmented(t, co, r);
+    if (!frames_movable(s, old, gs_arch_msr_ret_slot(r), gs_arch_msr_fp(r))) {
+        note_pin(s, "");
+        grow_segmented(s, r);
         return;
     }
     /* A new block is prefaulted (protocol.md 5.3); one that receives the old
@@ -455,43 +476,66 @@ static void grow_contiguous(struct gs_thread *t, struct gs_coro *co, struct gs_m
         gs_fatal("out of memory for a %zu-byte stack", want);
     uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
     uintptr_t live_lo = r->sp;
-    intptr_t delta = move_top(t, co, old, n, r->sp, __gs_side.jb, populate);
+    intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb, populate);
     gs_arch_msr_relocate(r, live_lo, hi, delta);
-    note_size(co);
+    note_size(s);
 
-    t->stats.moves++;
-    gs_arch_msr_resume(r, body, gs_arch_msr_ret_slot(r) + (uintptr_t)delta,
-                       gs_stack_guard_for(n));
+    gs_tls.stats.moves++;
+    gs_arch_msr_resume(r, body, gs_arch_msr_ret_slot(r) + (uintptr_t)delta, guard_for(n));
 }
 
-/* Shrinking (contiguous mode, at a yield): a suspended single-segment stack that
- * uses under a quarter of its size moves to one half as large, never below the
- * initial size. The suspended context was saved by gs_yield straight from an
- * instrumented frame, so its saved PC and %rbp start the frame walk. */
+static void watermark_grow(struct gs_stack *s, struct gs_morestack_regs *r);
+
+void gs_stack_grow(struct gs_stack *s, struct gs_morestack_regs *r)
+{
+    if (s->kind == GS_STACK_FIXED) {
+        watermark_grow(s, r);
+        return;
+    }
+    if (!gs_stack_sync_top(s, r->sp))
+        gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
+    s->quiet_runs = 0;
+    if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
+        grow_contiguous(s, r);
+    else
+        grow_segmented(s, r);
+}
+
+/* ---- shrinking (protocol.md 5.4a) --------------------------------------------- */
+
+/* A contiguous, suspended, single-segment stack that uses under a quarter of its
+ * size moves to one half as large, never below the initial size. The suspended
+ * context was saved by gs_yield straight from an instrumented frame, so its
+ * saved PC and frame pointer start the frame walk. */
+struct shrink {
+    struct gs_stack *s;
+    void **saved_sp;
+};
+
 static void shrink_on_sys(void *arg)
 {
-    struct gs_coro *co = arg;
-    struct gs_thread *t = &gs_tls;
-    uintptr_t sp = (uintptr_t)co->ctx.sp;
-    if (!gs_stack_sync_top(co, sp) || co->top != co->bottom)
+    struct shrink *k = arg;
+    struct gs_stack *s = k->s;
+    uintptr_t sp = (uintptr_t)*k->saved_sp;
+    if (!gs_stack_sync_top(s, sp) || s->top != s->bottom)
         return;
-    struct gs_seg *old = co->top;
+    struct gs_seg *old = s->top;
     size_t cur = GS_SEG_USABLE(old), used = (uintptr_t)GS_SEG_HI(old) - sp;
     size_t half = (cur + sizeof(struct gs_seg)) / 2 - sizeof(struct gs_seg);
-    if (used >= cur / 4 || half + sizeof(struct gs_seg) < co->initial ||
+    if (used >= cur / 4 || half + sizeof(struct gs_seg) < s->initial ||
         used + GS_SEG_OVERHEAD > half)
         return;
-    if (!frames_movable(co, old, gs_arch_ctx_pc_slot(sp), gs_arch_ctx_fp(sp)))
+    if (!frames_movable(s, old, gs_arch_ctx_pc_slot(sp), gs_arch_ctx_fp(sp)))
         return;
     struct gs_seg *n = gs_seg_alloc(half);
     if (!n)
         return; /* shrinking is an optimisation */
-    intptr_t delta = move_top(t, co, old, n, sp, co->side.jb, 0);
-    co->ctx.sp = (char *)co->ctx.sp + delta;
-    co->guard = gs_stack_guard_for(n);
-    t->stats.shrinks++;
+    intptr_t delta = move_top(s, old, n, sp, s->side.jb, 0);
+    *k->saved_sp = (char *)*k->saved_sp + delta;
+    s->guard = guard_for(n);
+    gs_tls.stats.shrinks++;
     /* The side stack gives back what it cached for deeper calls too. */
-    gs_side_trim(t, &co->side_owner, &co->side);
+    gs_side_trim(&gs_tls, &s->side_owner, &s->side);
 }
 
 /* Shrink only a stack that has not grown during its last GS_SHRINK_QUIET_RUNS
@@ -500,40 +544,40 @@ static void shrink_on_sys(void *arg)
  * garbage collections, which are rare for the same reason. */
 #define GS_SHRINK_QUIET_RUNS 4
 
-void gs_stack_maybe_shrink(struct gs_coro *co)
+void gs_stack_maybe_shrink(struct gs_stack *s, void **saved_sp)
 {
-    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || co->kind != GS_STACK_GROWABLE ||
-        co->state != GS_SUSPENDED)
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
         return;
-    if (co->quiet_runs < GS_SHRINK_QUIET_RUNS)
+    if (s->quiet_runs < GS_SHRINK_QUIET_RUNS)
         return;
     /* The common case costs two compares: a stack at its initial size, or one
-     * that uses a quarter or more of its top segment (co->top may lag behind
+     * that uses a quarter or more of its top segment (s->top may lag behind
      * after segmented returns; shrink_on_sys rechecks precisely). */
-    struct gs_seg *top = co->top;
+    struct gs_seg *top = s->top;
     size_t size = GS_SEG_USABLE(top);
-    if (size + sizeof(struct gs_seg) < 2 * co->initial)
+    if (size + sizeof(struct gs_seg) < 2 * s->initial)
         return;
-    uintptr_t sp = (uintptr_t)co->ctx.sp;
+    uintptr_t sp = (uintptr_t)*saved_sp;
     if (sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top) &&
         (uintptr_t)GS_SEG_HI(top) - sp >= size / 4)
         return;
-    gs_sys_call(shrink_on_sys, co);
+    struct shrink k = {s, saved_sp};
+    gs_sys_call(shrink_on_sys, &k);
 }
 
 /* ---- fixed stacks: the watermark (protocol.md 5.1) --------------------------------
  *
- * How much of a fixed stack a coroutine uses.
- * A fixed stack is one mapping of GROWSTACK_MAX (segment.c); the kernel commits
- * pages as they are touched, so the mapping's size says nothing about use, and
- * a cached mapping keeps the pages an earlier coroutine touched (mincore would
- * count those too). The guard slot says it exactly, for free: instead of the
- * stack's real end, the guard is set at a *watermark* near the top, so the
- * first prologue check that would go below it calls __morestack. gs_grow then
- * lowers the watermark (by 4 KiB, or an eighth of the depth for deep stacks:
- * O(log) events, each ~100 ns) and resumes the function in place, as if the
- * check had passed; only a frame that does not fit above the real end is an
- * overflow. The stack a coroutine was given is then
+ * How much of a fixed stack a coroutine uses. A fixed stack is one mapping of
+ * GROWSTACK_MAX (segment.c); the kernel commits pages as they are touched, so
+ * the mapping's size says nothing about use, and a cached mapping keeps the
+ * pages an earlier coroutine touched (mincore would count those too). The
+ * guard slot says it exactly, for free: instead of the stack's real end, the
+ * guard is set at a *watermark* near the top, so the first prologue check that
+ * would go below it calls __morestack. gs_stack_grow then lowers the watermark
+ * (by 4 KiB, or an eighth of the depth for deep stacks: O(log) events, each
+ * ~100 ns) and resumes the function in place, as if the check had passed; only
+ * a frame that does not fit above the real end is an overflow. The stack a
+ * coroutine was given is then
  *
  *     given = hi - watermark + GS_STACK_GUARD   (at most the mapping)
  *
@@ -542,97 +586,123 @@ void gs_stack_maybe_shrink(struct gs_coro *co)
  * mapped_bytes). Code without checks (an uninstrumented entry function) is not
  * seen: it counts what the instrumented code it calls reached.
  *
- * co->stack_size holds `given` for a fixed stack; the watermark is derived from
- * it (gs_watermark_guard), so nothing else needs storing.
+ * s->size holds `given` for a fixed stack; the watermark is derived from it
+ * (watermark_guard), so nothing else needs storing.
  */
 #define GS_MARK_STEP ((size_t)4096)
 
-static size_t given_for(const struct gs_seg *s, uintptr_t guard)
+static size_t given_for(const struct gs_seg *g, uintptr_t guard)
 {
-    size_t g = (uintptr_t)GS_SEG_HI(s) - guard + GS_STACK_GUARD;
-    return g < GS_SEG_USABLE(s) ? g : GS_SEG_USABLE(s);
+    size_t given = (uintptr_t)GS_SEG_HI(g) - guard + GS_STACK_GUARD;
+    return given < GS_SEG_USABLE(g) ? given : GS_SEG_USABLE(g);
 }
 
-uintptr_t gs_watermark_guard(const struct gs_coro *co)
+static uintptr_t watermark_guard(const struct gs_stack *s)
 {
-    const struct gs_seg *s = co->bottom;
-    if (co->stack_size >= GS_SEG_USABLE(s))
-        return GS_SEG_GUARD(s);
-    return (uintptr_t)GS_SEG_HI(s) - co->stack_size + GS_STACK_GUARD;
+    const struct gs_seg *g = s->bottom;
+    if (s->size >= GS_SEG_USABLE(g))
+        return GS_SEG_GUARD(g);
+    return (uintptr_t)GS_SEG_HI(g) - s->size + GS_STACK_GUARD;
 }
 
 /* Set the watermark at `guard` (not below the real guard); account for it. */
-static uintptr_t set_mark(struct gs_thread *t, struct gs_coro *co, uintptr_t guard)
+static uintptr_t set_mark(struct gs_stack *s, uintptr_t guard)
 {
-    const struct gs_seg *s = co->bottom;
-    if (guard < GS_SEG_GUARD(s))
-        guard = GS_SEG_GUARD(s);
-    size_t given = given_for(s, guard);
-    gs_thread_note_stack((long)given - (long)co->stack_size);
-    co->stack_size = given;
-    if (given > co->stack_peak)
-        co->stack_peak = given;
-    return gs_watermark_guard(co);
+    const struct gs_seg *g = s->bottom;
+    if (guard < GS_SEG_GUARD(g))
+        guard = GS_SEG_GUARD(g);
+    size_t given = given_for(g, guard);
+    gs_thread_note_stack((long)given - (long)s->size);
+    s->size = given;
+    if (given > s->peak)
+        s->peak = given;
+    return watermark_guard(s);
 }
 
-uintptr_t gs_watermark_init(struct gs_thread *t, struct gs_coro *co)
+static uintptr_t watermark_init(struct gs_stack *s)
 {
-    co->stack_size = co->stack_peak = 0;
-    return set_mark(t, co, (uintptr_t)GS_SEG_HI(co->bottom) - GS_MARK_STEP);
+    s->size = s->peak = 0;
+    return set_mark(s, (uintptr_t)GS_SEG_HI(s->bottom) - GS_MARK_STEP);
 }
 
-int gs_watermark_lower(struct gs_thread *t, struct gs_coro *co, uintptr_t below)
+/* Move the watermark below address `below` and install the new guard; 0 if
+ * `below` is past the stack's real guard (an overflow: the mark goes to the real
+ * guard, all of the stack counts as given). */
+static int watermark_lower(struct gs_stack *s, uintptr_t below)
 {
-    const struct gs_seg *s = co->bottom;
-    if (below <= GS_SEG_GUARD(s)) {
+    const struct gs_seg *g = s->bottom;
+    if (below <= GS_SEG_GUARD(g)) {
         /* An overflow: the coroutine was given all of the stack (stack_bytes and
          * its peak say so in the statistics printed at the abort). */
-        set_mark(t, co, GS_SEG_GUARD(s));
+        set_mark(s, GS_SEG_GUARD(g));
         return 0;
     }
-    size_t depth = (uintptr_t)GS_SEG_HI(s) - below;
+    size_t depth = (uintptr_t)GS_SEG_HI(g) - below;
     size_t step = depth / 8 > GS_MARK_STEP ? depth / 8 : GS_MARK_STEP;
     step = (step + GS_MARK_STEP - 1) & ~(GS_MARK_STEP - 1);
     uintptr_t mark = below > step ? (below - step) & ~(uintptr_t)(GS_MARK_STEP - 1) : 0;
-    uintptr_t old = gs_watermark_guard(co);
+    uintptr_t old = watermark_guard(s);
     if (mark >= old)
         mark = old - GS_MARK_STEP;
-    gs_arch_set_guard(set_mark(t, co, mark));
+    gs_arch_set_guard(set_mark(s, mark));
     return 1;
 }
 
-void gs_watermark_grow(struct gs_thread *t, struct gs_coro *co, struct gs_morestack_regs *r)
+/* gs_stack_grow for a fixed stack: lower the watermark below what the prologue
+ * compared, then the body runs in place, as if the check had passed; or report
+ * the overflow. */
+static void watermark_grow(struct gs_stack *s, struct gs_morestack_regs *r)
 {
-    /* Below what the prologue compared; then the body runs in place, as if the
-     * check had passed. */
-    if (!gs_watermark_lower(t, co, gs_arch_msr_probe(r)))
-        gs_overflow(co, r->sp, gs_arch_msr_frame(r) + gs_arch_msr_args(r),
-                    "the fixed stack is full");
-    gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), gs_watermark_guard(co));
+    if (!watermark_lower(s, gs_arch_msr_probe(r)))
+        gs_stack_overflow(s, r->sp, gs_arch_msr_frame(r) + gs_arch_msr_args(r),
+                          "the fixed stack is full");
+    gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), watermark_guard(s));
 }
 
-void gs_watermark_release(struct gs_thread *t, struct gs_coro *co)
+/* Uncount the stack (before its segment is freed). */
+static void watermark_release(struct gs_stack *s)
 {
-    gs_thread_note_stack(-(long)co->stack_size);
+    gs_thread_note_stack(-(long)s->size);
 }
 
-void gs_grow(struct gs_morestack_regs *r)
+/* ---- dynamic allocas (protocol.md 5.5) ------------------------------------------ */
+
+/* The depth of the frame whose frame pointer is caller_fp, with s->top synced
+ * to the caller's stack pointer sp. */
+static size_t frame_depth(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
 {
-    struct gs_thread *t = &gs_tls;
-    struct gs_coro *co = t->cur;
-    if (!co)
-        gs_fatal("__morestack called outside a coroutine (guard %p); the guard slot "
-                 "%%fs:0x70 was changed by someone else",
-                 (void *)gs_arch_get_guard());
-    if (co->kind == GS_STACK_FIXED) {
-        gs_watermark_grow(t, co, r);
-        return;
-    }
-    if (!gs_stack_sync_top(co, r->sp))
-        gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
-    co->quiet_runs = 0;
-    if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
-        grow_contiguous(t, co, r);
-    else
-        grow_segmented(t, co, r);
+    /* A fixed stack has one segment: s->top is right without a sync. */
+    if (s->kind != GS_STACK_FIXED)
+        gs_stack_sync_top(s, sp);
+    return s->top ? GS_SEG_DEPTH(s->top, caller_fp) : 0;
+}
+
+void *gs_stack_dyn_alloc(struct gs_stack *s, size_t size, uintptr_t caller_fp, uintptr_t sp)
+{
+    size_t depth = frame_depth(s, caller_fp, sp);
+    /* A fixed stack's guard is its watermark: below it there may still be room.
+     * The function took the slow path already, so this block comes from the
+     * heap anyway; the next one will fit below the new mark. */
+    if (s->kind == GS_STACK_FIXED && !watermark_lower(s, sp - size))
+        gs_stack_overflow(s, sp, size, "a variable-length array or alloca does not fit");
+    if (size > gs_cfg.max)
+        gs_stack_overflow(s, sp, size,
+                          "a variable-length array or alloca is larger than the limit");
+    return gs_dyn_push(&s->dyn, depth, size);
+}
+
+void *gs_stack_dyn_mark(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
+{
+    frame_depth(s, caller_fp, sp);
+    return s->dyn;
+}
+
+void gs_stack_dyn_release(struct gs_stack *s, void *mark, uintptr_t caller_fp, uintptr_t sp)
+{
+    gs_dyn_pop_to(&s->dyn, mark, frame_depth(s, caller_fp, sp));
+}
+
+void gs_stack_dyn_frame_exit(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
+{
+    gs_dyn_pop_from(&s->dyn, frame_depth(s, caller_fp, sp));
 }

@@ -1,79 +1,127 @@
-/* stack.h - stack growth: creating a coroutine's stack, __morestack's slow path,
- * resync after longjmp, dynamic allocas. The protocol is docs/protocol.md
- * section 5; this file implements it for the three modes.
+/* stack.h - a coroutine's stack: its segments, growth in the three modes,
+ * moves and relocation, shrinking, pins, the fixed-mode watermark, dynamic
+ * alloca blocks and the side stack it owns (layer 3, docs/architecture.md).
+ * The protocol is docs/protocol.md section 5; stack.c implements it.
+ *
+ * A struct gs_stack is embedded in the coroutine that owns it (coro.h); this
+ * layer never sees the coroutine. Functions that take the running stack are
+ * called on the system stack with it running (its segments hold %rsp); the
+ * others with it suspended, or finished.
  *
  * Invariants:
- *  - co->bottom, co->bottom->next, ... lists every segment the coroutine owns;
- *    co->top is one of them and holds %rsp while the coroutine runs.
- *  - While co runs instrumented code, %fs:0x70 == GS_SEG_GUARD(co->top), or for
- *    a fixed stack its watermark, gs_watermark_guard(co) >= GS_SEG_GUARD(top).
- *  - Pointers the runtime keeps into a coroutine stack, each with its fix-up when
- *    the stack moves: co->ctx.sp (only while suspended: shrink moves it by delta),
- *    seg->ret_sp of the segment *above* a moved one (none: only the top segment
- *    moves), gs_tls.sys_sp (never: it points into the system stack), the saved
- *    registers of setjmp buffers listed by the coroutine's jb nodes and the
- *    buffer pointers of those nodes (relocate_jmpbufs, protocol.md 7.3). Wait
- *    nodes, join results and saved contexts live in struct gs_coro on the heap;
- *    side frames (side.h) never point into the stack, except jmp_bufs.
- *  - co->stack_size (usable bytes of the live segments) <= GROWSTACK_MAX.
- *  - co->pin, when its segment is co->top, names a frame a walk found pinned;
- *    a move clears it.
+ *  - bottom, bottom->next, ... lists every segment the stack owns; top is one
+ *    of them and holds %rsp while the stack runs (it may lag behind after
+ *    segmented returns: gs_stack_sync_top brings it up to date).
+ *  - While the stack runs instrumented code, %fs:0x70 == GS_SEG_GUARD(top), or
+ *    for a fixed stack its watermark, gs_stack_guard(s) >= GS_SEG_GUARD(top);
+ *    `guard` holds that value while it does not run.
+ *  - Pointers the runtime keeps into a stack, each with its fix-up when the
+ *    stack moves: the owner's saved context (only while suspended: a shrink
+ *    moves the saved %rsp by delta, gs_stack_maybe_shrink), the saved registers
+ *    of setjmp buffers listed by the owner's jb nodes and the buffer pointers of
+ *    those nodes (protocol.md 7.3). gs_tls.sys_sp points into the system stack,
+ *    never here. Saved contexts to return to live in the heap (the coroutine)
+ *    or on the system stack; side frames (side.h) never point into the stack,
+ *    except jmp_bufs.
+ *  - size (usable bytes of the live segments; for a fixed stack, what its
+ *    watermark gave) <= GROWSTACK_MAX; peak is the largest size reached.
+ *  - pin, when its segment is top, names a frame a walk found pinned; a move
+ *    clears it.
+ *  - dyn and side_owner.first are read by assembly through the owner's
+ *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
  */
-#ifndef GS_GROW_H
-#define GS_GROW_H
+#ifndef GS_STACK_H
+#define GS_STACK_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include "coro.h"
+#include "gs_arch.h"
+#include "segment.h"
+#include "side.h"
 
-/* Give co its first stack and lay out its first context. 0 or an errno. */
-__attribute__((visibility("hidden"))) int gs_stack_create(struct gs_thread *t,
-                                                          struct gs_coro *co);
+enum gs_stack_kind {
+    GS_STACK_FIXED = 1,   /* one fixed mapping (fixed mode, or unchecked entry)  */
+    GS_STACK_GROWABLE,    /* segments; growth by the configured mode             */
+};
 
-/* Release every segment and dynamic block of a finished coroutine. */
-__attribute__((visibility("hidden"))) void gs_stack_release(struct gs_thread *t,
-                                                            struct gs_coro *co);
+struct gs_dyn;
+struct gs_pin_site;
 
-/* __morestack's slow path, on the system stack. Fills regs->action, guard, pc, sp. */
-__attribute__((visibility("hidden"))) void gs_grow(struct gs_morestack_regs *regs);
+struct gs_stack {
+    struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.h)   */
+    struct gs_side_owner side_owner; /* side stack chunks (side.h)                */
+    struct gs_side side;         /* __gs_side while the stack does not run        */
+    uintptr_t guard;             /* the guard to install when it runs again       */
+    struct gs_seg *top;          /* segment holding %rsp                          */
+    struct gs_seg *bottom;       /* first segment (the coroutine's base)          */
+    size_t size;                 /* usable bytes of all live segments             */
+    size_t peak;                 /* largest size reached                          */
+    size_t initial;              /* the first segment's block size                */
+    enum gs_stack_kind kind;
+    unsigned quiet_runs;         /* runs since the stack last grew (shrink
+                                    hysteresis); the owner counts its runs       */
+    struct gs_pin_verdict {      /* the last frame walk that found a pin          */
+        struct gs_seg *seg;      /* the segment walked, NULL if none              */
+        uintptr_t slot;          /* where the pinning frame's return address was  */
+        uint64_t ret, below;     /* [slot] and [slot - 8] then                    */
+        struct gs_pin_site *site;
+    } pin;
+};
 
-/* Make co->top the segment holding sp (after segmented returns or a longjmp),
- * keeping co->stack_size. 0 if sp is on none of co's segments. */
-__attribute__((visibility("hidden"))) int gs_stack_sync_top(struct gs_coro *co, uintptr_t sp);
+/* Give s its first segment for a coroutine of `initial` bytes (0: the
+ * configured size) entered at `entry`: growable, or a fixed mapping in fixed
+ * mode and for an entry function without prologue checks. Sets s->guard. 0 or
+ * an errno. The caller lays out the first context below GS_SEG_HI(s->bottom). */
+__attribute__((visibility("hidden"))) int gs_stack_create(struct gs_stack *s, size_t initial,
+                                                          const void *entry);
 
-/* The guard value for a segment (top-of-segment under GROWSTACK_FORCE_MOVE). */
-__attribute__((visibility("hidden"))) uintptr_t gs_stack_guard_for(const struct gs_seg *s);
+/* Release every segment, dynamic block and side chunk of a finished stack;
+ * max_stack_bytes learns its peak. */
+__attribute__((visibility("hidden"))) void gs_stack_release(struct gs_stack *s);
 
-/* Contiguous mode: halve a suspended coroutine's stack if it uses under a quarter
- * of it (GROWSTACK_SHRINK). Safe to call from any stack. */
-__attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_coro *co);
+/* __morestack's slow path for the running stack s, on the system stack: grow in
+ * the configured mode and fill regs->action, guard, pc and sp. */
+__attribute__((visibility("hidden"))) void gs_stack_grow(struct gs_stack *s,
+                                                        struct gs_morestack_regs *regs);
 
-/* Fixed stacks (the watermark, stack.c): the guard slot holds a watermark that moves down
- * as the stack deepens, so co->stack_size says how much of the mapping the
- * coroutine was given (stack_bytes, max_stack_bytes).
- *   init:    set the first watermark, count it; returns the guard to install.
- *   guard:   the guard for co's current watermark (after a longjmp: resync).
- *   lower:   move the watermark below address `below`; 0 if `below` is past the
- *            stack's real guard (an overflow: the mark goes to the real guard,
- *            all of the stack counts as given). Installs the new guard.
- *   grow:    gs_grow for a fixed stack: lower the watermark and resume the
- *            function in place, or report the overflow.
- *   release: uncount the stack (before its segment is freed). */
-__attribute__((visibility("hidden"))) uintptr_t gs_watermark_init(struct gs_thread *t,
-                                                                  struct gs_coro *co);
-__attribute__((visibility("hidden"))) uintptr_t gs_watermark_guard(const struct gs_coro *co);
-__attribute__((visibility("hidden"))) int gs_watermark_lower(struct gs_thread *t,
-                                                             struct gs_coro *co,
-                                                             uintptr_t below);
-__attribute__((visibility("hidden"))) void gs_watermark_grow(struct gs_thread *t,
-                                                             struct gs_coro *co,
-                                                             struct gs_morestack_regs *r);
-__attribute__((visibility("hidden"))) void gs_watermark_release(struct gs_thread *t,
-                                                                struct gs_coro *co);
+/* Make s->top the segment holding sp (after segmented returns or a longjmp),
+ * keeping s->size. 0 if sp is on none of s's segments. */
+__attribute__((visibility("hidden"))) int gs_stack_sync_top(struct gs_stack *s, uintptr_t sp);
 
-/* Report a stack overflow of the running coroutine and abort: what was in use
+/* The segment of s that holds sp, or NULL. */
+__attribute__((visibility("hidden"))) struct gs_seg *gs_stack_seg_of(const struct gs_stack *s,
+                                                                     uintptr_t sp);
+
+/* The guard Invariant G asks for s's top segment: its watermark on a fixed
+ * stack; the top of the segment under GROWSTACK_FORCE_MOVE (every check grows). */
+__attribute__((visibility("hidden"))) uintptr_t gs_stack_guard(const struct gs_stack *s);
+
+/* Contiguous mode: halve a suspended stack if it uses under a quarter of it
+ * (GROWSTACK_SHRINK), and trim its side stack. *saved_sp is the owner's saved
+ * context (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
+__attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_stack *s,
+                                                                void **saved_sp);
+
+/* Dynamic allocas of the running stack s (protocol.md 5.5), for the frame
+ * whose %rbp is caller_fp and whose %rsp is sp once the entry point returned:
+ * allocate a heap block of `size` bytes (after the blocks of deeper, returned
+ * frames are freed; on a fixed stack the watermark moves below sp - size, or
+ * the overflow is reported), the list's head as a mark, release back to a
+ * mark, release the frame's blocks at its exit. */
+__attribute__((visibility("hidden"))) void *gs_stack_dyn_alloc(struct gs_stack *s, size_t size,
+                                                              uintptr_t caller_fp, uintptr_t sp);
+__attribute__((visibility("hidden"))) void *gs_stack_dyn_mark(struct gs_stack *s,
+                                                             uintptr_t caller_fp, uintptr_t sp);
+__attribute__((visibility("hidden"))) void gs_stack_dyn_release(struct gs_stack *s, void *mark,
+                                                               uintptr_t caller_fp, uintptr_t sp);
+__attribute__((visibility("hidden"))) void gs_stack_dyn_frame_exit(struct gs_stack *s,
+                                                                  uintptr_t caller_fp,
+                                                                  uintptr_t sp);
+
+/* Report a stack overflow of the running stack s and abort: what was in use
  * (from its base down to sp), what the next frame needed, the limit that
- * applied; then the statistics if GROWSTACK_STATS=1. */
+ * applied; then the statistics if GROWSTACK_STATS=1 (fatal.h's report hook). */
 __attribute__((noreturn, visibility("hidden")))
-void gs_overflow(struct gs_coro *co, uintptr_t sp, size_t need, const char *why);
+void gs_stack_overflow(const struct gs_stack *s, uintptr_t sp, size_t need, const char *why);
 
 #endif

@@ -276,8 +276,8 @@ void gs_stats_print(FILE *out)
 static void stats_at_abort(void)
 {
     struct gs_coro *co = gs_tls.cur;
-    if (co && co->stack_peak > gs_tls.stats.max_stack_bytes)
-        gs_tls.stats.max_stack_bytes = co->stack_peak;
+    if (co && co->stack.peak > gs_tls.stats.max_stack_bytes)
+        gs_tls.stats.max_stack_bytes = co->stack.peak;
     if (gs_cfg.stats)
         gs_stats_print(stderr);
 }

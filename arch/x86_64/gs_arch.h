@@ -52,12 +52,13 @@
 #define GS_THREAD_SIDE_FIRST 24  /* struct gs_side_chunk *: the thread's own first
                                     side chunk (runtime/side.h)                    */
 
-/* struct gs_coro (runtime/coro.h): the fields gs_yield reads. */
+/* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
+ * __gs_dyn_* and __gs_side_alloc read. */
 #define GS_CORO_CTX          0
 #define GS_CORO_BACK         8
 #define GS_CORO_BACK_GUARD   16
-#define GS_CORO_DYN          40
-#define GS_CORO_SIDE_FIRST   48  /* struct gs_side_chunk *: first side chunk       */
+#define GS_CORO_DYN          32  /* struct gs_dyn *: .stack.dyn (stack.h)         */
+#define GS_CORO_SIDE_FIRST   40  /* struct gs_side_chunk *: .stack.side_owner.first */
 
 /* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;
  * the switch pushes the rest. Layout of the saved area, from the saved %rsp: */
@@ -74,8 +75,8 @@
 #define GS_SAVED_SIZE        64
 
 /* struct gs_morestack_regs (below): what __morestack saves on the system
- * stack before calling gs_grow(). gs_grow may rewrite any field; __morestack
- * restores from it and continues at `pc` with %rsp = `sp`. */
+ * stack before calling its C half (gs_entry_morestack), which may rewrite any
+ * field; __morestack restores from it and continues at `pc` with %rsp = `sp`. */
 #define GS_MSR_RAX    0
 #define GS_MSR_RDI    8
 #define GS_MSR_RSI    16
@@ -111,7 +112,7 @@
 #define GS_SIDE_CHUNK_HI     16
 #define GS_SIDE_CHUNK_HDR    48
 
-/* gs_grow() results, read by __morestack. */
+/* What the C half of __morestack asks for (GS_MSR_ACTION). */
 #define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
 #define GS_GROW_CALL   2   /* segmented: call body (ret+1) with %rsp = sp; the
                               pushed return address is __morestack_return          */
@@ -231,7 +232,7 @@ void gs_sys_call(void (*fn)(void *), void *arg);
 void *__gs_side_alloc(__SIZE_TYPE__ size, __SIZE_TYPE__ align);
 
 /* ---- __morestack's register block (docs/protocol.md 5) -------------------------
- * What __morestack saves on the system stack and hands to gs_grow. The C half
+ * What __morestack saves on the system stack and hands to its C half, which
  * reads it by role through the functions below, never by register name. */
 struct gs_morestack_regs {
     uint64_t rax, rdi, rsi, rdx, rcx, r8, r9, r10, r11;
