@@ -193,7 +193,7 @@ static inline __attribute__((always_inline)) void enter(struct gs_thread *t, str
         t->sys_sp = (char *)((frame - 1024) & ~(uintptr_t)15);
     }
     t->ext_target = NULL;
-    gs_side_switch(me ? &me->stack.side : &t->side, &co->stack.side);
+    gs_side_switch(me ? &me->stack.side : gs_side_thread_state(), &co->stack.side);
     if (me)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
@@ -208,7 +208,7 @@ static inline __attribute__((always_inline)) void leave(struct gs_thread *t, str
     struct gs_coro *r = co->resumer;
     co->state = state;
     co->stack.guard = gs_arch_get_guard();
-    gs_side_switch(&co->stack.side, r ? &r->stack.side : &t->side);
+    gs_side_switch(&co->stack.side, r ? &r->stack.side : gs_side_thread_state());
     t->cur = r;
     if (r)
         r->state = GS_RUNNING;
@@ -280,7 +280,7 @@ void gs_coro_abandon(struct gs_thread *t)
      * of the coroutines ended here go with their stacks (gs_stack_release, in
      * the reaper). */
     if (co)
-        __gs_side = t->side;
+        gs_side_back_to_thread();
     while (co) {
         struct gs_coro *r = co->resumer;
         abandon_one(t, co);

@@ -4,6 +4,7 @@
 #include "coro.h"
 #include "entry.h"
 #include "fatal.h"
+#include "side.h"
 #include "stack.h"
 #include "thread.h"
 #include "trace.h"
@@ -54,6 +55,18 @@ void gs_entry_dyn_frame_exit(void *unused, uintptr_t caller_rbp, uintptr_t frame
     struct gs_stack *s = running_stack();
     if (s)
         gs_stack_dyn_frame_exit(s, caller_rbp, gs_arch_entry_caller_sp(frame));
+}
+
+void *gs_entry_side_alloc(size_t size, size_t align, uintptr_t caller_rbp)
+{
+    (void)caller_rbp;
+    gs_side_alloc_check(size, align);
+    /* Instrumented code on a thread that never used the runtime (a thread the
+     * program created) owns the thread's side stack: register the thread so
+     * that it is freed at exit. */
+    gs_thread_self();
+    struct gs_coro *co = gs_tls.cur;
+    return gs_side_alloc(co ? &co->stack.side_owner : gs_side_thread_owner(), size, align);
 }
 
 struct jump_report {

@@ -1,7 +1,7 @@
 /* entry.h - the C halves of the runtime's on-stack entry points (layer 6,
  * docs/architecture.md): __morestack (arch/x86_64/morestack_*.S) and the
  * ON_SYSTEM_STACK routines there (__morestack_allocate_stack_space,
- * gs_stack_resync, the __gs_dyn_* slow paths). gs_yield's and gs_ctx_entry's
+ * gs_stack_resync, the __gs_dyn_* and __gs_side_alloc slow paths). gs_yield's and gs_ctx_entry's
  * C halves are the core's (coro.h).
  *
  * Invariants:
@@ -35,6 +35,11 @@ __attribute__((visibility("hidden"))) void gs_entry_dyn_release(void *mark, uint
 __attribute__((visibility("hidden"))) void gs_entry_dyn_frame_exit(void *unused,
                                                                   uintptr_t caller_rbp,
                                                                   uintptr_t frame);
+
+/* __gs_side_alloc's C half (protocol.md 7.2): a side frame for the running
+ * code, on the running coroutine's side stack or the thread's own. */
+__attribute__((visibility("hidden"))) void *gs_entry_side_alloc(size_t size, size_t align,
+                                                               uintptr_t caller_rbp);
 
 /* gs_stack_resync (protocol.md 5.6): after setjmp returned, maybe through a
  * longjmp, make the segment that holds the caller current and install its

@@ -188,8 +188,7 @@ void gs_signals_thread_init(struct gs_thread *t)
         if (sigaltstack(&ss, NULL))
             gs_fatal("sigaltstack failed");
         t->altstack = ss;
-        if (!t->sig_side)
-            gs_side_signal_area_init(t, p + page + GS_ALTSTACK_SIZE);
+        gs_side_signal_area_init(p + page + GS_ALTSTACK_SIZE);
     }
     if (!__atomic_exchange_n(&handler_installed, 1, __ATOMIC_ACQ_REL)) {
         struct sigaction sa;
@@ -208,9 +207,7 @@ void gs_signals_thread_exit(struct gs_thread *t)
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        char *side = (char *)t->altstack.ss_sp + t->altstack.ss_size;
-        if ((char *)t->sig_side == side)
-            t->sig_side = NULL; /* a handler that still runs maps one of its own */
+        gs_side_signal_area_drop((char *)t->altstack.ss_sp + t->altstack.ss_size);
         munmap((char *)t->altstack.ss_sp - page,
                page + t->altstack.ss_size + GS_SIDE_SIGNAL_SIZE);
         t->altstack.ss_sp = NULL;

@@ -73,7 +73,7 @@ void gs_stack_release(struct gs_stack *s)
     gs_dyn_free_all(&s->dyn);
     if (s->kind == GS_STACK_FIXED)
         watermark_release(s);
-    gs_side_release(&gs_tls, &s->side_owner);
+    gs_side_release(&s->side_owner);
     if (s->peak > gs_tls.stats.max_stack_bytes)
         gs_tls.stats.max_stack_bytes = s->peak;
     free_chain(s->bottom);
@@ -535,7 +535,7 @@ static void shrink_on_sys(void *arg)
     s->guard = guard_for(n);
     gs_tls.stats.shrinks++;
     /* The side stack gives back what it cached for deeper calls too. */
-    gs_side_trim(&gs_tls, &s->side_owner, &s->side);
+    gs_side_trim(&s->side_owner, &s->side);
 }
 
 /* Shrink only a stack that has not grown during its last GS_SHRINK_QUIET_RUNS

@@ -95,7 +95,7 @@ static void thread_exit(void *arg)
         gs_fatal("thread %u exits with %zu coroutines alive; join or finish them first",
                  t->index, t->nalive);
     gs_signals_thread_exit(t);
-    gs_side_thread_exit(t);
+    gs_side_thread_exit();
     gs_records_thread_exit();
     gs_pins_flush(&t->pin_tally);
     gs_seg_thread_exit(); /* before the counters are folded: it updates mapped_bytes */

@@ -21,7 +21,6 @@
 #include "growstack.h"
 #include "gs_arch.h"
 #include "pins.h"
-#include "side.h"
 
 struct gs_coro;
 
@@ -29,8 +28,6 @@ struct gs_thread {
     struct gs_coro *cur;          /* GS_THREAD_CUR        */
     char *sys_sp;                 /* GS_THREAD_SYS_SP     */
     void *ext_target;             /* GS_THREAD_EXT_TARGET */
-    struct gs_side_owner side_owner; /* the thread's own side stack; .first is
-                                        GS_THREAD_SIDE_FIRST (side.h)          */
 
     int initialized;
     unsigned index;               /* small thread number, for messages        */
@@ -56,9 +53,6 @@ struct gs_thread {
     stack_t altstack;
     struct gs_stats stats;
 
-    struct gs_side side;              /* the thread's own __gs_side while a
-                                         coroutine runs (side.h)               */
-    struct gs_side_chunk *sig_side;   /* signal handlers' side area, or NULL   */
     struct gs_pin_tally pin_tally;    /* pins.h                                */
 };
 
@@ -68,8 +62,6 @@ _Static_assert(offsetof(struct gs_thread, cur) == GS_THREAD_CUR, "GS_THREAD_CUR"
 _Static_assert(offsetof(struct gs_thread, sys_sp) == GS_THREAD_SYS_SP, "GS_THREAD_SYS_SP");
 _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
                "GS_THREAD_EXT_TARGET");
-_Static_assert(offsetof(struct gs_thread, side_owner.first) == GS_THREAD_SIDE_FIRST,
-               "GS_THREAD_SIDE_FIRST");
 
 /* Messages of the lower layers name the code that runs now: "coroutine 3
  * (main)", or "the thread's own stack" outside coroutines. `cur` is the core's;

@@ -49,8 +49,6 @@
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
 #define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
-#define GS_THREAD_SIDE_FIRST 24  /* struct gs_side_chunk *: the thread's own first
-                                    side chunk (runtime/side.h)                    */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
@@ -105,6 +103,10 @@
 #define GS_SIDE_SP           0
 #define GS_SIDE_LIM          8
 #define GS_SIDE_JB           16
+
+/* struct gs_side_thread (runtime/side.h): gs_side_tls, the thread's own side
+ * state in initial-exec TLS; __gs_side_alloc's fast path reads owner.first. */
+#define GS_SIDE_THREAD_FIRST 0
 
 /* struct gs_side_chunk (runtime/side.h): the header right below a side chunk's
  * usable bytes; __gs_side_alloc's fast path reads next and hi. */

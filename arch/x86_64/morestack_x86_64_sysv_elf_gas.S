@@ -253,7 +253,8 @@ __gs_side_alloc:
 	jz	2f
 	movq	GS_CORO_SIDE_FIRST(%rdx), %rdx
 	jmp	3f
-2:	movq	%fs:GS_THREAD_SIDE_FIRST(%rcx), %rdx
+2:	movq	gs_side_tls@gottpoff(%rip), %rcx
+	movq	%fs:GS_SIDE_THREAD_FIRST(%rcx), %rdx
 3:	testq	%rdx, %rdx
 	jz	gs_side_alloc_slow_entry        /* no cached successor */
 	movq	GS_SIDE_CHUNK_HI(%rdx), %rax
@@ -270,6 +271,6 @@ __gs_side_alloc:
 	ret
 	.cfi_endproc
 	.size	__gs_side_alloc, .-__gs_side_alloc
-ON_SYSTEM_STACK gs_side_alloc_slow_entry, gs_side_alloc_slow, hidden, 2
+ON_SYSTEM_STACK gs_side_alloc_slow_entry, gs_entry_side_alloc, hidden, 2
 
 	.section .note.GNU-stack,"",@progbits
