@@ -244,7 +244,7 @@ void gs_coro_finish(void *result)
     t->stats.finished++;
     t->nalive--;
     co->state = GS_DONE;
-    gs_sched_on_done(t, co); /* off the run queue, joiner woken */
+    gs_scheduler_on_done(co); /* off the run queue, joiner woken */
     co->qnext = t->zombies;
     t->zombies = co;
     leave(t, co, GS_DONE);
@@ -263,7 +263,7 @@ static void abandon_one(struct gs_thread *t, struct gs_coro *co)
     t->stats.finished++;
     t->nalive--;
     co->state = GS_DONE;
-    gs_sched_on_done(t, co);
+    gs_scheduler_on_done(co);
     co->flags |= GS_CORO_DETACHED;
     co->qnext = t->zombies;
     t->zombies = co;
@@ -351,7 +351,7 @@ gs_handle gs_spawn_with(void *(*fn)(void *), void *arg, const struct gs_spawn_at
     struct gs_coro *co = gs_coro_create(t, (void *)fn, (uintptr_t)arg, 0, 0, 0, attr);
     if (!co)
         return 0;
-    gs_sched_ready(t, co);
+    gs_scheduler_ready(co);
     return co->handle;
 }
 
@@ -437,7 +437,7 @@ int gs_join(gs_handle h, void **result)
             gs_coro_suspend(t, GS_BLOCKED);
         } else {
             while (co->state != GS_DONE) {
-                if (!gs_sched_run_one(t))
+                if (!gs_scheduler_run_one())
                     return EDEADLK; /* nothing can run: the target waits forever */
             }
         }

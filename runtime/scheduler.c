@@ -2,68 +2,74 @@
 #include "fatal.h"
 #include "scheduler.h"
 
-void gs_sched_ready(struct gs_thread *t, struct gs_coro *co)
+/* The calling thread's run queue. */
+static __thread struct {
+    struct gs_coro *head, *tail;
+    size_t n;
+} queue;
+
+void gs_scheduler_ready(struct gs_coro *co)
 {
     if (co->flags & GS_CORO_QUEUED)
         return;
     co->flags |= GS_CORO_QUEUED;
     co->qnext = NULL;
-    co->qprev = t->ready_tail;
-    if (t->ready_tail)
-        t->ready_tail->qnext = co;
+    co->qprev = queue.tail;
+    if (queue.tail)
+        queue.tail->qnext = co;
     else
-        t->ready_head = co;
-    t->ready_tail = co;
-    t->nready++;
+        queue.head = co;
+    queue.tail = co;
+    queue.n++;
 }
 
-static void unlink_queued(struct gs_thread *t, struct gs_coro *co)
+static void unlink_queued(struct gs_coro *co)
 {
     if (co->qprev)
         co->qprev->qnext = co->qnext;
     else
-        t->ready_head = co->qnext;
+        queue.head = co->qnext;
     if (co->qnext)
         co->qnext->qprev = co->qprev;
     else
-        t->ready_tail = co->qprev;
+        queue.tail = co->qprev;
     co->qnext = co->qprev = NULL;
     co->flags &= ~GS_CORO_QUEUED;
-    t->nready--;
+    queue.n--;
 }
 
-static struct gs_coro *pop(struct gs_thread *t)
+static struct gs_coro *pop(void)
 {
-    struct gs_coro *co = t->ready_head;
+    struct gs_coro *co = queue.head;
     if (co)
-        unlink_queued(t, co);
+        unlink_queued(co);
     return co;
 }
 
-int gs_sched_run_one(struct gs_thread *t)
+int gs_scheduler_run_one(void)
 {
     struct gs_coro *co;
     /* A queued coroutine may have been run to completion (or to a block) through
      * gs_resume meanwhile; skip those. */
     do {
-        co = pop(t);
+        co = pop();
         if (!co)
             return 0;
     } while (co->state != GS_READY && co->state != GS_SUSPENDED);
-    if (gs_coro_resume(t, co) == GS_SUSPENDED)
-        gs_sched_ready(t, co);
+    if (gs_coro_resume(&gs_tls, co) == GS_SUSPENDED)
+        gs_scheduler_ready(co);
     return 1;
 }
 
-void gs_sched_on_done(struct gs_thread *t, struct gs_coro *co)
+void gs_scheduler_on_done(struct gs_coro *co)
 {
     if (co->flags & GS_CORO_QUEUED)
-        unlink_queued(t, co);
+        unlink_queued(co);
     struct gs_coro *j = co->joiner;
     if (j) {
         gs_assert(j->state == GS_BLOCKED);
         j->state = GS_READY;
-        gs_sched_ready(t, j);
+        gs_scheduler_ready(j);
     }
 }
 
@@ -72,7 +78,7 @@ size_t gs_run(void)
     struct gs_thread *t = gs_thread_self();
     if (t->cur)
         gs_fatal("gs_run called inside a coroutine; the scheduler runs on the thread's own stack");
-    while (gs_sched_run_one(t))
+    while (gs_scheduler_run_one())
         ;
     gs_coro_reap(t);
     return t->nalive;

@@ -15,14 +15,12 @@
 #include "coro.h"
 
 /* Append co to the run queue (no-op if queued). */
-__attribute__((visibility("hidden"))) void gs_sched_ready(struct gs_thread *t,
-                                                          struct gs_coro *co);
+__attribute__((visibility("hidden"))) void gs_scheduler_ready(struct gs_coro *co);
 
 /* Resume the next ready coroutine once; 0 if the queue was empty. */
-__attribute__((visibility("hidden"))) int gs_sched_run_one(struct gs_thread *t);
+__attribute__((visibility("hidden"))) int gs_scheduler_run_one(void);
 
 /* The core calls this when co finished: take it off the queue, wake its joiner. */
-__attribute__((visibility("hidden"))) void gs_sched_on_done(struct gs_thread *t,
-                                                            struct gs_coro *co);
+__attribute__((visibility("hidden"))) void gs_scheduler_on_done(struct gs_coro *co);
 
 #endif

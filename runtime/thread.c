@@ -202,7 +202,7 @@ uintptr_t gs_thread_run_main(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
                   "%zu bytes)",
                name, t->index, gs_cfg.mode == GS_MODE_FIXED ? gs_cfg.max : gs_cfg.initial);
     t->main_co = co;
-    gs_sched_ready(t, co);
+    gs_scheduler_ready(co);
     gs_handle h = co->handle;
     void *result = NULL;
     int rc;

@@ -45,9 +45,7 @@ struct gs_thread {
     struct gs_slot *slots;
     uint32_t nslots, cap_slots, free_slot;
 
-    /* scheduler (runtime/scheduler.c) */
-    struct gs_coro *ready_head, *ready_tail;
-    size_t nready, nalive;
+    size_t nalive;                /* coroutines created and not finished (coro.c) */
     struct gs_coro *zombies;      /* finished, stack not yet released (coro.c)  */
 
     stack_t altstack;
