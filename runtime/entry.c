@@ -1,6 +1,7 @@
 /* entry.c - the C halves of the on-stack entry points (see entry.h). */
 #include <stdint.h>
 
+#include "api.h"
 #include "coro.h"
 #include "entry.h"
 #include "fatal.h"
@@ -64,7 +65,7 @@ void *gs_entry_side_alloc(size_t size, size_t align, uintptr_t caller_rbp)
     /* Instrumented code on a thread that never used the runtime (a thread the
      * program created) owns the thread's side stack: register the thread so
      * that it is freed at exit. */
-    gs_thread_self();
+    gs_api_thread();
     struct gs_coro *co = gs_tls.cur;
     return gs_side_alloc(co ? &co->stack.side_owner : gs_side_thread_owner(), size, align);
 }
@@ -120,8 +121,8 @@ void gs_entry_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
      * in another coroutine). That coroutine cannot run now: its frames would run
      * unchecked, and the unwinder after the handler on its small stack. */
     jumped_into(co, gs_coro_find_by_sp(sp, co), sp);
-    if (gs_tls.main_co != co)
-        jumped_into(co, gs_tls.main_co, sp);
+    if (gs_api_main_coro() != co)
+        jumped_into(co, gs_api_main_coro(), sp);
     /* Otherwise not on a coroutine's stack: a setjmp on the system stack
      * (in a callback, guard 0); nothing to resync. With a coroutine's guard
      * in place, the caller runs on a stack the coroutine no longer owns: a

@@ -23,12 +23,15 @@
  * would without growstack. A claimed overflow ends in one "growstack:" line
  * saying which stack, on which thread, what ran there, and the limit.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "overflow.h"
 #include "symbols.h"
 #include "thread.h"
 
@@ -37,6 +40,32 @@
 #define GS_OVERFLOW_REACH ((uintptr_t)1 << 20)
 /* An access below %rsp: the red zone, plus the slot a push or call writes. */
 #define GS_BELOW_SP (GS_RED_ZONE + 8)
+
+/* The calling thread's own stack [lo, hi), read at initialization
+ * (pthread_getattr_np; 0 if unknown). */
+static __thread struct {
+    int known;                    /* gs_overflow_thread_init ran                */
+    int main_thread;              /* the process's initial thread (limit: ulimit -s) */
+    uintptr_t lo, hi;
+} own;
+
+/* For the main thread glibc derives the stack from RLIMIT_STACK and the
+ * mappings; the kernel's guard gap lies below it. */
+void gs_overflow_thread_init(void)
+{
+    pthread_attr_t a;
+    void *addr;
+    size_t size;
+    own.known = 1;
+    own.main_thread = getpid() == gettid();
+    if (pthread_getattr_np(pthread_self(), &a))
+        return;
+    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+        own.lo = (uintptr_t)addr;
+        own.hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&a);
+}
 
 enum stack_kind { ON_COROUTINE, ON_SIGNAL_STACK, ON_THREAD_STACK, NKINDS };
 
@@ -84,10 +113,10 @@ static void describe_system_code(struct gs_thread *t, const char *at, char *buf,
     }
 }
 
-void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
+void gs_overflow_check_fault(const siginfo_t *si, const void *uc, const stack_t *altstack)
 {
     struct gs_thread *t = &gs_tls;
-    if (!t->initialized)
+    if (!own.known)
         return;
     uintptr_t a = (uintptr_t)si->si_addr;
     uintptr_t sp = gs_arch_uc_sp(uc);
@@ -106,11 +135,11 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
         if (!s && sp < (uintptr_t)g->lo && sp + GS_OVERFLOW_REACH >= (uintptr_t)g->lo)
             s = g;
     }
-    uintptr_t alt_lo = (uintptr_t)t->altstack.ss_sp;
+    uintptr_t alt_lo = (uintptr_t)altstack->ss_sp;
     struct stack_range r[NKINDS] = {
         [ON_COROUTINE] = {s ? (uintptr_t)s->lo : 0, s ? (uintptr_t)GS_SEG_HI(s) : 0},
-        [ON_SIGNAL_STACK] = {alt_lo, alt_lo + t->altstack.ss_size},
-        [ON_THREAD_STACK] = {t->stack_lo, t->stack_hi},
+        [ON_SIGNAL_STACK] = {alt_lo, alt_lo + altstack->ss_size},
+        [ON_THREAD_STACK] = {own.lo, own.hi},
     };
     enum stack_kind k = stack_of(r, sp);
     if (k == NKINDS || !ran_off(&r[k], sp, a))
@@ -140,11 +169,11 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
         gs_symbols_name(t->ext_target ? t->ext_target : pc, handler, sizeof handler);
         gs_fatal("stack overflow in the signal handler %s on thread %u (fault at %p, at %s): "
                  "handlers run on the thread's signal stack of %zu bytes, its limit",
-                 handler, t->index, (void *)a, at, t->altstack.ss_size);
+                 handler, t->index, (void *)a, at, altstack->ss_size);
     }
     describe_system_code(t, at, what, sizeof what);
     gs_fatal("stack overflow on the system stack of thread %u, %s: fault at %p, below the "
              "thread's stack of %zu bytes, its limit (%s)",
-             t->index, what, (void *)a, (size_t)(t->stack_hi - t->stack_lo),
-             t->main_thread ? "the main thread: ulimit -s" : "a thread: pthread_attr_setstacksize");
+             t->index, what, (void *)a, (size_t)(own.hi - own.lo),
+             own.main_thread ? "the main thread: ulimit -s" : "a thread: pthread_attr_setstacksize");
 }

@@ -1,8 +1,7 @@
 /* scheduler.c - a FIFO run queue per thread (see scheduler.h). */
-#include "fatal.h"
 #include "scheduler.h"
 
-/* The calling thread's run queue. */
+/* The calling thread's run queue, linked through co->sched. */
 static __thread struct {
     struct gs_coro *head, *tail;
     size_t n;
@@ -10,13 +9,14 @@ static __thread struct {
 
 void gs_scheduler_ready(struct gs_coro *co)
 {
-    if (co->flags & GS_CORO_QUEUED)
+    struct gs_coro_link *l = &co->sched;
+    if (l->flags & GS_SCHEDULER_QUEUED)
         return;
-    co->flags |= GS_CORO_QUEUED;
-    co->qnext = NULL;
-    co->qprev = queue.tail;
+    l->flags |= GS_SCHEDULER_QUEUED;
+    l->next = NULL;
+    l->prev = queue.tail;
     if (queue.tail)
-        queue.tail->qnext = co;
+        queue.tail->sched.next = co;
     else
         queue.head = co;
     queue.tail = co;
@@ -25,16 +25,17 @@ void gs_scheduler_ready(struct gs_coro *co)
 
 static void unlink_queued(struct gs_coro *co)
 {
-    if (co->qprev)
-        co->qprev->qnext = co->qnext;
+    struct gs_coro_link *l = &co->sched;
+    if (l->prev)
+        l->prev->sched.next = l->next;
     else
-        queue.head = co->qnext;
-    if (co->qnext)
-        co->qnext->qprev = co->qprev;
+        queue.head = l->next;
+    if (l->next)
+        l->next->sched.prev = l->prev;
     else
-        queue.tail = co->qprev;
-    co->qnext = co->qprev = NULL;
-    co->flags &= ~GS_CORO_QUEUED;
+        queue.tail = l->prev;
+    l->next = l->prev = NULL;
+    l->flags &= ~GS_SCHEDULER_QUEUED;
     queue.n--;
 }
 
@@ -49,37 +50,25 @@ static struct gs_coro *pop(void)
 int gs_scheduler_run_one(void)
 {
     struct gs_coro *co;
-    /* A queued coroutine may have been run to completion (or to a block) through
-     * gs_resume meanwhile; skip those. */
+    /* A queued coroutine may be running or resuming another one (it was
+     * resumed directly, with gs_resume); skip those. */
     do {
         co = pop();
         if (!co)
             return 0;
     } while (co->state != GS_READY && co->state != GS_SUSPENDED);
-    if (gs_coro_resume(&gs_tls, co) == GS_SUSPENDED)
+    if (gs_coro_resume(co) == GS_SUSPENDED)
         gs_scheduler_ready(co);
     return 1;
 }
 
-void gs_scheduler_on_done(struct gs_coro *co)
+static void stopped(struct gs_coro *co)
 {
-    if (co->flags & GS_CORO_QUEUED)
+    if (co->sched.flags & GS_SCHEDULER_QUEUED)
         unlink_queued(co);
-    struct gs_coro *j = co->joiner;
-    if (j) {
-        gs_assert(j->state == GS_BLOCKED);
-        j->state = GS_READY;
-        gs_scheduler_ready(j);
-    }
 }
 
-size_t gs_run(void)
-{
-    struct gs_thread *t = gs_thread_self();
-    if (t->cur)
-        gs_fatal("gs_run called inside a coroutine; the scheduler runs on the thread's own stack");
-    while (gs_scheduler_run_one())
-        ;
-    gs_coro_reap(t);
-    return t->nalive;
-}
+const struct gs_coro_hooks gs_scheduler_hooks = {
+    .runnable = gs_scheduler_ready,
+    .stopped = stopped,
+};

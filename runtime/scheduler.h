@@ -1,26 +1,37 @@
-/* scheduler.h - the per-thread scheduler: a FIFO run queue over the core.
+/* scheduler.h - the per-thread scheduler: a FIFO run queue over the core
+ * (layer 5, docs/architecture.md).
  *
  * Policy lives here, mechanism in coro.h: the scheduler only decides which READY
- * coroutine to resume next. A multi-threaded scheduler would replace this file.
+ * or SUSPENDED coroutine to resume next. The core never calls it: it learns of
+ * woken and stopped coroutines through the hooks it hands the core
+ * (gs_scheduler_hooks, installed by api.c), and of yields from what
+ * gs_coro_resume returns. Another scheduler (M:N, a netpoller's) replaces this
+ * file and installs its own hooks.
  *
  * Invariants:
- *  - A coroutine is in the run queue iff GS_CORO_QUEUED is set; it is then READY
- *    or SUSPENDED (a coroutine driven by gs_resume may run while queued). A
- *    coroutine leaves the queue when it finishes, before it can be freed.
- *  - The scheduler runs on the thread's system stack, never on a coroutine stack.
+ *  - A coroutine is in the run queue iff GS_SCHEDULER_QUEUED is set in its
+ *    co->sched.flags; it is then READY or SUSPENDED, or runs: a coroutine
+ *    resumed directly with gs_resume keeps its place in the queue while it
+ *    runs. It leaves the queue when the scheduler resumes it, when it parks and
+ *    when it finishes (the `stopped` hook), before it can be freed.
+ *  - The scheduler runs on the thread's system stack, never on a coroutine
+ *    stack; its hooks may run on one (coro.h: small, no library calls).
  */
 #ifndef GS_SCHEDULER_H
 #define GS_SCHEDULER_H
 
 #include "coro.h"
 
+#define GS_SCHEDULER_QUEUED 1u
+
+/* What the core tells the scheduler (coro.h): a woken coroutine is appended to
+ * the run queue; a stopped one leaves it. */
+extern const struct gs_coro_hooks gs_scheduler_hooks __attribute__((visibility("hidden")));
+
 /* Append co to the run queue (no-op if queued). */
 __attribute__((visibility("hidden"))) void gs_scheduler_ready(struct gs_coro *co);
 
 /* Resume the next ready coroutine once; 0 if the queue was empty. */
 __attribute__((visibility("hidden"))) int gs_scheduler_run_one(void);
-
-/* The core calls this when co finished: take it off the queue, wake its joiner. */
-__attribute__((visibility("hidden"))) void gs_scheduler_on_done(struct gs_coro *co);
 
 #endif
