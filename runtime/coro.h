@@ -51,11 +51,6 @@ enum gs_state {
     GS_DONE,
 };
 
-struct gs_ctx {
-    void *sp;
-};
-_Static_assert(__builtin_offsetof(struct gs_ctx, sp) == GS_CTX_SP, "GS_CTX_SP");
-
 #define GS_CORO_DETACHED 1u  /* frees itself when it finishes; no handle          */
 
 /* What the layer above the core keeps per coroutine (scheduler.c: its run queue

@@ -58,8 +58,8 @@
 #define GS_CORO_DYN          32  /* struct gs_dyn *: .stack.dyn (stack.h)         */
 #define GS_CORO_SIDE_FIRST   40  /* struct gs_side_chunk *: .stack.side_owner.first */
 
-/* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;
- * the switch pushes the rest. Layout of the saved area, from the saved %rsp: */
+/* struct gs_ctx (below): a suspended context is just its stack pointer; the
+ * switch pushes the rest. Layout of the saved area, from the saved %rsp: */
 #define GS_CTX_SP            0
 #define GS_SAVED_MXCSR       0   /* 4 bytes: MXCSR (control and status)          */
 #define GS_SAVED_FPUCW       4   /* 2 bytes: x87 control word                     */
@@ -219,8 +219,14 @@ static inline uint64_t gs_arch_ptr_mangle(uint64_t value)
     return (x << 0x11) | (x >> (64 - 0x11));
 }
 
+/* A suspended context: the stack pointer gs_ctx_switch saved (the saved area
+ * above: GS_SAVED_*). */
+struct gs_ctx {
+    void *sp;
+};
+_Static_assert(__builtin_offsetof(struct gs_ctx, sp) == GS_CTX_SP, "GS_CTX_SP");
+
 /* Entry points in the .S files. */
-struct gs_ctx;
 void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard);
 int gs_ctx_resume(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard); /* alias */
 int gs_yield(void);               /* in assembly: leaves no runtime frame behind */
