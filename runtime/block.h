@@ -1,12 +1,19 @@
 /* block.h - the C half of the runtime's blocking calls (docs/netpoll.md, "The
- * parking frame"; the assembly half is arch/x86_64/block_*.S).
+ * parking frame"; the assembly half is arch/x86_64/block_*.S): the frame's
+ * layout, shared by the steps of every layer that blocks (scheduler layer:
+ * wait.c; channels and sync objects; the API's descriptor calls). The steps
+ * are declared in their modules' headers (chan.h, sync.h, io.h) and listed,
+ * for the assembly, in block_calls.h.
  *
  * A blocking entry point (block_calls.h) saves its argument registers in a
  * struct gs_block on the caller's stack and runs its *step* with it on the
  * system stack. The step either finishes the call (GS_BLOCK_DONE: b->ret is
- * the result, errno is set), asks to run again (GS_BLOCK_AGAIN), or parks the
- * running coroutine (GS_BLOCK_PARK) after queueing a wait that someone will wake;
- * the resumed coroutine then runs the step again, which finds b->wait set.
+ * the result, errno is set), asks to run again (GS_BLOCK_AGAIN), parks the
+ * running coroutine (GS_BLOCK_PARK) after queueing a wait that someone will wake
+ * (the resumed coroutine then runs the step again, which finds b->wait set), or,
+ * called on the thread's own stack outside coroutines, asks for the thread to
+ * wait (GS_BLOCK_THREAD: the assembly calls gs_api_block_wait, which runs the
+ * thread's scheduler until b->wait is woken, then runs the step again).
  *
  * Invariants:
  *  - The block is on the caller's stack and a shrink may move it while the
@@ -19,8 +26,9 @@
  *    thread's own stack outside coroutines, or a callback or signal handler on
  *    the system stack (gs_block_where).
  *  - A step that returns GS_BLOCK_PARK has called gs_coro_park_prepare (through
- *    gs_wait_park) and stored the coroutine in b->co; nothing else runs on the
- *    thread before the switch.
+ *    gs_wait_block) and stored the coroutine in b->co; nothing else runs on the
+ *    thread before the switch. A step returns GS_BLOCK_THREAD only with
+ *    b->guard == 0 outside coroutines, with b->wait queued and not woken.
  *  - b->wait, b->progress and b->state are 0 when the call starts.
  */
 #ifndef GS_BLOCK_H
@@ -56,7 +64,7 @@ _Static_assert(sizeof(struct gs_block) == GS_BLK_SIZE, "GS_BLK_SIZE");
 _Static_assert(GS_BLK_SIZE % 16 == 0, "the step's stack stays 16-byte aligned");
 
 /* b->state: the low 32 bits hold the errno the call found at its start (saved
- * by gs_block_save_errno), so a call that succeeds after a park leaves errno as
+ * by gs_wait_save_errno), so a call that succeeds after a park leaves errno as
  * the blocking call would: unchanged, whatever other coroutines did to it. */
 #define GS_BLK_ERRNO_SAVED (1ull << 32)
 
@@ -73,11 +81,5 @@ static inline const void *gs_block_caller(const struct gs_block *b)
 {
     return (const void *)((const uint64_t *)(b + 1))[1];
 }
-
-#define GS_BLOCKING(name, step) __attribute__((visibility("hidden"))) int step(struct gs_block *);
-#define GS_TRANSPARENT(name, step) GS_BLOCKING(name, step)
-#include "block_calls.h"
-#undef GS_BLOCKING
-#undef GS_TRANSPARENT
 
 #endif

@@ -1,4 +1,4 @@
-/* chan.c - channels and select (API layer; docs/netpoll.md, "Channels").
+/* chan.c - channels and select (see chan.h; docs/netpoll.md, "Channels").
  *
  * Invariants:
  *  - A channel belongs to the thread that created it (c->thread); every call
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan.h"
 #include "fatal.h"
 #include "wait.h"
 
@@ -50,7 +51,7 @@ struct gs_chan *gs_chan_create(size_t elem_size, size_t capacity)
             return NULL;
         }
     }
-    c->thread = gs_thread_self();
+    c->thread = &gs_tls;
     c->elem = elem_size;
     c->cap = capacity;
     return c;
@@ -60,7 +61,7 @@ static int check(const struct gs_chan *c, struct gs_thread **tp)
 {
     if (!c)
         return EINVAL;
-    struct gs_thread *t = gs_thread_self();
+    struct gs_thread *t = &gs_tls;
     if (c->thread != t)
         return EXDEV;
     *tp = t;
@@ -175,19 +176,19 @@ int gs_chan_send_step(struct gs_block *b)
     gs_time deadline = (gs_time)b->arg[2];
     struct gs_wait *w = b->wait;
     if (w)
-        return gs_block_done(b, (uint64_t)w->status, 0);
+        return gs_wait_done(b, (uint64_t)w->status, 0);
     struct gs_thread *t;
     int rc = check(c, &t);
     if (rc || deadline < 0)
-        return gs_block_done(b, (uint64_t)(rc ? rc : EINVAL), 0);
+        return gs_wait_done(b, (uint64_t)(rc ? rc : EINVAL), 0);
     rc = try_send(t, c, in);
     if (rc != EAGAIN || deadline == GS_NOWAIT)
-        return gs_block_done(b, (uint64_t)rc, 0);
+        return gs_wait_done(b, (uint64_t)rc, 0);
     w = gs_wait_begin(t, "gs_chan_send", (intptr_t)c, 0, deadline);
     struct gs_wnode *n = gs_wait_nodes(w, 1, c->elem);
     n->op = GS_SELECT_SEND;
     memcpy(n->elem, in, c->elem);
-    gs_wq_push(&c->sendq, n);
+    gs_wait_wq_push(&c->sendq, n);
     b->wait = w;
     return gs_wait_block(b, w);
 }
@@ -205,43 +206,46 @@ int gs_chan_recv_step(struct gs_block *b)
             memcpy(out, w->nodes[0].elem, c->elem);
         else if (w->status == EPIPE && out)
             memset(out, 0, c->elem);
-        return gs_block_done(b, (uint64_t)w->status, 0);
+        return gs_wait_done(b, (uint64_t)w->status, 0);
     }
     struct gs_thread *t;
     int rc = check(c, &t);
     if (rc || deadline < 0)
-        return gs_block_done(b, (uint64_t)(rc ? rc : EINVAL), 0);
+        return gs_wait_done(b, (uint64_t)(rc ? rc : EINVAL), 0);
     rc = try_recv(t, c, out);
     if (rc != EAGAIN || deadline == GS_NOWAIT)
-        return gs_block_done(b, (uint64_t)rc, 0);
+        return gs_wait_done(b, (uint64_t)rc, 0);
     w = gs_wait_begin(t, "gs_chan_recv", (intptr_t)c, 0, deadline);
     struct gs_wnode *n = gs_wait_nodes(w, 1, c->elem);
     n->op = GS_SELECT_RECV;
-    gs_wq_push(&c->recvq, n);
+    gs_wait_wq_push(&c->recvq, n);
     b->wait = w;
     return gs_wait_block(b, w);
 }
 
 /* ---- select ------------------------------------------------------------------ */
 
+/* select's case order: a xorshift generator per thread. */
+static __thread uint64_t rng;
+
 static uint64_t rnd(struct gs_thread *t)
 {
-    uint64_t x = t->rng;
+    uint64_t x = rng;
     if (!x)
         x = (uint64_t)(uintptr_t)t ^ (uint64_t)gs_now() ^ 0x9e3779b97f4a7c15ull;
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    t->rng = x;
+    rng = x;
     return x;
 }
 
 static int select_done(struct gs_block *b, int64_t index, int err)
 {
-    return gs_block_done(b, (uint64_t)index, index < 0 ? err : 0);
+    return gs_wait_done(b, (uint64_t)index, index < 0 ? err : 0);
 }
 
-int gs_select_step(struct gs_block *b)
+int gs_chan_select_step(struct gs_block *b)
 {
     struct gs_select_case *cases = (struct gs_select_case *)b->arg[0];
     size_t n = (size_t)b->arg[1];
@@ -261,8 +265,8 @@ int gs_select_step(struct gs_block *b)
         }
         return select_done(b, f, 0);
     }
-    gs_block_save_errno(b);
-    struct gs_thread *t = gs_thread_self();
+    gs_wait_save_errno(b);
+    struct gs_thread *t = &gs_tls;
     if (deadline < 0 || n > GS_SELECT_MAX || (n && !cases))
         return select_done(b, -1, EINVAL);
     size_t maxelem = 0;
@@ -313,9 +317,9 @@ int gs_select_step(struct gs_block *b)
             nodes[i].op = (uint32_t)c->op;
             if (c->op == GS_SELECT_SEND) {
                 memcpy(nodes[i].elem, c->elem, c->chan->elem);
-                gs_wq_push(&c->chan->sendq, &nodes[i]);
+                gs_wait_wq_push(&c->chan->sendq, &nodes[i]);
             } else {
-                gs_wq_push(&c->chan->recvq, &nodes[i]);
+                gs_wait_wq_push(&c->chan->recvq, &nodes[i]);
             }
         }
     }

@@ -1,4 +1,4 @@
-/* io.c - time and descriptors: gs_now and gs_sleep, the explicit descriptor
+/* io.c - time and descriptors: gs_sleep, the explicit descriptor
  * calls (gs_read, gs_write, gs_recv, gs_send, gs_accept, gs_connect,
  * gs_wait_fd, gs_close) and transparent mode (the C library's read, write,
  * accept, connect, poll, nanosleep, ... as called from instrumented code in a
@@ -35,30 +35,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "io.h"
 #include "netpoll.h"
 #include "wait.h"
 
 void __chk_fail(void) __attribute__((noreturn));
 
 /* ---- time ---------------------------------------------------------------------- */
-
-gs_time gs_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (gs_time)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-gs_time gs_deadline_after(gs_time ns)
-{
-    if (ns < 0)
-        return -1;
-    gs_time now = gs_now();
-    return ns > GS_FOREVER - now ? GS_FOREVER : now + ns;
-}
 
 static gs_time timespec_ns(const struct timespec *ts)
 {
@@ -75,7 +62,7 @@ static int timespec_valid(const struct timespec *ts)
 /* A transparent call may park: on a coroutine stack, in transparent mode. */
 static int parkable(const struct gs_block *b)
 {
-    return gs_block_where(b) == GS_WHERE_CORO && gs_cfg.netpoll;
+    return gs_wait_where(b) == GS_WHERE_CORO && gs_cfg.netpoll;
 }
 
 /* Return r as the plain call did (errno as it left it). */
@@ -98,7 +85,7 @@ static int wait_outcome(struct gs_block *b)
 /* A wait with no node (a deadline only); returns the step's result. */
 static int wait_time(struct gs_block *b, const char *what, gs_time deadline)
 {
-    struct gs_thread *t = gs_thread_self();
+    struct gs_thread *t = gs_api_thread();
     b->wait = gs_wait_begin(t, what, 0, 0, deadline);
     return gs_wait_block(b, b->wait);
 }
@@ -109,20 +96,20 @@ static int sleep_step(struct gs_block *b, gs_time deadline)
 {
     if (b->wait) {
         int st = wait_outcome(b);
-        return gs_block_done(b, (uint64_t)(st == ETIMEDOUT ? 0 : st), 0);
+        return gs_wait_done(b, (uint64_t)(st == ETIMEDOUT ? 0 : st), 0);
     }
     if (deadline < 0)
-        return gs_block_done(b, EINVAL, 0);
+        return gs_wait_done(b, EINVAL, 0);
     return wait_time(b, "gs_sleep", deadline);
 }
 
-int gs_sleep_step(struct gs_block *b)
+int gs_io_sleep_step(struct gs_block *b)
 {
     gs_time ns = (gs_time)b->arg[0];
     return sleep_step(b, b->wait || ns < 0 ? ns : gs_deadline_after(ns));
 }
 
-int gs_sleep_until_step(struct gs_block *b)
+int gs_io_sleep_until_step(struct gs_block *b)
 {
     return sleep_step(b, (gs_time)b->arg[0]);
 }
@@ -139,7 +126,7 @@ static void remaining(struct timespec *rem, gs_time deadline)
     rem->tv_nsec = left % 1000000000;
 }
 
-int gs_x_nanosleep_step(struct gs_block *b)
+int gs_io_x_nanosleep_step(struct gs_block *b)
 {
     const struct timespec *req = (const struct timespec *)b->arg[0];
     struct timespec *rem = (struct timespec *)b->arg[1];
@@ -149,18 +136,18 @@ int gs_x_nanosleep_step(struct gs_block *b)
         gs_time deadline = b->wait->deadline;
         int st = wait_outcome(b);
         if (st == ETIMEDOUT)
-            return gs_block_done(b, 0, 0);
+            return gs_wait_done(b, 0, 0);
         if (rem)
             remaining(rem, deadline);
-        return gs_block_done(b, (uint64_t)-1, st == ECANCELED ? EINTR : st);
+        return gs_wait_done(b, (uint64_t)-1, st == ECANCELED ? EINTR : st);
     }
-    gs_block_save_errno(b);
+    gs_wait_save_errno(b);
     if (!req || !timespec_valid(req))
-        return gs_block_done(b, (uint64_t)-1, req ? EINVAL : EFAULT);
+        return gs_wait_done(b, (uint64_t)-1, req ? EINVAL : EFAULT);
     return wait_time(b, "nanosleep", gs_deadline_after(timespec_ns(req)));
 }
 
-int gs_x_clock_nanosleep_step(struct gs_block *b)
+int gs_io_x_clock_nanosleep_step(struct gs_block *b)
 {
     clockid_t clk = (clockid_t)b->arg[0];
     int flags = (int)b->arg[1];
@@ -173,13 +160,13 @@ int gs_x_clock_nanosleep_step(struct gs_block *b)
         gs_time deadline = b->wait->deadline;
         int st = wait_outcome(b);
         if (st == ETIMEDOUT)
-            return gs_block_done(b, 0, 0);
+            return gs_wait_done(b, 0, 0);
         if (rem && !(flags & TIMER_ABSTIME))
             remaining(rem, deadline);
-        return gs_block_done(b, (uint64_t)(st == ECANCELED ? EINTR : st), 0);
+        return gs_wait_done(b, (uint64_t)(st == ECANCELED ? EINTR : st), 0);
     }
     if (!req || !timespec_valid(req))
-        return gs_block_done(b, req ? EINVAL : EFAULT, 0);
+        return gs_wait_done(b, req ? EINVAL : EFAULT, 0);
     gs_time deadline;
     if (!(flags & TIMER_ABSTIME)) {
         deadline = gs_deadline_after(timespec_ns(req));
@@ -196,7 +183,7 @@ int gs_x_clock_nanosleep_step(struct gs_block *b)
     return wait_time(b, "clock_nanosleep", deadline);
 }
 
-int gs_x_sleep_step(struct gs_block *b)
+int gs_io_x_sleep_step(struct gs_block *b)
 {
     unsigned s = (unsigned)b->arg[0];
     if (!parkable(b))
@@ -205,25 +192,25 @@ int gs_x_sleep_step(struct gs_block *b)
         gs_time deadline = b->wait->deadline;
         int st = wait_outcome(b);
         if (st == ETIMEDOUT)
-            return gs_block_done(b, 0, 0);
+            return gs_wait_done(b, 0, 0);
         gs_time left = deadline - gs_now();
-        return gs_block_done(b, left > 0 ? (uint64_t)((left + 999999999) / 1000000000) : 0, 0);
+        return gs_wait_done(b, left > 0 ? (uint64_t)((left + 999999999) / 1000000000) : 0, 0);
     }
-    gs_block_save_errno(b);
+    gs_wait_save_errno(b);
     return wait_time(b, "sleep", gs_deadline_after((gs_time)s * 1000000000));
 }
 
-int gs_x_usleep_step(struct gs_block *b)
+int gs_io_x_usleep_step(struct gs_block *b)
 {
     useconds_t us = (useconds_t)b->arg[0];
     if (!parkable(b))
         return plain(b, usleep(us));
     if (b->wait) {
         int st = wait_outcome(b);
-        return st == ETIMEDOUT ? gs_block_done(b, 0, 0)
-                               : gs_block_done(b, (uint64_t)-1, st == ECANCELED ? EINTR : st);
+        return st == ETIMEDOUT ? gs_wait_done(b, 0, 0)
+                               : gs_wait_done(b, (uint64_t)-1, st == ECANCELED ? EINTR : st);
     }
-    gs_block_save_errno(b);
+    gs_wait_save_errno(b);
     return wait_time(b, "usleep", gs_deadline_after((gs_time)us * 1000));
 }
 
@@ -234,7 +221,7 @@ int gs_x_usleep_step(struct gs_block *b)
  * queued (-EPERM: epoll cannot watch this file). */
 static int fd_wait(struct gs_block *b, int fd, short dir, gs_time deadline, const char *what)
 {
-    struct gs_thread *t = gs_thread_self();
+    struct gs_thread *t = gs_api_thread();
     struct gs_wait *w = gs_wait_begin(t, what, fd, 1, deadline);
     struct gs_wnode *n = gs_wait_nodes(w, 1, 0);
     n->op = (uint32_t)dir;
@@ -566,8 +553,8 @@ static int xfer_finish(struct gs_block *b, ssize_t r, int err)
 {
     size_t done = (size_t)b->progress;
     if (done > 0)
-        return gs_block_done(b, done, 0);
-    return gs_block_done(b, (uint64_t)r, r < 0 ? err : 0);
+        return gs_wait_done(b, done, 0);
+    return gs_wait_done(b, (uint64_t)r, r < 0 ? err : 0);
 }
 
 static int xfer_step(struct gs_block *b, const struct xdesc *d)
@@ -582,17 +569,17 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
         if (st)
             return xfer_finish(b, -1, st == ECANCELED && d->transparent ? EINTR : st);
     } else if (!(b->state & XS_STARTED)) {
-        gs_block_save_errno(b);
+        gs_wait_save_errno(b);
         b->state |= XS_STARTED;
         if (!d->transparent && deadline < 0)
-            return gs_block_done(b, (uint64_t)-1, EINVAL);
+            return gs_wait_done(b, (uint64_t)-1, EINVAL);
         /* Calls that cannot wait: nothing to move, a non-blocking call the
          * program asked for, arguments the kernel will reject. */
         if (x.total == 0 || (x.sock_call && (x.flags & MSG_DONTWAIT)) || x.iovcnt < 0 ||
             x.iovcnt > IOV_MAX || (x.msg == NULL && (x.op == X_RECVMSG || x.op == X_SENDMSG))) {
             b->ret = (uint64_t)plain_rest(&x, b, 0);
             if ((int64_t)b->ret >= 0)
-                gs_block_restore_errno(b);
+                gs_wait_restore_errno(b);
             return GS_BLOCK_DONE;
         }
         if (!x.out && (x.flags & MSG_WAITALL)) {
@@ -633,37 +620,101 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
     }
 }
 
-#define XSTEP(fn, op_, what_, transparent_, dl)                                    \
-    int fn(struct gs_block *b)                                                     \
-    {                                                                              \
-        static const struct xdesc d = {op_, what_, transparent_, dl};              \
-        return xfer_step(b, &d);                                                   \
-    }
+/* The transfer steps: one description each (the operation, the name for
+ * reports, transparent or explicit, the index of the deadline argument). */
+int gs_io_read_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_READ, "gs_read", 0, 3};
+    return xfer_step(b, &d);
+}
 
-XSTEP(gs_read_step, X_READ, "gs_read", 0, 3)
-XSTEP(gs_write_step, X_WRITE, "gs_write", 0, 3)
-XSTEP(gs_recv_step, X_RECV, "gs_recv", 0, 4)
-XSTEP(gs_send_step, X_SEND, "gs_send", 0, 4)
-XSTEP(gs_x_read_step, X_READ, "read", 1, 0)
-XSTEP(gs_x_write_step, X_WRITE, "write", 1, 0)
-XSTEP(gs_x_readv_step, X_READV, "readv", 1, 0)
-XSTEP(gs_x_writev_step, X_WRITEV, "writev", 1, 0)
-XSTEP(gs_x_recv_step, X_RECV, "recv", 1, 0)
-XSTEP(gs_x_recvfrom_step, X_RECVFROM, "recvfrom", 1, 0)
-XSTEP(gs_x_recvmsg_step, X_RECVMSG, "recvmsg", 1, 0)
-XSTEP(gs_x_send_step, X_SEND, "send", 1, 0)
-XSTEP(gs_x_sendto_step, X_SENDTO, "sendto", 1, 0)
-XSTEP(gs_x_sendmsg_step, X_SENDMSG, "sendmsg", 1, 0)
+int gs_io_write_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_WRITE, "gs_write", 0, 3};
+    return xfer_step(b, &d);
+}
+
+int gs_io_recv_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_RECV, "gs_recv", 0, 4};
+    return xfer_step(b, &d);
+}
+
+int gs_io_send_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_SEND, "gs_send", 0, 4};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_read_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_READ, "read", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_write_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_WRITE, "write", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_readv_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_READV, "readv", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_writev_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_WRITEV, "writev", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_recv_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_RECV, "recv", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_recvfrom_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_RECVFROM, "recvfrom", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_recvmsg_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_RECVMSG, "recvmsg", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_send_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_SEND, "send", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_sendto_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_SENDTO, "sendto", 1, 0};
+    return xfer_step(b, &d);
+}
+
+int gs_io_x_sendmsg_step(struct gs_block *b)
+{
+    static const struct xdesc d = {X_SENDMSG, "sendmsg", 1, 0};
+    return xfer_step(b, &d);
+}
 
 /* The fortified forms (_FORTIFY_SOURCE): the check, then the call. */
-int gs_x_read_chk_step(struct gs_block *b)
+int gs_io_x_read_chk_step(struct gs_block *b)
 {
     if (b->arg[2] > b->arg[3])
         __chk_fail();
-    return gs_x_read_step(b);
+    return gs_io_x_read_step(b);
 }
 
-int gs_x_recv_chk_step(struct gs_block *b)
+int gs_io_x_recv_chk_step(struct gs_block *b)
 {
     /* __recv_chk(fd, buf, len, buflen, flags) */
     if (!(b->state & XS_STARTED)) {
@@ -671,7 +722,7 @@ int gs_x_recv_chk_step(struct gs_block *b)
             __chk_fail();
         b->arg[3] = b->arg[4];
     }
-    return gs_x_recv_step(b);
+    return gs_io_x_recv_step(b);
 }
 
 /* ---- accept and connect ---------------------------------------------------------- */
@@ -685,11 +736,11 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
-            return gs_block_done(b, (uint64_t)-1, st == ECANCELED && transparent ? EINTR : st);
+            return gs_wait_done(b, (uint64_t)-1, st == ECANCELED && transparent ? EINTR : st);
     } else {
-        gs_block_save_errno(b);
+        gs_wait_save_errno(b);
         if (!transparent && deadline < 0)
-            return gs_block_done(b, (uint64_t)-1, EINVAL);
+            return gs_wait_done(b, (uint64_t)-1, EINVAL);
     }
     /* accept4 has no per-call "do not wait": poll first. With one listener
      * shared by several threads or processes another one may take the
@@ -700,9 +751,9 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
         int r = accept4(fd, addr, addrlen, flags);
         int e = errno;
         if (r >= 0)
-            return gs_block_done(b, (uint64_t)r, 0);
+            return gs_wait_done(b, (uint64_t)r, 0);
         if (e != EAGAIN || (transparent && fd_nonblocking(fd)))
-            return gs_block_done(b, (uint64_t)-1, e);
+            return gs_wait_done(b, (uint64_t)-1, e);
     }
     /* Not a listening socket (or not a socket): accept fails at once, it must
      * not wait for a readiness that never comes. */
@@ -710,25 +761,25 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
     socklen_t len = sizeof listening;
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) {
         int r = accept4(fd, addr, addrlen, flags);
-        return gs_block_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
+        return gs_wait_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
     }
     if (!transparent && deadline == GS_NOWAIT)
-        return gs_block_done(b, (uint64_t)-1, EAGAIN);
+        return gs_wait_done(b, (uint64_t)-1, EAGAIN);
     int rc = fd_wait(b, fd, POLLIN, deadline, what);
     if (rc < 0) {
         if (rc != -EPERM)
-            return gs_block_done(b, (uint64_t)-1, -rc);
+            return gs_wait_done(b, (uint64_t)-1, -rc);
         return plain(b, accept4(fd, addr, addrlen, flags));
     }
     return rc;
 }
 
-int gs_accept_step(struct gs_block *b)
+int gs_io_accept_step(struct gs_block *b)
 {
     return accept_step(b, 0, (gs_time)b->arg[4], "gs_accept");
 }
 
-int gs_x_accept_step(struct gs_block *b)
+int gs_io_x_accept_step(struct gs_block *b)
 {
     if (!parkable(b))
         return plain(b, accept((int)b->arg[0], (struct sockaddr *)b->arg[1],
@@ -737,7 +788,7 @@ int gs_x_accept_step(struct gs_block *b)
     return accept_step(b, 1, GS_WAIT_FOREVER, "accept");
 }
 
-int gs_x_accept4_step(struct gs_block *b)
+int gs_io_x_accept4_step(struct gs_block *b)
 {
     if (!parkable(b))
         return plain(b, accept4((int)b->arg[0], (struct sockaddr *)b->arg[1],
@@ -756,15 +807,15 @@ static int connect_step(struct gs_block *b, int transparent, gs_time deadline, c
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
-            return gs_block_done(b, (uint64_t)-1, st == ECANCELED && transparent ? EINTR : st);
+            return gs_wait_done(b, (uint64_t)-1, st == ECANCELED && transparent ? EINTR : st);
     }
     if (!(b->state & CS_PENDING)) {
-        gs_block_save_errno(b);
+        gs_wait_save_errno(b);
         if (!transparent && deadline < 0)
-            return gs_block_done(b, (uint64_t)-1, EINVAL);
+            return gs_wait_done(b, (uint64_t)-1, EINVAL);
         int fl = fcntl(fd, F_GETFL);
         if (fl < 0)
-            return gs_block_done(b, (uint64_t)-1, errno);
+            return gs_wait_done(b, (uint64_t)-1, errno);
         if (transparent && (fl & O_NONBLOCK))
             return plain(b, connect(fd, addr, len));
         /* The one change of O_NONBLOCK (see the top of the file). */
@@ -775,36 +826,36 @@ static int connect_step(struct gs_block *b, int transparent, gs_time deadline, c
         if (!(fl & O_NONBLOCK))
             fcntl(fd, F_SETFL, fl);
         if (r == 0)
-            return gs_block_done(b, 0, 0);
+            return gs_wait_done(b, 0, 0);
         if (e == EAGAIN && !(fl & O_NONBLOCK)) {
             /* A Unix socket whose listener's backlog is full: the kernel
              * offers nothing to wait on; the blocking call. */
             return plain(b, connect(fd, addr, len));
         }
         if (e != EINPROGRESS)
-            return gs_block_done(b, (uint64_t)-1, e);
+            return gs_wait_done(b, (uint64_t)-1, e);
         b->state |= CS_PENDING;
     } else if (ready_now(fd, POLLOUT)) {
         int err = 0;
         socklen_t elen = sizeof err;
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
             err = errno;
-        return gs_block_done(b, err ? (uint64_t)-1 : 0, err);
+        return gs_wait_done(b, err ? (uint64_t)-1 : 0, err);
     }
     if (!transparent && deadline == GS_NOWAIT)
-        return gs_block_done(b, (uint64_t)-1, EINPROGRESS);
+        return gs_wait_done(b, (uint64_t)-1, EINPROGRESS);
     int rc = fd_wait(b, fd, POLLOUT, deadline, what);
     if (rc < 0)
-        return gs_block_done(b, (uint64_t)-1, -rc);
+        return gs_wait_done(b, (uint64_t)-1, -rc);
     return rc;
 }
 
-int gs_connect_step(struct gs_block *b)
+int gs_io_connect_step(struct gs_block *b)
 {
     return connect_step(b, 0, (gs_time)b->arg[3], "gs_connect");
 }
 
-int gs_x_connect_step(struct gs_block *b)
+int gs_io_x_connect_step(struct gs_block *b)
 {
     if (!parkable(b))
         return plain(b, connect((int)b->arg[0], (const struct sockaddr *)b->arg[1],
@@ -814,7 +865,7 @@ int gs_x_connect_step(struct gs_block *b)
 
 /* ---- waiting for readiness ------------------------------------------------------- */
 
-int gs_wait_fd_step(struct gs_block *b)
+int gs_io_wait_fd_step(struct gs_block *b)
 {
     int fd = (int)b->arg[0];
     short events = (short)b->arg[1];
@@ -822,22 +873,22 @@ int gs_wait_fd_step(struct gs_block *b)
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
-            return gs_block_done(b, (uint64_t)-1, st);
+            return gs_wait_done(b, (uint64_t)-1, st);
     } else {
-        gs_block_save_errno(b);
+        gs_wait_save_errno(b);
         if (deadline < 0 || !(events & (POLLIN | POLLOUT)))
-            return gs_block_done(b, (uint64_t)-1, EINVAL);
+            return gs_wait_done(b, (uint64_t)-1, EINVAL);
     }
     struct pollfd p = {.fd = fd, .events = events};
     if (poll(&p, 1, 0) < 0)
-        return gs_block_done(b, (uint64_t)-1, errno);
+        return gs_wait_done(b, (uint64_t)-1, errno);
     if (p.revents & POLLNVAL)
-        return gs_block_done(b, (uint64_t)-1, EBADF);
+        return gs_wait_done(b, (uint64_t)-1, EBADF);
     if (p.revents)
-        return gs_block_done(b, (uint64_t)(uint16_t)p.revents, 0);
+        return gs_wait_done(b, (uint64_t)(uint16_t)p.revents, 0);
     if (deadline == GS_NOWAIT)
-        return gs_block_done(b, (uint64_t)-1, EAGAIN);
-    struct gs_thread *t = gs_thread_self();
+        return gs_wait_done(b, (uint64_t)-1, EAGAIN);
+    struct gs_thread *t = gs_api_thread();
     struct gs_wait *w = gs_wait_begin(t, "gs_wait_fd", fd, 1, deadline);
     struct gs_wnode *n = gs_wait_nodes(w, 2, 0);
     short dirs[2] = {POLLIN, POLLOUT};
@@ -848,7 +899,7 @@ int gs_wait_fd_step(struct gs_block *b)
         int rc = gs_poll_add(t, fd, &n[k]);
         if (rc) {
             gs_wait_end(t, w);
-            return gs_block_done(b, (uint64_t)-1, rc);
+            return gs_wait_done(b, (uint64_t)-1, rc);
         }
     }
     b->wait = w;
@@ -864,23 +915,23 @@ static int poll_step(struct gs_block *b, struct pollfd *fds, nfds_t nfds, gs_tim
     if (b->wait) {
         int st = wait_outcome(b);
         if (st == ECANCELED)
-            return gs_block_done(b, (uint64_t)-1, EINTR);
+            return gs_wait_done(b, (uint64_t)-1, EINTR);
         if (st && st != ETIMEDOUT && st != EBADF)
-            return gs_block_done(b, (uint64_t)-1, st);
+            return gs_wait_done(b, (uint64_t)-1, st);
         int r = poll(fds, nfds, 0);
         if (r != 0 || st == ETIMEDOUT)
-            return gs_block_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
+            return gs_wait_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
     } else {
-        gs_block_save_errno(b);
+        gs_wait_save_errno(b);
         int r = poll(fds, nfds, 0);
         if (r != 0 || timeout_ms == 0)
-            return gs_block_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
+            return gs_wait_done(b, (uint64_t)(int64_t)r, r < 0 ? errno : 0);
         b->progress = (uint64_t)timeout_dl; /* the deadline, across parks */
     }
     gs_time deadline = (gs_time)b->progress;
-    struct gs_thread *t = gs_thread_self();
+    struct gs_thread *t = gs_api_thread();
     if (nfds > (nfds_t)UINT32_MAX / 2)
-        return gs_block_done(b, (uint64_t)-1, EINVAL);
+        return gs_wait_done(b, (uint64_t)-1, EINVAL);
     struct gs_wait *w = gs_wait_begin(t, what, nfds == 1 ? fds[0].fd : 0, nfds == 1, deadline);
     struct gs_wnode *nodes = nfds ? gs_wait_nodes(w, (uint32_t)(2 * nfds), 0) : NULL;
     for (nfds_t i = 0; i < nfds; i++) {
@@ -908,7 +959,7 @@ static int poll_step(struct gs_block *b, struct pollfd *fds, nfds_t nfds, gs_tim
     return gs_wait_block(b, w);
 }
 
-int gs_x_poll_step(struct gs_block *b)
+int gs_io_x_poll_step(struct gs_block *b)
 {
     struct pollfd *fds = (struct pollfd *)b->arg[0];
     nfds_t nfds = (nfds_t)b->arg[1];
@@ -919,15 +970,15 @@ int gs_x_poll_step(struct gs_block *b)
     return poll_step(b, fds, nfds, dl, timeout, "poll");
 }
 
-int gs_x_poll_chk_step(struct gs_block *b)
+int gs_io_x_poll_chk_step(struct gs_block *b)
 {
     /* __poll_chk(fds, nfds, timeout, fdslen) */
     if (b->arg[3] / sizeof(struct pollfd) < b->arg[1])
         __chk_fail();
-    return gs_x_poll_step(b);
+    return gs_io_x_poll_step(b);
 }
 
-int gs_x_ppoll_step(struct gs_block *b)
+int gs_io_x_ppoll_step(struct gs_block *b)
 {
     struct pollfd *fds = (struct pollfd *)b->arg[0];
     nfds_t nfds = (nfds_t)b->arg[1];
@@ -956,18 +1007,18 @@ int gs_x_ppoll_step(struct gs_block *b)
 static void forget(int fd)
 {
     struct gs_thread *t = &gs_tls;
-    if (t->initialized && !t->in_signal)
+    if (!t->in_signal)
         gs_poll_forget(t, fd, EBADF);
 }
 
-int gs_x_close_step(struct gs_block *b)
+int gs_io_x_close_step(struct gs_block *b)
 {
     int fd = (int)b->arg[0];
     forget(fd);
     return plain(b, close(fd));
 }
 
-int gs_x_dup2_step(struct gs_block *b)
+int gs_io_x_dup2_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
     if (from != to && fcntl(from, F_GETFD) >= 0)
@@ -975,7 +1026,7 @@ int gs_x_dup2_step(struct gs_block *b)
     return plain(b, dup2(from, to));
 }
 
-int gs_x_dup3_step(struct gs_block *b)
+int gs_io_x_dup3_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
     if (from != to && fcntl(from, F_GETFD) >= 0)

@@ -11,6 +11,8 @@
 #include "fatal.h"
 #include "netpoll.h"
 
+__thread struct gs_poller *gs_poll_tls __attribute__((tls_model("initial-exec")));
+
 #define GS_POLL_EVENTS 128
 #define GS_POLL_MASK (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
@@ -54,15 +56,15 @@ static void install_atfork(void)
 
 static struct gs_poller *poller_of(struct gs_thread *t)
 {
-    if (t->poller)
-        return t->poller;
+    if (gs_poll_tls)
+        return gs_poll_tls;
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, install_atfork);
     struct gs_poller *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->epfd = -1;
-    t->poller = p;
+    gs_poll_tls = p;
     return p;
 }
 
@@ -101,7 +103,7 @@ int gs_poll_add(struct gs_thread *t, int fd, struct gs_wnode *n)
     int rc = register_fd(p, fd, e);
     if (rc)
         return rc;
-    gs_wq_push(n->op == POLLOUT ? &e->wr : &e->rd, n);
+    gs_wait_wq_push(n->op == POLLOUT ? &e->wr : &e->rd, n);
     return 0;
 }
 
@@ -114,7 +116,7 @@ static void wake_queue(struct gs_thread *t, struct gs_wq *q, int status)
 
 void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
 {
-    struct gs_poller *p = t->poller;
+    struct gs_poller *p = gs_poll_tls;
     if (!p || p->epfd < 0) {
         if (timeout_ns > 0) {
             struct timespec ts = {.tv_sec = timeout_ns / 1000000000,
@@ -146,7 +148,7 @@ void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
 
 void gs_poll_forget(struct gs_thread *t, int fd, int err)
 {
-    struct gs_poller *p = t->poller;
+    struct gs_poller *p = gs_poll_tls;
     if (!p || fd < 0)
         return;
     struct gs_pollfd *e = entry(p, fd, 0);
@@ -171,14 +173,14 @@ static void free_table(struct gs_poller *p)
 
 void gs_poll_thread_exit(struct gs_thread *t)
 {
-    struct gs_poller *p = t->poller;
+    struct gs_poller *p = gs_poll_tls;
     if (!p)
         return;
     if (p->epfd >= 0)
         close(p->epfd);
     free_table(p);
     free(p);
-    t->poller = NULL;
+    gs_poll_tls = NULL;
 }
 
 /* After fork, the child's copy of the epoll descriptor still names the parent's
@@ -188,7 +190,7 @@ void gs_poll_thread_exit(struct gs_thread *t)
 static void atfork_child(void)
 {
     struct gs_thread *t = &gs_tls;
-    struct gs_poller *p = t->poller;
+    struct gs_poller *p = gs_poll_tls;
     if (!p || p->epfd < 0)
         return;
     close(p->epfd);

@@ -52,6 +52,10 @@ struct gs_poller {
     size_t nwait;                 /* nodes queued in all rd and wr queues            */
 };
 
+/* The calling thread's poller, NULL until its first descriptor wait. */
+extern __thread struct gs_poller *gs_poll_tls
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+
 /* Queue node n (n->op: POLLIN or POLLOUT) as a waiter on fd, registering fd in
  * the thread's epoll set first. 0, or an errno: EPERM (epoll cannot watch this
  * file: a regular file, a directory), EBADF, ENOMEM, ENOSPC. */
@@ -62,10 +66,10 @@ __attribute__((visibility("hidden"))) int gs_poll_add(struct gs_thread *t, int f
  * waiters of every descriptor that reported one. EINTR ends the wait early. */
 __attribute__((visibility("hidden"))) void gs_poll_run(struct gs_thread *t, int64_t timeout_ns);
 
-/* Whether any coroutine of t waits on a descriptor. */
-static inline int gs_poll_waiting(const struct gs_thread *t)
+/* Whether any coroutine of the calling thread waits on a descriptor. */
+static inline int gs_poll_waiting(void)
 {
-    return t->poller && t->poller->nwait > 0;
+    return gs_poll_tls && gs_poll_tls->nwait > 0;
 }
 
 /* fd is about to be closed (or replaced by dup2): wake its waiters with `err`

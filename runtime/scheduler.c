@@ -1,142 +1,133 @@
 /* scheduler.c - a FIFO run queue per thread, with its deadlines and poller (see
  * scheduler.h). */
-#include <errno.h>
 #include <time.h>
 
 #include "fatal.h"
 #include "netpoll.h"
 #include "scheduler.h"
-#include "wait.h"
+#include "timer.h"
 
-int64_t gs_now(void);
+/* The calling thread's run queue, linked through co->sched. */
+static __thread struct {
+    struct gs_coro *head, *tail;
+    size_t n;
+    unsigned tick;   /* runs since the scheduler last polled */
+} queue;
 
-void gs_sched_ready(struct gs_thread *t, struct gs_coro *co)
+void gs_scheduler_ready(struct gs_coro *co)
 {
-    if (co->flags & GS_CORO_QUEUED)
+    struct gs_coro_link *l = &co->sched;
+    if (l->flags & GS_SCHEDULER_QUEUED)
         return;
-    co->flags |= GS_CORO_QUEUED;
-    co->qnext = NULL;
-    co->qprev = t->ready_tail;
-    if (t->ready_tail)
-        t->ready_tail->qnext = co;
+    l->flags |= GS_SCHEDULER_QUEUED;
+    l->next = NULL;
+    l->prev = queue.tail;
+    if (queue.tail)
+        queue.tail->sched.next = co;
     else
-        t->ready_head = co;
-    t->ready_tail = co;
-    t->nready++;
+        queue.head = co;
+    queue.tail = co;
+    queue.n++;
 }
 
-/* The core reports wakes here (coro.h). */
-struct gs_coro_hooks gs_coro_hooks = {.ready = gs_sched_ready};
-
-static void unlink_queued(struct gs_thread *t, struct gs_coro *co)
+static void unlink_queued(struct gs_coro *co)
 {
-    if (co->qprev)
-        co->qprev->qnext = co->qnext;
+    struct gs_coro_link *l = &co->sched;
+    if (l->prev)
+        l->prev->sched.next = l->next;
     else
-        t->ready_head = co->qnext;
-    if (co->qnext)
-        co->qnext->qprev = co->qprev;
+        queue.head = l->next;
+    if (l->next)
+        l->next->sched.prev = l->prev;
     else
-        t->ready_tail = co->qprev;
-    co->qnext = co->qprev = NULL;
-    co->flags &= ~GS_CORO_QUEUED;
-    t->nready--;
+        queue.tail = l->prev;
+    l->next = l->prev = NULL;
+    l->flags &= ~GS_SCHEDULER_QUEUED;
+    queue.n--;
 }
 
-static struct gs_coro *pop(struct gs_thread *t)
+static struct gs_coro *pop(void)
 {
-    struct gs_coro *co = t->ready_head;
+    struct gs_coro *co = queue.head;
     if (co)
-        unlink_queued(t, co);
+        unlink_queued(co);
     return co;
 }
 
-int gs_sched_pending(const struct gs_thread *t)
+int gs_scheduler_run_one(void)
 {
-    return t->timers.n > 0 || gs_poll_waiting(t);
+    struct gs_coro *co;
+    /* A queued coroutine may be running or resuming another one (it was
+     * resumed directly, with gs_resume); skip those. */
+    do {
+        co = pop();
+        if (!co)
+            return 0;
+    } while (co->state != GS_READY && co->state != GS_SUSPENDED);
+    if (gs_coro_resume(co) == GS_SUSPENDED)
+        gs_scheduler_ready(co);
+    return 1;
+}
+
+int gs_scheduler_pending(void)
+{
+    return gs_timer_tls.n > 0 || gs_poll_waiting();
 }
 
 /* Fire due timers, then wait for descriptor events: at most until the earliest
  * deadline when `block`, not at all otherwise. */
-static void poll_events(struct gs_thread *t, int block)
+static void poll_events(int block)
 {
     int64_t now = gs_now();
-    gs_timer_run(&t->timers, now);
-    if (t->ready_head)
+    gs_timer_run(&gs_timer_tls, now);
+    if (queue.head)
         block = 0; /* a deadline passed: someone is ready now */
     int64_t timeout = 0;
     if (block) {
-        int64_t next = gs_timer_next(&t->timers);
+        int64_t next = gs_timer_next(&gs_timer_tls);
         timeout = next == INT64_MAX ? -1 : next - now;
         if (timeout < 0 && next != INT64_MAX)
             timeout = 0;
     }
-    if (gs_poll_waiting(t) || (t->poller && timeout != 0)) {
-        gs_poll_run(t, timeout);
+    if (gs_poll_waiting() || (gs_poll_tls && timeout != 0)) {
+        gs_poll_run(&gs_tls, timeout);
     } else if (timeout > 0) {
         /* Only deadlines: sleep until the earliest (signals end it early). */
-        int64_t next = gs_timer_next(&t->timers);
+        int64_t next = gs_timer_next(&gs_timer_tls);
         struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     } else if (timeout < 0) {
         gs_fatal("scheduler: asked to sleep with nothing pending");
     }
-    if (t->timers.n)
-        gs_timer_run(&t->timers, gs_now());
+    if (gs_timer_tls.n)
+        gs_timer_run(&gs_timer_tls, gs_now());
 }
 
-int gs_sched_run_one(struct gs_thread *t)
+int gs_scheduler_step(void)
 {
-    struct gs_coro *co;
-    /* A queued coroutine may have been run to completion (or to a block) through
-     * gs_resume meanwhile; skip those. */
-    do {
-        co = pop(t);
-        if (!co)
-            return 0;
-    } while (co->state != GS_READY && co->state != GS_SUSPENDED);
-    if (gs_coro_resume(t, co) == GS_SUSPENDED)
-        gs_sched_ready(t, co);
-    return 1;
-}
-
-int gs_sched_step(struct gs_thread *t)
-{
-    if (t->ready_head) {
-        if (++t->sched_tick >= GS_SCHED_POLL_EVERY) {
-            t->sched_tick = 0;
-            if (gs_sched_pending(t))
-                poll_events(t, 0);
+    if (queue.head) {
+        if (++queue.tick >= GS_SCHEDULER_POLL_EVERY) {
+            queue.tick = 0;
+            if (gs_scheduler_pending())
+                poll_events(0);
         }
-        if (gs_sched_run_one(t))
+        if (gs_scheduler_run_one())
             return 1;
     }
-    if (!gs_sched_pending(t))
+    if (!gs_scheduler_pending())
         return 0;
-    t->sched_tick = 0;
-    poll_events(t, 1);
+    queue.tick = 0;
+    poll_events(1);
     return 1;
 }
 
-void gs_sched_on_done(struct gs_thread *t, struct gs_coro *co)
+static void stopped(struct gs_coro *co)
 {
-    if (co->flags & GS_CORO_QUEUED)
-        unlink_queued(t, co);
-    struct gs_coro *j = co->joiner;
-    if (j) {
-        gs_assert(j->state == GS_BLOCKED);
-        j->state = GS_READY;
-        gs_sched_ready(t, j);
-    }
+    if (co->sched.flags & GS_SCHEDULER_QUEUED)
+        unlink_queued(co);
 }
 
-size_t gs_run(void)
-{
-    struct gs_thread *t = gs_thread_self();
-    if (t->cur)
-        gs_fatal("gs_run called inside a coroutine; the scheduler runs on the thread's own stack");
-    while (gs_sched_step(t))
-        ;
-    gs_coro_reap(t);
-    return t->nalive;
-}
+const struct gs_coro_hooks gs_scheduler_hooks = {
+    .runnable = gs_scheduler_ready,
+    .stopped = stopped,
+};

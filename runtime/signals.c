@@ -31,13 +31,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "coro.h"
 #include "fatal.h"
-#include "grow.h"
+#include "overflow.h"
+#include "side.h"
+#include "signals.h"
 #include "thread.h"
 
 #define GS_ALTSTACK_SIZE ((size_t)64 << 10)
+
+/* The calling thread's signal stack, when the runtime mapped it. */
+static __thread stack_t altstack;
 
 static struct sigaction previous_segv;
 static int handler_installed;
@@ -86,7 +89,7 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     (void)sig;
     uintptr_t guard = gs_arch_get_guard();
     gs_arch_set_guard(0);
-    gs_overflow_check_fault(si, uc); /* reports and aborts if it was an overflow */
+    gs_overflow_check_fault(si, uc, &altstack); /* reports and aborts if an overflow */
     gs_arch_set_guard(guard);
     if (user_installed[SIGSEGV]) {
         call_user(SIGSEGV, si, uc);
@@ -96,8 +99,8 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     restore_previous();
 }
 
-int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
-sighandler_t gs_signal(int sig, sighandler_t handler);
+static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+static sighandler_t do_signal(int sig, sighandler_t handler);
 
 static int is_handler(const struct sigaction *a)
 {
@@ -108,10 +111,10 @@ static int is_handler(const struct sigaction *a)
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    return gs_sigaction(sig, act, old);
+    return do_sigaction(sig, act, old);
 }
 
-int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (sig <= 0 || sig >= NSIG)
         return __sigaction(sig, act, old);
@@ -148,29 +151,28 @@ int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 
 sighandler_t signal(int sig, sighandler_t handler)
 {
-    return gs_signal(sig, handler);
+    return do_signal(sig, handler);
 }
 
 sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
-    return gs_signal(sig, handler);
+    return do_signal(sig, handler);
 }
 
-sighandler_t gs_signal(int sig, sighandler_t handler)
+static sighandler_t do_signal(int sig, sighandler_t handler)
 {
     struct sigaction act, old;
     memset(&act, 0, sizeof act);
     act.sa_handler = handler;
     act.sa_flags = SA_RESTART; /* glibc's signal() has BSD semantics */
     sigemptyset(&act.sa_mask);
-    if (gs_sigaction(sig, &act, &old))
+    if (do_sigaction(sig, &act, &old))
         return SIG_ERR;
     return (old.sa_flags & SA_SIGINFO) ? (sighandler_t)(void *)old.sa_sigaction : old.sa_handler;
 }
 
 
-void gs_signals_thread_init(struct gs_thread *t) __attribute__((visibility("hidden")));
-void gs_signals_thread_init(struct gs_thread *t)
+void gs_signals_thread_init(void)
 {
     stack_t old;
     if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) &&
@@ -189,9 +191,8 @@ void gs_signals_thread_init(struct gs_thread *t)
         stack_t ss = {.ss_sp = p + page, .ss_size = GS_ALTSTACK_SIZE, .ss_flags = 0};
         if (sigaltstack(&ss, NULL))
             gs_fatal("sigaltstack failed");
-        t->altstack = ss;
-        if (!t->sig_side)
-            gs_side_signal_area_init(t, p + page + GS_ALTSTACK_SIZE);
+        altstack = ss;
+        gs_side_signal_area_init(p + page + GS_ALTSTACK_SIZE);
     }
     if (!__atomic_exchange_n(&handler_installed, 1, __ATOMIC_ACQ_REL)) {
         struct sigaction sa;
@@ -203,18 +204,14 @@ void gs_signals_thread_init(struct gs_thread *t)
     }
 }
 
-void gs_signals_thread_exit(struct gs_thread *t) __attribute__((visibility("hidden")));
-void gs_signals_thread_exit(struct gs_thread *t)
+void gs_signals_thread_exit(void)
 {
-    if (t->altstack.ss_sp) {
+    if (altstack.ss_sp) {
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        char *side = (char *)t->altstack.ss_sp + t->altstack.ss_size;
-        if ((char *)t->sig_side == side)
-            t->sig_side = NULL; /* a handler that still runs maps one of its own */
-        munmap((char *)t->altstack.ss_sp - page,
-               page + t->altstack.ss_size + GS_SIDE_SIGNAL_SIZE);
-        t->altstack.ss_sp = NULL;
+        gs_side_signal_area_drop((char *)altstack.ss_sp + altstack.ss_size);
+        munmap((char *)altstack.ss_sp - page, page + altstack.ss_size + GS_SIDE_SIGNAL_SIZE);
+        altstack.ss_sp = NULL;
     }
 }

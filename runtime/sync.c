@@ -1,4 +1,5 @@
-/* sync.c - mutex, condition variable, wait group (API layer; docs/netpoll.md).
+/* sync.c - mutex, condition variable, wait group, gs_cancel (see sync.h;
+ * docs/netpoll.md).
  *
  * Invariants:
  *  - An object belongs to the thread that first used it (->thread, set on first
@@ -14,6 +15,7 @@
 
 #include "coro.h"
 #include "fatal.h"
+#include "sync.h"
 #include "wait.h"
 
 struct mutex {
@@ -39,7 +41,7 @@ _Static_assert(sizeof(struct wg) <= sizeof(struct gs_wg), "struct gs_wg");
 /* Bind an object to the calling thread on first use. */
 static int bind_thread(struct gs_thread **owner, struct gs_thread **tp)
 {
-    struct gs_thread *t = gs_thread_self();
+    struct gs_thread *t = &gs_tls;
     if (!*owner)
         *owner = t;
     else if (*owner != t)
@@ -77,32 +79,32 @@ static void mutex_release(struct gs_thread *t, struct mutex *m)
 static struct gs_wait *mutex_enqueue(struct gs_thread *t, struct mutex *m, gs_time deadline)
 {
     struct gs_wait *w = gs_wait_begin(t, "gs_mutex_lock", (intptr_t)m, 0, deadline);
-    gs_wq_push(&m->q, gs_wait_nodes(w, 1, 0));
+    gs_wait_wq_push(&m->q, gs_wait_nodes(w, 1, 0));
     return w;
 }
 
-int gs_mutex_lock_step(struct gs_block *b)
+int gs_sync_mutex_lock_step(struct gs_block *b)
 {
     struct mutex *m = (struct mutex *)b->arg[0];
     gs_time deadline = (gs_time)b->arg[1];
     struct gs_wait *w = b->wait;
     if (w)
-        return gs_block_done(b, (uint64_t)w->status, 0); /* 0: handed over */
+        return gs_wait_done(b, (uint64_t)w->status, 0); /* 0: handed over */
     struct gs_thread *t;
     if (!m || deadline < 0)
-        return gs_block_done(b, EINVAL, 0);
+        return gs_wait_done(b, EINVAL, 0);
     int rc = bind_thread(&m->thread, &t);
     if (rc)
-        return gs_block_done(b, (uint64_t)rc, 0);
+        return gs_wait_done(b, (uint64_t)rc, 0);
     void *me = self(t);
     if (!m->owner) {
         m->owner = me;
-        return gs_block_done(b, 0, 0);
+        return gs_wait_done(b, 0, 0);
     }
     if (m->owner == me)
-        return gs_block_done(b, EDEADLK, 0);
+        return gs_wait_done(b, EDEADLK, 0);
     if (deadline == GS_NOWAIT)
-        return gs_block_done(b, EAGAIN, 0);
+        return gs_wait_done(b, EAGAIN, 0);
     b->wait = mutex_enqueue(t, m, deadline);
     return gs_wait_block(b, b->wait);
 }
@@ -143,7 +145,7 @@ int gs_mutex_unlock(struct gs_mutex *pm)
 #define COND_RELOCK (1ull << 40)      /* waiting for the mutex again             */
 #define COND_STATUS_SHIFT 48          /* the wait's outcome, kept while relocking */
 
-int gs_cond_wait_step(struct gs_block *b)
+int gs_sync_cond_wait_step(struct gs_block *b)
 {
     struct cond *c = (struct cond *)b->arg[0];
     struct mutex *m = (struct mutex *)b->arg[1];
@@ -152,7 +154,7 @@ int gs_cond_wait_step(struct gs_block *b)
     struct gs_wait *w = b->wait;
     if (w && (b->state & COND_RELOCK)) {
         /* The mutex was handed to us: the call is over. */
-        return gs_block_done(b, b->state >> COND_STATUS_SHIFT, 0);
+        return gs_wait_done(b, b->state >> COND_STATUS_SHIFT, 0);
     }
     if (w) {
         int st = w->status;
@@ -160,7 +162,7 @@ int gs_cond_wait_step(struct gs_block *b)
         b->wait = NULL;
         if (!m->owner) {
             m->owner = self(t);
-            return gs_block_done(b, (uint64_t)st, 0);
+            return gs_wait_done(b, (uint64_t)st, 0);
         }
         /* Take the mutex back whatever happened, as pthread_cond_timedwait
          * does: no deadline, and no cancel, for this part. */
@@ -172,18 +174,18 @@ int gs_cond_wait_step(struct gs_block *b)
         return gs_wait_block(b, w);
     }
     if (!c || !m || deadline < 0)
-        return gs_block_done(b, EINVAL, 0);
+        return gs_wait_done(b, EINVAL, 0);
     int rc = bind_thread(&c->thread, &t);
     if (!rc)
         rc = bind_thread(&m->thread, &t);
     if (rc)
-        return gs_block_done(b, (uint64_t)rc, 0);
+        return gs_wait_done(b, (uint64_t)rc, 0);
     if (m->owner != self(t))
-        return gs_block_done(b, EPERM, 0);
+        return gs_wait_done(b, EPERM, 0);
     if (deadline == GS_NOWAIT)
-        return gs_block_done(b, EAGAIN, 0);
+        return gs_wait_done(b, EAGAIN, 0);
     w = gs_wait_begin(t, "gs_cond_wait", (intptr_t)c, 0, deadline);
-    gs_wq_push(&c->q, gs_wait_nodes(w, 1, 0));
+    gs_wait_wq_push(&c->q, gs_wait_nodes(w, 1, 0));
     mutex_release(t, m);
     b->wait = w;
     return gs_wait_block(b, w);
@@ -242,25 +244,25 @@ int gs_wg_done(struct gs_wg *g)
     return gs_wg_add(g, -1);
 }
 
-int gs_wg_wait_step(struct gs_block *b)
+int gs_sync_wg_wait_step(struct gs_block *b)
 {
     struct wg *g = (struct wg *)b->arg[0];
     gs_time deadline = (gs_time)b->arg[1];
     struct gs_wait *w = b->wait;
     if (w)
-        return gs_block_done(b, (uint64_t)w->status, 0);
+        return gs_wait_done(b, (uint64_t)w->status, 0);
     struct gs_thread *t;
     if (!g || deadline < 0)
-        return gs_block_done(b, EINVAL, 0);
+        return gs_wait_done(b, EINVAL, 0);
     int rc = bind_thread(&g->thread, &t);
     if (rc)
-        return gs_block_done(b, (uint64_t)rc, 0);
+        return gs_wait_done(b, (uint64_t)rc, 0);
     if (g->count == 0)
-        return gs_block_done(b, 0, 0);
+        return gs_wait_done(b, 0, 0);
     if (deadline == GS_NOWAIT)
-        return gs_block_done(b, EAGAIN, 0);
+        return gs_wait_done(b, EAGAIN, 0);
     w = gs_wait_begin(t, "gs_wg_wait", (intptr_t)g, 0, deadline);
-    gs_wq_push(&g->q, gs_wait_nodes(w, 1, 0));
+    gs_wait_wq_push(&g->q, gs_wait_nodes(w, 1, 0));
     b->wait = w;
     return gs_wait_block(b, w);
 }
@@ -269,14 +271,14 @@ int gs_wg_wait_step(struct gs_block *b)
 
 int gs_cancel(gs_handle h)
 {
-    struct gs_thread *t = gs_thread_self();
-    struct gs_coro *co = gs_coro_lookup(t, h);
+    struct gs_thread *t = &gs_tls;
+    struct gs_coro *co = gs_coro_lookup(h);
     if (!co)
-        return gs_coro_lookup_error(t, h);
-    struct gs_wait *w = co->state == GS_PARKED ? co->wait : NULL;
+        return gs_coro_lookup_error(h);
+    struct gs_wait *w = co->state == GS_PARKED ? co->sched.wait : NULL;
     if (w && !w->no_cancel)
         gs_wait_wake(t, w, ECANCELED, -1);
     else
-        co->cancel = 1;
+        co->sched.cancel = 1;
     return 0;
 }

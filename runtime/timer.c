@@ -1,8 +1,28 @@
-/* timer.c - a 4-ary min-heap of deadlines (see timer.h). */
+/* timer.c - a 4-ary min-heap of deadlines, and the clock they are read on:
+ * gs_now, gs_deadline_after (see timer.h, growstack.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
+#include "growstack.h"
 #include "timer.h"
+
+__thread struct gs_timer_heap gs_timer_tls __attribute__((tls_model("initial-exec")));
+
+gs_time gs_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (gs_time)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+gs_time gs_deadline_after(gs_time ns)
+{
+    if (ns < 0)
+        return -1;
+    gs_time now = gs_now();
+    return ns > GS_FOREVER - now ? GS_FOREVER : now + ns;
+}
 
 #define ARITY 4
 

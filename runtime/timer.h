@@ -52,6 +52,11 @@ static inline int64_t gs_timer_next(const struct gs_timer_heap *h)
  * fired. A fire callback may add or remove other timers. */
 __attribute__((visibility("hidden"))) size_t gs_timer_run(struct gs_timer_heap *h, int64_t now);
 
+/* The calling thread's deadlines (wait.c arms them, the scheduler fires them
+ * and sleeps until the earliest), in initial-exec TLS. */
+extern __thread struct gs_timer_heap gs_timer_tls
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+
 /* Free the heap's array (a thread that exits). */
 __attribute__((visibility("hidden"))) void gs_timer_heap_free(struct gs_timer_heap *h);
 

@@ -7,15 +7,14 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "scheduler.h"
 #include "symbols.h"
 #include "wait.h"
 
-int64_t gs_now(void);
+__thread struct gs_wait_thread gs_wait_tls __attribute__((tls_model("initial-exec")));
 
 /* ---- queues ------------------------------------------------------------------ */
 
-void gs_wq_push(struct gs_wq *q, struct gs_wnode *n)
+void gs_wait_wq_push(struct gs_wq *q, struct gs_wnode *n)
 {
     gs_assert(!n->q);
     n->q = q;
@@ -30,7 +29,7 @@ void gs_wq_push(struct gs_wq *q, struct gs_wnode *n)
         (*q->total)++;
 }
 
-void gs_wq_unlink(struct gs_wnode *n)
+void gs_wait_wq_unlink(struct gs_wnode *n)
 {
     struct gs_wq *q = n->q;
     if (!q)
@@ -51,7 +50,7 @@ void gs_wq_unlink(struct gs_wnode *n)
 
 /* ---- where a call runs, errno, finishing ---------------------------------------- */
 
-enum gs_block_where gs_block_where(const struct gs_block *b)
+enum gs_block_where gs_wait_where(const struct gs_block *b)
 {
     if (b->guard)
         return GS_WHERE_CORO;
@@ -63,12 +62,12 @@ enum gs_block_where gs_block_where(const struct gs_block *b)
     return GS_WHERE_THREAD;
 }
 
-void gs_block_misuse(const struct gs_block *b, const char *what)
+void gs_wait_misuse(const struct gs_block *b, const char *what)
 {
     struct gs_thread *t = &gs_tls;
     char caller[128], inside[128], who[128];
-    gs_symbolize(gs_block_caller(b), caller, sizeof caller);
-    gs_symbolize(t->ext_target, inside, sizeof inside);
+    gs_symbols_name(gs_block_caller(b), caller, sizeof caller);
+    gs_symbols_name(t->ext_target, inside, sizeof inside);
     gs_coro_describe(t->cur, who, sizeof who);
     gs_fatal("%s called by %s on the system stack of thread %u, inside %s (a callback from "
              "uninstrumented code called by %s, or a signal handler); a coroutine can only "
@@ -76,19 +75,19 @@ void gs_block_misuse(const struct gs_block *b, const char *what)
              what, caller, t->index, inside, who);
 }
 
-void gs_block_save_errno(struct gs_block *b)
+void gs_wait_save_errno(struct gs_block *b)
 {
     if (!(b->state & GS_BLK_ERRNO_SAVED))
         b->state = (b->state & ~0xffffffffull) | GS_BLK_ERRNO_SAVED | (uint32_t)errno;
 }
 
-void gs_block_restore_errno(const struct gs_block *b)
+void gs_wait_restore_errno(const struct gs_block *b)
 {
     if (b->state & GS_BLK_ERRNO_SAVED)
         errno = (int)(uint32_t)b->state;
 }
 
-int gs_block_done(struct gs_block *b, uint64_t ret, int err)
+int gs_wait_done(struct gs_block *b, uint64_t ret, int err)
 {
     if (b->wait) {
         gs_wait_end(&gs_tls, b->wait);
@@ -98,7 +97,7 @@ int gs_block_done(struct gs_block *b, uint64_t ret, int err)
     if (err)
         errno = err;
     else
-        gs_block_restore_errno(b);
+        gs_wait_restore_errno(b);
     return GS_BLOCK_DONE;
 }
 
@@ -107,9 +106,9 @@ int gs_block_done(struct gs_block *b, uint64_t ret, int err)
 struct gs_wait *gs_wait_begin(struct gs_thread *t, const char *what, intptr_t obj,
                               int obj_is_fd, int64_t deadline)
 {
-    struct gs_wait *w = t->wait_pool;
+    struct gs_wait *w = gs_wait_tls.pool;
     if (w) {
-        t->wait_pool = w->next;
+        gs_wait_tls.pool = w->next;
     } else {
         w = malloc(sizeof *w);
         if (!w)
@@ -123,11 +122,11 @@ struct gs_wait *gs_wait_begin(struct gs_thread *t, const char *what, intptr_t ob
     w->deadline = deadline;
     w->timer.idx = GS_TIMER_IDLE;
     w->prev = NULL;
-    w->next = t->waits;
-    if (t->waits)
-        t->waits->prev = w;
-    t->waits = w;
-    t->nwaits++;
+    w->next = gs_wait_tls.waits;
+    if (gs_wait_tls.waits)
+        gs_wait_tls.waits->prev = w;
+    gs_wait_tls.waits = w;
+    gs_wait_tls.n++;
     gs_wait_leak_check_install();
     return w;
 }
@@ -165,26 +164,26 @@ struct gs_wnode *gs_wait_nodes(struct gs_wait *w, uint32_t n, size_t elem_size)
 static void unlink_all(struct gs_thread *t, struct gs_wait *w)
 {
     for (uint32_t i = 0; i < w->nnodes; i++)
-        gs_wq_unlink(&w->nodes[i]);
-    gs_timer_del(&t->timers, &w->timer);
+        gs_wait_wq_unlink(&w->nodes[i]);
+    gs_timer_del(&gs_timer_tls, &w->timer);
 }
 
 void gs_wait_end(struct gs_thread *t, struct gs_wait *w)
 {
     unlink_all(t, w);
-    if (w->co && w->co->wait == w)
-        w->co->wait = NULL;
+    if (w->co && w->co->sched.wait == w)
+        w->co->sched.wait = NULL;
     free(w->heap);
     w->heap = NULL;
     if (w->prev)
         w->prev->next = w->next;
     else
-        t->waits = w->next;
+        gs_wait_tls.waits = w->next;
     if (w->next)
         w->next->prev = w->prev;
-    t->nwaits--;
-    w->next = t->wait_pool;
-    t->wait_pool = w;
+    gs_wait_tls.n--;
+    w->next = gs_wait_tls.pool;
+    gs_wait_tls.pool = w;
 }
 
 /* ---- blocking and waking ---------------------------------------------------------- */
@@ -199,8 +198,8 @@ void gs_wait_wake(struct gs_thread *t, struct gs_wait *w, int status, int fired)
     unlink_all(t, w);
     struct gs_coro *co = w->co;
     if (co) {
-        co->wait = NULL;
-        gs_coro_wake(t, co);
+        co->sched.wait = NULL;
+        gs_coro_wake(co);
     }
 }
 
@@ -216,19 +215,19 @@ static void arm(struct gs_thread *t, struct gs_wait *w)
         return;
     w->timer.when = w->deadline;
     w->timer.fire = wait_timeout;
-    if (gs_timer_add(&t->timers, &w->timer))
+    if (gs_timer_add(&gs_timer_tls, &w->timer))
         gs_fatal("out of memory for a timer in %s", w->what);
 }
 
 int gs_wait_block(struct gs_block *b, struct gs_wait *w)
 {
     struct gs_thread *t = &gs_tls;
-    enum gs_block_where where = gs_block_where(b);
+    enum gs_block_where where = gs_wait_where(b);
     if (where == GS_WHERE_CALLBACK)
-        gs_block_misuse(b, w->what);
+        gs_wait_misuse(b, w->what);
     w->blocked = 1;
-    if (where == GS_WHERE_CORO && t->cur->cancel && !w->no_cancel) {
-        t->cur->cancel = 0;
+    if (where == GS_WHERE_CORO && t->cur->sched.cancel && !w->no_cancel) {
+        t->cur->sched.cancel = 0;
         gs_wait_wake(t, w, ECANCELED, -1);
         return GS_BLOCK_AGAIN;
     }
@@ -239,18 +238,15 @@ int gs_wait_block(struct gs_block *b, struct gs_wait *w)
     }
     arm(t, w);
     if (where == GS_WHERE_THREAD) {
-        /* Outside coroutines the thread itself waits: it runs its coroutines
-         * until one of them (or the poller, or the timer) wakes the wait. */
-        while (!w->woken) {
-            if (!gs_sched_step(t))
-                gs_wait_wake(t, w, EDEADLK, -1);
-        }
-        return GS_BLOCK_AGAIN;
+        /* Outside coroutines the thread itself waits: the layer that runs the
+         * thread (api.c: gs_api_block_wait) runs its coroutines until one of
+         * them (or the poller, or the timer) wakes the wait. */
+        return GS_BLOCK_THREAD;
     }
     struct gs_coro *co = t->cur;
     w->co = co;
-    co->wait = w;
-    b->co = gs_coro_park_prepare(t, b->guard);
+    co->sched.wait = w;
+    b->co = gs_coro_park_prepare(b->guard);
     return GS_BLOCK_PARK;
 }
 
@@ -260,7 +256,7 @@ void gs_wait_report(struct gs_thread *t, size_t max)
 {
     int64_t now = gs_now();
     size_t n = 0;
-    for (struct gs_wait *w = t->waits; w; w = w->next) {
+    for (struct gs_wait *w = gs_wait_tls.waits; w; w = w->next) {
         if (!w->blocked || w->woken)
             continue;
         if (n++ == max)
@@ -292,7 +288,7 @@ void gs_wait_report(struct gs_thread *t, size_t max)
 size_t gs_wait_parked(struct gs_thread *t)
 {
     size_t n = 0;
-    for (struct gs_wait *w = t->waits; w; w = w->next)
+    for (struct gs_wait *w = gs_wait_tls.waits; w; w = w->next)
         n += w->blocked && !w->woken;
     return n;
 }
@@ -300,7 +296,7 @@ size_t gs_wait_parked(struct gs_thread *t)
 static void leak_check_at_exit(void)
 {
     struct gs_thread *t = &gs_tls;
-    if (!gs_cfg.leakcheck || !t->initialized)
+    if (!gs_cfg.leakcheck)
         return;
     size_t n = gs_wait_parked(t);
     if (!n)
@@ -325,10 +321,10 @@ void gs_wait_leak_check_install(void)
 
 void gs_wait_thread_exit(struct gs_thread *t)
 {
-    while (t->wait_pool) {
-        struct gs_wait *w = t->wait_pool;
-        t->wait_pool = w->next;
+    while (gs_wait_tls.pool) {
+        struct gs_wait *w = gs_wait_tls.pool;
+        gs_wait_tls.pool = w->next;
         free(w);
     }
-    gs_timer_heap_free(&t->timers);
+    gs_timer_heap_free(&gs_timer_tls);
 }

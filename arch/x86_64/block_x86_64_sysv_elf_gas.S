@@ -24,11 +24,16 @@
  *                   saved %rbp this frame's. When a waker makes it ready and the
  *                   scheduler resumes it, execution continues at gs_park_ret,
  *                   which runs the step again.
+ *   GS_BLOCK_THREAD (only on the thread's own stack, outside coroutines) the
+ *                   thread waits: gs_api_block_wait(block) runs its scheduler
+ *                   until the call's wait is woken; then run the step again.
+ *                   The layers that block never call the scheduler: the API,
+ *                   which runs the thread, does.
  *
  * Why the frame is on the coroutine stack and nothing else is: a parked
  * coroutine's stack holds only instrumented frames and this one, whose layout
  * the frame walk knows (gs_park_ret is its resume address), so a shrink may move
- * it (grow.c). The move relocates the block's words like any word of the live
+ * it (runtime/stack.c). The move relocates the block's words like any word of the live
  * stack: an argument that points into the stack (read()'s buffer, a local the
  * plugin kept on the moving stack) is relocated with it, and the step reads its
  * arguments from the block each time it runs. The runtime keeps no pointer into
@@ -112,6 +117,8 @@ gs_block_enter:
 	je	.Lpark
 	cmpl	$GS_BLOCK_AGAIN, %eax
 	je	.Lstep
+	cmpl	$GS_BLOCK_THREAD, %eax
+	je	.Lthread
 	movq	GS_BLK_RET(%rsp), %rax
 	.cfi_remember_state
 	movq	%rbp, %rsp
@@ -120,6 +127,11 @@ gs_block_enter:
 	.cfi_same_value %rbp
 	ret
 	.cfi_restore_state
+.Lthread:
+	/* On the thread's own stack (guard 0): %rsp is the block, 16-byte aligned. */
+	movq	%rsp, %rdi
+	callq	gs_api_block_wait
+	jmp	.Lstep
 .Lpark:
 	/* gs_ctx_switch(&co->ctx, co->back, co->back_guard): the step did the
 	 * bookkeeping of leaving (gs_coro_park_prepare). GS_CORO_CTX is 0. */
