@@ -206,7 +206,8 @@ def echo_section(w, results):
             g1 = r["requests_per_sec"] >= go["requests_per_sec"]
             g2 = r["requests_per_sec"] * 1.3 >= ep["requests_per_sec"]
             rps = f"vs Go {'met' if g1 else 'not met'}; within 1.3x of epoll {'met' if g2 else 'not met'}"
-        w(f"| {s[len('growstack-'):]} | {fmt(c)} | {fmt(r.get('rss_bytes_per_conn'))} "
+        mode = s[len('growstack-'):] + (" (the baseline, not a growth mode)" if s == "growstack-fixed" else "")
+        w(f"| {mode} | {fmt(c)} | {fmt(r.get('rss_bytes_per_conn'))} "
           f"({fmt(go.get('rss_bytes_per_conn')) if go else '-'}) | {fmt(r.get('requests_per_sec'))} "
           f"({fmt(go.get('requests_per_sec')) if go else '-'}, {fmt(ep.get('requests_per_sec')) if ep else '-'}) "
           f"| {mem} | {rps} |")
