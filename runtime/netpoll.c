@@ -132,7 +132,27 @@ void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
         ts.tv_nsec = timeout_ns % 1000000000;
         tsp = &ts;
     }
-    int n = epoll_pwait2(p->epfd, ev, GS_POLL_EVENTS, tsp, NULL);
+    /* epoll_pwait2 (Linux 5.11) takes nanoseconds. Where it does not exist
+     * (older kernels; valgrind 3.19 does not know the system call) it fails with
+     * ENOSYS every time, and retrying would spin forever: fall back to
+     * epoll_wait, its timeout rounded up to whole milliseconds (never early). */
+    static int no_pwait2;
+    int n = -1;
+    if (!__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
+        n = epoll_pwait2(p->epfd, ev, GS_POLL_EVENTS, tsp, NULL);
+        if (n < 0 && errno == ENOSYS)
+            __atomic_store_n(&no_pwait2, 1, __ATOMIC_RELAXED);
+    }
+    if (__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
+        int ms = -1;
+        if (timeout_ns >= 0)
+            ms = timeout_ns >= (int64_t)INT32_MAX * 1000000 ? INT32_MAX
+                                                            : (int)((timeout_ns + 999999) / 1000000);
+        n = epoll_wait(p->epfd, ev, GS_POLL_EVENTS, ms);
+    }
+    if (n < 0 && errno != EINTR)
+        gs_fatal("epoll_wait on the thread's poller (descriptor %d) failed: errno %d", p->epfd,
+                 errno);
     for (int i = 0; i < n; i++) {
         uint64_t fd = ev[i].data.u64;
         struct gs_pollfd *e = fd <= INT32_MAX ? entry(p, (int)fd, 0) : NULL;
