@@ -437,6 +437,29 @@ void BM_CheckCost(benchmark::State &state)
 }
 BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMicrosecond);
 
+// The same instrumented kernels called on the thread's own stack, where
+// %fs:0x70 is 0 and no check ever fires (protocol.md 1) but every check runs:
+// against BM_CheckCost/K/2 (gscc's flags, no plugin, same stack, same call
+// path) the two differ in the checks only. BM_CheckCost/K/0 runs them on a
+// coroutine stack, which adds where the stack is to the comparison.
+void BM_CheckCost_ThreadStack(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    static gs_bench_tree *tree = make_tree(18);
+    gs_stats before, after;
+    gs_stats_get(&before);
+    auto job = [&] { return kind == 0 ? uint64_t(gs_fib(27)) : uint64_t(gs_tree_sum(tree)); };
+    job();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(job());
+    gs_stats_get(&after);
+    if (after.splits != before.splits || after.moves != before.moves)
+        state.SkipWithError("a check fired on the thread stack");
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") +
+                   " instrumented, thread stack");
+}
+BENCHMARK(BM_CheckCost_ThreadStack)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
 // What does a call from instrumented code cost when it leaves for the system
 // stack (uninstrumented library, libc), and when it stays (another instrumented
 // file)? Each against the same loop built by plain clang. n = 1e6 calls.
