@@ -803,8 +803,9 @@ def main():
     w("## Reproduce")
     w("")
     w("```sh")
-    w("./scripts/report.sh            # quick: builds everything, runs this report")
-    w("./scripts/report.sh --full     # every depth, frame and position, 5 repetitions")
+    w("./scripts/report.sh                # quick: builds everything, runs this report")
+    w("./scripts/report.sh --full         # every depth, frame and position, 5 repetitions")
+    w("./scripts/report.sh --no-realprog  # without the section Real programs")
     w("```")
     w("")
     w("Raw JSON: the results directory given to `bench/run.sh` "
