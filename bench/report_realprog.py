@@ -23,8 +23,7 @@ MODE_LABEL = {"fixed": "fixed", "segmented-2k": "segmented", "contiguous-2k": "c
 # deep jq query, and the Lua scripts that use the C stack. Matched as case-id
 # prefixes; the other cases are reported, not judged.
 ISSUE10_CASES = ("sqlite.speedtest1", "sqlite.fuzzcheck", "jq.jq.test", "jq.deep-equal",
-                 "jq-shared.jq.test", "jq-shared.deep-equal", "lua.pcall_deep", "lua.gsub_callback",
-                 "lua.load_nested")
+                 "lua.pcall_deep", "lua.gsub_callback", "lua.load_nested")
 
 # As in bench/report.py: a cost that comes out negative by more than this in
 # every repetition is a broken measurement, not a speed-up.
@@ -137,14 +136,19 @@ def goal_rows(data):
             r = rng[1] if rng else s.get("pins_ratio")  # the worst run counts
             if r is not None and (worst is None or r > worst):
                 worst, at = r, cid
-        ok = None if not judged else (worst is None or worst <= 0.01) and not no_moves and not missing
+        not_run = [c for c in ISSUE10_CASES if not any(cid.startswith(c) for cid in data["cases"])]
+        ok = None if not judged or not_run else \
+            (worst is None or worst <= 0.01) and not no_moves and not missing
         detail = f"worst {at}" if at else "no pin in any case"
+        if not_run:
+            detail = (f"not judged: {len(not_run)} of the {len(ISSUE10_CASES)} cases of issue 10 were "
+                      f"not in this run ({', '.join(not_run)}); on the {judged} that were: " + detail)
         if no_moves:
             detail += "; moves = 0 in " + ", ".join(no_moves)
         if missing:
             detail += "; no statistics for " + ", ".join(missing)
         rows.append((f"real programs: pins / (moves + pins) and moves, {MODE_LABEL[m]}, "
-                     f"{judged} cases of issue 10",
+                     "the cases of issue 10",
                      _pct(worst) if worst is not None else "0 pins", "<= 1 % and moves > 0 in every case",
                      ok, detail + " (largest ratio over the repetitions)", None, False))
     return rows
