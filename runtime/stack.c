@@ -376,20 +376,20 @@ static void jmpbufs_after_scan(struct jb_fix *fix, size_t n)
 }
 
 /* Move the live part [sp, hi) of s's top segment `old` into `n` at the same
- * distance from the top (copied, or for large blocks moved page by page:
- * gs_seg_move_pages), relocate every word of it that points into `old`, fix
+ * distance from the top (copied, or moved page by page when both are mappings
+ * and `n` is fresh or `old` large: gs_seg_move_pages), relocate every word of it that points into `old`, fix
  * the runtime's own references (segment links, setjmp buffers), and free
  * `old`. `jb` is the owner's jb list (in __gs_side while it runs, in s->side
  * while it is suspended). Returns delta = new hi - old hi. */
 static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
-                         struct gs_jb_node *jb, int populate)
+                         struct gs_jb_node *jb)
 {
     struct gs_seg o = *old; /* old's memory may be gone after the move */
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - sp;
     intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
     uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
-    int remapped = gs_seg_move_pages(old, n, sp, populate);
+    int remapped = gs_seg_move_pages(old, n, sp);
     if (!remapped)
         memcpy(to, (void *)sp, used);
     size_t nfix;
@@ -476,15 +476,14 @@ static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
         grow_segmented(s, r);
         return;
     }
-    /* A new block is prefaulted (protocol.md 5.3); one that receives the old
-     * block's pages gets only the rest prefaulted, after they moved. */
-    int populate = !gs_cfg.force_move;
-    struct gs_seg *n = gs_seg_alloc_populated(want, populate && !gs_seg_can_remap(old));
+    /* A cached block whose pages are not resident is prefaulted (protocol.md
+     * 5.3); a fresh one receives the old block's pages (gs_seg_move_pages). */
+    struct gs_seg *n = gs_seg_alloc_populated(want, !gs_cfg.force_move);
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
     uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
     uintptr_t live_lo = r->sp;
-    intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb, populate);
+    intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb);
     gs_arch_msr_relocate(r, live_lo, hi, delta);
     note_size(s);
 
@@ -617,7 +616,7 @@ static void shrink_on_sys(void *arg)
     struct gs_seg *n = gs_seg_alloc(half);
     if (!n)
         return; /* shrinking is an optimisation */
-    intptr_t delta = move_top(s, old, n, sp, s->side.jb, 0);
+    intptr_t delta = move_top(s, old, n, sp, s->side.jb);
     *k->saved_sp = (char *)*k->saved_sp + delta;
     s->guard = guard_for(n);
     s->usage.shallow = 0;
