@@ -122,20 +122,21 @@ __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard(const struct gs_s
  * (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
 __attribute__((visibility("hidden"))) void gs_stack_usage_check(struct gs_stack *s,
                                                                void **saved_sp);
-/* On every resume of a suspended coroutine: the common case (not contiguous,
- * shrinking off, a stack under twice its initial size that no shrink made so,
- * no probe armed) costs a few compares inline. Such a stack's runs are not
- * judged: it cannot shrink, and growing it ends its history anyway. */
+/* On every resume of a suspended coroutine (on the switch path): the common
+ * case (not contiguous, shrinking off, a stack under twice its initial size
+ * that no shrink made so, no probe armed) costs a few compares inline, on
+ * fields of s (s->size, not the segment's descriptor: one cache line less;
+ * it is at least the top segment's size, so a lagging value only takes the
+ * slow path). Such a stack's runs are left unjudged: it cannot shrink, and a
+ * growth makes the next judgement say "deep" anyway. */
 static inline __attribute__((always_inline)) void gs_stack_maybe_shrink(struct gs_stack *s,
                                                                        void **saved_sp)
 {
     if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
         return;
-    if (!s->usage.probe && !s->usage.shrunk &&
-        GS_SEG_USABLE(s->top) + sizeof(struct gs_seg) < 2 * s->initial) {
-        s->usage.judged = s->usage.runs;
+    if (!(s->usage.probe | s->usage.shrunk) &&
+        s->size + sizeof(struct gs_seg) < 2 * s->initial)
         return;
-    }
     gs_stack_usage_check(s, saved_sp);
 }
 
