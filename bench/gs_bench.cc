@@ -205,16 +205,20 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
 }
 
 // Floor, warm: the plain recursion repeated on one big thread stack.
-void BM_DeepRecursion_FloorWarm(benchmark::State &state)
+// FloorWarmFlags: the same with gscc's code generation flags and no checks
+// (flags_recurse: frame pointers, zeroed locals): what of the warm cost is
+// the flags, not the stack.
+template <uint64_t (*Recurse)(unsigned, uint64_t)>
+void deep_recursion_floor_warm(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
     double total_ns = 0;
     on_fresh_thread(kFloorStack, [&] {
-        clang_recurse(frame, depth);
+        Recurse(frame, depth);
         for (auto _ : state) {
             auto t0 = Clock::now();
-            uint64_t r = clang_recurse(frame, depth);
+            uint64_t r = Recurse(frame, depth);
             auto t1 = Clock::now();
             if (r != anchor_recursion_checksum(depth))
                 state.SkipWithError("wrong checksum");
@@ -224,6 +228,15 @@ void BM_DeepRecursion_FloorWarm(benchmark::State &state)
     });
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
     state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
+}
+
+void BM_DeepRecursion_FloorWarm(benchmark::State &state)
+{
+    deep_recursion_floor_warm<clang_recurse>(state);
+}
+void BM_DeepRecursion_FloorWarmFlags(benchmark::State &state)
+{
+    deep_recursion_floor_warm<flags_recurse>(state);
 }
 
 void recursion_args(benchmark::internal::Benchmark *b)
@@ -243,6 +256,7 @@ BENCHMARK(BM_DeepRecursion_Cold)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_Warm)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_FloorCold)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_FloorWarm)->Apply(recursion_args);
+BENCHMARK(BM_DeepRecursion_FloorWarmFlags)->Apply(recursion_args);
 
 // ---- hot split -------------------------------------------------------------
 
@@ -637,8 +651,11 @@ void BM_IdleMemory(benchmark::State &state)
     }
 }
 
-// Grow, return, stay idle (contiguous: the stack shrinks once it has not grown
-// for a few runs), repeat: the cost of a full grow-and-shrink cycle.
+// Grow, return, stay idle for 6 runs, repeat: a stack needed every 7th run.
+// Contiguous: the first shrink (after 4 shallow runs) is undone by the next
+// deep run, which doubles the shallow runs a shrink needs (protocol.md 5.4a):
+// from then on the stack keeps its size, as segmented mode keeps its segments
+// (counters: shrinks and moves per cycle, near 0 after the first cycles).
 void BM_GrowShrink(benchmark::State &state)
 {
     Worker w;

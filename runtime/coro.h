@@ -197,7 +197,7 @@ static inline __attribute__((always_inline)) void gs_coro_enter(struct gs_coro *
     if (me)
         me->state = GS_RESUMING;
     co->state = GS_RUNNING;
-    co->stack.quiet_runs++;
+    co->stack.usage.runs++;
     t->cur = co;
     t->stats.switches += 2; /* there and back */
 }

@@ -190,14 +190,16 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
         t->chunk_cur += size;
         kind = GS_SEG_POOL;
     } else {
-        base = map_flags(size, populate ? MAP_POPULATE : 0);
+        base = map(size); /* fresh: pages move in (gs_seg_move_pages) or fault in */
         if (!base)
             return NULL;
         gs_tls.stats.mapped_bytes += size;
         kind = GS_SEG_MMAP;
     }
     gs_thread_note_stack((long)size);
-    return seg_init(base, size, base, kind, c);
+    struct gs_seg *seg = seg_init(base, size, base, kind, c);
+    seg->fresh = kind == GS_SEG_MMAP;
+    return seg;
 }
 
 /* The usable part of a fixed stack is exactly `max` bytes (rounded down to 16)
@@ -288,14 +290,19 @@ void gs_seg_free(struct gs_seg *s)
     munmap(s->base, size);
 }
 
-int gs_seg_can_remap(const struct gs_seg *old)
+int gs_seg_can_remap(const struct gs_seg *old, const struct gs_seg *n)
 {
-    return old->kind == GS_SEG_MMAP && old->size > GS_MMAP_CACHE_BYTES;
+    /* A fresh n only for growth: a move to a block of the same size
+     * (GROWSTACK_FORCE_MOVE) or a smaller one (a shrink) copies, and the old
+     * block goes back to the cache for the next move (remapping would leave
+     * the cache empty and cost three system calls per forced move). */
+    return old->kind == GS_SEG_MMAP && n->kind == GS_SEG_MMAP &&
+           ((n->fresh && n->size > old->size) || old->size > GS_MMAP_CACHE_BYTES);
 }
 
-int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp, int populate_rest)
+int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
 {
-    if (!gs_seg_can_remap(old) || n->kind != GS_SEG_MMAP)
+    if (!gs_seg_can_remap(old, n))
         return 0;
     size_t ps = page_size();
     uintptr_t src = sp & ~(uintptr_t)(ps - 1);
@@ -310,12 +317,11 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp, int po
     valgrind_deregister(&od);
     /* The top page of n now holds old's descriptor at n's descriptor's place. */
     *n = nd;
+    n->fresh = 0;
     if (src > (uintptr_t)od.base)
         munmap(od.base, src - (uintptr_t)od.base);
     gs_tls.stats.mapped_bytes -= od.size;
     gs_thread_note_stack(-(long)od.size);
-    if (populate_rest && dst > (uintptr_t)nd.base)
-        madvise(nd.base, dst - (uintptr_t)nd.base, MADV_POPULATE_WRITE);
     return 1;
 }
 

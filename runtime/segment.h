@@ -45,7 +45,8 @@ struct gs_seg {
     uint32_t kind;          /* enum gs_seg_kind                                    */
     uint32_t cls;           /* size class (POOL, MMAP)                              */
     uint32_t valgrind_id;   /* the block's Valgrind stack id (0 outside Valgrind)  */
-    uint32_t pad;
+    uint32_t fresh;         /* mapped for this request, not from a cache: none of
+                               its pages is resident yet                          */
 };
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 
@@ -67,10 +68,11 @@ _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi ali
 /* A block of at least `usable` usable bytes (class rounded up). NULL on ENOMEM. */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc(size_t usable);
 
-/* The same, but an individually mapped block (64 KiB and up) has its pages
- * faulted in by the kernel at once: for a contiguous move, whose copy writes the
- * upper half at once and whose stack is growing into the rest. One bulk fault
- * instead of one trap per page (11.8 us each on this project's VMs). */
+/* The same, but an individually mapped block (128 KiB and up) taken from the
+ * cache has its pages faulted in at once if they are not resident (after a
+ * trim): for a contiguous move, whose copy writes the upper half at once and
+ * whose stack is growing into the rest. A freshly mapped block is left alone:
+ * the pages of the block it replaces move into it (gs_seg_move_pages). */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_populated(size_t usable,
                                                                            int populate);
 
@@ -85,15 +87,21 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_fixed(size_t m
 
 /* Moving a stack's live part [sp, hi) from block `old` to the same distance
  * from the top of block `n` without copying: the pages themselves move
- * (mremap), so neither the copy nor the kernel's zeroing of pages that the
- * copy would fill is paid, and `old` is released (gs_seg_free must not be
- * called for it; its descriptor is gone). Only for individually mapped blocks
- * that would be unmapped when freed anyway (gs_seg_can_remap: larger than the
- * cache keeps). populate_rest: fault in the rest of `n` at once, as
- * gs_seg_alloc_populated would have. Returns 0 (nothing done) when it cannot. */
-__attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old);
+ * (mremap), so neither the copy nor new pages for what the copy would fill are
+ * paid (on this project's VMs a page the guest touches for the first time
+ * costs 1.5 to 70 us; a moved one nothing), and `old` is released
+ * (gs_seg_free must not be called for it; its descriptor is gone). For
+ * individually mapped blocks, when `n` is freshly mapped and larger (a cached
+ * `n` has resident pages: copying into it costs less than replacing them; a
+ * same-size or smaller move copies, and `old` returns to the cache) or `old` is
+ * larger than the cache keeps (it would be unmapped when freed anyway): see
+ * gs_seg_can_remap. The rest of `n` below the moved pages is left to be
+ * faulted in as the stack grows into it, as a thread's stack is. Returns 0
+ * (nothing done) when it cannot. */
+__attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old,
+                                                           const struct gs_seg *n);
 __attribute__((visibility("hidden"))) int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n,
-                                                            uintptr_t sp, int populate_rest);
+                                                            uintptr_t sp);
 
 /* Return a block to the calling thread's caches. */
 __attribute__((visibility("hidden"))) void gs_seg_free(struct gs_seg *s);

@@ -19,6 +19,13 @@
  * of this size (or GROWSTACK_MAX if smaller) and is counted in unchecked_spawns. */
 #define GS_UNCHECKED_STACK ((size_t)8 << 20)
 
+/* The shrink policy's bounds (protocol.md 5.4a): shallow runs a shrink needs
+ * at first, and at most after shrinks were undone; unprobed runs after probe
+ * hits in a row, at most. */
+#define GS_SHRINK_WAIT_MIN 4u
+#define GS_SHRINK_WAIT_MAX 1024u
+#define GS_PROBE_GAP_MAX 63u
+
 static uintptr_t guard_for(const struct gs_seg *g);
 static uintptr_t watermark_init(struct gs_stack *s);
 static void watermark_release(struct gs_stack *s);
@@ -27,6 +34,7 @@ int gs_stack_create(struct gs_stack *s, size_t initial, const void *entry)
 {
     memset(s, 0, sizeof *s);
     s->side = GS_SIDE_INIT;
+    s->usage.wait = GS_SHRINK_WAIT_MIN;
     s->initial = initial ? initial : gs_cfg.initial;
     if (s->initial < GS_SIZE_MIN)
         s->initial = GS_SIZE_MIN;
@@ -371,20 +379,20 @@ static void jmpbufs_after_scan(struct jb_fix *fix, size_t n)
 }
 
 /* Move the live part [sp, hi) of s's top segment `old` into `n` at the same
- * distance from the top (copied, or for large blocks moved page by page:
- * gs_seg_move_pages), relocate every word of it that points into `old`, fix
+ * distance from the top (copied, or moved page by page when both are mappings
+ * and `n` is fresh or `old` large: gs_seg_move_pages), relocate every word of it that points into `old`, fix
  * the runtime's own references (segment links, setjmp buffers), and free
  * `old`. `jb` is the owner's jb list (in __gs_side while it runs, in s->side
  * while it is suspended). Returns delta = new hi - old hi. */
 static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
-                         struct gs_jb_node *jb, int populate)
+                         struct gs_jb_node *jb)
 {
     struct gs_seg o = *old; /* old's memory may be gone after the move */
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
     size_t used = hi - sp;
     intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
     uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
-    int remapped = gs_seg_move_pages(old, n, sp, populate);
+    int remapped = gs_seg_move_pages(old, n, sp);
     if (!remapped)
         memcpy(to, (void *)sp, used);
     size_t nfix;
@@ -471,15 +479,14 @@ static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
         grow_segmented(s, r);
         return;
     }
-    /* A new block is prefaulted (protocol.md 5.3); one that receives the old
-     * block's pages gets only the rest prefaulted, after they moved. */
-    int populate = !gs_cfg.force_move;
-    struct gs_seg *n = gs_seg_alloc_populated(want, populate && !gs_seg_can_remap(old));
+    /* A cached block whose pages are not resident is prefaulted (protocol.md
+     * 5.3); a fresh one receives the old block's pages (gs_seg_move_pages). */
+    struct gs_seg *n = gs_seg_alloc_populated(want, !gs_cfg.force_move);
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
     uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
     uintptr_t live_lo = r->sp;
-    intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb, populate);
+    intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb);
     gs_arch_msr_relocate(r, live_lo, hi, delta);
     note_size(s);
 
@@ -497,14 +504,93 @@ void gs_stack_grow(struct gs_stack *s, struct gs_morestack_regs *r)
     }
     if (!gs_stack_sync_top(s, r->sp))
         gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
-    s->quiet_runs = 0;
+    struct gs_stack_usage *u = &s->usage;
+    u->grew = 1;
+    if (u->probe) {
+        /* The run passed half the stack's depth: it needs its size. If the
+         * frame fits above the real guard, that is all this check was. */
+        uintptr_t real = guard_for(s->top);
+        if (s->top == s->bottom && gs_arch_msr_probe(r) > real) {
+            gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), real);
+            return;
+        }
+    }
+    if (u->shrunk) {
+        /* It grew again after a shrink that its history allowed: the history
+         * was too short for this stack's pattern (deep every few runs). */
+        u->shrunk = 0;
+        u->wait = u->wait < GS_SHRINK_WAIT_MAX / 2 ? 2 * u->wait : GS_SHRINK_WAIT_MAX;
+    }
     if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
         grow_contiguous(s, r);
     else
         grow_segmented(s, r);
 }
 
-/* ---- shrinking (protocol.md 5.4a) --------------------------------------------- */
+/* ---- shrinking (protocol.md 5.4a) --------------------------------------------- *
+ *
+ * A contiguous stack is halved only when its history says it no longer needs
+ * its size. Go shrinks at garbage collections (rare), when under a quarter is
+ * in use; a coroutine runtime sees every run, so it can ask each run directly:
+ * while the stack is suspended, the guard it will run with is armed as a
+ * *probe* at half the stack's depth. A run that passes it calls __morestack
+ * once, which only notes the hit, installs the real guard and resumes in place
+ * (gs_stack_grow: ~0.1 us); a run that does not stayed within what the halved
+ * stack would hold. The stack shrinks after `wait` such shallow runs in a row,
+ * if it also uses under a quarter of itself at the suspension. Two backoffs
+ * keep the costs at the floor:
+ *  - a stack deep on every run hits the probe: after a hit the next 1, 3, 7,
+ *    ... 63 runs are not probed (and not judged), so it pays one hit per 64
+ *    runs at most;
+ *  - a stack deep every few runs (shallow runs between) can look shallow long
+ *    enough: if it grows again after a shrink, `wait` doubles (4 .. 1024), and
+ *    a shrink that held for `wait` runs halves it again.
+ * Under GROWSTACK_FORCE_MOVE the guard sits at the top (every check grows) and
+ * no probe is armed: a run without growth counts as shallow, as it does for a
+ * stack too small to shrink. */
+
+/* The probe guard for a single-segment stack `top`: the real guard of the
+ * block a shrink would give it (its usable half, from the same top). */
+static uintptr_t probe_for(const struct gs_seg *top)
+{
+    size_t half = (GS_SEG_USABLE(top) + sizeof(struct gs_seg)) / 2 - sizeof(struct gs_seg);
+    return (uintptr_t)GS_SEG_HI(top) - half + GS_STACK_GUARD;
+}
+
+static void judge_run(struct gs_stack *s)
+{
+    struct gs_stack_usage *u = &s->usage;
+    u->judged = u->runs;
+    if (u->probe) {
+        if (!u->grew && s->guard == u->probe) {
+            u->shallow++;
+            u->gap = 0;
+        } else {
+            u->shallow = 0;
+            u->gap = u->gap < GS_PROBE_GAP_MAX / 2 ? 2 * u->gap + 1 : GS_PROBE_GAP_MAX;
+            u->skip = u->gap;
+        }
+        if (s->guard == u->probe)
+            s->guard = guard_for(s->top); /* disarmed until armed again */
+        u->probe = 0;
+    } else if (u->grew) {
+        u->shallow = 0;
+    } else if (u->skip) {
+        u->skip--; /* not probed (backoff): says nothing */
+    } else if (gs_cfg.force_move ||
+               GS_SEG_USABLE(s->top) + sizeof(struct gs_seg) < 2 * s->initial) {
+        u->shallow++; /* cannot be probed (see above) and did not grow */
+    } else {
+        u->shallow = 0; /* not probed (several segments, or over half in use) */
+    }
+    u->grew = 0;
+    if (u->shrunk && u->shallow >= u->wait) {
+        /* The last shrink held for `wait` runs. */
+        u->shrunk = 0;
+        if (u->wait > GS_SHRINK_WAIT_MIN)
+            u->wait /= 2;
+    }
+}
 
 /* A contiguous, suspended or parked, single-segment stack that uses under a
  * quarter of its size moves to one half as large, never below the initial size.
@@ -535,9 +621,11 @@ static void shrink_on_sys(void *arg)
     struct gs_seg *n = gs_seg_alloc(half);
     if (!n)
         return; /* shrinking is an optimisation */
-    intptr_t delta = move_top(s, old, n, sp, s->side.jb, 0);
+    intptr_t delta = move_top(s, old, n, sp, s->side.jb);
     *k->saved_sp = (char *)*k->saved_sp + delta;
     s->guard = guard_for(n);
+    s->usage.shallow = 0;
+    s->usage.shrunk = 1;
     gs_tls.stats.shrinks++;
     /* The side stack gives back what it cached for deeper calls too. */
     gs_side_trim(&s->side_owner, &s->side);
@@ -560,7 +648,7 @@ static void move_parked_on_sys(void *arg)
     struct gs_seg *n = gs_seg_alloc(GS_SEG_USABLE(old));
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", GS_SEG_USABLE(old));
-    intptr_t delta = move_top(s, old, n, sp, s->side.jb, 0);
+    intptr_t delta = move_top(s, old, n, sp, s->side.jb);
     *k->saved_sp = (char *)*k->saved_sp + delta;
     s->guard = guard_for(n);
     gs_tls.stats.moves++;
@@ -574,31 +662,40 @@ void gs_stack_move_parked(struct gs_stack *s, void **saved_sp)
     gs_sys_call(move_parked_on_sys, &k);
 }
 
-/* Shrink only a stack that has not grown during its last GS_SHRINK_QUIET_RUNS
- * runs: a coroutine that needs a deep stack on every run (and yields with a
- * shallow one) would otherwise shrink and grow again every time. Go shrinks at
- * garbage collections, which are rare for the same reason. */
-#define GS_SHRINK_QUIET_RUNS 4
-
-void gs_stack_maybe_shrink(struct gs_stack *s, void **saved_sp)
+void gs_stack_usage_check(struct gs_stack *s, void **saved_sp)
 {
-    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
-        return;
-    if (s->quiet_runs < GS_SHRINK_QUIET_RUNS)
-        return;
-    /* The common case costs two compares: a stack at its initial size, or one
-     * that uses a quarter or more of its top segment (s->top may lag behind
-     * after segmented returns; shrink_on_sys rechecks precisely). */
+    struct gs_stack_usage *u = &s->usage;
+    if (u->runs != u->judged)
+        judge_run(s);
+    /* The common case costs a few compares: a stack at its initial size, a
+     * probe already armed, or one that uses a quarter or more of its top
+     * segment (s->top may lag behind after segmented returns; shrink_on_sys
+     * rechecks precisely). */
     struct gs_seg *top = s->top;
     size_t size = GS_SEG_USABLE(top);
-    if (size + sizeof(struct gs_seg) < 2 * s->initial)
+    if (size + sizeof(struct gs_seg) < 2 * s->initial || u->probe)
         return;
     uintptr_t sp = (uintptr_t)*saved_sp;
-    if (sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top) &&
-        (uintptr_t)GS_SEG_HI(top) - sp >= size / 4)
+    int on_top = sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top);
+    if (u->shallow >= u->wait && !(on_top && (uintptr_t)GS_SEG_HI(top) - sp >= size / 4)) {
+        struct shrink k = {s, saved_sp};
+        gs_sys_call(shrink_on_sys, &k);
+        top = s->top; /* synced to sp, moved, or as it was */
+    }
+    /* Arm the probe for the next run: only on a single segment holding sp whose
+     * guard is the real one, and not right after a hit (the backoff). */
+    if (u->skip || gs_cfg.force_move || top != s->bottom || s->guard != guard_for(top))
         return;
-    struct shrink k = {s, saved_sp};
-    gs_sys_call(shrink_on_sys, &k);
+    sp = (uintptr_t)*saved_sp;
+    if (!(sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top)))
+        return;
+    if (GS_SEG_USABLE(top) + sizeof(struct gs_seg) < 2 * s->initial)
+        return;
+    uintptr_t probe = probe_for(top);
+    if (probe <= s->guard || sp <= probe)
+        return; /* already below half: the run could not stay within it */
+    u->probe = probe;
+    s->guard = probe;
 }
 
 /* ---- fixed stacks: the watermark (protocol.md 5.1) --------------------------------

@@ -13,7 +13,8 @@
  *    of them and holds %rsp while the stack runs (it may lag behind after
  *    segmented returns: gs_stack_sync_top brings it up to date).
  *  - While the stack runs instrumented code, %fs:0x70 == GS_SEG_GUARD(top), or
- *    for a fixed stack its watermark, gs_stack_guard(s) >= GS_SEG_GUARD(top);
+ *    for a fixed stack its watermark, gs_stack_guard(s) >= GS_SEG_GUARD(top),
+ *    or for a probed run usage.probe > GS_SEG_GUARD(top) (see below);
  *    `guard` holds that value while it does not run.
  *  - Pointers the runtime keeps into a stack, each with its fix-up when the
  *    stack moves: the owner's saved context (only while suspended or parked: a shrink
@@ -27,6 +28,12 @@
  *    watermark gave) <= GROWSTACK_MAX; peak is the largest size reached.
  *  - pin, when its segment is top, names a frame a walk found pinned; a move
  *    clears it.
+ *  - usage.probe != 0 only in contiguous mode on a single-segment stack: then
+ *    the guard installed for the run (s->guard at its start) is usage.probe,
+ *    above the real guard GS_SEG_GUARD(top), at the depth of half the stack. A
+ *    prologue check that fails above the real guard only records the hit,
+ *    installs the real guard and resumes in place (gs_stack_grow); any path
+ *    that installs another guard (growth, resync) makes the run count as deep.
  *  - dyn and side_owner.first are read by assembly through the owner's
  *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
  */
@@ -35,6 +42,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "config.h"
 #include "gs_arch.h"
 #include "segment.h"
 #include "side.h"
@@ -58,8 +66,17 @@ struct gs_stack {
     size_t peak;                 /* largest size reached                          */
     size_t initial;              /* the first segment's block size                */
     enum gs_stack_kind kind;
-    unsigned quiet_runs;         /* runs since the stack last grew (shrink
-                                    hysteresis); the owner counts its runs       */
+    struct gs_stack_usage {      /* contiguous mode: the shrink policy's history  */
+        unsigned runs;           /* runs started (the owner counts them)          */
+        unsigned judged;         /* `runs` when the last run was judged           */
+        unsigned shallow;        /* judged runs in a row that stayed in half      */
+        unsigned wait;           /* shallow runs a shrink needs (doubles when a
+                                    shrink is undone by growth)                   */
+        unsigned gap, skip;      /* unprobed runs after a probe hit (backoff)     */
+        uintptr_t probe;         /* the probe guard of this run, 0 if none        */
+        unsigned grew;           /* the stack grew (or hit the probe) this run    */
+        unsigned shrunk;         /* a shrink not yet confirmed or undone          */
+    } usage;
     struct gs_pin_verdict {      /* the last frame walk that found a pin          */
         struct gs_seg *seg;      /* the segment walked, NULL if none              */
         uintptr_t slot;          /* where the pinning frame's return address was  */
@@ -96,12 +113,32 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_stack_seg_of(const struc
  * stack; the top of the segment under GROWSTACK_FORCE_MOVE (every check grows). */
 __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard(const struct gs_stack *s);
 
-/* Contiguous mode: halve a suspended stack (or one parked in a blocking call's
- * frame) if it uses under a quarter of it
- * (GROWSTACK_SHRINK), and trim its side stack. *saved_sp is the owner's saved
- * context (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
-__attribute__((visibility("hidden"))) void gs_stack_maybe_shrink(struct gs_stack *s,
-                                                                void **saved_sp);
+/* Contiguous mode, for a suspended stack (GROWSTACK_SHRINK, protocol.md
+ * 5.4a): judge the run that just ended (did it stay within half the stack?),
+ * halve the stack if its last `usage.wait` judged runs did and it uses under a
+ * quarter of it at the suspension (trimming its side stack too), and arm the
+ * probe guard for the next run. Called any number of times between two runs
+ * (each run is judged once). *saved_sp is the owner's saved context
+ * (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
+__attribute__((visibility("hidden"))) void gs_stack_usage_check(struct gs_stack *s,
+                                                               void **saved_sp);
+/* On every resume of a suspended coroutine (on the switch path): the common
+ * case (not contiguous, shrinking off, a stack under twice its initial size
+ * that no shrink made so, no probe armed) costs a few compares inline, on
+ * fields of s (s->size, not the segment's descriptor: one cache line less;
+ * it is at least the top segment's size, so a lagging value only takes the
+ * slow path). Such a stack's runs are left unjudged: it cannot shrink, and a
+ * growth makes the next judgement say "deep" anyway. */
+static inline __attribute__((always_inline)) void gs_stack_maybe_shrink(struct gs_stack *s,
+                                                                       void **saved_sp)
+{
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
+        return;
+    if (!(s->usage.probe | s->usage.shrunk) &&
+        s->size + sizeof(struct gs_seg) < 2 * s->initial)
+        return;
+    gs_stack_usage_check(s, saved_sp);
+}
 
 /* GROWSTACK_FORCE_MOVE in contiguous mode: move a stack whose owner just parked
  * in a blocking call (its saved context made by the parking frame, resume
