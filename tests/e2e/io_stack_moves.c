@@ -194,6 +194,7 @@ static void send_for(size_t k)
 
 int main(void)
 {
+    uint64_t shrinks_parked = 0;
     struct e2e_cfg m = e2e_cfg();
     depth = m.forced ? DEEP_FORCED : DEEP;
     int shrinking = m.contiguous && !m.forced && m.c.shrink;
@@ -215,8 +216,12 @@ int main(void)
         for (int i = 0; i < 3; i++)
             gs_yield();
         struct gs_stats d = e2e_stats_since(&before);
-        if (shrinking)
+        /* The shrink policy (protocol.md 5.4a) shrinks a stack whose recent
+         * runs stayed shallow: the first park after the deep start shrinks;
+         * later ones may not, since every call here runs deep again. */
+        if (shrinking && k == 0)
             E2E_CHECK_MSG(d.shrinks >= 1, "call %zu: no shrink while parked", k);
+        shrinks_parked += d.shrinks;
         if (m.forced)
             E2E_CHECK_MSG(d.moves >= 1, "call %zu: no move while parked", k);
         if (!m.contiguous)
@@ -227,5 +232,7 @@ int main(void)
     }
     E2E_EQ_LONG(gs_join(h, NULL), 0);
     E2E_EQ_LONG(calls_done, NCALLS);
+    if (!m.contiguous)
+        E2E_EQ_LONG(shrinks_parked, 0);
     return e2e_done("io_stack_moves");
 }
