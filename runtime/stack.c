@@ -603,6 +603,15 @@ struct shrink {
     void **saved_sp;
 };
 
+/* Move a suspended stack's only segment `old` (live part from the saved sp) to
+ * `n`; the saved context and the guard the next run loads follow it. */
+static void move_suspended(struct shrink *k, struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
+{
+    intptr_t delta = move_top(k->s, old, n, sp, k->s->side.jb);
+    *k->saved_sp = (char *)*k->saved_sp + delta;
+    k->s->guard = guard_for(n);
+}
+
 static void shrink_on_sys(void *arg)
 {
     struct shrink *k = arg;
@@ -621,9 +630,7 @@ static void shrink_on_sys(void *arg)
     struct gs_seg *n = gs_seg_alloc(half);
     if (!n)
         return; /* shrinking is an optimisation */
-    intptr_t delta = move_top(s, old, n, sp, s->side.jb);
-    *k->saved_sp = (char *)*k->saved_sp + delta;
-    s->guard = guard_for(n);
+    move_suspended(k, old, n, sp);
     s->usage.shallow = 0;
     s->usage.shrunk = 1;
     gs_tls.stats.shrinks++;
@@ -648,9 +655,7 @@ static void move_parked_on_sys(void *arg)
     struct gs_seg *n = gs_seg_alloc(GS_SEG_USABLE(old));
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", GS_SEG_USABLE(old));
-    intptr_t delta = move_top(s, old, n, sp, s->side.jb);
-    *k->saved_sp = (char *)*k->saved_sp + delta;
-    s->guard = guard_for(n);
+    move_suspended(k, old, n, sp);
     gs_tls.stats.moves++;
 }
 
