@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "anchors/common/workloads.h"
+#include "workloads/hot_clock.h"
 #include "workloads/kernels.h"
 
 extern "C" {
@@ -204,16 +205,20 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
 }
 
 // Floor, warm: the plain recursion repeated on one big thread stack.
-void BM_DeepRecursion_FloorWarm(benchmark::State &state)
+// FloorWarmFlags: the same with gscc's code generation flags and no checks
+// (flags_recurse: frame pointers, zeroed locals): what of the warm cost is
+// the flags, not the stack.
+template <uint64_t (*Recurse)(unsigned, uint64_t)>
+void deep_recursion_floor_warm(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
     double total_ns = 0;
     on_fresh_thread(kFloorStack, [&] {
-        clang_recurse(frame, depth);
+        Recurse(frame, depth);
         for (auto _ : state) {
             auto t0 = Clock::now();
-            uint64_t r = clang_recurse(frame, depth);
+            uint64_t r = Recurse(frame, depth);
             auto t1 = Clock::now();
             if (r != anchor_recursion_checksum(depth))
                 state.SkipWithError("wrong checksum");
@@ -223,6 +228,15 @@ void BM_DeepRecursion_FloorWarm(benchmark::State &state)
     });
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
     state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
+}
+
+void BM_DeepRecursion_FloorWarm(benchmark::State &state)
+{
+    deep_recursion_floor_warm<clang_recurse>(state);
+}
+void BM_DeepRecursion_FloorWarmFlags(benchmark::State &state)
+{
+    deep_recursion_floor_warm<flags_recurse>(state);
 }
 
 void recursion_args(benchmark::internal::Benchmark *b)
@@ -242,6 +256,7 @@ BENCHMARK(BM_DeepRecursion_Cold)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_Warm)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_FloorCold)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_FloorWarm)->Apply(recursion_args);
+BENCHMARK(BM_DeepRecursion_FloorWarmFlags)->Apply(recursion_args);
 
 // ---- hot split -------------------------------------------------------------
 
@@ -302,6 +317,71 @@ void hot_args(benchmark::internal::Benchmark *b)
     }
     b->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
+
+// The clock_gettime hot-split pattern (issue 10, bench/workloads/hot_clock.c):
+// the hot-split loop in a caller that times itself with
+// clock_gettime(CLOCK_MONOTONIC, &ts). Passing &ts to libc used to pin the
+// frame, so contiguous mode chained a segment (after a frame walk) at every
+// call; does it now move once and then run like fixed mode (goal: worst
+// position within 1.25x of fixed)? A fresh coroutine per iteration; the time
+// is the loop's own clock_gettime measurement of the thread's CPU time
+// (ns_per_call; the monotonic clock's figure is ns_per_call_wall: on the
+// shared 2-core machine it also counts waiting for a core). In fixed mode
+// there is no boundary: the loop runs where the coroutine starts, but at as
+// many "positions" as the other modes, so that the worst of as many samples
+// is compared (the worst of N noisy samples grows with N).
+void BM_HotSplitClock(benchmark::State &state)
+{
+    const bool fixed = current_mode() == GS_MODE_FIXED;
+    gs_hot_clock_request rq{};
+    rq.frame = unsigned(state.range(0));
+    rq.target = uint64_t(state.range(1));
+    rq.descend = fixed ? 0 : 1;
+    rq.n = kHotCalls;
+    gs_stats before, after;
+    double total_ns = 0, total_wall = 0;
+    gs_spawn_attr attr{"hot-clock", 0};
+    gs_stats_get(&before);
+    for (auto _ : state) {
+        gs_handle h = gs_spawn_with(gs_hot_clock_main, &rq, &attr);
+        if (!h) {
+            state.SkipWithError("gs_spawn_with failed");
+            break;
+        }
+        gs_join(h, nullptr);
+        if (rq.checksum != anchor_hotsplit_checksum(kHotCalls))
+            state.SkipWithError("wrong checksum");
+        total_ns += double(rq.cpu_ns);
+        total_wall += double(rq.ns);
+        state.SetIterationTime(double(rq.cpu_ns) * 1e-9);
+    }
+    gs_stats_get(&after);
+    add_stats_counters(state, before, after, double(state.iterations()) * kHotCalls);
+    state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
+    state.counters["ns_per_call_wall"] = total_wall / (double(state.iterations()) * kHotCalls);
+    state.counters["avail"] = double(rq.avail);
+}
+
+// Floor: the same source built by plain clang-19, on the thread stack.
+void BM_HotSplitClock_Floor(benchmark::State &state)
+{
+    gs_hot_clock_request rq{};
+    rq.frame = unsigned(state.range(0));
+    rq.n = kHotCalls;
+    double total_ns = 0, total_wall = 0;
+    for (auto _ : state) {
+        clang_hot_clock_main(&rq);
+        if (rq.checksum != anchor_hotsplit_checksum(kHotCalls))
+            state.SkipWithError("wrong checksum");
+        total_ns += double(rq.cpu_ns);
+        total_wall += double(rq.ns);
+        state.SetIterationTime(double(rq.cpu_ns) * 1e-9);
+    }
+    state.counters["ns_per_call"] = total_ns / (double(state.iterations()) * kHotCalls);
+    state.counters["ns_per_call_wall"] = total_wall / (double(state.iterations()) * kHotCalls);
+}
+BENCHMARK(BM_HotSplitClock_Floor)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 // Floors: the same loop on an ordinary stack, built by plain clang (Floor) and
 // by plain clang with gscc's code-generation flags, frame pointers and zeroed
@@ -370,6 +450,29 @@ void BM_CheckCost(benchmark::State &state)
     state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") + names[variant]);
 }
 BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMicrosecond);
+
+// The same instrumented kernels called on the thread's own stack, where
+// %fs:0x70 is 0 and no check ever fires (protocol.md 1) but every check runs:
+// against BM_CheckCost/K/2 (gscc's flags, no plugin, same stack, same call
+// path) the two differ in the checks only. BM_CheckCost/K/0 runs them on a
+// coroutine stack, which adds where the stack is to the comparison.
+void BM_CheckCost_ThreadStack(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    static gs_bench_tree *tree = make_tree(18);
+    gs_stats before, after;
+    gs_stats_get(&before);
+    auto job = [&] { return kind == 0 ? uint64_t(gs_fib(27)) : uint64_t(gs_tree_sum(tree)); };
+    job();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(job());
+    gs_stats_get(&after);
+    if (after.splits != before.splits || after.moves != before.moves)
+        state.SkipWithError("a check fired on the thread stack");
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") +
+                   " instrumented, thread stack");
+}
+BENCHMARK(BM_CheckCost_ThreadStack)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 // What does a call from instrumented code cost when it leaves for the system
 // stack (uninstrumented library, libc), and when it stays (another instrumented
@@ -584,8 +687,11 @@ void BM_IdleMemory(benchmark::State &state)
     }
 }
 
-// Grow, return, stay idle (contiguous: the stack shrinks once it has not grown
-// for a few runs), repeat: the cost of a full grow-and-shrink cycle.
+// Grow, return, stay idle for 6 runs, repeat: a stack needed every 7th run.
+// Contiguous: the first shrink (after 4 shallow runs) is undone by the next
+// deep run, which doubles the shallow runs a shrink needs (protocol.md 5.4a):
+// from then on the stack keeps its size, as segmented mode keeps its segments
+// (counters: shrinks and moves per cycle, near 0 after the first cycles).
 void BM_GrowShrink(benchmark::State &state)
 {
     Worker w;
@@ -630,6 +736,8 @@ int main(int argc, char **argv)
         benchmark::RegisterBenchmark("BM_OverflowAtLimit", BM_OverflowAtLimit)
             ->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
     }
+    // In every mode: fixed mode is the reference of this one (issue 10).
+    benchmark::RegisterBenchmark("BM_HotSplitClock", BM_HotSplitClock)->Apply(hot_args);
     benchmark::AddCustomContext("growstack_mode", gs_mode_name(current_mode()));
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

@@ -19,7 +19,9 @@
 // the frame: a store into memory that may be Unknown, a call argument the
 // callee may keep (or a non-capturing one whose pointee holds its address:
 // the callee could copy it out), a ptrtoint, a return, an atomic store,
-// cmpxchg or xchg, inline asm, or any instruction not modelled below. An
+// cmpxchg or xchg, inline asm, or any instruction not modelled below. A
+// va_list passed to a call does not escape, whatever the callee (C lets the
+// callee use it only during the call: passVaList). An
 // escaping local becomes part of Unknown: its Contents gain Unknown (code
 // outside may write anything there), and everything in its Contents escapes
 // too (code outside may read it there). Sets only grow, so the iteration
@@ -252,6 +254,51 @@ bool typeHasFP80(Type *T) {
   return false;
 }
 
+/// The element of the SysV x86-64 va_list as clang emits it:
+/// `%struct.__va_list_tag = type { i32, i32, ptr, ptr }` (gp_offset,
+/// fp_offset, overflow_arg_area, reg_save_area). IR linking may suffix the
+/// name (`%struct.__va_list_tag.0`); the layout is checked too, so a user's
+/// struct of that name and another shape is not taken for one.
+bool isVaListTag(Type *T) {
+  auto *ST = dyn_cast<StructType>(T);
+  if (!ST || !ST->hasName() || ST->isOpaque() || ST->getNumElements() != 4)
+    return false;
+  StringRef Name = ST->getName();
+  if (!Name.consume_front("struct.__va_list_tag"))
+    return false;
+  if (!Name.empty() &&
+      (!Name.consume_front(".") || Name.empty() ||
+       !all_of(Name, [](char C) { return C >= '0' && C <= '9'; })))
+    return false;
+  return ST->getElementType(0)->isIntegerTy(32) &&
+         ST->getElementType(1)->isIntegerTy(32) &&
+         ST->getElementType(2)->isPointerTy() &&
+         ST->getElementType(3)->isPointerTy();
+}
+
+/// A C `va_list` object (`[1 x %struct.__va_list_tag]`), its element, or an
+/// array of them: memory whose every byte belongs to some va_list.
+bool isVaListType(Type *T) {
+  while (auto *AT = dyn_cast<ArrayType>(T))
+    T = AT->getElementType();
+  return isVaListTag(T);
+}
+
+/// A type holding a va_list somewhere (a struct member, an array element).
+bool typeHasVaList(Type *T) {
+  SmallVector<Type *, 8> Work{T};
+  while (!Work.empty()) {
+    Type *X = Work.pop_back_val();
+    if (isVaListTag(X))
+      return true;
+    if (auto *ST = dyn_cast<StructType>(X))
+      Work.append(ST->element_begin(), ST->element_end());
+    else if (auto *AT = dyn_cast<ArrayType>(X))
+      Work.push_back(AT->getElementType());
+  }
+  return false;
+}
+
 /// A call during which the stack may move: anything but intrinsics (the
 /// memcpy/memset they lower to are allowlisted leaf calls) and inline asm.
 bool mayMoveStack(const Instruction &I) {
@@ -449,6 +496,18 @@ private:
   void visitStore(Instruction &I, Value *Val, Value *Ptr, bool Atomic);
   void visitCall(CallBase &CB);
   void visitUnion(Instruction &I, ArrayRef<const Value *> Ops);
+  /// S points only into va_list objects (VaLists), nothing else.
+  bool isVaListArgument(const Set &S) const {
+    if (S.test(UnknownBit) || !hasLocal(S))
+      return false;
+    Set Rest = S;
+    Rest.reset(VaLists);
+    return Rest.none();
+  }
+  void passVaList(CallBase &CB, unsigned ArgNo, const Set &S);
+  /// The local of bit B holds a va_list, or addresses of the variadic
+  /// argument areas: it must stay on the moving stack (or pin the frame).
+  bool holdsVaList(int B) const;
   void decide(FrameFacts &Facts);
   BitVector x87Locals() const;
   void pin(FrameFacts &Facts, PinReason R, const Instruction *Site,
@@ -476,6 +535,10 @@ private:
   /// VaListParamAttr parameter points to; it holds addresses of VarArgBit,
   /// which the body's va_start copies into its own va_list (0: not a body).
   unsigned VaListBit = 0;
+  /// The va_list objects: allocas whose type is a va_list (isVaListType)
+  /// and VaListBit. A pointer only into them, passed to a call, is a
+  /// va_list argument: it does not escape (passVaList).
+  Set VaLists;
   DenseMap<const Value *, Set> PointsTo;
   std::vector<Set> Contents;
   Set Escaped;
@@ -558,6 +621,13 @@ void EscapeSolver::solve(FrameFacts &Facts) {
     return;
   Contents.assign(NumBits, emptySet());
   Escaped = emptySet();
+  VaLists = emptySet();
+  for (auto &[V, Bit] : Locals)
+    if (auto *AI = dyn_cast<AllocaInst>(V))
+      if (isVaListType(AI->getAllocatedType()))
+        VaLists.set(Bit);
+  if (VaListBit)
+    VaLists.set(VaListBit);
   Whys.assign(NumBits, Why());
   for (auto &[V, Bit] : Locals) {
     Set S = emptySet();
@@ -617,11 +687,14 @@ void EscapeSolver::decide(FrameFacts &Facts) {
       continue;
     auto *AI = dyn_cast_or_null<AllocaInst>(V);
     auto *A = dyn_cast_or_null<Argument>(V);
+    // A va_list beside the long double (a struct holding both) stays: on
+    // the side stack its pointers into the moving stack would go stale.
     bool Movable =
-        (AI && hasFixedPlace(*AI) && !AI->isUsedWithInAlloca() &&
-         AI->getAlign().value() <= MaxSideAlign) ||
-        (A && A->hasByValAttr() && !HasMustTail &&
-         A->getParamAlign().valueOrOne().value() <= MaxSideAlign);
+        !holdsVaList(B) &&
+        ((AI && hasFixedPlace(*AI) && !AI->isUsedWithInAlloca() &&
+          AI->getAlign().value() <= MaxSideAlign) ||
+         (A && A->hasByValAttr() && !HasMustTail &&
+          A->getParamAlign().valueOrOne().value() <= MaxSideAlign));
     if (Movable) {
       X87Moved.set(B);
     } else if (!Facts.X87Hazard) {
@@ -637,6 +710,12 @@ void EscapeSolver::decide(FrameFacts &Facts) {
     if (unsigned(B) == VarArgBit || unsigned(B) == VaListBit) {
       pin(Facts, PinReason::FrameAddress, W.Site,
           "a va_list holding addresses of the variadic arguments escapes");
+    } else if (holdsVaList(B)) {
+      // A va_list (of this body's arguments, or copied from a va_list
+      // parameter) points into the moving stack: on the side stack a move
+      // would leave it stale. Passed to a call it does not escape
+      // (passVaList); this one was stored or captured some other way.
+      pin(Facts, PinReason::FrameAddress, W.Site, "a va_list escapes");
     } else if (auto *AI = dyn_cast<AllocaInst>(V)) {
       if (!hasFixedPlace(*AI))
         pin(Facts, PinReason::DynamicAlloca, W.Site, W.Reason);
@@ -664,6 +743,18 @@ void EscapeSolver::decide(FrameFacts &Facts) {
         {LocalOf[B], nullptr, "holds an x87 long double"});
   if (Facts.Pin != PinReason::None)
     Facts.SideLocals.clear();
+}
+
+bool EscapeSolver::holdsVaList(int B) const {
+  if (VarArgBit && Contents[B].test(VarArgBit))
+    return true;
+  const Value *V = LocalOf[B];
+  if (const auto *AI = dyn_cast_or_null<AllocaInst>(V))
+    return typeHasVaList(AI->getAllocatedType());
+  if (const auto *A = dyn_cast_or_null<Argument>(V))
+    if (Type *T = A->getParamByValType())
+      return typeHasVaList(T);
+  return false;
 }
 
 /// Locals an x86_fp80 value may be stored in: typed so, or reached by a
@@ -940,6 +1031,10 @@ void EscapeSolver::visitCall(CallBase &CB) {
     const Set *S = pointsTo(CB.getArgOperand(ArgNo));
     if (!S)
       continue;
+    if (isVaListArgument(*S)) {
+      passVaList(CB, ArgNo, *S);
+      continue;
+    }
     const ArgUse &U = Uses[ArgNo];
     if (U.Capture == ArgCapture::May && !CB.onlyReadsMemory()) {
       escapeSet(CB, *S, "passed to a callee that may keep it");
@@ -989,6 +1084,35 @@ void EscapeSolver::visitCall(CallBase &CB) {
         escapeOperand(CB, U.get(), "passed in an operand bundle");
   if (!CB.getType()->isVoidTy())
     assign(&CB, Result);
+}
+
+/// A va_list (or a pointer to one: the same address) passed to a call, to
+/// any callee: it does not escape, it stays in this frame on the moving stack.
+/// In C the callee may only use it through va_arg, va_copy and va_end, during
+/// the call (C11 7.16p3 and its footnote 253: after the call the caller may
+/// only va_end it, or use it again if a pointer to it was passed; it never
+/// outlives the variadic call it comes from). So the callee's pointer to it
+/// lives in the callee's registers and frame, in the live stack, where a move
+/// relocates it (the register and word steps of protocol.md 5.3); the
+/// va_list's own words point into the argument areas, on the moving stack
+/// too, and are relocated in place. The residual risk, a callee that copies
+/// the va_list or its address to the heap or a global and uses it after a
+/// move while the variadic call is live, is protocol.md 7.1's.
+/// The result of the call never points into the va_list or the argument
+/// areas (va_arg yields values), so it adds nothing to the call's result.
+void EscapeSolver::passVaList(CallBase &CB, unsigned ArgNo, const Set &S) {
+  // va_arg advances it: the callee writes its fields (offsets, and addresses
+  // within the same argument areas).
+  if (!CB.onlyReadsMemory(ArgNo))
+    writeInto(CB, S, unknownSet());
+  // Reachable through it: the argument areas, whose contents are the
+  // caller's arguments, never a local of this frame. A local's address
+  // stored into a va_list by hand is not C; it escapes like any pointee.
+  Set Other = reachableFrom(S);
+  Other.reset(S);
+  if (VarArgBit)
+    Other.reset(VarArgBit);
+  escapeSet(CB, Other, "stored in a va_list passed to a callee");
 }
 
 } // namespace

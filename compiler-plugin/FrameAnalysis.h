@@ -23,6 +23,12 @@
 //    outside the frame ("unknown") includes every escaping local.
 //  - Storing a local's address into another local is not by itself an
 //    escape: at -O0 `int *p = &x; *p = 1;` is a store of &x into p's alloca.
+//  - Passing a va_list (an alloca of the va_list type, or a variadic body's
+//    shell va_list) to a call is not an escape, for any callee: in C the
+//    callee uses it only through va_arg/va_copy/va_end during the call
+//    (protocol.md 7.1, which names the residual risk). A local holding a
+//    va_list, or addresses of the variadic argument areas, never goes to the
+//    side stack: if it escapes otherwise, the frame is pinned.
 //  - An escape the side stack cannot take (llvm.frameaddress and friends,
 //    an escaping dynamic alloca, stacksave result, sret/inalloca/
 //    preallocated argument, an alignment above 4096, no fixed point) pins

@@ -200,6 +200,20 @@ constexpr Row Table[] = {
     {"vwarn", "nd"},                {"vwarnx", "nd"},
     {"verr", ".nd"},                {"verrx", ".nd"},
 
+    // growstack's own blocking calls (runtime/block_calls.h). They may park
+    // the coroutine, and its stack may move while it is parked; but the
+    // runtime keeps these pointers only in the call's parking frame on that
+    // stack, which a move relocates, and reads them from there after every
+    // wake (docs/netpoll.md, docs/protocol.md 7.1). So a buffer passed to them
+    // stays on the moving stack like one passed to read(). Not listed, so
+    // escaping: gs_mutex_lock, gs_cond_wait, gs_wg_wait (their objects hold
+    // the wait queues, which point into them).
+    {"gs_read", ".n.."},            {"gs_write", ".n.."},
+    {"gs_recv", ".n..."},           {"gs_send", ".n..."},
+    {"gs_accept", ".nn.."},         {"gs_connect", ".n.."},
+    {"gs_chan_send", ".n."},        {"gs_chan_recv", ".n."},
+    {"gs_select", "d.."},
+
     // Miscellaneous.
     {"setlocale", ".n"},            {"dlopen", "n."},
     {"dlsym", ".n"},                {"setenv", "nn."},

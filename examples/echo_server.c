@@ -3,21 +3,17 @@
  *   echo_server [PORT [SECONDS]]      PORT 0 (the default) lets the kernel choose; the
  *                                     server stops by itself after SECONDS if given
  *
- * This is the program growstack's transparent mode is for (issue 15): nothing but accept(),
- * read() and write(), written as if each connection had a thread of its own, while every
- * connection is a coroutine on a stack of a few KiB that grows on demand.
- *
- * IT NEEDS THE NETPOLLER, which does not exist yet. Built with gscc today, accept() and
- * read() block the whole thread: main blocks in accept() and the coroutines it spawned
- * never run, so no connection is ever served. Once transparent mode lands, those calls park
- * the calling coroutine instead and this same source serves tens of thousands of
- * connections on one thread; bench/echo/run.sh then measures it beside the anchors
- * (docs/bench/echo.md).
+ * This is the program growstack's transparent mode is for (issue 15, docs/netpoll.md):
+ * nothing but accept(), read() and write(), written as if each connection had a thread of
+ * its own, while every connection is a coroutine on a stack of a few KiB that grows on
+ * demand. Built with gscc, those calls park the calling coroutine when the socket is not
+ * ready, and the thread's scheduler runs the others and sleeps in epoll_wait when none can
+ * run: one thread serves tens of thousands of connections (tests/echo checks 10,000;
+ * bench/echo/run.sh measures it beside the anchors, docs/bench/echo.md). With
+ * GROWSTACK_NETPOLL=0 the same calls block the thread again, and main blocks in accept().
  *
  * Built with -DECHO_SERVER_THREADS, the same code starts a thread per connection instead
- * of a coroutine (start_connection() is the only difference). That build works today
- * (examples/CMakeLists.txt: echo_server_threads); tests/echo runs the load generator
- * against it to show the code is right.
+ * of a coroutine (start_connection() is the only difference).
  *
  * Same protocol as the benchmark's servers (bench/echo/echo_common.h): loopback only, a
  * 512-byte buffer per connection, one "echo-server ready ..." line on stdout.
@@ -30,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -104,6 +101,11 @@ int main(int argc, char **argv)
     if (argc > 2)
         alarm((unsigned)atoi(argv[2])); /* a bounded lifetime: SIGALRM ends the process */
     signal(SIGPIPE, SIG_IGN);           /* a peer that went away is write()'s EPIPE */
+    struct rlimit rl;                   /* a descriptor per connection: all we may have */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     int lfd = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;

@@ -11,7 +11,7 @@
 struct gs_config gs_cfg;
 static int gs_cfg_installed;
 static pthread_mutex_t gs_cfg_lock = PTHREAD_MUTEX_INITIALIZER;
-extern int gs_runtime_started __attribute__((visibility("hidden")));
+static int runtime_started;
 
 #ifndef GS_DEFAULT_MODE
 #define GS_DEFAULT_MODE GS_MODE_CONTIGUOUS
@@ -38,13 +38,16 @@ void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
     cfg->stats = 0;
     cfg->shrink = 1;
     cfg->threads = 1;
+    cfg->netpoll = 1;
+    cfg->leakcheck = 1;
 #ifdef GROWSTACK_STRESS
     cfg->force_move = 1;
     cfg->poison = 1;
 #endif
 }
 
-int gs_parse_size(const char *s, size_t *out)
+/* A size with an optional k/m/g suffix (binary multiples). 0 or EINVAL/ERANGE. */
+static int parse_size(const char *s, size_t *out)
 {
     if (!s || !*s)
         return EINVAL;
@@ -93,7 +96,7 @@ static int env_size(const char *name, size_t *out, char *err, size_t len)
     const char *v = getenv(name);
     if (!v)
         return 0;
-    int rc = gs_parse_size(v, out);
+    int rc = parse_size(v, out);
     if (rc == ERANGE)
         return fail(err, len, "%s='%s' is too large; use %s, at most 1024g", name, v,
                     SIZE_FORMS);
@@ -211,7 +214,9 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
         (rc = env_bool("GROWSTACK_FORCE_MOVE", &cfg->force_move, err, len)) ||
         (rc = env_bool("GROWSTACK_POISON", &cfg->poison, err, len)) ||
         (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)) ||
-        (rc = env_bool("GROWSTACK_THREADS", &cfg->threads, err, len)))
+        (rc = env_bool("GROWSTACK_THREADS", &cfg->threads, err, len)) ||
+        (rc = env_bool("GROWSTACK_NETPOLL", &cfg->netpoll, err, len)) ||
+        (rc = env_bool("GROWSTACK_LEAKCHECK", &cfg->leakcheck, err, len)))
         return rc;
     /* Defaults the user did not override follow a smaller limit (GROWSTACK_MAX=4k
      * alone means 4 KiB segments, not an error about the 8 KiB default). A limit
@@ -251,7 +256,7 @@ int gs_configure(const struct gs_config *cfg)
     if (gs_config_check(cfg, err, sizeof err))
         return EINVAL;
     pthread_mutex_lock(&gs_cfg_lock);
-    if (__atomic_load_n(&gs_runtime_started, __ATOMIC_ACQUIRE)) {
+    if (__atomic_load_n(&runtime_started, __ATOMIC_ACQUIRE)) {
         pthread_mutex_unlock(&gs_cfg_lock);
         return EBUSY;
     }
@@ -270,6 +275,11 @@ int gs_config_pending(struct gs_config *cfg, char *err, size_t len)
         rc = gs_config_from_env(cfg, err, len);
     pthread_mutex_unlock(&gs_cfg_lock);
     return rc;
+}
+
+void gs_config_start(void)
+{
+    __atomic_store_n(&runtime_started, 1, __ATOMIC_RELEASE);
 }
 
 void gs_config_ensure(void)

@@ -1,34 +1,74 @@
-/* coro.c - the coroutine core and the public coroutine API (see coro.h). */
+/* coro.c - the coroutine core (see coro.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
-#include "grow.h"
-#include "scheduler.h"
 #include "symbols.h"
 
-void gs_yield_forbidden(const void *caller_pc) __attribute__((noreturn, visibility("hidden")));
+__thread struct gs_coro_thread gs_coro_tls __attribute__((tls_model("initial-exec")));
+
+static const struct gs_coro_hooks *hooks;
+
+void gs_coro_setup(const struct gs_coro_hooks *h)
+{
+    hooks = h;
+    gs_thread_set_namer(gs_coro_describe);
+}
 
 /* ---- handles --------------------------------------------------------------- */
 
-/* A handle is | thread tag (16) | generation (24) | slot (24) |. The tag names the
- * owning thread (gs_thread.tag, unique among live threads), so a handle used on
- * another thread is recognised (EXDEV) instead of being looked up in the wrong
- * table, where its slot and generation could name a coroutine of that thread.
- * A slot's generation changes at every reuse, and a new slot's first generation
- * comes from a process-wide counter: a thread that inherits the tag of an exited
- * one does not hand out that thread's old handles again. */
-#define GS_HANDLE_SLOT_BITS 24
-#define GS_HANDLE_GEN_BITS 24
-#define GS_HANDLE_FIELD_MASK ((1u << 24) - 1)
-#define GS_HANDLE_SLOT(h) ((uint32_t)(h) & GS_HANDLE_FIELD_MASK)
-#define GS_HANDLE_GEN(h) ((uint32_t)((h) >> GS_HANDLE_SLOT_BITS) & GS_HANDLE_FIELD_MASK)
-#define GS_HANDLE_TAG(h) ((uint32_t)((h) >> (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)))
+/* The tag in a handle names the owning thread, so a handle used on another
+ * thread is recognised (EXDEV) instead of being looked up in the wrong table,
+ * where its slot and generation could name a coroutine of that thread. A new
+ * slot's first generation comes from a process-wide counter: a thread that
+ * inherits the tag of an exited one does not hand out that thread's old handles
+ * again. Tags of live threads are allocated next-fit, so an exited thread's tag
+ * is reused as late as possible. */
 #define GS_NO_SLOT UINT32_MAX
 #define GS_MAX_SLOTS (1u << GS_HANDLE_SLOT_BITS)
+#define GS_NTAGS 65536
+
+static uint64_t tags_used[GS_NTAGS / 64];
+static uint32_t tag_cursor;
+static pthread_mutex_t tag_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int tag_live(uint32_t tag)
+{
+    return tag && tag < GS_NTAGS &&
+           (__atomic_load_n(&tags_used[tag / 64], __ATOMIC_RELAXED) & (1ull << (tag % 64)));
+}
+
+void gs_coro_thread_init(void)
+{
+    struct gs_coro_thread *c = &gs_coro_tls;
+    c->free_slot = GS_NO_SLOT;
+    pthread_mutex_lock(&tag_lock);
+    for (uint32_t n = 0; n < GS_NTAGS; n++) {
+        uint32_t tag = tag_cursor = (tag_cursor + 1) % GS_NTAGS;
+        if (tag && !tag_live(tag)) {
+            __atomic_fetch_or(&tags_used[tag / 64], 1ull << (tag % 64), __ATOMIC_RELAXED);
+            c->tag = tag;
+            pthread_mutex_unlock(&tag_lock);
+            return;
+        }
+    }
+    gs_fatal("more than %d threads use growstack at once", GS_NTAGS - 1);
+}
+
+void gs_coro_thread_exit(void)
+{
+    struct gs_coro_thread *c = &gs_coro_tls;
+    gs_assert(c->nalive == 0 && !c->zombies);
+    if (c->tag)
+        __atomic_fetch_and(&tags_used[c->tag / 64], ~(1ull << (c->tag % 64)),
+                           __ATOMIC_RELAXED);
+    free(c->slots);
+    memset(c, 0, sizeof *c);
+}
 
 static uint32_t next_gen(uint32_t gen)
 {
@@ -36,70 +76,58 @@ static uint32_t next_gen(uint32_t gen)
     return gen ? gen : 1;
 }
 
-static int slot_alloc(struct gs_thread *t, struct gs_coro *co)
+static int slot_alloc(struct gs_coro *co)
 {
     static uint32_t gen_seed;
+    struct gs_coro_thread *c = &gs_coro_tls;
     uint32_t i;
-    if (t->free_slot != GS_NO_SLOT) {
-        i = t->free_slot;
-        gs_assert(i < t->nslots && t->slots[i].co == NULL);
-        t->free_slot = t->slots[i].next_free;
+    if (c->free_slot != GS_NO_SLOT) {
+        i = c->free_slot;
+        gs_assert(i < c->nslots && c->slots[i].co == NULL);
+        c->free_slot = c->slots[i].next_free;
     } else {
-        if (t->nslots == GS_MAX_SLOTS)
+        if (c->nslots == GS_MAX_SLOTS)
             return -1;
-        if (t->nslots == t->cap_slots) {
-            uint32_t cap = t->cap_slots ? t->cap_slots * 2 : 256;
-            struct gs_slot *s = realloc(t->slots, cap * sizeof *s);
+        if (c->nslots == c->cap_slots) {
+            uint32_t cap = c->cap_slots ? c->cap_slots * 2 : 256;
+            struct gs_slot *s = realloc(c->slots, cap * sizeof *s);
             if (!s)
                 return -1;
-            t->slots = s;
-            t->cap_slots = cap;
+            c->slots = s;
+            c->cap_slots = cap;
         }
-        i = t->nslots++;
-        t->slots[i].gen = __atomic_fetch_add(&gen_seed, 1, __ATOMIC_RELAXED);
+        i = c->nslots++;
+        c->slots[i].gen = __atomic_fetch_add(&gen_seed, 1, __ATOMIC_RELAXED);
     }
-    t->slots[i].co = co;
-    t->slots[i].gen = next_gen(t->slots[i].gen);
-    co->handle = ((uint64_t)t->tag << (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)) |
-                 ((uint64_t)t->slots[i].gen << GS_HANDLE_SLOT_BITS) | i;
+    c->slots[i].co = co;
+    c->slots[i].gen = next_gen(c->slots[i].gen);
+    co->handle = ((uint64_t)c->tag << (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)) |
+                 ((uint64_t)c->slots[i].gen << GS_HANDLE_SLOT_BITS) | i;
     return 0;
 }
 
-static void slot_free(struct gs_thread *t, struct gs_coro *co)
+static void slot_free(struct gs_coro *co)
 {
     if (!co->handle)
         return;
+    struct gs_coro_thread *c = &gs_coro_tls;
     uint32_t i = GS_HANDLE_SLOT(co->handle);
-    t->slots[i].co = NULL;
-    t->slots[i].next_free = t->free_slot;
-    t->free_slot = i;
+    c->slots[i].co = NULL;
+    c->slots[i].next_free = c->free_slot;
+    c->free_slot = i;
     co->handle = 0;
 }
 
-inline __attribute__((always_inline)) struct gs_coro *gs_coro_lookup(struct gs_thread *t,
-                                                                     gs_handle h)
-{
-    uint32_t i = GS_HANDLE_SLOT(h);
-    if (!h || i >= t->nslots || GS_HANDLE_TAG(h) != t->tag)
-        return NULL;
-    struct gs_slot *s = &t->slots[i];
-    if (!s->co || s->gen != GS_HANDLE_GEN(h))
-        return NULL;
-    return s->co;
-}
-
-/* Why gs_coro_lookup(t, h) failed: a handle of another live thread (EXDEV), or
- * a stale or unknown one (ESRCH). */
-static int lookup_error(struct gs_thread *t, gs_handle h)
+int gs_coro_lookup_error(gs_handle h)
 {
     uint32_t tag = GS_HANDLE_TAG(h);
-    return tag != t->tag && gs_thread_tag_live(tag) ? EXDEV : ESRCH;
+    return tag != gs_coro_tls.tag && tag_live(tag) ? EXDEV : ESRCH;
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
 
-struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uintptr_t a1,
-                               uintptr_t a2, unsigned flags, const struct gs_spawn_attr *attr)
+struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
+                               const struct gs_spawn_attr *attr)
 {
     struct gs_coro *co = calloc(1, sizeof *co);
     if (!co) {
@@ -107,32 +135,25 @@ struct gs_coro *gs_coro_create(struct gs_thread *t, void *fn, uintptr_t a0, uint
         return NULL;
     }
     co->fn = fn;
-    co->a0 = a0;
-    co->a1 = a1;
-    co->a2 = a2;
-    co->flags = flags;
     co->state = GS_READY;
-    co->side = GS_SIDE_INIT;
     if (attr && attr->name) {
         strncpy(co->name, attr->name, sizeof co->name - 1);
     }
-    co->initial = attr && attr->initial ? attr->initial : gs_cfg.initial;
-    if (co->initial < GS_SIZE_MIN)
-        co->initial = GS_SIZE_MIN;
-    if (slot_alloc(t, co)) {
+    if (slot_alloc(co)) {
         free(co);
         errno = ENOMEM;
         return NULL;
     }
-    int rc = gs_stack_create(t, co);
+    int rc = gs_stack_create(&co->stack, attr ? attr->initial : 0, fn);
     if (rc) {
-        slot_free(t, co);
+        slot_free(co);
         free(co);
         errno = rc;
         return NULL;
     }
-    t->stats.spawned++;
-    t->nalive++;
+    co->ctx.sp = gs_arch_ctx_init(GS_SEG_HI(co->stack.bottom), fn, a0, a1, a2);
+    gs_tls.stats.spawned++;
+    gs_coro_tls.nalive++;
     return co;
 }
 
@@ -143,76 +164,53 @@ static void destroy_on_sys(void *arg)
     free(arg);
 }
 
-void gs_coro_destroy(struct gs_thread *t, struct gs_coro *co)
+void gs_coro_destroy(struct gs_coro *co)
 {
     gs_assert(co->state == GS_DONE);
-    gs_coro_reap(t); /* its stack, if it finished since the last reap */
-    slot_free(t, co);
+    gs_coro_reap(); /* its stack, if it finished since the last reap */
+    slot_free(co);
     gs_sys_call(destroy_on_sys, co);
 }
 
-/* Finished coroutines wait on t->zombies (linked through qnext) until something
- * runs on the system stack: their stacks cannot be freed while they are still
- * being left. */
+void gs_coro_detach(struct gs_coro *co)
+{
+    co->flags |= GS_CORO_DETACHED;
+    slot_free(co);
+}
+
+/* Finished coroutines wait on the zombie list until something runs on the
+ * system stack: their stacks cannot be freed while they are still being left. */
 static void reap_on_sys(void *arg)
 {
-    struct gs_thread *t = arg;
-    while (t->zombies) {
-        struct gs_coro *co = t->zombies;
-        t->zombies = co->qnext;
-        co->qnext = NULL;
-        gs_stack_release(t, co);
+    struct gs_coro_thread *c = arg;
+    while (c->zombies) {
+        struct gs_coro *co = c->zombies;
+        c->zombies = co->reap_next;
+        co->reap_next = NULL;
+        gs_stack_release(&co->stack);
         if (co->flags & GS_CORO_DETACHED) {
-            slot_free(t, co);
+            slot_free(co);
             free(co);
         }
     }
 }
 
-void gs_coro_reap(struct gs_thread *t)
+void gs_coro_reap(void)
 {
-    if (t->zombies)
-        gs_sys_call(reap_on_sys, t);
+    if (gs_coro_tls.zombies)
+        gs_sys_call(reap_on_sys, &gs_coro_tls);
 }
 
-/* The two halves of a switch's bookkeeping. enter() runs on the resumer's side
- * before switching in; leave() runs on the coroutine's side before switching back,
- * so that the resumer continues with nothing left to do: gs_resume can tail-call
- * the switch and the coroutine "returns" straight to gs_resume's caller. That keeps
- * the return-stack buffer in step (a ret after the switch would be mispredicted,
- * one per frame; measured ~20 ns per round trip before this split). */
-static inline __attribute__((always_inline)) void enter(struct gs_thread *t, struct gs_coro *co,
-                                                        uintptr_t frame)
-{
-    struct gs_coro *me = t->cur;
-    uintptr_t guard = gs_arch_get_guard();
-    co->resumer = me;
-    co->back = me ? &me->ctx : &co->back_ctx;
-    co->back_guard = guard;
-    co->saved_sys_sp = t->sys_sp;
-    co->saved_ext = t->ext_target;
-    if (guard == 0) {
-        /* Leaving the system stack: everything below this frame (minus what the
-         * switch itself pushes) is free for trampolines and __morestack. */
-        t->sys_sp = (char *)((frame - 1024) & ~(uintptr_t)15);
-    }
-    t->ext_target = NULL;
-    gs_side_switch(me ? &me->side : &t->side, &co->side);
-    if (me)
-        me->state = GS_RESUMING;
-    co->state = GS_RUNNING;
-    co->quiet_runs++;
-    t->cur = co;
-    t->stats.switches += 2; /* there and back */
-}
-
-static inline __attribute__((always_inline)) void leave(struct gs_thread *t, struct gs_coro *co,
-                                                        enum gs_state state)
+/* The coroutine's half of a switch's bookkeeping (see gs_coro_enter). */
+static inline __attribute__((always_inline)) void coro_leave_guard(struct gs_thread *t,
+                                                                   struct gs_coro *co,
+                                                                   enum gs_state state,
+                                                                   uintptr_t guard)
 {
     struct gs_coro *r = co->resumer;
     co->state = state;
-    co->guard = gs_arch_get_guard();
-    gs_side_switch(&co->side, r ? &r->side : &t->side);
+    co->stack.guard = guard;
+    gs_side_switch(&co->stack.side, r ? &r->stack.side : gs_side_thread_state());
     t->cur = r;
     if (r)
         r->state = GS_RUNNING;
@@ -220,37 +218,100 @@ static inline __attribute__((always_inline)) void leave(struct gs_thread *t, str
     t->ext_target = co->saved_ext;
 }
 
-enum gs_state gs_coro_resume(struct gs_thread *t, struct gs_coro *co)
+static inline __attribute__((always_inline)) void coro_leave(struct gs_thread *t,
+                                                             struct gs_coro *co,
+                                                             enum gs_state state)
 {
-    gs_stack_maybe_shrink(co);
-    enter(t, co, (uintptr_t)__builtin_frame_address(0));
-    gs_ctx_switch(co->back, &co->ctx, co->guard);
+    coro_leave_guard(t, co, state, gs_arch_get_guard());
+}
+
+/* Whether co's saved context may start a frame walk: saved by gs_yield, or by a
+ * blocking call's parking frame (resume address gs_park_ret). A coroutine
+ * parked by gs_coro_park (gs_coro_wait) has that C frame on its stack. */
+static inline int movable_context(const struct gs_coro *co)
+{
+    return co->state == GS_SUSPENDED ||
+           (co->state == GS_PARKED &&
+            *(const uint64_t *)gs_arch_ctx_pc_slot((uintptr_t)co->ctx.sp) ==
+                (uintptr_t)gs_park_ret);
+}
+
+enum gs_state gs_coro_resume(struct gs_coro *co)
+{
+    if (co->state == GS_SUSPENDED)
+        gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
+    gs_coro_enter(co, (uintptr_t)__builtin_frame_address(0));
+    gs_ctx_switch(co->back, &co->ctx, co->stack.guard);
     enum gs_state st = co->state;
-    gs_coro_reap(t);
-    if (st == GS_SUSPENDED)
-        gs_stack_maybe_shrink(co);
+    int movable = movable_context(co); /* before the reap: a DONE co may be freed */
+    gs_coro_reap();
+    if (movable) {
+        if (__builtin_expect(st == GS_PARKED && gs_cfg.force_move, 0))
+            gs_stack_move_parked(&co->stack, &co->ctx.sp);
+        else
+            gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
+    }
     return st;
 }
 
-void gs_coro_suspend(struct gs_thread *t, enum gs_state state)
+void gs_coro_park(void)
 {
+    struct gs_thread *t = &gs_tls;
     struct gs_coro *co = t->cur;
-    leave(t, co, state);
+    hooks->stopped(co);
+    coro_leave(t, co, GS_PARKED);
     gs_ctx_switch(&co->ctx, co->back, co->back_guard);
+}
+
+struct gs_coro *gs_coro_park_prepare(uintptr_t guard)
+{
+    struct gs_thread *t = &gs_tls;
+    struct gs_coro *co = t->cur;
+    gs_assert(co && guard != 0);
+    hooks->stopped(co);
+    coro_leave_guard(t, co, GS_PARKED, guard);
+    return co;
+}
+
+int gs_coro_wake(struct gs_coro *co)
+{
+    if (co->state != GS_PARKED)
+        return EINVAL;
+    co->state = GS_READY;
+    hooks->runnable(co);
+    return 0;
+}
+
+void gs_coro_wait(struct gs_coro *co)
+{
+    co->joiner = gs_tls.cur;
+    gs_coro_park();
+}
+
+/* co finished (its function returned, or the thread abandoned it): it leaves
+ * every run queue and wakes the coroutine waiting for it; the reaper frees its
+ * stack. */
+static void finished(struct gs_coro *co, void *result)
+{
+    co->result = result;
+    gs_tls.stats.finished++;
+    gs_coro_tls.nalive--;
+    co->state = GS_DONE;
+    hooks->stopped(co);
+    struct gs_coro *j = co->joiner;
+    if (j && gs_coro_wake(j))
+        gs_fatal("the coroutine waiting for a finished one was not parked (state %d)",
+                 (int)j->state);
+    co->reap_next = gs_coro_tls.zombies;
+    gs_coro_tls.zombies = co;
 }
 
 void gs_coro_finish(void *result)
 {
     struct gs_thread *t = &gs_tls;
     struct gs_coro *co = t->cur;
-    co->result = result;
-    t->stats.finished++;
-    t->nalive--;
-    co->state = GS_DONE;
-    gs_sched_on_done(t, co); /* off the run queue, joiner woken */
-    co->qnext = t->zombies;
-    t->zombies = co;
-    leave(t, co, GS_DONE);
+    finished(co, result);
+    coro_leave(t, co, GS_DONE);
     gs_ctx_switch(&co->ctx, co->back, co->back_guard);
     gs_fatal("a finished coroutine was resumed");
 }
@@ -258,56 +319,65 @@ void gs_coro_finish(void *result)
 /* A coroutine that can never run again because the thread left it without a
  * switch (see gs_coro_abandon): finish it as if its function had returned
  * NULL, and let the reaper free it. */
-static void abandon_one(struct gs_thread *t, struct gs_coro *co)
+static void abandon_one(struct gs_coro *co)
 {
     if (co->state == GS_DONE)
         return;
-    co->result = NULL;
-    t->stats.finished++;
-    t->nalive--;
-    co->state = GS_DONE;
-    gs_sched_on_done(t, co);
+    finished(co, NULL);
     co->flags |= GS_CORO_DETACHED;
-    co->qnext = t->zombies;
-    t->zombies = co;
 }
 
-void gs_coro_abandon(struct gs_thread *t)
+void gs_coro_abandon(struct gs_coro *main_co)
 {
+    struct gs_thread *t = &gs_tls;
     struct gs_coro *co = t->cur;
     t->cur = NULL;
     t->ext_target = NULL;
     gs_arch_set_guard(0);
-    /* Back to the thread's own side stack, as leave() would have done: its state
-     * was saved by the enter() that left the thread's own code. The side chunks
-     * of the coroutines ended here go with their stacks (gs_stack_release, in
-     * the reaper). */
+    /* Back to the thread's own side stack, as coro_leave would have done: its
+     * state was saved by the gs_coro_enter that left the thread's own code. The
+     * side chunks of the coroutines ended here go with their stacks
+     * (gs_stack_release, in the reaper). */
     if (co)
-        __gs_side = t->side;
+        gs_side_back_to_thread();
     while (co) {
         struct gs_coro *r = co->resumer;
-        abandon_one(t, co);
+        abandon_one(co);
         co = r;
     }
-    if (t->main_co) {
-        abandon_one(t, t->main_co);
-        t->main_co = NULL;
-    }
-    gs_coro_reap(t);
+    if (main_co)
+        abandon_one(main_co);
+    gs_coro_reap();
 }
 
-/* gs_yield's C half (arch/x86_64/switch_*.S): the checks and leave(); the
- * assembly then switches from its caller's frame. */
-struct gs_coro *gs_yield_prepare(const void *caller_pc)
+/* gs_yield is in assembly (arch/x86_64/switch_*.S): it switches straight from
+ * its caller's frame, so a suspended coroutine's stack holds only instrumented
+ * frames and can be moved (shrink). This is its C half: the checks and
+ * coro_leave. */
+struct gs_coro *gs_coro_yield_prepare(const void *caller_pc)
 {
     struct gs_thread *t = &gs_tls;
     struct gs_coro *co = t->cur;
     if (!co)
         return NULL;
     if (t->ext_target)
-        gs_yield_forbidden(caller_pc);
-    leave(t, co, GS_SUSPENDED);
+        gs_coro_misuse("gs_yield", "yield", caller_pc);
+    coro_leave(t, co, GS_SUSPENDED);
     return co;
+}
+
+struct gs_coro *gs_coro_find_by_sp(uintptr_t sp, struct gs_coro *except)
+{
+    const struct gs_coro_thread *c = &gs_coro_tls;
+    for (uint32_t i = 0; i < c->nslots; i++) {
+        struct gs_coro *co = c->slots[i].co;
+        if (co && co != except && gs_stack_seg_of(&co->stack, sp))
+            return co;
+    }
+    for (struct gs_coro *r = except ? except->resumer : NULL; r; r = r->resumer)
+        if (gs_stack_seg_of(&r->stack, sp))
+            return r;
+    return NULL;
 }
 
 const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
@@ -321,157 +391,24 @@ const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
         gs_format(buf, len, "coroutine %u (%s)", slot, co->name);
     } else {
         char fn[96];
-        gs_symbolize(co->fn, fn, sizeof fn); /* messages only: it maps the binary */
+        gs_symbols_name(co->fn, fn, sizeof fn); /* messages only: it maps the binary */
         gs_format(buf, len, "coroutine %u (%s)", slot, fn);
     }
     return buf;
 }
 
-/* ---- public API ------------------------------------------------------------ */
-
-gs_handle gs_spawn_with(void *(*fn)(void *), void *arg, const struct gs_spawn_attr *attr)
+/* Runs on the system stack (a callback's); its buffers are in its own frame,
+ * not in that of gs_join, which runs in the guard slack
+ * (tests/runtime/leaf_stack_use). */
+void gs_coro_misuse(const char *what, const char *verb, const void *caller_pc)
 {
-    if (!fn) {
-        errno = EINVAL;
-        return 0;
-    }
-    struct gs_thread *t = gs_thread_self();
-    gs_coro_reap(t);
-    struct gs_coro *co = gs_coro_create(t, (void *)fn, (uintptr_t)arg, 0, 0, 0, attr);
-    if (!co)
-        return 0;
-    gs_sched_ready(t, co);
-    return co->handle;
-}
-
-gs_handle gs_spawn(void *(*fn)(void *), void *arg)
-{
-    return gs_spawn_with(fn, arg, NULL);
-}
-
-/* Misuse on the system stack: name the function that called, and the external
- * function (or signal handler) inside which it runs. Runs on the system stack;
- * not inlined, so that its buffers are not in the frame of gs_join, which runs
- * in the guard slack (tests/runtime/leaf_stack_use). */
-__attribute__((noinline, cold, noreturn)) static void
-system_stack_misuse(struct gs_thread *t, const char *what, const char *verb,
-                    const void *caller_pc)
-{
+    struct gs_thread *t = &gs_tls;
     char caller[128], inside[128], who[128];
-    gs_symbolize(caller_pc, caller, sizeof caller);
-    gs_symbolize(t->ext_target, inside, sizeof inside);
+    gs_symbols_name(caller_pc, caller, sizeof caller);
+    gs_symbols_name(t->ext_target, inside, sizeof inside);
     gs_coro_describe(t->cur, who, sizeof who);
     gs_fatal("%s called by %s on the system stack of thread %u, inside %s (a callback from "
              "uninstrumented code called by %s, or a signal handler); a coroutine can only %s "
              "on its own stack",
              what, caller, t->index, inside, who, verb);
-}
-
-static inline void forbid_on_system_stack(struct gs_thread *t, const char *what,
-                                          const char *verb, const void *caller_pc)
-{
-    if (t->ext_target)
-        system_stack_misuse(t, what, verb, caller_pc);
-}
-
-/* gs_yield is in assembly (arch/x86_64/switch_*.S): it switches straight from
- * its caller's frame, so a suspended coroutine's stack holds only instrumented
- * frames and can be moved (shrink). It calls this when misused. */
-void gs_yield_forbidden(const void *caller_pc)
-{
-    forbid_on_system_stack(&gs_tls, "gs_yield", "yield", caller_pc);
-    gs_fatal("gs_yield: unreachable");
-}
-
-int gs_resume(gs_handle h)
-{
-    struct gs_thread *t = &gs_tls;
-    if (__builtin_expect(!t->initialized, 0))
-        t = gs_thread_self();
-    struct gs_coro *co = gs_coro_lookup(t, h);
-    if (!co)
-        return lookup_error(t, h);
-    switch (co->state) {
-    case GS_READY:
-    case GS_SUSPENDED:
-        break;
-    case GS_DONE:
-        return EINVAL;
-    default:
-        return EBUSY;
-    }
-    if (__builtin_expect(t->zombies != NULL, 0))
-        gs_coro_reap(t);
-    if (gs_cfg.mode == GS_MODE_CONTIGUOUS && co->state == GS_SUSPENDED)
-        gs_stack_maybe_shrink(co);
-    enter(t, co, (uintptr_t)__builtin_frame_address(0));
-    /* A tail call: when co yields, the switch returns 0 to our caller. */
-    return gs_ctx_resume(co->back, &co->ctx, co->guard);
-}
-
-int gs_join(gs_handle h, void **result)
-{
-    struct gs_thread *t = gs_thread_self();
-    struct gs_coro *co = gs_coro_lookup(t, h);
-    if (!co)
-        return lookup_error(t, h);
-    if (co == t->cur)
-        return EDEADLK;
-    if (co->joiner)
-        return EINVAL;
-    if (co->state != GS_DONE) {
-        if (t->cur) {
-            forbid_on_system_stack(t, "gs_join", "block", __builtin_return_address(0));
-            co->joiner = t->cur;
-            gs_coro_suspend(t, GS_BLOCKED);
-        } else {
-            while (co->state != GS_DONE) {
-                if (!gs_sched_run_one(t))
-                    return EDEADLK; /* nothing can run: the target waits forever */
-            }
-        }
-    }
-    if (result)
-        *result = co->result;
-    gs_coro_destroy(t, co);
-    return 0;
-}
-
-int gs_detach(gs_handle h)
-{
-    struct gs_thread *t = gs_thread_self();
-    struct gs_coro *co = gs_coro_lookup(t, h);
-    if (!co)
-        return lookup_error(t, h);
-    if (co->joiner)
-        return EINVAL;
-    if (co->state == GS_DONE) {
-        gs_coro_destroy(t, co);
-        return 0;
-    }
-    co->flags |= GS_CORO_DETACHED;
-    slot_free(t, co);
-    return 0;
-}
-
-gs_handle gs_self(void)
-{
-    struct gs_coro *co = gs_tls.cur;
-    return co ? co->handle : 0;
-}
-
-int gs_in_coroutine(void)
-{
-    return gs_tls.cur != NULL;
-}
-
-int gs_done(gs_handle h)
-{
-    struct gs_thread *t = gs_thread_self();
-    struct gs_coro *co = gs_coro_lookup(t, h);
-    if (!co) {
-        errno = lookup_error(t, h);
-        return -1;
-    }
-    return co->state == GS_DONE;
 }

@@ -139,15 +139,23 @@ void gs_fatal(const char *fmt, ...)
     abort();
 }
 
-void gs_fatal_then(void (*then)(void), const char *fmt, ...)
+static void (*report_hook)(void);
+
+void gs_fatal_set_report_hook(void (*hook)(void))
+{
+    __atomic_store_n(&report_hook, hook, __ATOMIC_RELEASE);
+}
+
+void gs_fatal_report(const char *fmt, ...)
 {
     gs_arch_set_guard(0);
     va_list ap;
     va_start(ap, fmt);
     emit(fmt, ap);
     va_end(ap);
-    if (then)
-        then();
+    void (*hook)(void) = __atomic_load_n(&report_hook, __ATOMIC_ACQUIRE);
+    if (hook)
+        hook();
     abort();
 }
 

@@ -16,10 +16,12 @@
 __attribute__((noreturn, format(printf, 1, 2), visibility("hidden")))
 void gs_fatal(const char *fmt, ...);
 
-/* Like gs_fatal, but runs then() (if not NULL) after the line is written and
- * before the abort: the overflow reports print the statistics there. */
-__attribute__((noreturn, format(printf, 2, 3), visibility("hidden")))
-void gs_fatal_then(void (*then)(void), const char *fmt, ...);
+/* An overflow report: like gs_fatal, but runs the report hook (if one is set)
+ * after the line is written and before the abort. The top layer sets it to print
+ * the statistics under GROWSTACK_STATS=1: atexit handlers do not run on abort. */
+__attribute__((noreturn, format(printf, 1, 2), visibility("hidden")))
+void gs_fatal_report(const char *fmt, ...);
+__attribute__((visibility("hidden"))) void gs_fatal_set_report_hook(void (*hook)(void));
 
 /* Like gs_fatal but exits with `status` instead of aborting (configuration errors). */
 __attribute__((noreturn, format(printf, 2, 3), visibility("hidden")))

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,6 +54,12 @@ struct gs_config {
     int threads;         /* GROWSTACK_THREADS=0|1: in a gscc-built program, run each
                             pthread_create/thrd_create start routine on a coroutine
                             (docs/usage.md); default 1                              */
+    int netpoll;         /* GROWSTACK_NETPOLL=0|1: transparent mode: in a gscc-built
+                            program, read/write/accept/connect/poll/sleep/... called
+                            in a coroutine park it instead of blocking the thread
+                            (docs/netpoll.md); default 1                            */
+    int leakcheck;       /* GROWSTACK_LEAKCHECK=0|1: at exit, report the coroutines
+                            that are still parked in a blocking call; default 1     */
 };
 
 /* Hard limits of the sizes (bytes). */
@@ -146,6 +154,133 @@ int gs_in_coroutine(void);
  * has not finished; -1 with errno ESRCH (unknown, joined or detached handle) or
  * EXDEV (a handle of another thread). */
 int gs_done(gs_handle h);
+
+/* ---- blocking without blocking the thread (docs/netpoll.md) ----------------
+ *
+ * The calls below wait by parking the calling coroutine: the thread's scheduler
+ * runs other coroutines meanwhile, and sleeps in epoll_wait only when none is
+ * ready. Called on the thread's own stack outside coroutines, they run the
+ * thread's scheduler until they can return (as gs_join does). Called from a
+ * callback on the system stack (a qsort comparator, a signal handler), the
+ * blocking ones are a fatal error, as gs_yield is.
+ *
+ * Objects (channels, mutexes, ...) belong to the thread that first uses them:
+ * from another thread every call fails with EXDEV (the scheduler is per thread).
+ *
+ * Deadlines. Every blocking call takes one: a time of gs_now()'s clock
+ * (nanoseconds of CLOCK_MONOTONIC), GS_FOREVER, or GS_NOWAIT. A call that would
+ * have to wait past its deadline fails with ETIMEDOUT; one that would have to
+ * wait at all with GS_NOWAIT fails with EAGAIN, without waiting. A negative
+ * deadline is EINVAL.
+ *
+ * Cancellation: gs_cancel(h) makes the blocking call h is parked in (or its
+ * next one) fail with ECANCELED. */
+typedef int64_t gs_time;
+#define GS_FOREVER ((gs_time)INT64_MAX)
+#define GS_NOWAIT ((gs_time)0)
+
+/* Nanoseconds of CLOCK_MONOTONIC. */
+gs_time gs_now(void);
+/* gs_now() + ns (GS_FOREVER if that overflows; ns < 0 gives -1, which every
+ * blocking call rejects with EINVAL). */
+gs_time gs_deadline_after(gs_time ns);
+
+/* Sleep for ns nanoseconds / until a deadline. 0, EINVAL (negative),
+ * ECANCELED. gs_sleep(0) returns at once. */
+int gs_sleep(gs_time ns);
+int gs_sleep_until(gs_time deadline);
+
+/* Make the blocking call the coroutine h waits in fail with ECANCELED (EINTR for
+ * the C library calls of transparent mode), now if it is parked, else at its next
+ * call that would wait. 0, ESRCH, EXDEV. */
+int gs_cancel(gs_handle h);
+
+/* Channels (Go's): a FIFO of elements of a fixed size. Unbuffered (capacity 0):
+ * a send waits for a receiver and hands the element over. Buffered: a send
+ * waits only while the buffer is full, a receive while it is empty. Waiters are
+ * served in order. After gs_chan_close, sends fail with EPIPE and receives drain
+ * the buffer, then fail with EPIPE (the element zeroed); waiters are woken with
+ * EPIPE. Elements are copied (at most GS_CHAN_ELEM_MAX bytes). */
+struct gs_chan;
+#define GS_CHAN_ELEM_MAX ((size_t)1 << 16)
+/* NULL with errno: EINVAL (elem_size 0 or above GS_CHAN_ELEM_MAX, capacity above
+ * 2^31), ENOMEM. */
+struct gs_chan *gs_chan_create(size_t elem_size, size_t capacity);
+/* 0, EINVAL (NULL), EXDEV, EPIPE (closed already). */
+int gs_chan_close(struct gs_chan *c);
+/* Free it: 0, EINVAL, EXDEV, EBUSY (someone waits on it). */
+int gs_chan_destroy(struct gs_chan *c);
+/* 0, EPIPE (closed), EAGAIN (GS_NOWAIT), ETIMEDOUT, ECANCELED, EINVAL, EXDEV,
+ * EDEADLK (outside coroutines: nothing else can run). */
+int gs_chan_send(struct gs_chan *c, const void *elem, gs_time deadline);
+int gs_chan_recv(struct gs_chan *c, void *elem, gs_time deadline);
+/* Elements buffered now, and the capacity (0 for NULL). */
+size_t gs_chan_len(const struct gs_chan *c);
+size_t gs_chan_cap(const struct gs_chan *c);
+
+/* select over channel operations: waits until one case can proceed, performs it,
+ * and returns its index; when several can, one is chosen at random. A case with
+ * chan == NULL never proceeds. `err` of the chosen case is set: 0, or EPIPE (the
+ * channel is closed: a receive got a zeroed element, a send nothing). With
+ * GS_NOWAIT it is Go's select with a default: -1 with errno EAGAIN when no case
+ * can proceed at once. Else -1 with errno ETIMEDOUT, ECANCELED, EINVAL (bad op,
+ * more than GS_SELECT_MAX cases), EXDEV, EDEADLK. */
+enum { GS_SELECT_SEND = 1, GS_SELECT_RECV = 2 };
+#define GS_SELECT_MAX 4096
+struct gs_select_case {
+    struct gs_chan *chan;
+    int op;              /* GS_SELECT_SEND or GS_SELECT_RECV                        */
+    int err;             /* out: 0 or EPIPE, for the chosen case                   */
+    void *elem;          /* SEND: the element; RECV: where it goes (NULL: dropped)   */
+};
+int gs_select(struct gs_select_case *cases, size_t n, gs_time deadline);
+
+/* Mutex: FIFO, handed straight to the first waiter on unlock (no barging). Not
+ * recursive. Initialize with GS_MUTEX_INIT (or zero). lock: 0, EDEADLK (the
+ * caller holds it), EAGAIN (GS_NOWAIT), ETIMEDOUT, ECANCELED, EXDEV, EINVAL.
+ * trylock: 0, EBUSY. unlock: 0, EPERM (the caller does not hold it). */
+struct gs_mutex { void *gs_private[5]; };
+#define GS_MUTEX_INIT {{0}}
+int gs_mutex_lock(struct gs_mutex *m, gs_time deadline);
+int gs_mutex_trylock(struct gs_mutex *m);
+int gs_mutex_unlock(struct gs_mutex *m);
+
+/* Condition variable. wait: releases m (which the caller must hold: EPERM),
+ * waits for a signal or the deadline, then takes m back (whatever the outcome,
+ * as pthread_cond_timedwait does) and returns 0, ETIMEDOUT, ECANCELED. */
+struct gs_cond { void *gs_private[4]; };
+#define GS_COND_INIT {{0}}
+int gs_cond_wait(struct gs_cond *c, struct gs_mutex *m, gs_time deadline);
+int gs_cond_signal(struct gs_cond *c);
+int gs_cond_broadcast(struct gs_cond *c);
+
+/* Wait group (Go's sync.WaitGroup): add counts work, done finishes one, wait
+ * waits for the count to reach 0. add: EINVAL if the count would go negative. */
+struct gs_wg { void *gs_private[5]; };
+#define GS_WG_INIT {{0}}
+int gs_wg_add(struct gs_wg *wg, long delta);
+int gs_wg_done(struct gs_wg *wg);
+int gs_wg_wait(struct gs_wg *wg, gs_time deadline);
+
+/* Descriptors, explicit calls: like read(2), write(2), recv(2), send(2),
+ * accept4(2), connect(2), but waiting (by parking) until the descriptor is ready
+ * or the deadline passes, whether the descriptor is blocking or not. -1 with
+ * errno as the C library call would, or ETIMEDOUT, ECANCELED, EAGAIN (GS_NOWAIT),
+ * EBADF (closed through the runtime while waiting: close in transparent mode, or
+ * gs_close). gs_write and gs_send send all n bytes, unless an error or the
+ * deadline comes first after some were sent: then they return how many were.
+ * Regular files have no readiness: the call is simply made. */
+ssize_t gs_read(int fd, void *buf, size_t n, gs_time deadline);
+ssize_t gs_write(int fd, const void *buf, size_t n, gs_time deadline);
+ssize_t gs_recv(int fd, void *buf, size_t n, int flags, gs_time deadline);
+ssize_t gs_send(int fd, const void *buf, size_t n, int flags, gs_time deadline);
+int gs_accept(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags, gs_time deadline);
+int gs_connect(int fd, const struct sockaddr *addr, socklen_t addrlen, gs_time deadline);
+/* Wait until fd is ready for `events` (POLLIN, POLLOUT); returns the poll(2)
+ * revents now set (POLLHUP, POLLERR included), or -1 with errno. */
+int gs_wait_fd(int fd, int events, gs_time deadline);
+/* close(2), waking this thread's coroutines that wait on fd (EBADF). */
+int gs_close(int fd);
 
 /* ---- statistics ---------------------------------------------------------- */
 

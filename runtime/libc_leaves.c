@@ -12,7 +12,7 @@
 #include "gs_libc_leaves.h"
 
 /* Hidden: read by the assembly of the same executable only. */
-__attribute__((visibility("hidden"))) uintptr_t gs_libc_text_lo, gs_libc_text_hi;
+__attribute__((visibility("hidden"))) uintptr_t gs_libc_leaves_text_lo, gs_libc_leaves_text_hi;
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -72,6 +72,6 @@ void gs_libc_leaves_init(void)
     dl_iterate_phdr(scan_object, &sc);
     if (sc.valgrind || sc.lo >= sc.hi)
         return;
-    gs_libc_text_lo = sc.lo;
-    gs_libc_text_hi = sc.hi;
+    gs_libc_leaves_text_lo = sc.lo;
+    gs_libc_leaves_text_hi = sc.hi;
 }

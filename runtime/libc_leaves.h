@@ -2,7 +2,7 @@
  * the coroutine stack (docs/protocol.md 4.1a, arch/x86_64/gs_libc_leaves.h).
  *
  * Invariants:
- *  - [gs_libc_text_lo, gs_libc_text_hi) is the executable text of the loaded
+ *  - [gs_libc_leaves_text_lo, gs_libc_leaves_text_hi) is the executable text of the loaded
  *    libc.so.6 when gnu_get_libc_version() is GS_LIBC_LEAVES_VERSION (the C
  *    library gs_libc_leaves.h's figures were measured on) and the program
  *    does not run under Valgrind (RUNNING_ON_VALGRIND, or a vgpreload_*.so
@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-extern uintptr_t gs_libc_text_lo, gs_libc_text_hi;
+extern uintptr_t gs_libc_leaves_text_lo, gs_libc_leaves_text_hi;
 
 /* Find the text of the trusted C library, once (gs_records_register calls it
  * from the first module's constructor). */

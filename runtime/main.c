@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "api.h"
 #include "config.h"
-#include "coro.h"
 #include "fatal.h"
 
 int __real_main(int argc, char **argv, char **envp);
@@ -42,6 +42,6 @@ int __wrap_main(int argc, char **argv, char **envp)
     if (gs_main_config)
         configure_from_hook();
     /* main returns int: only the low 32 bits of %rax are defined. */
-    return (int)gs_thread_run_main((void *)__real_main, (uintptr_t)argc, (uintptr_t)argv,
-                                   (uintptr_t)envp, GS_CORO_ENTRY3, "main");
+    return (int)gs_api_run_main((void *)__real_main, (uintptr_t)argc, (uintptr_t)argv,
+                                (uintptr_t)envp, "main");
 }

@@ -1,11 +1,11 @@
 /* overflow.c - recognising a stack overflow in a SIGSEGV, wherever it happens.
  *
  * Instrumented code never overflows silently: its prologue checks call
- * __morestack, which grows the stack or reports (grow.c). What can still run
+ * __morestack, which grows the stack or reports (stack.c). What can still run
  * off the end of a stack is code without checks, and each stack it can run on
  * ends in a page that faults:
  *
- *   the running coroutine's fixed stack   PROT_NONE page below it (stack.c):
+ *   the running coroutine's fixed stack   PROT_NONE page below it (segment.c):
  *                                         uninstrumented entry functions, or
  *                                         code within the guard slack
  *   the thread's own ("system") stack     the kernel's guard below a thread's
@@ -23,12 +23,15 @@
  * would without growstack. A claimed overflow ends in one "growstack:" line
  * saying which stack, on which thread, what ran there, and the limit.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "overflow.h"
 #include "symbols.h"
 #include "thread.h"
 
@@ -37,6 +40,32 @@
 #define GS_OVERFLOW_REACH ((uintptr_t)1 << 20)
 /* An access below %rsp: the red zone, plus the slot a push or call writes. */
 #define GS_BELOW_SP (GS_RED_ZONE + 8)
+
+/* The calling thread's own stack [lo, hi), read at initialization
+ * (pthread_getattr_np; 0 if unknown). */
+static __thread struct {
+    int known;                    /* gs_overflow_thread_init ran                */
+    int main_thread;              /* the process's initial thread (limit: ulimit -s) */
+    uintptr_t lo, hi;
+} own;
+
+/* For the main thread glibc derives the stack from RLIMIT_STACK and the
+ * mappings; the kernel's guard gap lies below it. */
+void gs_overflow_thread_init(void)
+{
+    pthread_attr_t a;
+    void *addr;
+    size_t size;
+    own.known = 1;
+    own.main_thread = getpid() == gettid();
+    if (pthread_getattr_np(pthread_self(), &a))
+        return;
+    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+        own.lo = (uintptr_t)addr;
+        own.hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&a);
+}
 
 enum stack_kind { ON_COROUTINE, ON_SIGNAL_STACK, ON_THREAD_STACK, NKINDS };
 
@@ -74,7 +103,7 @@ static void describe_system_code(struct gs_thread *t, const char *at, char *buf,
     char who[128];
     if (t->ext_target) {
         char target[128];
-        gs_symbolize(t->ext_target, target, sizeof target);
+        gs_symbols_name(t->ext_target, target, sizeof target);
         gs_coro_describe(t->cur, who, sizeof who);
         gs_format(buf, len, "at %s, inside %s called from %s", at, target, who);
     } else if (t->cur) {
@@ -84,21 +113,21 @@ static void describe_system_code(struct gs_thread *t, const char *at, char *buf,
     }
 }
 
-void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
+void gs_overflow_check_fault(const siginfo_t *si, const void *uc, const stack_t *altstack)
 {
     struct gs_thread *t = &gs_tls;
-    if (!t->initialized)
+    if (!own.known)
         return;
     uintptr_t a = (uintptr_t)si->si_addr;
     uintptr_t sp = gs_arch_uc_sp(uc);
     const void *pc = (const void *)gs_arch_uc_pc(uc);
     char what[512];
 
-    /* co->top may lag behind after segmented returns: take the segment that holds
+    /* co->stack.top may lag behind after segmented returns: take the segment that holds
      * sp, or whose low end sp has just passed. */
     struct gs_coro *co = t->cur;
     struct gs_seg *s = NULL;
-    for (struct gs_seg *g = co ? co->bottom : NULL; g; g = g->next) {
+    for (struct gs_seg *g = co ? co->stack.bottom : NULL; g; g = g->next) {
         if (sp >= (uintptr_t)g->lo && sp < (uintptr_t)GS_SEG_HI(g)) {
             s = g;
             break;
@@ -106,17 +135,17 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
         if (!s && sp < (uintptr_t)g->lo && sp + GS_OVERFLOW_REACH >= (uintptr_t)g->lo)
             s = g;
     }
-    uintptr_t alt_lo = (uintptr_t)t->altstack.ss_sp;
+    uintptr_t alt_lo = (uintptr_t)altstack->ss_sp;
     struct stack_range r[NKINDS] = {
         [ON_COROUTINE] = {s ? (uintptr_t)s->lo : 0, s ? (uintptr_t)GS_SEG_HI(s) : 0},
-        [ON_SIGNAL_STACK] = {alt_lo, alt_lo + t->altstack.ss_size},
-        [ON_THREAD_STACK] = {t->stack_lo, t->stack_hi},
+        [ON_SIGNAL_STACK] = {alt_lo, alt_lo + altstack->ss_size},
+        [ON_THREAD_STACK] = {own.lo, own.hi},
     };
     enum stack_kind k = stack_of(r, sp);
     if (k == NKINDS || !ran_off(&r[k], sp, a))
         return;
     char at[128];
-    gs_symbolize(pc, at, sizeof at);
+    gs_symbols_name(pc, at, sizeof at);
 
     if (k == ON_COROUTINE) {
         char who[128];
@@ -137,14 +166,14 @@ void gs_overflow_check_fault(const siginfo_t *si, const void *uc)
     }
     if (k == ON_SIGNAL_STACK) {
         char handler[128];
-        gs_symbolize(t->ext_target ? t->ext_target : pc, handler, sizeof handler);
+        gs_symbols_name(t->ext_target ? t->ext_target : pc, handler, sizeof handler);
         gs_fatal("stack overflow in the signal handler %s on thread %u (fault at %p, at %s): "
                  "handlers run on the thread's signal stack of %zu bytes, its limit",
-                 handler, t->index, (void *)a, at, t->altstack.ss_size);
+                 handler, t->index, (void *)a, at, altstack->ss_size);
     }
     describe_system_code(t, at, what, sizeof what);
     gs_fatal("stack overflow on the system stack of thread %u, %s: fault at %p, below the "
              "thread's stack of %zu bytes, its limit (%s)",
-             t->index, what, (void *)a, (size_t)(t->stack_hi - t->stack_lo),
-             t->main_thread ? "the main thread: ulimit -s" : "a thread: pthread_attr_setstacksize");
+             t->index, what, (void *)a, (size_t)(own.hi - own.lo),
+             own.main_thread ? "the main thread: ulimit -s" : "a thread: pthread_attr_setstacksize");
 }

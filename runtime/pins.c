@@ -23,7 +23,7 @@ static struct gs_pin_site other = {1, 0, GS_PIN_OTHER, "other functions"};
 static pthread_mutex_t insert_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned nsites;
 
-unsigned gs_pin_reason_of(uint32_t flags)
+unsigned gs_pins_reason_of(uint32_t flags)
 {
     if (!(flags & GS_REC_PINNED))
         return 0;
@@ -36,7 +36,7 @@ unsigned gs_pin_reason_of(uint32_t flags)
     return GS_PIN_FLAGGED;
 }
 
-const char *gs_pin_reason_name(unsigned reason)
+const char *gs_pins_reason_name(unsigned reason)
 {
     switch (reason) {
     case GS_PIN_ESCAPE: return "escape: an address the side stack cannot take";
@@ -158,5 +158,5 @@ void gs_pins_print(FILE *out, const struct gs_pin_tally *live, size_t nlive)
     }
     for (size_t i = 0; i < n; i++)
         fprintf(out, "growstack:   pinned by %s: %llu pins (%s)\n", top[i].s->name,
-                (unsigned long long)top[i].count, gs_pin_reason_name(top[i].s->reason));
+                (unsigned long long)top[i].count, gs_pins_reason_name(top[i].s->reason));
 }

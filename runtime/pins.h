@@ -36,8 +36,8 @@ struct gs_pin_site;
 
 /* The reason a record's flags give (GS_PIN_ESCAPE ... GS_PIN_FLAGGED), or 0 if
  * the flags do not pin. */
-__attribute__((visibility("hidden"))) unsigned gs_pin_reason_of(uint32_t flags);
-__attribute__((visibility("hidden"))) const char *gs_pin_reason_name(unsigned reason);
+__attribute__((visibility("hidden"))) unsigned gs_pins_reason_of(uint32_t flags);
+__attribute__((visibility("hidden"))) const char *gs_pins_reason_name(unsigned reason);
 
 /* The entry of (key, reason), inserted if new with `name` (NULL: dladdr's
  * answer for key, or the address). */

@@ -3,7 +3,7 @@
  * gscc links executables with -Wl,--wrap=pthread_create and --wrap=thrd_create:
  * every call to them in the program's objects and archives reaches the wrappers
  * below, which start the thread on a trampoline that runs the start routine as
- * the thread's main coroutine (gs_thread_run_main), exactly as __wrap_main runs
+ * the thread's main coroutine (gs_api_run_main), exactly as __wrap_main runs
  * main. The thread's own stack then holds only the runtime's frames and the
  * calls that leave instrumented code (libc, callbacks): the start routine's
  * recursion grows a coroutine stack like main's.
@@ -18,7 +18,7 @@
  * The thread's result is the start routine's return value; pthread_exit and
  * cancellation inside the coroutine end the thread as usual (cleanup handlers
  * pushed in the coroutine run, then TLS and key destructors, then pthread_join
- * sees the value): gs_thread_run_main explains how.
+ * sees the value): gs_api_run_main explains how.
  *
  * This file is linked only through __wrap_pthread_create/__wrap_thrd_create, so
  * programs linked without the wraps never refer to the __real_ names.
@@ -29,10 +29,10 @@
 #include <stdlib.h>
 #include <threads.h>
 
+#include "api.h"
 #include "config.h"
 #include "fatal.h"
 #include "records.h"
-#include "thread.h"
 
 int __real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *),
                           void *arg);
@@ -74,8 +74,8 @@ static uintptr_t run_box(void *p)
     struct start_box b = *(struct start_box *)p;
     free(p);
     if (b.on_coroutine)
-        return gs_thread_run_main(b.fn, (uintptr_t)b.arg, 0, 0, 0, "thread");
-    gs_thread_self();
+        return gs_api_run_main(b.fn, (uintptr_t)b.arg, 0, 0, "thread");
+    gs_api_thread();
     return (uintptr_t)((void *(*)(void *))b.fn)(b.arg);
 }
 

@@ -7,7 +7,6 @@
 #include "fatal.h"
 #include "libc_leaves.h"
 #include "records.h"
-#include "thread.h"
 
 struct module_state {
     struct gs_module *m;
@@ -140,13 +139,15 @@ struct gs_rec_cache {
     } e[GS_REC_CACHE_SIZE];
 };
 
+/* The calling thread's cache, allocated by its first lookup. */
+static __thread struct gs_rec_cache *thread_cache;
+
 int gs_records_find(uintptr_t pc, struct gs_func_info *info)
 {
-    struct gs_thread *t = &gs_tls;
-    struct gs_rec_cache *c = t->rec_cache;
+    struct gs_rec_cache *c = thread_cache;
     uint64_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!c, 0)) {
-        c = t->rec_cache = calloc(1, sizeof *c);
+        c = thread_cache = calloc(1, sizeof *c);
         if (!c)
             gs_fatal("out of memory for the record lookup cache");
         c->generation = gen;
@@ -178,8 +179,8 @@ const char *gs_records_name_nolock(uintptr_t pc)
     return find_locked(pc, &fi) ? fi.name : NULL;
 }
 
-void gs_records_thread_exit(struct gs_thread *t)
+void gs_records_thread_exit(void)
 {
-    free(t->rec_cache);
-    t->rec_cache = NULL;
+    free(thread_cache);
+    thread_cache = NULL;
 }

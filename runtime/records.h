@@ -73,8 +73,7 @@ __attribute__((visibility("hidden"))) const char *gs_records_name_nolock(uintptr
 __attribute__((visibility("hidden"))) int gs_records_instrumented(uintptr_t pc);
 
 /* Free the calling thread's lookup cache (thread exit). */
-struct gs_thread;
-__attribute__((visibility("hidden"))) void gs_records_thread_exit(struct gs_thread *t);
+__attribute__((visibility("hidden"))) void gs_records_thread_exit(void);
 
 #define GS_MAX_MODULES 256
 struct gs_text_range {

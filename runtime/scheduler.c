@@ -1,79 +1,133 @@
-/* scheduler.c - a FIFO run queue per thread (see scheduler.h). */
+/* scheduler.c - a FIFO run queue per thread, with its deadlines and poller (see
+ * scheduler.h). */
+#include <time.h>
+
 #include "fatal.h"
+#include "netpoll.h"
 #include "scheduler.h"
+#include "timer.h"
 
-void gs_sched_ready(struct gs_thread *t, struct gs_coro *co)
+/* The calling thread's run queue, linked through co->sched. */
+static __thread struct {
+    struct gs_coro *head, *tail;
+    size_t n;
+    unsigned tick;   /* runs since the scheduler last polled */
+} queue;
+
+void gs_scheduler_ready(struct gs_coro *co)
 {
-    if (co->flags & GS_CORO_QUEUED)
+    struct gs_coro_link *l = &co->sched;
+    if (l->flags & GS_SCHEDULER_QUEUED)
         return;
-    co->flags |= GS_CORO_QUEUED;
-    co->qnext = NULL;
-    co->qprev = t->ready_tail;
-    if (t->ready_tail)
-        t->ready_tail->qnext = co;
+    l->flags |= GS_SCHEDULER_QUEUED;
+    l->next = NULL;
+    l->prev = queue.tail;
+    if (queue.tail)
+        queue.tail->sched.next = co;
     else
-        t->ready_head = co;
-    t->ready_tail = co;
-    t->nready++;
+        queue.head = co;
+    queue.tail = co;
+    queue.n++;
 }
 
-static void unlink_queued(struct gs_thread *t, struct gs_coro *co)
+static void unlink_queued(struct gs_coro *co)
 {
-    if (co->qprev)
-        co->qprev->qnext = co->qnext;
+    struct gs_coro_link *l = &co->sched;
+    if (l->prev)
+        l->prev->sched.next = l->next;
     else
-        t->ready_head = co->qnext;
-    if (co->qnext)
-        co->qnext->qprev = co->qprev;
+        queue.head = l->next;
+    if (l->next)
+        l->next->sched.prev = l->prev;
     else
-        t->ready_tail = co->qprev;
-    co->qnext = co->qprev = NULL;
-    co->flags &= ~GS_CORO_QUEUED;
-    t->nready--;
+        queue.tail = l->prev;
+    l->next = l->prev = NULL;
+    l->flags &= ~GS_SCHEDULER_QUEUED;
+    queue.n--;
 }
 
-static struct gs_coro *pop(struct gs_thread *t)
+static struct gs_coro *pop(void)
 {
-    struct gs_coro *co = t->ready_head;
+    struct gs_coro *co = queue.head;
     if (co)
-        unlink_queued(t, co);
+        unlink_queued(co);
     return co;
 }
 
-int gs_sched_run_one(struct gs_thread *t)
+int gs_scheduler_run_one(void)
 {
     struct gs_coro *co;
-    /* A queued coroutine may have been run to completion (or to a block) through
-     * gs_resume meanwhile; skip those. */
+    /* A queued coroutine may be running or resuming another one (it was
+     * resumed directly, with gs_resume); skip those. */
     do {
-        co = pop(t);
+        co = pop();
         if (!co)
             return 0;
     } while (co->state != GS_READY && co->state != GS_SUSPENDED);
-    if (gs_coro_resume(t, co) == GS_SUSPENDED)
-        gs_sched_ready(t, co);
+    if (gs_coro_resume(co) == GS_SUSPENDED)
+        gs_scheduler_ready(co);
     return 1;
 }
 
-void gs_sched_on_done(struct gs_thread *t, struct gs_coro *co)
+int gs_scheduler_pending(void)
 {
-    if (co->flags & GS_CORO_QUEUED)
-        unlink_queued(t, co);
-    struct gs_coro *j = co->joiner;
-    if (j) {
-        gs_assert(j->state == GS_BLOCKED);
-        j->state = GS_READY;
-        gs_sched_ready(t, j);
-    }
+    return gs_timer_tls.n > 0 || gs_poll_waiting();
 }
 
-size_t gs_run(void)
+/* Fire due timers, then wait for descriptor events: at most until the earliest
+ * deadline when `block`, not at all otherwise. */
+static void poll_events(int block)
 {
-    struct gs_thread *t = gs_thread_self();
-    if (t->cur)
-        gs_fatal("gs_run called inside a coroutine; the scheduler runs on the thread's own stack");
-    while (gs_sched_run_one(t))
-        ;
-    gs_coro_reap(t);
-    return t->nalive;
+    int64_t now = gs_now();
+    gs_timer_run(&gs_timer_tls, now);
+    if (queue.head)
+        block = 0; /* a deadline passed: someone is ready now */
+    int64_t timeout = 0;
+    if (block) {
+        int64_t next = gs_timer_next(&gs_timer_tls);
+        timeout = next == INT64_MAX ? -1 : next - now;
+        if (timeout < 0 && next != INT64_MAX)
+            timeout = 0;
+    }
+    if (gs_poll_waiting() || (gs_poll_tls && timeout != 0)) {
+        gs_poll_run(&gs_tls, timeout);
+    } else if (timeout > 0) {
+        /* Only deadlines: sleep until the earliest (signals end it early). */
+        int64_t next = gs_timer_next(&gs_timer_tls);
+        struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    } else if (timeout < 0) {
+        gs_fatal("scheduler: asked to sleep with nothing pending");
+    }
+    if (gs_timer_tls.n)
+        gs_timer_run(&gs_timer_tls, gs_now());
 }
+
+int gs_scheduler_step(void)
+{
+    if (queue.head) {
+        if (++queue.tick >= GS_SCHEDULER_POLL_EVERY) {
+            queue.tick = 0;
+            if (gs_scheduler_pending())
+                poll_events(0);
+        }
+        if (gs_scheduler_run_one())
+            return 1;
+    }
+    if (!gs_scheduler_pending())
+        return 0;
+    queue.tick = 0;
+    poll_events(1);
+    return 1;
+}
+
+static void stopped(struct gs_coro *co)
+{
+    if (co->sched.flags & GS_SCHEDULER_QUEUED)
+        unlink_queued(co);
+}
+
+const struct gs_coro_hooks gs_scheduler_hooks = {
+    .runnable = gs_scheduler_ready,
+    .stopped = stopped,
+};

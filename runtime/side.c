@@ -7,40 +7,24 @@
 #include <sys/mman.h>
 
 #include "config.h"
-#include "coro.h"
 #include "fatal.h"
 #include "records.h"
 #include "side.h"
+#include "thread.h"
 
 __thread struct gs_side __gs_side __attribute__((tls_model("initial-exec"))) = {
     NULL, GS_SIDE_NO_LIM, NULL};
 
-/* The C half of __gs_side_alloc (arch), on the system stack. Returned in
- * %rax:%rdx, as __gs_side_alloc returns it (protocol.md 7.2). */
-struct gs_side_alloc_result {
-    char *base;                  /* the frame's base                              */
-    char *restore_sp;            /* the sp its exits restore (see side.h)          */
-};
-struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
-    __attribute__((visibility("hidden")));
+__thread struct gs_side_thread gs_side_tls __attribute__((tls_model("initial-exec"))) = {
+    .saved = {NULL, GS_SIDE_NO_LIM, NULL}};
 
-const char *gs_side_owner_name(char *buf, size_t len)
-{
-    return gs_coro_describe(gs_tls.cur, buf, len);
-}
-
-static struct gs_side_owner *owner_of(struct gs_thread *t)
-{
-    return t->cur ? &t->cur->side_owner : &t->side_owner;
-}
-
-static void free_chunks(struct gs_thread *t, struct gs_side_owner *o, struct gs_side_chunk *c)
+static void free_chunks(struct gs_side_owner *o, struct gs_side_chunk *c)
 {
     while (c) {
         struct gs_side_chunk *n = c->next;
         gs_assert(c->kind == GS_SIDE_HEAP);
         o->bytes -= c->size;
-        t->stats.side_bytes -= c->size;
+        gs_tls.stats.side_bytes -= c->size;
         free(c);
         c = n;
     }
@@ -68,25 +52,26 @@ __attribute__((noreturn)) static void signal_area_exhausted(size_t size)
              who, size, GS_SIDE_SIGNAL_SIZE - GS_SIDE_CHUNK_HDR);
 }
 
-__attribute__((noreturn)) static void side_overflow(struct gs_thread *t, struct gs_side_owner *o,
-                                                    size_t size, size_t chunk)
+__attribute__((noreturn)) static void side_overflow(struct gs_side_owner *o, size_t size,
+                                                    size_t chunk)
 {
     char who[64];
-    gs_side_owner_name(who, sizeof who);
-    if (t->cur && t->cur->stack_peak > t->stats.max_stack_bytes)
-        t->stats.max_stack_bytes = t->cur->stack_peak;
-    gs_fatal_then(gs_stats_at_abort,
-                  "side stack overflow in %s, mode %s: a side frame of %zu bytes needs a new "
+    gs_thread_name_cur(who, sizeof who);
+    gs_fatal_report("side stack overflow in %s, mode %s: a side frame of %zu bytes needs a new "
                   "chunk of %zu bytes; the side stack holds %zu bytes, limit %zu "
                   "(GROWSTACK_MAX, counted separately from the stack)",
                   who, gs_mode_name(gs_cfg.mode), size, chunk, o->bytes, gs_cfg.max);
 }
 
-struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintptr_t caller_rbp)
+/* The chunk holding __gs_side.lim: the current one, or NULL. */
+static struct gs_side_chunk *current_chunk(void)
 {
-    (void)caller_rbp;
-    struct gs_side *s = &__gs_side;
-    struct gs_side_chunk *cur = s->lim == GS_SIDE_NO_LIM ? NULL : GS_SIDE_CHUNK(s->lim);
+    return __gs_side.lim == GS_SIDE_NO_LIM ? NULL : GS_SIDE_CHUNK(__gs_side.lim);
+}
+
+void gs_side_alloc_check(size_t size, size_t align)
+{
+    struct gs_side_chunk *cur = current_chunk();
     if (cur && cur->kind == GS_SIDE_SIGNAL)
         signal_area_exhausted(size); /* before anything that is not async-signal-safe */
     if (align < 16 || (align & (align - 1)) || align > GS_SIDE_ALIGN_MAX ||
@@ -94,11 +79,12 @@ struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintpt
         gs_fatal("__gs_side_alloc(%zu, %zu): a side frame must be smaller than 2 GiB and "
                  "aligned to a power of two from 16 to %zu (docs/protocol.md 7.2)",
                  size, align, GS_SIDE_ALIGN_MAX);
-    /* Instrumented code on a thread that never used the runtime (a thread the
-     * program created) owns the thread's side stack: register the thread so
-     * that it is freed at exit. */
-    struct gs_thread *t = gs_thread_self();
-    struct gs_side_owner *o = owner_of(t);
+}
+
+struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, size_t align)
+{
+    struct gs_side *s = &__gs_side;
+    struct gs_side_chunk *cur = current_chunk();
     struct gs_side_chunk **link = cur ? &cur->next : &o->first;
     struct gs_side_chunk *n = *link;
     size_t need = GS_SIDE_CHUNK_HDR + size + align;
@@ -108,7 +94,7 @@ struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintpt
     } else {
         if (n) {
             *link = NULL;
-            free_chunks(t, o, n);
+            free_chunks(o, n);
         }
         size_t want = cur ? 2 * cur->size : GS_SIDE_FIRST;
         if (want < need)
@@ -118,7 +104,7 @@ struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintpt
             /* What the limit still allows, if it holds the frame. */
             size_t room = gs_cfg.max > o->bytes ? (gs_cfg.max - o->bytes) & ~(size_t)15 : 0;
             if (room < need)
-                side_overflow(t, o, size, want);
+                side_overflow(o, size, want);
             want = room;
         }
         n = malloc(want);
@@ -133,10 +119,10 @@ struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintpt
         o->bytes += want;
         if (o->bytes > o->peak)
             o->peak = o->bytes;
-        if (o->peak > t->stats.side_peak)
-            t->stats.side_peak = o->peak;
-        t->stats.side_bytes += want;
-        t->stats.side_chunks++;
+        if (o->peak > gs_tls.stats.side_peak)
+            gs_tls.stats.side_peak = o->peak;
+        gs_tls.stats.side_bytes += want;
+        gs_tls.stats.side_chunks++;
     }
     char *base = (char *)(((uintptr_t)n->hi - size) & ~(uintptr_t)(align - 1));
     gs_assert(base >= GS_SIDE_CHUNK_LO(n));
@@ -148,14 +134,14 @@ struct gs_side_alloc_result gs_side_alloc_slow(size_t size, size_t align, uintpt
     return (struct gs_side_alloc_result){base, restore_sp};
 }
 
-void gs_side_release(struct gs_thread *t, struct gs_side_owner *o)
+void gs_side_release(struct gs_side_owner *o)
 {
-    free_chunks(t, o, o->first);
+    free_chunks(o, o->first);
     o->first = NULL;
     gs_assert(o->bytes == 0);
 }
 
-void gs_side_trim(struct gs_thread *t, struct gs_side_owner *o, const struct gs_side *state)
+void gs_side_trim(struct gs_side_owner *o, const struct gs_side *state)
 {
     struct gs_side_chunk **link =
         state->lim == GS_SIDE_NO_LIM ? &o->first : &GS_SIDE_CHUNK(state->lim)->next;
@@ -163,19 +149,27 @@ void gs_side_trim(struct gs_thread *t, struct gs_side_owner *o, const struct gs_
     if (!n)
         return;
     *link = NULL;
-    free_chunks(t, o, n);
+    free_chunks(o, n);
 }
 
 /* ---- signal handlers ---------------------------------------------------------- */
 
-void gs_side_signal_area_init(struct gs_thread *t, void *p)
+void gs_side_signal_area_init(void *p)
 {
+    if (gs_side_tls.sig_area)
+        return;
     struct gs_side_chunk *a = p;
     a->next = a->prev = NULL;
     a->hi = (char *)p + GS_SIDE_SIGNAL_SIZE;
     a->size = GS_SIDE_SIGNAL_SIZE;
     a->kind = GS_SIDE_SIGNAL;
-    t->sig_side = a;
+    gs_side_tls.sig_area = a;
+}
+
+void gs_side_signal_area_drop(void *p)
+{
+    if ((void *)gs_side_tls.sig_area == p)
+        gs_side_tls.sig_area = NULL;
 }
 
 /* A thread the runtime initialized has its area beside its sigaltstack
@@ -185,15 +179,15 @@ void gs_side_signal_area_init(struct gs_thread *t, void *p)
  * when it exits. */
 static struct gs_side_chunk *signal_area(void)
 {
-    struct gs_side_chunk *a = gs_tls.sig_side;
+    struct gs_side_chunk *a = gs_side_tls.sig_area;
     if (__builtin_expect(a != NULL, 1))
         return a;
     void *p = mmap(NULL, GS_SIDE_SIGNAL_SIZE, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         gs_fatal("cannot map the %zu-byte side area for signal handlers", GS_SIDE_SIGNAL_SIZE);
-    gs_side_signal_area_init(&gs_tls, p);
-    return gs_tls.sig_side;
+    gs_side_signal_area_init(p);
+    return gs_side_tls.sig_area;
 }
 
 void gs_side_signal_enter(struct gs_side *saved)
@@ -212,16 +206,17 @@ void gs_side_signal_leave(const struct gs_side *saved)
     __gs_side = *saved;
 }
 
-void gs_side_thread_exit(struct gs_thread *t)
+void gs_side_thread_exit(void)
 {
-    gs_side_release(t, &t->side_owner);
+    gs_side_release(&gs_side_tls.owner);
     /* Instrumented code may still run on this thread (another key's
      * destructor): it starts a new side stack rather than use a freed one. */
     __gs_side = GS_SIDE_INIT;
+    gs_side_tls.saved = GS_SIDE_INIT;
     /* An area beside the sigaltstack went with it (gs_signals_thread_exit runs
-     * first and clears sig_side); this one was mapped on its own. */
-    if (t->sig_side) {
-        munmap(t->sig_side, GS_SIDE_SIGNAL_SIZE);
-        t->sig_side = NULL;
+     * first and drops it); this one was mapped on its own. */
+    if (gs_side_tls.sig_area) {
+        munmap(gs_side_tls.sig_area, GS_SIDE_SIGNAL_SIZE);
+        gs_side_tls.sig_area = NULL;
     }
 }

@@ -8,12 +8,16 @@
  * instrumented code (protocol 7.2); the slow path is __gs_side_alloc.
  *
  * Invariants:
- *  - __gs_side belongs to gs_tls.cur (the thread when cur is NULL), except while
- *    a signal handler runs: then it points into the thread's signal area
- *    (lim == the area's lo), saved and restored by the signal dispatcher.
- *    The switch (enter/leave in coro.c) saves the running owner's state into
- *    its struct gs_side and installs the other's; a new owner starts with
+ *  - __gs_side belongs to the running owner (the running coroutine's stack, or
+ *    the thread), except while a signal handler runs: then it points into the
+ *    thread's signal area (lim == the area's lo), saved and restored by the
+ *    signal dispatcher. The switch (enter/leave in coro.c) saves the running
+ *    owner's state into its struct gs_side (a stack's, or gs_side_tls.saved for
+ *    the thread) and installs the other's; a new owner starts with
  *    GS_SIDE_INIT = {NULL, UINTPTR_MAX, NULL}, which makes its first check fail.
+ *  - This file knows owners, never coroutines: whoever calls it says which
+ *    owner runs (entry.c for the slow path), and messages name the running code
+ *    through gs_thread_name_cur (thread.h).
  *  - An owner's chunks form a list first -> next -> ...; side frames grow down
  *    inside a chunk from its hi to its lo (== lim when it is current), and the
  *    frames of chunk c are older than those of c->next. lim == UINTPTR_MAX means
@@ -96,18 +100,30 @@ _Static_assert(GS_SIDE_CHUNK_HDR % 16 == 0, "usable bytes stay 16-byte aligned")
 /* The signal handlers' area beside each thread's sigaltstack. */
 #define GS_SIDE_SIGNAL_SIZE ((size_t)16 << 10)
 
-/* What a coroutine or a thread owns. */
+/* What a coroutine (its stack, stack.h) or a thread owns. */
 struct gs_side_owner {
     struct gs_side_chunk *first; /* oldest chunk, or NULL                          */
     size_t bytes;                /* malloc'd bytes of all chunks                   */
     size_t peak;                 /* largest `bytes` reached                        */
 };
 
-struct gs_thread;
-struct gs_coro;
+/* Per thread, in initial-exec TLS. */
+struct gs_side_thread {
+    struct gs_side_owner owner;  /* the thread's own side stack (code outside
+                                    coroutines); .first is read by
+                                    __gs_side_alloc's fast path                    */
+    struct gs_side saved;        /* the thread's __gs_side while a coroutine runs  */
+    struct gs_side_chunk *sig_area; /* signal handlers' area, or NULL              */
+};
+_Static_assert(__builtin_offsetof(struct gs_side_thread, owner.first) == GS_SIDE_THREAD_FIRST,
+               "GS_SIDE_THREAD_FIRST");
+
+extern __thread struct gs_side_thread gs_side_tls
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 /* The context switch (coro.c): save the running owner's state, install the
- * other's. Three words each way. */
+ * other's. Three words each way. The thread's own state is kept in
+ * gs_side_thread_state() while a coroutine runs. */
 static inline __attribute__((always_inline)) void gs_side_switch(struct gs_side *save,
                                                                  const struct gs_side *load)
 {
@@ -115,14 +131,39 @@ static inline __attribute__((always_inline)) void gs_side_switch(struct gs_side 
     __gs_side = *load;
 }
 
+static inline struct gs_side *gs_side_thread_state(void)
+{
+    return &gs_side_tls.saved;
+}
+
+/* The thread's own side stack (the owner outside coroutines). */
+static inline struct gs_side_owner *gs_side_thread_owner(void)
+{
+    return &gs_side_tls.owner;
+}
+
+/* __gs_side_alloc's C half, on the system stack, in two steps: check the
+ * request (a handler that exhausted the signal area, a size or alignment the
+ * protocol does not allow: fatal, before anything that is not
+ * async-signal-safe), then allocate the frame on the running owner's side
+ * stack: reuse the cached successor chunk or replace it (protocol.md 7.2).
+ * Sets __gs_side.sp and .lim; returns the frame's base and the sp its exits
+ * restore (the old sp, or the first chunk's hi when no chunk was current), in
+ * %rax:%rdx as __gs_side_alloc returns them. */
+struct gs_side_alloc_result {
+    char *base;                  /* the frame's base                              */
+    char *restore_sp;            /* the sp its exits restore                      */
+};
+__attribute__((visibility("hidden"))) void gs_side_alloc_check(size_t size, size_t align);
+__attribute__((visibility("hidden"))) struct gs_side_alloc_result
+gs_side_alloc(struct gs_side_owner *o, size_t size, size_t align);
+
 /* Free every chunk of an owner (a finished coroutine, an exiting thread). */
-__attribute__((visibility("hidden"))) void gs_side_release(struct gs_thread *t,
-                                                           struct gs_side_owner *o);
+__attribute__((visibility("hidden"))) void gs_side_release(struct gs_side_owner *o);
 
 /* Free the chunks beyond the one `state` uses (all of them if it uses none):
  * a contiguous shrink of a suspended coroutine. */
-__attribute__((visibility("hidden"))) void gs_side_trim(struct gs_thread *t,
-                                                        struct gs_side_owner *o,
+__attribute__((visibility("hidden"))) void gs_side_trim(struct gs_side_owner *o,
                                                         const struct gs_side *state);
 
 /* Signal handlers (signals.c): switch __gs_side to the thread's signal area
@@ -130,17 +171,23 @@ __attribute__((visibility("hidden"))) void gs_side_trim(struct gs_thread *t,
 __attribute__((visibility("hidden"))) void gs_side_signal_enter(struct gs_side *saved);
 __attribute__((visibility("hidden"))) void gs_side_signal_leave(const struct gs_side *saved);
 
-/* Make the GS_SIDE_SIGNAL_SIZE bytes at p t's signal area (signals.c maps them
- * beside the sigaltstack; side.c maps them on first use for a thread that has
- * none). */
-__attribute__((visibility("hidden"))) void gs_side_signal_area_init(struct gs_thread *t,
-                                                                    void *p);
+/* Make the GS_SIDE_SIGNAL_SIZE bytes at p the calling thread's signal area if
+ * it has none yet (signals.c maps them beside the sigaltstack; side.c maps an
+ * area on first use for a thread that has none). Drop: the mapping at p goes
+ * away (its owner unmaps it); forget it if it is the thread's area (a handler
+ * that still runs maps one of its own). */
+__attribute__((visibility("hidden"))) void gs_side_signal_area_init(void *p);
+__attribute__((visibility("hidden"))) void gs_side_signal_area_drop(void *p);
 
 /* Thread exit: the thread's own chunks and its signal area. */
-__attribute__((visibility("hidden"))) void gs_side_thread_exit(struct gs_thread *t);
+__attribute__((visibility("hidden"))) void gs_side_thread_exit(void);
 
-/* The owner of the running code, for messages: "coroutine 3 (main)" or "the
- * thread's own stack". */
-__attribute__((visibility("hidden"))) const char *gs_side_owner_name(char *buf, size_t len);
+/* pthread_exit left coroutines without a switch (coro.c): the thread's own
+ * side state is current again, as the switch back would have made it. */
+static inline void gs_side_back_to_thread(void)
+{
+    __gs_side = gs_side_tls.saved;
+}
+
 
 #endif

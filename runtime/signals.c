@@ -1,43 +1,21 @@
-/* signals.c - alternate signal stacks and the report of a guard-page hit.
- *
- * Invariants:
- *  - Every thread that runs coroutines has a sigaltstack of GS_ALTSTACK_SIZE bytes,
- *    so the kernel never builds a signal frame on a (small) coroutine stack for
- *    handlers installed with SA_ONSTACK, and the SIGSEGV handler below can run when
- *    the coroutine stack is exhausted.
- *  - The SIGSEGV handler only claims faults that are stack overflows (the running
- *    coroutine's stack, the thread's own stack, the signal stack: overflow.c);
- *    any other fault goes to the program's own SIGSEGV handler if it installed
- *    one, else to the previous disposition, so the program crashes as it would
- *    without growstack.
- *  - The signal stack has a PROT_NONE page below it, and the thread's side area
- *    for signal handlers (GS_SIDE_SIGNAL_SIZE, side.h) above it, in the same
- *    mapping: [guard page][signal stack][side area]. The side area's own limit
- *    check reports its exhaustion; a handler's stack overflow faults on the
- *    guard page, never in the side area (the stack grows down, away from it).
- *  - The runtime interposes sigaction(), signal() and bsd_signal() (the program's
- *    own definitions win over the C library's weak ones; gscc exports them so
- *    shared libraries bind to them too). Every handler the program installs runs
- *    through gs_signal_dispatch: on the
- *    sigaltstack (SA_ONSTACK is forced), with the guard at 0 (handlers are
- *    callbacks on the system stack: no prologue check may fire there) and with
- *    gs_tls.ext_target naming the handler, so yielding from it is a fatal error,
- *    and with __gs_side in the thread's signal area (side.h), so a handler
- *    never enters the side stack's slow path of the code it interrupted.
- */
+/* signals.c - alternate signal stacks, the SIGSEGV handler, the sigaction()
+ * interposition (see signals.h). */
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "coro.h"
 #include "fatal.h"
-#include "grow.h"
+#include "overflow.h"
+#include "side.h"
+#include "signals.h"
 #include "thread.h"
 
 #define GS_ALTSTACK_SIZE ((size_t)64 << 10)
+
+/* The calling thread's signal stack, when the runtime mapped it. */
+static __thread stack_t altstack;
 
 static struct sigaction previous_segv;
 static int handler_installed;
@@ -56,10 +34,12 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
     gs_side_signal_enter(&side); /* the handler's side frames: side.h */
+    gs_tls.in_signal++;
     if (a->sa_flags & SA_SIGINFO)
         a->sa_sigaction(sig, si, uc);
     else
         a->sa_handler(sig);
+    gs_tls.in_signal--;
     gs_side_signal_leave(&side);
     gs_tls.ext_target = ext;
     gs_arch_set_guard(guard);
@@ -84,7 +64,7 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     (void)sig;
     uintptr_t guard = gs_arch_get_guard();
     gs_arch_set_guard(0);
-    gs_overflow_check_fault(si, uc); /* reports and aborts if it was an overflow */
+    gs_overflow_check_fault(si, uc, &altstack); /* reports and aborts if an overflow */
     gs_arch_set_guard(guard);
     if (user_installed[SIGSEGV]) {
         call_user(SIGSEGV, si, uc);
@@ -94,8 +74,8 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     restore_previous();
 }
 
-int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
-sighandler_t gs_signal(int sig, sighandler_t handler);
+static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+static sighandler_t do_signal(int sig, sighandler_t handler);
 
 static int is_handler(const struct sigaction *a)
 {
@@ -106,10 +86,10 @@ static int is_handler(const struct sigaction *a)
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    return gs_sigaction(sig, act, old);
+    return do_sigaction(sig, act, old);
 }
 
-int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (sig <= 0 || sig >= NSIG)
         return __sigaction(sig, act, old);
@@ -146,29 +126,28 @@ int gs_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 
 sighandler_t signal(int sig, sighandler_t handler)
 {
-    return gs_signal(sig, handler);
+    return do_signal(sig, handler);
 }
 
 sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
-    return gs_signal(sig, handler);
+    return do_signal(sig, handler);
 }
 
-sighandler_t gs_signal(int sig, sighandler_t handler)
+static sighandler_t do_signal(int sig, sighandler_t handler)
 {
     struct sigaction act, old;
     memset(&act, 0, sizeof act);
     act.sa_handler = handler;
     act.sa_flags = SA_RESTART; /* glibc's signal() has BSD semantics */
     sigemptyset(&act.sa_mask);
-    if (gs_sigaction(sig, &act, &old))
+    if (do_sigaction(sig, &act, &old))
         return SIG_ERR;
     return (old.sa_flags & SA_SIGINFO) ? (sighandler_t)(void *)old.sa_sigaction : old.sa_handler;
 }
 
 
-void gs_signals_thread_init(struct gs_thread *t) __attribute__((visibility("hidden")));
-void gs_signals_thread_init(struct gs_thread *t)
+void gs_signals_thread_init(void)
 {
     stack_t old;
     if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) &&
@@ -187,9 +166,8 @@ void gs_signals_thread_init(struct gs_thread *t)
         stack_t ss = {.ss_sp = p + page, .ss_size = GS_ALTSTACK_SIZE, .ss_flags = 0};
         if (sigaltstack(&ss, NULL))
             gs_fatal("sigaltstack failed");
-        t->altstack = ss;
-        if (!t->sig_side)
-            gs_side_signal_area_init(t, p + page + GS_ALTSTACK_SIZE);
+        altstack = ss;
+        gs_side_signal_area_init(p + page + GS_ALTSTACK_SIZE);
     }
     if (!__atomic_exchange_n(&handler_installed, 1, __ATOMIC_ACQ_REL)) {
         struct sigaction sa;
@@ -201,18 +179,14 @@ void gs_signals_thread_init(struct gs_thread *t)
     }
 }
 
-void gs_signals_thread_exit(struct gs_thread *t) __attribute__((visibility("hidden")));
-void gs_signals_thread_exit(struct gs_thread *t)
+void gs_signals_thread_exit(void)
 {
-    if (t->altstack.ss_sp) {
+    if (altstack.ss_sp) {
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        char *side = (char *)t->altstack.ss_sp + t->altstack.ss_size;
-        if ((char *)t->sig_side == side)
-            t->sig_side = NULL; /* a handler that still runs maps one of its own */
-        munmap((char *)t->altstack.ss_sp - page,
-               page + t->altstack.ss_size + GS_SIDE_SIGNAL_SIZE);
-        t->altstack.ss_sp = NULL;
+        gs_side_signal_area_drop((char *)altstack.ss_sp + altstack.ss_size);
+        munmap((char *)altstack.ss_sp - page, page + altstack.ss_size + GS_SIDE_SIGNAL_SIZE);
+        altstack.ss_sp = NULL;
     }
 }

@@ -1,367 +1,846 @@
-/* stack.c - stack blocks: size classes carved from chunks, individual mappings,
- * fixed mappings with guard pages, per-thread caches (see stack.h). */
+/* stack.c - a coroutine's stack: creation, growth in the three modes, moves,
+ * shrinking, the fixed-mode watermark, dynamic allocas (see stack.h and
+ * docs/protocol.md section 5). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "dyn.h"
 #include "fatal.h"
+#include "pins.h"
+#include "records.h"
+#include "side.h"
 #include "stack.h"
+#include "thread.h"
+#include "trace.h"
 
-#ifdef GROWSTACK_VALGRIND
-#include <valgrind/memcheck.h>
-#include <valgrind/valgrind.h>
-#endif
+/* An uninstrumented entry function cannot grow its stack: it gets a fixed stack
+ * of this size (or GROWSTACK_MAX if smaller) and is counted in unchecked_spawns. */
+#define GS_UNCHECKED_STACK ((size_t)8 << 20)
 
-/* Cached blocks kept per class before memory is returned to the kernel. */
-#define GS_MMAP_CACHE_MAX 8
-/* Individually mapped blocks larger than this are unmapped when freed, not
- * cached: a contiguous stack growing towards a large limit would otherwise keep
- * every block it left behind resident (a 1 GiB stack: 1 GiB more in cached
- * 512, 256, ... MiB blocks). Their page faults cost more than the mmap. */
-#define GS_MMAP_CACHE_BYTES ((size_t)64 << 20)
-#define GS_FIXED_CACHE_MAX 32
+/* The shrink policy's bounds (protocol.md 5.4a): shallow runs a shrink needs
+ * at first, and at most after shrinks were undone; unprobed runs after probe
+ * hits in a row, at most. */
+#define GS_SHRINK_WAIT_MIN 4u
+#define GS_SHRINK_WAIT_MAX 1024u
+#define GS_PROBE_GAP_MAX 63u
 
-/* Debug switch: fill freed blocks with this byte when poisoning is on, so a
- * pointer into a freed stack reads garbage instead of stale data. */
-#define GS_POISON_BYTE 0xdb
+static uintptr_t guard_for(const struct gs_seg *g);
+static uintptr_t watermark_init(struct gs_stack *s);
+static void watermark_release(struct gs_stack *s);
 
-static size_t page_size(void)
+int gs_stack_create(struct gs_stack *s, size_t initial, const void *entry)
 {
-    static size_t ps;
-    if (!ps)
-        ps = (size_t)sysconf(_SC_PAGESIZE);
-    return ps;
-}
-
-static struct gs_seg *seg_init(char *base, size_t size, char *lo, uint32_t kind, uint32_t cls)
-{
-    struct gs_seg *s = (struct gs_seg *)(base + size - sizeof(struct gs_seg));
     memset(s, 0, sizeof *s);
-    s->lo = lo;
-    s->base = base;
-    s->size = size;
-    s->kind = kind;
-    s->cls = cls;
-    return s;
+    s->side = GS_SIDE_INIT;
+    s->usage.wait = GS_SHRINK_WAIT_MIN;
+    s->initial = initial ? initial : gs_cfg.initial;
+    if (s->initial < GS_SIZE_MIN)
+        s->initial = GS_SIZE_MIN;
+    struct gs_seg *g;
+    int growable = gs_cfg.mode != GS_MODE_FIXED;
+    if (growable && !gs_records_instrumented((uintptr_t)entry)) {
+        /* Its frames would have no checks: give it what a thread would have. */
+        growable = 0;
+        gs_tls.stats.unchecked_spawns++;
+    }
+    if (growable) {
+        g = gs_seg_alloc(s->initial - sizeof(struct gs_seg));
+        s->kind = GS_STACK_GROWABLE;
+    } else {
+        size_t max = gs_cfg.max;
+        if (gs_cfg.mode != GS_MODE_FIXED && max > GS_UNCHECKED_STACK)
+            max = GS_UNCHECKED_STACK;
+        g = gs_seg_alloc_fixed(max);
+        s->kind = GS_STACK_FIXED;
+    }
+    if (!g)
+        return errno ? errno : ENOMEM;
+    s->top = s->bottom = g;
+    if (s->kind == GS_STACK_GROWABLE) {
+        s->size = s->peak = GS_SEG_USABLE(g);
+        s->guard = guard_for(g);
+    } else {
+        s->guard = watermark_init(s);
+    }
+    return 0;
 }
 
-static unsigned class_for(size_t usable)
+static void free_chain(struct gs_seg *g)
 {
-    size_t need = usable + sizeof(struct gs_seg);
-    unsigned c = 0;
-    while (c < GS_NCLASS - 1 && GS_CLASS_SIZE(c) < need)
-        c++;
-    return c;
+    while (g) {
+        struct gs_seg *n = g->next;
+        gs_seg_free(g);
+        g = n;
+    }
 }
 
-/* Where to ask for a stack mapping: anywhere (NULL), except under valgrind.
- * Valgrind hands out mappings from small addresses up (0x4000000 and on), the
- * range where a program's integers live, while the kernel puts them near the top
- * of the address space (0x7f...). Contiguous mode's conservative scan takes any
- * word whose value lies in the live part of a moving stack for a pointer into it
- * (protocol.md 5.3): with valgrind's layout, counters of ordinary size did, and
- * forced-move runs under memcheck computed wrong sums. So under valgrind the
- * stacks are asked for top-down from GS_VALGRIND_STACK_TOP, which valgrind
- * honours while the range is free; native runs are unchanged. */
-#define GS_VALGRIND_STACK_TOP ((uintptr_t)0x7e0000000000)
-
-static void *map_hint(size_t len)
+void gs_stack_release(struct gs_stack *s)
 {
-#ifdef GROWSTACK_VALGRIND
-    static uintptr_t below = GS_VALGRIND_STACK_TOP;
-    if (RUNNING_ON_VALGRIND)
-        return (void *)(__atomic_sub_fetch(&below, (len + 0xfffff) & ~(uintptr_t)0xfffff,
-                                           __ATOMIC_RELAXED));
-#endif
-    (void)len;
+    gs_dyn_free_all(&s->dyn);
+    if (s->kind == GS_STACK_FIXED)
+        watermark_release(s);
+    gs_side_release(&s->side_owner);
+    if (s->peak > gs_tls.stats.max_stack_bytes)
+        gs_tls.stats.max_stack_bytes = s->peak;
+    free_chain(s->bottom);
+    s->top = s->bottom = NULL;
+    s->size = 0;
+    s->pin.seg = NULL;
+}
+
+static int in_seg(const struct gs_seg *g, uintptr_t a)
+{
+    return a >= (uintptr_t)g->lo && a < (uintptr_t)GS_SEG_HI(g);
+}
+
+/* The limit that applies to s: GROWSTACK_MAX, or the fixed stack an
+ * uninstrumented entry function got in a growable mode. */
+static size_t stack_limit(const struct gs_stack *s)
+{
+    if (s->kind == GS_STACK_FIXED)
+        return GS_SEG_USABLE(s->bottom);
+    return gs_cfg.max;
+}
+
+/* The report never claims more than the limit: it says what was in use (the
+ * stack from its base down to sp, counted across segments: at most the bytes
+ * allocated, which never exceed the limit) and what the frame asked for. */
+void gs_stack_overflow(const struct gs_stack *s, uintptr_t sp, size_t need, const char *why)
+{
+    char who[64];
+    gs_thread_name_cur(who, sizeof who); /* s runs */
+    size_t used = 0;
+    if (s->top && in_seg(s->top, sp))
+        used = GS_SEG_DEPTH(s->top, sp);
+    gs_fatal_report("stack overflow in %s, mode %s: %s; %zu bytes of stack in use, the next "
+                    "frame needs %zu more, limit %zu (GROWSTACK_MAX)",
+                    who, s->kind == GS_STACK_FIXED && gs_cfg.mode != GS_MODE_FIXED
+                             ? "fixed (uninstrumented entry)"
+                             : gs_mode_name(gs_cfg.mode),
+                    why, used, need, stack_limit(s));
+}
+
+/* ---- growth ---------------------------------------------------------------- */
+
+/* Bytes a new segment needs beyond FRAME + ARGS: the guard slack, and what the
+ * call on it takes (gs_arch_msr_call). */
+#define GS_SEG_OVERHEAD (GS_STACK_GUARD + GS_ARCH_CALL_BYTES)
+
+/* Make s->top the segment holding sp. A segmented return leaves s->top on the
+ * newer segment (it is only brought up to date here, off the fast path), and a
+ * longjmp may have left several segments. Returns 0 if sp is on none of them. */
+int gs_stack_sync_top(struct gs_stack *s, uintptr_t sp)
+{
+    size_t dropped = 0;
+    for (struct gs_seg *g = s->top; g; g = g->prev) {
+        if (in_seg(g, sp)) {
+            s->top = g;
+            s->size -= dropped;
+            return 1;
+        }
+        dropped += GS_SEG_USABLE(g);
+    }
+    /* Not below the old top: recount from the bottom. */
+    size_t size = 0;
+    for (struct gs_seg *g = s->bottom; g; g = g->next) {
+        size += GS_SEG_USABLE(g);
+        if (in_seg(g, sp)) {
+            s->top = g;
+            s->size = size;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct gs_seg *gs_stack_seg_of(const struct gs_stack *s, uintptr_t sp)
+{
+    for (struct gs_seg *g = s->bottom; g; g = g->next)
+        if (in_seg(g, sp))
+            return g;
     return NULL;
 }
 
-static void *map_flags(size_t len, int extra)
+static void note_size(struct gs_stack *s)
 {
-    void *p = mmap(map_hint(len), len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | extra, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (s->size > s->peak)
+        s->peak = s->size;
 }
 
-static void *map(size_t len)
+/* The guard to install for segment g: in stress mode (GROWSTACK_FORCE_MOVE) the
+ * guard sits at the top so that every prologue check fails and grows. */
+static uintptr_t guard_for(const struct gs_seg *g)
 {
-    return map_flags(len, 0);
+    if (gs_cfg.force_move && gs_cfg.mode == GS_MODE_CONTIGUOUS)
+        return (uintptr_t)GS_SEG_HI(g);
+    return GS_SEG_GUARD(g);
 }
 
-/* A mapping of len bytes aligned to `align` (a power of two): map more, trim. */
-static void *map_aligned(size_t len, size_t align)
+static uintptr_t watermark_guard(const struct gs_stack *s);
+
+uintptr_t gs_stack_guard(const struct gs_stack *s)
 {
-    char *p = map(len + align);
-    if (!p)
-        return NULL;
-    char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
-    if (a > p)
-        munmap(p, (size_t)(a - p));
-    size_t tail = (size_t)((p + len + align) - (a + len));
-    if (tail)
-        munmap(a + len, tail);
-    return a;
+    return s->kind == GS_STACK_FIXED ? watermark_guard(s) : guard_for(s->top);
 }
 
-size_t gs_seg_usable_for(size_t usable)
+/* Segmented growth (protocol.md 5.2): run the body on the next segment. */
+static void grow_segmented(struct gs_stack *s, struct gs_morestack_regs *r)
 {
-    return GS_CLASS_SIZE(class_for(usable)) - sizeof(struct gs_seg);
-}
-
-size_t gs_seg_usable_fit(size_t limit)
-{
-    size_t best = 0;
-    for (unsigned c = 0; c < GS_NCLASS; c++) {
-        size_t u = GS_CLASS_SIZE(c) - sizeof(struct gs_seg);
-        if (u <= limit)
-            best = u;
-    }
-    return best;
-}
-
-struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable)
-{
-    return gs_seg_alloc_populated(t, usable, 0);
-}
-
-struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int populate)
-{
-    unsigned c = class_for(usable);
-    size_t size = GS_CLASS_SIZE(c);
-    if (size < usable + sizeof(struct gs_seg)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    struct gs_seg *s = t->pool[c];
-    if (s) {
-        t->pool[c] = s->prev;
-        t->npool[c]--;
-        if (populate && s->kind == GS_SEG_MMAP)
-            madvise(s->base, s->size, MADV_POPULATE_WRITE); /* after a trim: fault in bulk */
-        struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
-        gs_stats_note_stack(t, (long)size);
-        return fresh;
-    }
-    char *base;
-    uint32_t kind;
-    if (c < GS_POOL_CLASSES) {
-        /* Blocks are aligned to their size: every block's hi then has the same
-         * low bits (size - descriptor), so a move's delta is a multiple of the
-         * smaller block size (see move_top in grow.c). */
-        t->chunk_cur = (char *)(((uintptr_t)t->chunk_cur + size - 1) & ~(uintptr_t)(size - 1));
-        if (t->chunk_cur > t->chunk_end || (size_t)(t->chunk_end - t->chunk_cur) < size) {
-            /* The tail of the old chunk is lost to fragmentation: at most one
-             * block of the largest pooled class per chunk. */
-            char *chunk = map_aligned(GS_CHUNK_SIZE, GS_CHUNK_SIZE);
-            if (!chunk)
-                return NULL;
-            t->stats.mapped_bytes += GS_CHUNK_SIZE;
-            t->chunk_cur = chunk;
-            t->chunk_end = chunk + GS_CHUNK_SIZE;
-        }
-        base = t->chunk_cur;
-        t->chunk_cur += size;
-        kind = GS_SEG_POOL;
+    size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
+    size_t need = frame + args + GS_SEG_OVERHEAD;
+    struct gs_seg *top = s->top, *n = top->next;
+    if (n && GS_SEG_USABLE(n) >= need && s->size + GS_SEG_USABLE(n) <= gs_cfg.max) {
+        gs_tls.stats.segments_reused++;
+        gs_seg_valgrind_fresh(n);
     } else {
-        base = map_flags(size, populate ? MAP_POPULATE : 0);
-        if (!base)
-            return NULL;
-        t->stats.mapped_bytes += size;
-        kind = GS_SEG_MMAP;
+        if (n) {
+            top->next = NULL;
+            free_chain(n);
+        }
+        size_t want = gs_cfg.segment - sizeof(struct gs_seg);
+        if (want < need)
+            want = need;
+        want = gs_seg_usable_for(want);
+        if (s->size + want > gs_cfg.max) {
+            /* A smaller segment that still fits the frame and the limit? */
+            want = gs_seg_usable_fit(gs_cfg.max - s->size);
+            if (want < need || s->size + want > gs_cfg.max)
+                gs_stack_overflow(s, r->sp, frame + args, "a new segment would exceed the limit");
+        }
+        n = gs_seg_alloc(want);
+        if (!n)
+            gs_fatal("out of memory for a %zu-byte stack segment", want);
+        top->next = n;
+        gs_tls.stats.segments_new++;
     }
-    gs_stats_note_stack(t, (long)size);
-    return seg_init(base, size, base, kind, c);
+    /* Also for a reused segment: the segment below may have moved since. */
+    n->prev = top;
+    n->base_off = top->base_off + GS_SEG_USABLE(top);
+    gs_trace("split sp=%p rbp=%p from [%p,%p) to [%p,%p) frame=%zu args=%zu body=%p",
+             (void *)r->sp, (void *)gs_arch_msr_fp(r), (void *)top->lo, (void *)GS_SEG_HI(top),
+             (void *)n->lo, (void *)GS_SEG_HI(n), frame, args, (void *)gs_arch_msr_body(r));
+    s->top = n;
+    s->size += GS_SEG_USABLE(n);
+    note_size(s);
+    gs_tls.stats.splits++;
+    gs_arch_msr_call(r, GS_SEG_HI(n), guard_for(n));
 }
 
-/* The usable part of a fixed stack is exactly `max` bytes (rounded down to 16)
- * below the descriptor: the mapping has whole pages, so [base + page, lo) is
- * slack that only uninstrumented code can reach before the guard page; the
- * prologue checks, and so every report, see the limit itself. */
-static struct gs_seg *fixed_init(char *base, size_t size, size_t max)
+/* ---- pins (protocol.md 5.4) ------------------------------------------------- */
+
+static __attribute__((noinline)) void trace_pin(const struct gs_stack *s, const char *how)
 {
-    struct gs_seg *s = seg_init(base, size, base + page_size(), GS_SEG_FIXED, 0);
-    char *lo = (char *)(((uintptr_t)GS_SEG_HI(s) - max + 15) & ~(uintptr_t)15);
-    gs_assert(lo >= s->lo);
-    s->lo = lo;
-    return s;
+    char who[64];
+    gs_thread_name_cur(who, sizeof who); /* s runs */
+    gs_trace("pin%s in %s: frame of %s (%s), return address %p", how, who,
+             gs_pins_name(s->pin.site), gs_pins_reason_name(gs_pins_reason(s->pin.site)),
+             (void *)s->pin.ret);
 }
 
-struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max)
+/* On the path of a hot split above a pinned frame: a few instructions. */
+static inline __attribute__((always_inline)) void note_pin(const struct gs_stack *s,
+                                                           const char *how)
 {
-    size_t ps = page_size();
-    size_t usable = (max + ps - 1) & ~(ps - 1);
-    size_t size = usable + ps /* guard */ + ((sizeof(struct gs_seg) + ps - 1) & ~(ps - 1));
-    for (struct gs_seg **pp = &t->fixed_cache; *pp; pp = &(*pp)->prev) {
-        struct gs_seg *s = *pp;
-        if (s->size == size) {
-            *pp = s->prev;
-            t->nfixed_cache--;
-            return fixed_init(s->base, s->size, max);
+    gs_tls.stats.pins++;
+    gs_pins_count(&gs_tls.pin_tally, s->pin.site);
+    if (__builtin_expect(gs_cfg.trace, 0))
+        trace_pin(s, how);
+}
+
+/* A frame walk found a frame that cannot move; the return address that
+ * identified it is at `slot`. Remember where, so the next growth of the same
+ * segment can see the frame is still there without walking again. */
+static int pinned(struct gs_stack *s, const struct gs_seg *g, uintptr_t slot, unsigned reason,
+                  uintptr_t key, const char *name)
+{
+    s->pin = (struct gs_pin_verdict){(struct gs_seg *)g, slot, ((uint64_t *)slot)[0],
+                                     ((uint64_t *)slot)[-1], gs_pins_site(key, reason, name)};
+    return 0;
+}
+
+/* Whether every live frame in segment g may move (protocol.md 5.4). The frames
+ * are found through the frame-pointer chain: `slot` holds a return address into
+ * the innermost live frame, fp is that frame's frame pointer. Each return
+ * address must lie in an instrumented function whose record does not pin it.
+ * When it finds a pin it fills s->pin (the verdict) and returns 0. */
+static int frames_movable(struct gs_stack *s, const struct gs_seg *g, uintptr_t slot,
+                          uintptr_t fp)
+{
+    uintptr_t last_pc = 0; /* deep recursion repeats one return address */
+    for (;;) {
+        uintptr_t pc = *(uint64_t *)slot;
+        if (pc == (uintptr_t)gs_ctx_entry_ret || pc == (uintptr_t)__morestack_return)
+            return 1; /* the base of the coroutine, or of this segment */
+        /* A parked blocking call's frame (arch block_*.S): its layout is known
+         * and every word of it may be relocated (docs/netpoll.md); its caller
+         * is the next frame. */
+        if (pc != last_pc && pc != (uintptr_t)gs_park_ret) {
+            struct gs_func_info fi;
+            if (!gs_records_find(pc, &fi)) {
+                gs_tls.stats.unknown_frames++;
+                return pinned(s, g, slot, GS_PIN_UNKNOWN, pc, NULL);
+            }
+            unsigned why = gs_pins_reason_of(fi.flags);
+            if (why)
+                return pinned(s, g, slot, why, fi.start, fi.name);
+            last_pc = pc;
+        }
+        if (!in_seg(g, fp))
+            return pinned(s, g, slot, GS_PIN_CHAIN, pc, NULL);
+        slot = gs_arch_frame_ret_slot(fp);
+        fp = gs_arch_frame_next(fp);
+    }
+}
+
+/* Whether the pinned frame the last walk found is still live in the top
+ * segment: its return address and the word below it are where they were,
+ * inside the live part (at or above F's return address). Then growing again
+ * above it (a hot split under a pinned frame) costs what segmented growth
+ * costs: no walk. A stale match (other frames that happen to hold the same two
+ * words at the same place) only makes this growth chain a segment instead of
+ * moving, which is always correct; a false "movable" cannot come from here. */
+static int pin_still_holds(const struct gs_stack *s, uintptr_t ret_slot)
+{
+    const struct gs_pin_verdict *v = &s->pin;
+    return v->seg == s->top && v->slot >= ret_slot && v->slot < (uintptr_t)GS_SEG_HI(s->top) &&
+           ((uint64_t *)v->slot)[0] == v->ret && ((uint64_t *)v->slot)[-1] == v->below;
+}
+
+/* ---- moving -------------------------------------------------------------- */
+
+static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
+{
+    if (*v >= lo && *v < hi)
+        *v += (uint64_t)delta;
+}
+
+/* setjmp buffers (protocol.md 7.3). Each buffer a jb node names holds saved
+ * registers; those that point into the moved live part [lo, hi) must move with
+ * it. A buffer outside [lo, hi) (side stack, heap) is fixed in place. A buffer
+ * inside was moved with the stack: its pointer in the node moves by delta, its
+ * plain words are relocated by the word scan like any word of the stack, and
+ * its mangled words (rbp, rsp) are computed here *before* the scan, from the
+ * moved copy, and written back *after* it: the scan must not change a mangled
+ * value that happens to look like a stack address. */
+struct jb_fix {
+    uint64_t *at;
+    uint64_t value;
+};
+
+static struct jb_fix *jmpbufs_before_scan(struct gs_jb_node *head, uintptr_t lo, uintptr_t hi,
+                                          intptr_t delta, size_t *nfix)
+{
+    struct jb_fix *fix = NULL;
+    size_t n = 0, cap = 0;
+    for (struct gs_jb_node *node = head; node; node = node->prev) {
+        if ((uintptr_t)node >= lo && (uintptr_t)node < hi)
+            gs_fatal("setjmp node %p lies on the moving stack [%p, %p): it must be in a side "
+                     "frame (docs/protocol.md 7.3)",
+                     (void *)node, (void *)lo, (void *)hi);
+        for (uint64_t k = 0; k < node->count; k++) {
+            uint64_t *jb = node->buf[k];
+            if (!jb)
+                continue;
+            int moved = (uintptr_t)jb >= lo && (uintptr_t)jb < hi;
+            if (moved)
+                node->buf[k] = jb = (uint64_t *)((uintptr_t)jb + (uintptr_t)delta);
+            for (unsigned i = 0; i < GS_JB_WORDS; i++) {
+                if (GS_JB_PLAIN_DATA(i) && !moved)
+                    relocate(&jb[i], lo, hi, delta);
+                if (!GS_JB_MANGLED_DATA(i))
+                    continue;
+                uint64_t v = gs_arch_ptr_demangle(jb[i]);
+                relocate(&v, lo, hi, delta);
+                if (!moved) {
+                    jb[i] = gs_arch_ptr_mangle(v);
+                    continue;
+                }
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    fix = realloc(fix, cap * sizeof *fix);
+                    if (!fix)
+                        gs_fatal("out of memory relocating setjmp buffers");
+                }
+                fix[n++] = (struct jb_fix){&jb[i], gs_arch_ptr_mangle(v)};
+            }
         }
     }
-    char *base = map(size);
-    if (!base)
-        return NULL;
-    if (mprotect(base, ps, PROT_NONE)) {
-        int e = errno;
-        munmap(base, size);
-        errno = e;
-        return NULL;
-    }
-    t->stats.mapped_bytes += size;
-    /* Not stack_bytes: what the coroutine uses of it counts (watermark.c). */
-    return fixed_init(base, size, max);
+    *nfix = n;
+    return fix;
 }
 
-void gs_seg_free(struct gs_thread *t, struct gs_seg *s)
+static void jmpbufs_after_scan(struct jb_fix *fix, size_t n)
 {
-    if (s->kind != GS_SEG_FIXED)
-        gs_stats_note_stack(t, -(long)s->size);
-    if (gs_cfg.poison && s->kind != GS_SEG_FIXED)
-        memset(s->base, GS_POISON_BYTE, s->size - sizeof(struct gs_seg));
-    switch (s->kind) {
-    case GS_SEG_POOL:
-        s->prev = t->pool[s->cls];
-        t->pool[s->cls] = s;
-        t->npool[s->cls]++;
+    for (size_t i = 0; i < n; i++)
+        *fix[i].at = fix[i].value;
+    free(fix);
+}
+
+/* Move the live part [sp, hi) of s's top segment `old` into `n` at the same
+ * distance from the top (copied, or moved page by page when both are mappings
+ * and `n` is fresh or `old` large: gs_seg_move_pages), relocate every word of it that points into `old`, fix
+ * the runtime's own references (segment links, setjmp buffers), and free
+ * `old`. `jb` is the owner's jb list (in __gs_side while it runs, in s->side
+ * while it is suspended). Returns delta = new hi - old hi. */
+static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
+                         struct gs_jb_node *jb)
+{
+    struct gs_seg o = *old; /* old's memory may be gone after the move */
+    uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
+    size_t used = hi - sp;
+    intptr_t delta = (intptr_t)((uintptr_t)GS_SEG_HI(n) - hi);
+    uint64_t *to = (uint64_t *)(sp + (uintptr_t)delta);
+    int remapped = gs_seg_move_pages(old, n, sp);
+    if (!remapped)
+        memcpy(to, (void *)sp, used);
+    size_t nfix;
+    struct jb_fix *fix = jmpbufs_before_scan(jb, sp, hi, delta, &nfix);
+    /* Words of the moved region that point into its live part [sp, hi): saved
+     * frame pointers (the frame chain), spilled pointers to locals, saved
+     * callee-saved registers. This is the conservative step (protocol.md 5.3,
+     * item 3): an integer that equals such an address is changed too. Two things
+     * keep that rare: only the live part counts (a pointer below sp points into
+     * a dead frame and is left alone), and blocks are aligned to their size
+     * class, so delta is a multiple of 2 KiB and the low 11 bits of a word (where
+     * a char or short written over an old pointer's low bytes lives) never
+     * change. Frames holding x87 long doubles, whose 16-byte slots keep 6 stale
+     * bytes next to the exponent, are pinned by the plugin (GS_REC_X87). */
+    gs_seg_valgrind_scan(1);
+    for (size_t i = 0; i < used / 8; i++)
+        relocate(&to[i], sp, hi, delta);
+    gs_seg_valgrind_scan(0);
+    jmpbufs_after_scan(fix, nfix);
+    n->base_off = o.base_off;
+    n->prev = o.prev;
+    n->next = o.next;
+    if (o.prev)
+        o.prev->next = n;
+    if (o.next)
+        o.next->prev = n;
+    if (s->bottom == old)
+        s->bottom = n;
+    s->top = n;
+    s->pin.seg = NULL;
+    s->size = s->size - (hi - (uintptr_t)o.lo) + GS_SEG_USABLE(n);
+    gs_trace("move sp=%p [%p,%p) to [%p,%p) used=%zu delta=%ld%s", (void *)sp, (void *)o.lo,
+             (void *)hi, (void *)n->lo, (void *)GS_SEG_HI(n), used, (long)delta,
+             remapped ? " (pages moved)" : "");
+    if (!remapped) {
+        old->next = NULL;
+        gs_seg_free(old);
+    }
+    gs_tls.stats.bytes_copied += used;
+    return delta;
+}
+
+/* Contiguous growth (protocol.md 5.3): copy [sp, hi) of the top segment to a
+ * block twice as large, relocate, resume the body there. Near GROWSTACK_MAX
+ * the block is what the limit allows, if that is still larger than the old
+ * one and holds the stack; otherwise the growth chains a segment (which uses
+ * what is left under the limit, and reports the overflow when nothing is):
+ * never a copy into a block of the same size. */
+static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
+{
+    /* First the cheapest exit: the pinned frame the last walk found is still
+     * live here, so this growth chains a segment whatever else holds. */
+    if (pin_still_holds(s, gs_arch_msr_ret_slot(r))) {
+        note_pin(s, " (cached)");
+        grow_segmented(s, r);
         return;
-    case GS_SEG_MMAP:
-        if (t->npool[s->cls] < GS_MMAP_CACHE_MAX && !gs_cfg.poison &&
-            s->size <= GS_MMAP_CACHE_BYTES) {
-            s->prev = t->pool[s->cls];
-            t->pool[s->cls] = s;
-            t->npool[s->cls]++;
-            return;
-        }
-        break;
-    case GS_SEG_FIXED:
-        if (t->nfixed_cache < GS_FIXED_CACHE_MAX && !gs_cfg.poison) {
-            s->prev = t->fixed_cache;
-            t->fixed_cache = s;
-            t->nfixed_cache++;
-            return;
-        }
-        break;
     }
-    size_t size = s->size;
-    t->stats.mapped_bytes -= size;
-    munmap(s->base, size);
+    struct gs_seg *old = s->top;
+    size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
+    uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
+    size_t used = hi - r->sp;
+    size_t need = used + frame + args + GS_SEG_OVERHEAD;
+    size_t cur = GS_SEG_USABLE(old);
+    size_t room = gs_cfg.max - (s->size - cur); /* for the new block */
+    size_t want = gs_cfg.force_move ? cur : 2 * cur;
+    if (want < need)
+        want = need;
+    want = gs_seg_usable_for(want); /* what the allocator will really hand out */
+    if (want < need || want > room) {
+        /* The doubling passes the limit (or the largest block class). */
+        want = gs_seg_usable_fit(room);
+        if (want < need || (want <= cur && !gs_cfg.force_move)) {
+            gs_trace("near the limit: %zu bytes left for a block of at least %zu; chaining "
+                     "a segment",
+                     room, need);
+            grow_segmented(s, r);
+            return;
+        }
+    }
+    /* F's return address is in its caller, whose frame is the one in the
+     * register block. */
+    if (!frames_movable(s, old, gs_arch_msr_ret_slot(r), gs_arch_msr_fp(r))) {
+        note_pin(s, "");
+        grow_segmented(s, r);
+        return;
+    }
+    /* A cached block whose pages are not resident is prefaulted (protocol.md
+     * 5.3); a fresh one receives the old block's pages (gs_seg_move_pages). */
+    struct gs_seg *n = gs_seg_alloc_populated(want, !gs_cfg.force_move);
+    if (!n)
+        gs_fatal("out of memory for a %zu-byte stack", want);
+    uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
+    uintptr_t live_lo = r->sp;
+    intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb);
+    gs_arch_msr_relocate(r, live_lo, hi, delta);
+    note_size(s);
+
+    gs_tls.stats.moves++;
+    gs_arch_msr_resume(r, body, gs_arch_msr_ret_slot(r) + (uintptr_t)delta, guard_for(n));
 }
 
-int gs_seg_can_remap(const struct gs_seg *old)
+static void watermark_grow(struct gs_stack *s, struct gs_morestack_regs *r);
+
+void gs_stack_grow(struct gs_stack *s, struct gs_morestack_regs *r)
 {
-    return old->kind == GS_SEG_MMAP && old->size > GS_MMAP_CACHE_BYTES;
+    if (s->kind == GS_STACK_FIXED) {
+        watermark_grow(s, r);
+        return;
+    }
+    if (!gs_stack_sync_top(s, r->sp))
+        gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
+    struct gs_stack_usage *u = &s->usage;
+    u->grew = 1;
+    if (u->probe) {
+        /* The run passed half the stack's depth: it needs its size. If the
+         * frame fits above the real guard, that is all this check was. */
+        uintptr_t real = guard_for(s->top);
+        if (s->top == s->bottom && gs_arch_msr_probe(r) > real) {
+            gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), real);
+            return;
+        }
+    }
+    if (u->shrunk) {
+        /* It grew again after a shrink that its history allowed: the history
+         * was too short for this stack's pattern (deep every few runs). */
+        u->shrunk = 0;
+        u->wait = u->wait < GS_SHRINK_WAIT_MAX / 2 ? 2 * u->wait : GS_SHRINK_WAIT_MAX;
+    }
+    if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
+        grow_contiguous(s, r);
+    else
+        grow_segmented(s, r);
 }
 
-int gs_seg_move_pages(struct gs_thread *t, struct gs_seg *old, struct gs_seg *n, uintptr_t sp,
-                      int populate_rest)
+/* ---- shrinking (protocol.md 5.4a) --------------------------------------------- *
+ *
+ * A contiguous stack is halved only when its history says it no longer needs
+ * its size. Go shrinks at garbage collections (rare), when under a quarter is
+ * in use; a coroutine runtime sees every run, so it can ask each run directly:
+ * while the stack is suspended, the guard it will run with is armed as a
+ * *probe* at half the stack's depth. A run that passes it calls __morestack
+ * once, which only notes the hit, installs the real guard and resumes in place
+ * (gs_stack_grow: ~0.1 us); a run that does not stayed within what the halved
+ * stack would hold. The stack shrinks after `wait` such shallow runs in a row,
+ * if it also uses under a quarter of itself at the suspension. Two backoffs
+ * keep the costs at the floor:
+ *  - a stack deep on every run hits the probe: after a hit the next 1, 3, 7,
+ *    ... 63 runs are not probed (and not judged), so it pays one hit per 64
+ *    runs at most;
+ *  - a stack deep every few runs (shallow runs between) can look shallow long
+ *    enough: if it grows again after a shrink, `wait` doubles (4 .. 1024), and
+ *    a shrink that held for `wait` runs halves it again.
+ * Under GROWSTACK_FORCE_MOVE the guard sits at the top (every check grows) and
+ * no probe is armed: a run without growth counts as shallow, as it does for a
+ * stack too small to shrink. */
+
+/* The probe guard for a single-segment stack `top`: the real guard of the
+ * block a shrink would give it (its usable half, from the same top). */
+static uintptr_t probe_for(const struct gs_seg *top)
 {
-    if (!gs_seg_can_remap(old) || n->kind != GS_SEG_MMAP)
+    size_t half = (GS_SEG_USABLE(top) + sizeof(struct gs_seg)) / 2 - sizeof(struct gs_seg);
+    return (uintptr_t)GS_SEG_HI(top) - half + GS_STACK_GUARD;
+}
+
+static void judge_run(struct gs_stack *s)
+{
+    struct gs_stack_usage *u = &s->usage;
+    u->judged = u->runs;
+    if (u->probe) {
+        if (!u->grew && s->guard == u->probe) {
+            u->shallow++;
+            u->gap = 0;
+        } else {
+            u->shallow = 0;
+            u->gap = u->gap < GS_PROBE_GAP_MAX / 2 ? 2 * u->gap + 1 : GS_PROBE_GAP_MAX;
+            u->skip = u->gap;
+        }
+        if (s->guard == u->probe)
+            s->guard = guard_for(s->top); /* disarmed until armed again */
+        u->probe = 0;
+    } else if (u->grew) {
+        u->shallow = 0;
+    } else if (u->skip) {
+        u->skip--; /* not probed (backoff): says nothing */
+    } else if (gs_cfg.force_move ||
+               GS_SEG_USABLE(s->top) + sizeof(struct gs_seg) < 2 * s->initial) {
+        u->shallow++; /* cannot be probed (see above) and did not grow */
+    } else {
+        u->shallow = 0; /* not probed (several segments, or over half in use) */
+    }
+    u->grew = 0;
+    if (u->shrunk && u->shallow >= u->wait) {
+        /* The last shrink held for `wait` runs. */
+        u->shrunk = 0;
+        if (u->wait > GS_SHRINK_WAIT_MIN)
+            u->wait /= 2;
+    }
+}
+
+/* A contiguous, suspended or parked, single-segment stack that uses under a
+ * quarter of its size moves to one half as large, never below the initial size.
+ * The saved context was made by gs_yield straight from an instrumented frame, or
+ * by a blocking call's parking frame whose resume address is gs_park_ret
+ * (frames_movable knows it), so its saved PC and frame pointer start the frame
+ * walk. */
+struct shrink {
+    struct gs_stack *s;
+    void **saved_sp;
+};
+
+/* Move a suspended stack's only segment `old` (live part from the saved sp) to
+ * `n`; the saved context and the guard the next run loads follow it. */
+static void move_suspended(struct shrink *k, struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
+{
+    intptr_t delta = move_top(k->s, old, n, sp, k->s->side.jb);
+    *k->saved_sp = (char *)*k->saved_sp + delta;
+    k->s->guard = guard_for(n);
+}
+
+static void shrink_on_sys(void *arg)
+{
+    struct shrink *k = arg;
+    struct gs_stack *s = k->s;
+    uintptr_t sp = (uintptr_t)*k->saved_sp;
+    if (!gs_stack_sync_top(s, sp) || s->top != s->bottom)
+        return;
+    struct gs_seg *old = s->top;
+    size_t cur = GS_SEG_USABLE(old), used = (uintptr_t)GS_SEG_HI(old) - sp;
+    size_t half = (cur + sizeof(struct gs_seg)) / 2 - sizeof(struct gs_seg);
+    if (used >= cur / 4 || half + sizeof(struct gs_seg) < s->initial ||
+        used + GS_SEG_OVERHEAD > half)
+        return;
+    if (!frames_movable(s, old, gs_arch_ctx_pc_slot(sp), gs_arch_ctx_fp(sp)))
+        return;
+    struct gs_seg *n = gs_seg_alloc(half);
+    if (!n)
+        return; /* shrinking is an optimisation */
+    move_suspended(k, old, n, sp);
+    s->usage.shallow = 0;
+    s->usage.shrunk = 1;
+    gs_tls.stats.shrinks++;
+    /* The side stack gives back what it cached for deeper calls too. */
+    gs_side_trim(&s->side_owner, &s->side);
+}
+
+/* GROWSTACK_FORCE_MOVE: the owner of s just parked in a blocking call; its
+ * stack moves to a new block of the same size, so that every park tests the
+ * relocation of the parking frame (docs/netpoll.md) the way every prologue check
+ * tests the rest. Counted as a move. */
+static void move_parked_on_sys(void *arg)
+{
+    struct shrink *k = arg;
+    struct gs_stack *s = k->s;
+    uintptr_t sp = (uintptr_t)*k->saved_sp;
+    if (!gs_stack_sync_top(s, sp) || s->top != s->bottom)
+        return;
+    struct gs_seg *old = s->top;
+    if (!frames_movable(s, old, gs_arch_ctx_pc_slot(sp), gs_arch_ctx_fp(sp)))
+        return;
+    struct gs_seg *n = gs_seg_alloc(GS_SEG_USABLE(old));
+    if (!n)
+        gs_fatal("out of memory for a %zu-byte stack", GS_SEG_USABLE(old));
+    move_suspended(k, old, n, sp);
+    gs_tls.stats.moves++;
+}
+
+void gs_stack_move_parked(struct gs_stack *s, void **saved_sp)
+{
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.force_move || s->kind != GS_STACK_GROWABLE)
+        return;
+    struct shrink k = {s, saved_sp};
+    gs_sys_call(move_parked_on_sys, &k);
+}
+
+void gs_stack_usage_check(struct gs_stack *s, void **saved_sp)
+{
+    struct gs_stack_usage *u = &s->usage;
+    if (u->runs != u->judged)
+        judge_run(s);
+    /* The common case costs a few compares: a stack at its initial size, a
+     * probe already armed, or one that uses a quarter or more of its top
+     * segment (s->top may lag behind after segmented returns; shrink_on_sys
+     * rechecks precisely). */
+    struct gs_seg *top = s->top;
+    size_t size = GS_SEG_USABLE(top);
+    if (size + sizeof(struct gs_seg) < 2 * s->initial || u->probe)
+        return;
+    uintptr_t sp = (uintptr_t)*saved_sp;
+    int on_top = sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top);
+    if (u->shallow >= u->wait && !(on_top && (uintptr_t)GS_SEG_HI(top) - sp >= size / 4)) {
+        struct shrink k = {s, saved_sp};
+        gs_sys_call(shrink_on_sys, &k);
+        top = s->top; /* synced to sp, moved, or as it was */
+    }
+    /* Arm the probe for the next run: only on a single segment holding sp whose
+     * guard is the real one, and not right after a hit (the backoff). */
+    if (u->skip || gs_cfg.force_move || top != s->bottom || s->guard != guard_for(top))
+        return;
+    sp = (uintptr_t)*saved_sp;
+    if (!(sp >= (uintptr_t)top->lo && sp < (uintptr_t)GS_SEG_HI(top)))
+        return;
+    if (GS_SEG_USABLE(top) + sizeof(struct gs_seg) < 2 * s->initial)
+        return;
+    uintptr_t probe = probe_for(top);
+    if (probe <= s->guard || sp <= probe)
+        return; /* already below half: the run could not stay within it */
+    u->probe = probe;
+    s->guard = probe;
+}
+
+/* ---- fixed stacks: the watermark (protocol.md 5.1) --------------------------------
+ *
+ * How much of a fixed stack a coroutine uses. A fixed stack is one mapping of
+ * GROWSTACK_MAX (segment.c); the kernel commits pages as they are touched, so
+ * the mapping's size says nothing about use, and a cached mapping keeps the
+ * pages an earlier coroutine touched (mincore would count those too). The
+ * guard slot says it exactly, for free: instead of the stack's real end, the
+ * guard is set at a *watermark* near the top, so the first prologue check that
+ * would go below it calls __morestack. gs_stack_grow then lowers the watermark
+ * (by 4 KiB, or an eighth of the depth for deep stacks: O(log) events, each
+ * ~100 ns) and resumes the function in place, as if the check had passed; only
+ * a frame that does not fit above the real end is an overflow. The stack a
+ * coroutine was given is then
+ *
+ *     given = hi - watermark + GS_STACK_GUARD   (at most the mapping)
+ *
+ * at most one step above what its frames reached: its max_stack_bytes, and
+ * what it adds to stack_bytes while it lives (a fixed mapping's size counts in
+ * mapped_bytes). Code without checks (an uninstrumented entry function) is not
+ * seen: it counts what the instrumented code it calls reached.
+ *
+ * s->size holds `given` for a fixed stack; the watermark is derived from it
+ * (watermark_guard), so nothing else needs storing.
+ */
+#define GS_MARK_STEP ((size_t)4096)
+
+static size_t given_for(const struct gs_seg *g, uintptr_t guard)
+{
+    size_t given = (uintptr_t)GS_SEG_HI(g) - guard + GS_STACK_GUARD;
+    return given < GS_SEG_USABLE(g) ? given : GS_SEG_USABLE(g);
+}
+
+static uintptr_t watermark_guard(const struct gs_stack *s)
+{
+    const struct gs_seg *g = s->bottom;
+    if (s->size >= GS_SEG_USABLE(g))
+        return GS_SEG_GUARD(g);
+    return (uintptr_t)GS_SEG_HI(g) - s->size + GS_STACK_GUARD;
+}
+
+/* Set the watermark at `guard` (not below the real guard); account for it. */
+static uintptr_t set_mark(struct gs_stack *s, uintptr_t guard)
+{
+    const struct gs_seg *g = s->bottom;
+    if (guard < GS_SEG_GUARD(g))
+        guard = GS_SEG_GUARD(g);
+    size_t given = given_for(g, guard);
+    gs_thread_note_stack((long)given - (long)s->size);
+    s->size = given;
+    if (given > s->peak)
+        s->peak = given;
+    return watermark_guard(s);
+}
+
+static uintptr_t watermark_init(struct gs_stack *s)
+{
+    s->size = s->peak = 0;
+    return set_mark(s, (uintptr_t)GS_SEG_HI(s->bottom) - GS_MARK_STEP);
+}
+
+/* Move the watermark below address `below` and install the new guard; 0 if
+ * `below` is past the stack's real guard (an overflow: the mark goes to the real
+ * guard, all of the stack counts as given). */
+static int watermark_lower(struct gs_stack *s, uintptr_t below)
+{
+    const struct gs_seg *g = s->bottom;
+    if (below <= GS_SEG_GUARD(g)) {
+        /* An overflow: the coroutine was given all of the stack (stack_bytes and
+         * its peak say so in the statistics printed at the abort). */
+        set_mark(s, GS_SEG_GUARD(g));
         return 0;
-    size_t ps = page_size();
-    uintptr_t src = sp & ~(uintptr_t)(ps - 1);
-    uintptr_t end = (uintptr_t)old->base + old->size;
-    uintptr_t dst = src + ((uintptr_t)GS_SEG_HI(n) - (uintptr_t)GS_SEG_HI(old));
-    struct gs_seg od = *old, nd = *n;
-    if (dst < (uintptr_t)n->base || (dst & (ps - 1)))
-        return 0;
-    if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
-        MAP_FAILED)
-        return 0;
-    /* The top page of n now holds old's descriptor at n's descriptor's place. */
-    *n = nd;
-    if (src > (uintptr_t)od.base)
-        munmap(od.base, src - (uintptr_t)od.base);
-    t->stats.mapped_bytes -= od.size;
-    gs_stats_note_stack(t, -(long)od.size);
-    if (populate_rest && dst > (uintptr_t)nd.base)
-        madvise(nd.base, dst - (uintptr_t)nd.base, MADV_POPULATE_WRITE);
+    }
+    size_t depth = (uintptr_t)GS_SEG_HI(g) - below;
+    size_t step = depth / 8 > GS_MARK_STEP ? depth / 8 : GS_MARK_STEP;
+    step = (step + GS_MARK_STEP - 1) & ~(GS_MARK_STEP - 1);
+    uintptr_t mark = below > step ? (below - step) & ~(uintptr_t)(GS_MARK_STEP - 1) : 0;
+    uintptr_t old = watermark_guard(s);
+    if (mark >= old)
+        mark = old - GS_MARK_STEP;
+    gs_arch_set_guard(set_mark(s, mark));
     return 1;
 }
 
-unsigned gs_valgrind_register(struct gs_seg *s)
+/* gs_stack_grow for a fixed stack: lower the watermark below what the prologue
+ * compared, then the body runs in place, as if the check had passed; or report
+ * the overflow. */
+static void watermark_grow(struct gs_stack *s, struct gs_morestack_regs *r)
 {
-#ifdef GROWSTACK_VALGRIND
-    gs_valgrind_fresh(s);
-    return VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
-#else
-    (void)s;
-    return 0;
-#endif
+    if (!watermark_lower(s, gs_arch_msr_probe(r)))
+        gs_stack_overflow(s, r->sp, gs_arch_msr_frame(r) + gs_arch_msr_args(r),
+                          "the fixed stack is full");
+    gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), watermark_guard(s));
 }
 
-/* Memcheck marks stack memory below %rsp inaccessible as the stack pointer
- * rises (returns), and does not follow the switch when %rsp moves to another
- * stack: a block that served as a stack before (a cached segment, a reused
- * block) still carries those marks, and the runtime's first writes into it
- * (copied arguments, the entry frame) would be reported. A block that becomes a
- * stack is, to memcheck, newly allocated and undefined. */
-void gs_valgrind_fresh(struct gs_seg *s)
+/* Uncount the stack (before its segment is freed). */
+static void watermark_release(struct gs_stack *s)
 {
-#ifdef GROWSTACK_VALGRIND
-    (void)VALGRIND_MAKE_MEM_UNDEFINED(s->lo, GS_SEG_USABLE(s));
-#else
-    (void)s;
-#endif
+    gs_thread_note_stack(-(long)s->size);
 }
 
-void gs_valgrind_scan(int begin)
+/* ---- dynamic allocas (protocol.md 5.5) ------------------------------------------ */
+
+/* The depth of the frame whose frame pointer is caller_fp, with s->top synced
+ * to the caller's stack pointer sp. */
+static size_t frame_depth(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
 {
-#ifdef GROWSTACK_VALGRIND
-    if (begin)
-        VALGRIND_DISABLE_ERROR_REPORTING;
-    else
-        VALGRIND_ENABLE_ERROR_REPORTING;
-#else
-    (void)begin;
-#endif
+    /* A fixed stack has one segment: s->top is right without a sync. */
+    if (s->kind != GS_STACK_FIXED)
+        gs_stack_sync_top(s, sp);
+    return s->top ? GS_SEG_DEPTH(s->top, caller_fp) : 0;
 }
 
-void gs_valgrind_deregister(unsigned id)
+void *gs_stack_dyn_alloc(struct gs_stack *s, size_t size, uintptr_t caller_fp, uintptr_t sp)
 {
-#ifdef GROWSTACK_VALGRIND
-    VALGRIND_STACK_DEREGISTER(id);
-#else
-    (void)id;
-#endif
+    size_t depth = frame_depth(s, caller_fp, sp);
+    /* A fixed stack's guard is its watermark: below it there may still be room.
+     * The function took the slow path already, so this block comes from the
+     * heap anyway; the next one will fit below the new mark. */
+    if (s->kind == GS_STACK_FIXED && !watermark_lower(s, sp - size))
+        gs_stack_overflow(s, sp, size, "a variable-length array or alloca does not fit");
+    if (size > gs_cfg.max)
+        gs_stack_overflow(s, sp, size,
+                          "a variable-length array or alloca is larger than the limit");
+    return gs_dyn_push(&s->dyn, depth, size);
 }
 
-void gs_stack_cache_trim(void)
+void *gs_stack_dyn_mark(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
 {
-    gs_seg_cache_trim(gs_thread_self());
+    frame_depth(s, caller_fp, sp);
+    return s->dyn;
 }
 
-void gs_seg_cache_trim(struct gs_thread *t)
+void gs_stack_dyn_release(struct gs_stack *s, void *mark, uintptr_t caller_fp, uintptr_t sp)
 {
-    size_t ps = page_size();
-    for (unsigned c = 0; c < GS_NCLASS; c++) {
-        struct gs_seg **pp = &t->pool[c];
-        while (*pp) {
-            struct gs_seg *s = *pp;
-            if (s->kind == GS_SEG_MMAP) {
-                *pp = s->prev;
-                t->npool[c]--;
-                t->stats.mapped_bytes -= s->size;
-                munmap(s->base, s->size);
-                continue;
-            }
-            /* Chunk-carved: keep the block (and the descriptor's page), drop the
-             * pages below it so they are faulted in afresh. */
-            uintptr_t lo = ((uintptr_t)s->base + ps - 1) & ~(uintptr_t)(ps - 1);
-            uintptr_t hi = (uintptr_t)s & ~(uintptr_t)(ps - 1);
-            if (hi > lo)
-                madvise((void *)lo, hi - lo, MADV_DONTNEED);
-            pp = &s->prev;
-        }
-    }
-    while (t->fixed_cache) {
-        struct gs_seg *s = t->fixed_cache;
-        t->fixed_cache = s->prev;
-        t->nfixed_cache--;
-        t->stats.mapped_bytes -= s->size;
-        munmap(s->base, s->size);
-    }
+    gs_dyn_pop_to(&s->dyn, mark, frame_depth(s, caller_fp, sp));
+}
+
+void gs_stack_dyn_frame_exit(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
+{
+    gs_dyn_pop_from(&s->dyn, frame_depth(s, caller_fp, sp));
 }

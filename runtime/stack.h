@@ -1,116 +1,172 @@
-/* stack.h - stack memory: segments, size classes, fixed mappings.
+/* stack.h - a coroutine's stack: its segments, growth in the three modes,
+ * moves and relocation, shrinking, pins, the fixed-mode watermark, dynamic
+ * alloca blocks and the side stack it owns (layer 3, docs/architecture.md).
+ * The protocol is docs/protocol.md section 5; stack.c implements it.
  *
- * A coroutine stack is a chain of segments; the top segment holds %rsp.
- * A segment is one block of memory with its descriptor at the high end:
- *
- *     base        lo                                   hi == (char *)seg
- *      |  guard?   |  <----- stack grows down ------    | struct gs_seg |
+ * A struct gs_stack is embedded in the coroutine that owns it (coro.h); this
+ * layer never sees the coroutine. Functions that take the running stack are
+ * called on the system stack with it running (its segments hold %rsp); the
+ * others with it suspended, or finished.
  *
  * Invariants:
- *  - hi is 16-byte aligned; lo + GS_STACK_GUARD < hi.
- *  - For a fixed stack, [base, lo) is one PROT_NONE page.
- *  - A block belongs to the thread that allocated it; freed blocks go to that
- *    thread's caches (pool[] by size class, fixed_cache) and are reused before new
- *    memory is mapped. Blocks of class < GS_POOL_CLASSES are carved from shared
- *    chunks and never unmapped; larger ones are mmap'd individually.
- *  - Nothing outside the stack's own frames points into a stack block, except the
- *    descriptors listed in runtime/grow.h (the only pointers a move must fix).
+ *  - bottom, bottom->next, ... lists every segment the stack owns; top is one
+ *    of them and holds %rsp while the stack runs (it may lag behind after
+ *    segmented returns: gs_stack_sync_top brings it up to date).
+ *  - While the stack runs instrumented code, %fs:0x70 == GS_SEG_GUARD(top), or
+ *    for a fixed stack its watermark, gs_stack_guard(s) >= GS_SEG_GUARD(top),
+ *    or for a probed run usage.probe > GS_SEG_GUARD(top) (see below);
+ *    `guard` holds that value while it does not run.
+ *  - Pointers the runtime keeps into a stack, each with its fix-up when the
+ *    stack moves: the owner's saved context (only while suspended or parked: a shrink
+ *    moves the saved %rsp by delta, gs_stack_maybe_shrink), the saved registers
+ *    of setjmp buffers listed by the owner's jb nodes and the buffer pointers of
+ *    those nodes (protocol.md 7.3). gs_tls.sys_sp points into the system stack,
+ *    never here. Saved contexts to return to live in the heap (the coroutine)
+ *    or on the system stack; side frames (side.h) never point into the stack,
+ *    except jmp_bufs.
+ *  - size (usable bytes of the live segments; for a fixed stack, what its
+ *    watermark gave) <= GROWSTACK_MAX; peak is the largest size reached.
+ *  - pin, when its segment is top, names a frame a walk found pinned; a move
+ *    clears it.
+ *  - usage.probe != 0 only in contiguous mode on a single-segment stack: then
+ *    the guard installed for the run (s->guard at its start) is usage.probe,
+ *    above the real guard GS_SEG_GUARD(top), at the depth of half the stack. A
+ *    prologue check that fails above the real guard only records the hit,
+ *    installs the real guard and resumes in place (gs_stack_grow); any path
+ *    that installs another guard (growth, resync) makes the run count as deep.
+ *  - dyn and side_owner.first are read by assembly through the owner's
+ *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
  */
 #ifndef GS_STACK_H
 #define GS_STACK_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "thread.h"
+#include "config.h"
+#include "gs_arch.h"
+#include "segment.h"
+#include "side.h"
 
-enum gs_seg_kind {
-    GS_SEG_POOL = 1,    /* carved from a chunk; size = 2 KiB << class           */
-    GS_SEG_MMAP = 2,    /* its own mapping; size = 2 KiB << class                */
-    GS_SEG_FIXED = 3,   /* its own mapping with a guard page; fixed mode          */
+enum gs_stack_kind {
+    GS_STACK_FIXED = 1,   /* one fixed mapping (fixed mode, or unchecked entry)  */
+    GS_STACK_GROWABLE,    /* segments; growth by the configured mode             */
 };
 
 struct gs_dyn;
+struct gs_pin_site;
 
-struct gs_seg {
-    char *lo;               /* lowest usable byte                                  */
-    char *base;             /* start of the block                                  */
-    size_t size;            /* bytes of the block, descriptor included             */
-    struct gs_seg *prev;    /* older segment of the same stack (toward the base)   */
-    struct gs_seg *next;    /* newer segment kept for reuse, or NULL               */
-    size_t base_off;        /* stack bytes of all older segments (see depth below)  */
-    uint32_t kind;          /* enum gs_seg_kind                                    */
-    uint32_t cls;           /* size class (POOL, MMAP)                              */
-    uint64_t pad;
+struct gs_stack {
+    struct gs_dyn *dyn;          /* dynamic alloca blocks, newest first (dyn.h)   */
+    struct gs_side_owner side_owner; /* side stack chunks (side.h)                */
+    struct gs_side side;         /* __gs_side while the stack does not run        */
+    uintptr_t guard;             /* the guard to install when it runs again       */
+    struct gs_seg *top;          /* segment holding %rsp                          */
+    struct gs_seg *bottom;       /* first segment (the coroutine's base)          */
+    size_t size;                 /* usable bytes of all live segments             */
+    size_t peak;                 /* largest size reached                          */
+    size_t initial;              /* the first segment's block size                */
+    enum gs_stack_kind kind;
+    struct gs_stack_usage {      /* contiguous mode: the shrink policy's history  */
+        unsigned runs;           /* runs started (the owner counts them)          */
+        unsigned judged;         /* `runs` when the last run was judged           */
+        unsigned shallow;        /* judged runs in a row that stayed in half      */
+        unsigned wait;           /* shallow runs a shrink needs (doubles when a
+                                    shrink is undone by growth)                   */
+        unsigned gap, skip;      /* unprobed runs after a probe hit (backoff)     */
+        uintptr_t probe;         /* the probe guard of this run, 0 if none        */
+        unsigned grew;           /* the stack grew (or hit the probe) this run    */
+        unsigned shrunk;         /* a shrink not yet confirmed or undone          */
+    } usage;
+    struct gs_pin_verdict {      /* the last frame walk that found a pin          */
+        struct gs_seg *seg;      /* the segment walked, NULL if none              */
+        uintptr_t slot;          /* where the pinning frame's return address was  */
+        uint64_t ret, below;     /* [slot] and [slot - 8] then                    */
+        struct gs_pin_site *site;
+    } pin;
 };
-_Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 
-#define GS_SEG_HI(s) ((char *)(s))
-/* The depth of address a in segment s, counted from the coroutine's base: grows
- * with call depth across segments (whose addresses are in no particular order)
- * and does not change when a segment is moved. */
-#define GS_SEG_DEPTH(s, a) ((s)->base_off + (size_t)((uintptr_t)GS_SEG_HI(s) - (uintptr_t)(a)))
-#define GS_SEG_USABLE(s) ((size_t)(GS_SEG_HI(s) - (s)->lo))
-#define GS_SEG_GUARD(s) ((uintptr_t)(s)->lo + GS_STACK_GUARD)
+/* Give s its first segment for a coroutine of `initial` bytes (0: the
+ * configured size) entered at `entry`: growable, or a fixed mapping in fixed
+ * mode and for an entry function without prologue checks. Sets s->guard. 0 or
+ * an errno. The caller lays out the first context below GS_SEG_HI(s->bottom). */
+__attribute__((visibility("hidden"))) int gs_stack_create(struct gs_stack *s, size_t initial,
+                                                          const void *entry);
 
-/* Classes below this are carved from GS_CHUNK_SIZE chunks. */
-#define GS_POOL_CLASSES 6        /* 2 KiB .. 64 KiB */
-#define GS_CHUNK_SIZE ((size_t)1 << 20)
-#define GS_CLASS_SIZE(c) ((size_t)2048 << (c))
+/* Release every segment, dynamic block and side chunk of a finished stack;
+ * max_stack_bytes learns its peak. */
+__attribute__((visibility("hidden"))) void gs_stack_release(struct gs_stack *s);
 
-/* A block of at least `usable` usable bytes (class rounded up). NULL on ENOMEM. */
-__attribute__((visibility("hidden")))
-struct gs_seg *gs_seg_alloc(struct gs_thread *t, size_t usable);
+/* __morestack's slow path for the running stack s, on the system stack: grow in
+ * the configured mode and fill regs->action, guard, pc and sp. */
+__attribute__((visibility("hidden"))) void gs_stack_grow(struct gs_stack *s,
+                                                        struct gs_morestack_regs *regs);
 
-/* The same, but an individually mapped block (64 KiB and up) has its pages
- * faulted in by the kernel at once: for a contiguous move, whose copy writes the
- * upper half at once and whose stack is growing into the rest. One bulk fault
- * instead of one trap per page (11.8 us each on this project's VMs). */
-__attribute__((visibility("hidden")))
-struct gs_seg *gs_seg_alloc_populated(struct gs_thread *t, size_t usable, int populate);
+/* Make s->top the segment holding sp (after segmented returns or a longjmp),
+ * keeping s->size. 0 if sp is on none of s's segments. */
+__attribute__((visibility("hidden"))) int gs_stack_sync_top(struct gs_stack *s, uintptr_t sp);
 
-/* Usable bytes of the block gs_seg_alloc(t, usable) would return, and of the
- * largest block whose usable size is at most `limit` (0 if none). */
-__attribute__((visibility("hidden"))) size_t gs_seg_usable_for(size_t usable);
-__attribute__((visibility("hidden"))) size_t gs_seg_usable_fit(size_t limit);
+/* The segment of s that holds sp, or NULL. */
+__attribute__((visibility("hidden"))) struct gs_seg *gs_stack_seg_of(const struct gs_stack *s,
+                                                                     uintptr_t sp);
 
-/* A fixed-mode stack of `max` usable bytes with a guard page. NULL on failure
- * (errno set; ENOMEM with a hint about vm.max_map_count). */
-__attribute__((visibility("hidden")))
-struct gs_seg *gs_seg_alloc_fixed(struct gs_thread *t, size_t max);
+/* The guard Invariant G asks for s's top segment: its watermark on a fixed
+ * stack; the top of the segment under GROWSTACK_FORCE_MOVE (every check grows). */
+__attribute__((visibility("hidden"))) uintptr_t gs_stack_guard(const struct gs_stack *s);
 
-/* Moving a stack's live part [sp, hi) from block `old` to the same distance
- * from the top of block `n` without copying: the pages themselves move
- * (mremap), so neither the copy nor the kernel's zeroing of pages that the
- * copy would fill is paid, and `old` is released (gs_seg_free must not be
- * called for it; its descriptor is gone). Only for individually mapped blocks
- * that would be unmapped when freed anyway (gs_seg_can_remap: larger than the
- * cache keeps). populate_rest: fault in the rest of `n` at once, as
- * gs_seg_alloc_populated would have. Returns 0 (nothing done) when it cannot. */
-__attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old);
-__attribute__((visibility("hidden"))) int gs_seg_move_pages(struct gs_thread *t,
-                                                            struct gs_seg *old,
-                                                            struct gs_seg *n, uintptr_t sp,
-                                                            int populate_rest);
+/* Contiguous mode, for a suspended stack (GROWSTACK_SHRINK, protocol.md
+ * 5.4a): judge the run that just ended (did it stay within half the stack?),
+ * halve the stack if its last `usage.wait` judged runs did and it uses under a
+ * quarter of it at the suspension (trimming its side stack too), and arm the
+ * probe guard for the next run. Called any number of times between two runs
+ * (each run is judged once). *saved_sp is the owner's saved context
+ * (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
+__attribute__((visibility("hidden"))) void gs_stack_usage_check(struct gs_stack *s,
+                                                               void **saved_sp);
+/* On every resume of a suspended coroutine (on the switch path): the common
+ * case (not contiguous, shrinking off, a stack under twice its initial size
+ * that no shrink made so, no probe armed) costs a few compares inline, on
+ * fields of s (s->size, not the segment's descriptor: one cache line less;
+ * it is at least the top segment's size, so a lagging value only takes the
+ * slow path). Such a stack's runs are left unjudged: it cannot shrink, and a
+ * growth makes the next judgement say "deep" anyway. */
+static inline __attribute__((always_inline)) void gs_stack_maybe_shrink(struct gs_stack *s,
+                                                                       void **saved_sp)
+{
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
+        return;
+    if (!(s->usage.probe | s->usage.shrunk) &&
+        s->size + sizeof(struct gs_seg) < 2 * s->initial)
+        return;
+    gs_stack_usage_check(s, saved_sp);
+}
 
-/* Return a block to the thread's caches. */
-__attribute__((visibility("hidden")))
-void gs_seg_free(struct gs_thread *t, struct gs_seg *s);
+/* GROWSTACK_FORCE_MOVE in contiguous mode: move a stack whose owner just parked
+ * in a blocking call (its saved context made by the parking frame, resume
+ * address gs_park_ret) to a new block of the same size; *saved_sp moves with
+ * it. A stack the walk cannot prove movable stays. Safe to call from any stack. */
+__attribute__((visibility("hidden"))) void gs_stack_move_parked(struct gs_stack *s,
+                                                                void **saved_sp);
 
-/* Give t's cached blocks back to the kernel: individual mappings are unmapped,
- * the pages of chunk-carved blocks dropped (a chunk is shared between blocks and
- * is never unmapped). Behind gs_stack_cache_trim() and thread exit. */
-__attribute__((visibility("hidden"))) void gs_seg_cache_trim(struct gs_thread *t);
+/* Dynamic allocas of the running stack s (protocol.md 5.5), for the frame
+ * whose %rbp is caller_fp and whose %rsp is sp once the entry point returned:
+ * allocate a heap block of `size` bytes (after the blocks of deeper, returned
+ * frames are freed; on a fixed stack the watermark moves below sp - size, or
+ * the overflow is reported), the list's head as a mark, release back to a
+ * mark, release the frame's blocks at its exit. */
+__attribute__((visibility("hidden"))) void *gs_stack_dyn_alloc(struct gs_stack *s, size_t size,
+                                                              uintptr_t caller_fp, uintptr_t sp);
+__attribute__((visibility("hidden"))) void *gs_stack_dyn_mark(struct gs_stack *s,
+                                                             uintptr_t caller_fp, uintptr_t sp);
+__attribute__((visibility("hidden"))) void gs_stack_dyn_release(struct gs_stack *s, void *mark,
+                                                               uintptr_t caller_fp, uintptr_t sp);
+__attribute__((visibility("hidden"))) void gs_stack_dyn_frame_exit(struct gs_stack *s,
+                                                                  uintptr_t caller_fp,
+                                                                  uintptr_t sp);
 
-/* Register / deregister a block with Valgrind as a stack (client requests: no
- * cost outside Valgrind; no-ops unless built with GROWSTACK_VALGRIND). Register
- * also marks the block fresh. */
-__attribute__((visibility("hidden"))) unsigned gs_valgrind_register(struct gs_seg *s);
-__attribute__((visibility("hidden"))) void gs_valgrind_deregister(unsigned id);
-/* A block (re)used as a stack: its usable part is undefined memory to memcheck. */
-__attribute__((visibility("hidden"))) void gs_valgrind_fresh(struct gs_seg *s);
-/* Around the conservative scan of a moved stack (grow.c), which reads every
- * word, initialised or not, on purpose: memcheck reports no error in between
- * (this thread only; definedness is still tracked). begin = 1, then 0. */
-__attribute__((visibility("hidden"))) void gs_valgrind_scan(int begin);
+/* Report a stack overflow of the running stack s and abort: what was in use
+ * (from its base down to sp), what the next frame needed, the limit that
+ * applied; then the statistics if GROWSTACK_STATS=1 (fatal.h's report hook). */
+__attribute__((noreturn, visibility("hidden")))
+void gs_stack_overflow(const struct gs_stack *s, uintptr_t sp, size_t need, const char *why);
 
 #endif

@@ -84,7 +84,7 @@ static int main_program(struct object *o)
     return 1;
 }
 
-size_t gs_symbolize(const void *pc, char *buf, size_t len)
+size_t gs_symbols_name(const void *pc, char *buf, size_t len)
 {
     uintptr_t addr = (uintptr_t)pc;
     struct object o = {0};

@@ -1,7 +1,7 @@
 /* symbols.h - names of code addresses, for fatal messages.
  *
  * Invariants:
- *  - gs_symbolize never allocates and takes no lock of its own; it uses system
+ *  - gs_symbols_name never allocates and takes no lock of its own; it uses system
  *    calls and dladdr (which takes the dynamic loader's lock: a crash inside the
  *    loader itself could hang there). It is meant for paths that end in
  *    gs_fatal, including the SIGSEGV handler.
@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 /* Write a name for pc into buf; returns its length. */
-__attribute__((visibility("hidden"))) size_t gs_symbolize(const void *pc, char *buf,
-                                                          size_t len);
+__attribute__((visibility("hidden"))) size_t gs_symbols_name(const void *pc, char *buf,
+                                                             size_t len);
 
 #endif

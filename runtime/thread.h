@@ -1,15 +1,21 @@
-/* thread.h - per-thread runtime state.
+/* thread.h - the thread context: what the assembly and every layer read of the
+ * calling thread (layer 1, docs/architecture.md).
  *
  * Invariants:
  *  - gs_tls is initial-exec TLS; its first fields are read by assembly at the
  *    offsets GS_THREAD_* of gs_arch.h (checked below).
  *  - cur is the coroutine whose code runs now, NULL on the system stack outside
- *    any coroutine. While an external call made by `cur` runs on the system stack,
- *    cur is unchanged and ext_target names the callee.
+ *    any coroutine. It belongs to the core (coro.h), which alone writes it;
+ *    here it is opaque, and the layers between never read it: they are handed
+ *    the stack they work on. While an external call made by `cur` runs on the
+ *    system stack, cur is unchanged and ext_target names the callee.
  *  - sys_sp is a 16-byte aligned address of the thread's own (system) stack
  *    below every live system-stack frame; trampolines and __morestack may use the
  *    stack below it. gs_resume() lowers it when it leaves the system stack and
  *    restores it when control comes back.
+ *  - stats and pin_tally are the thread's counters: each layer increments its
+ *    own with plain stores (only this thread writes them); stats.c reads them,
+ *    unlocked, to print them. Printing lives at the top.
  *  - A thread's coroutines, stacks and caches are touched only by that thread.
  */
 #ifndef GS_THREAD_H
@@ -17,62 +23,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <signal.h>
 #include "growstack.h"
 #include "gs_arch.h"
 #include "pins.h"
-#include "side.h"
 
 struct gs_coro;
-struct gs_seg;
-
-/* Stack blocks are pooled by power-of-two size class: 2 KiB << class. */
-#define GS_NCLASS 20
 
 struct gs_thread {
     struct gs_coro *cur;          /* GS_THREAD_CUR        */
     char *sys_sp;                 /* GS_THREAD_SYS_SP     */
     void *ext_target;             /* GS_THREAD_EXT_TARGET */
-    struct gs_side_owner side_owner; /* the thread's own side stack; .first is
-                                        GS_THREAD_SIDE_FIRST (side.h)          */
 
-    int initialized;
-    unsigned index;               /* small thread number, for messages        */
-    uint32_t tag;                 /* 1..65535, unique among live threads: the
-                                     owner field of this thread's handles (coro.c) */
-    struct gs_thread *next_all;   /* all initialized threads (for stats)      */
-    struct gs_coro *main_co;      /* the coroutine running main or the thread's
-                                     start routine (gs_thread_run_main), or NULL */
-    /* The thread's own stack [stack_lo, stack_hi) with stack_guard bytes of guard
-     * below, read at initialization (pthread_getattr_np; 0 if unknown): signals.c
-     * recognises overflows of it. */
-    uintptr_t stack_lo, stack_hi;
-    size_t stack_guard;
-    int main_thread;              /* the process's initial thread (limit: ulimit -s) */
+    unsigned index;               /* small thread number, for messages (stats.c) */
+    unsigned in_signal;           /* signal handlers running (signals.c): what they
+                                     interrupted may be mid-update (io.c's close) */
 
-    /* coroutine table: handle = gen << 32 | slot */
-    struct gs_slot *slots;
-    uint32_t nslots, cap_slots, free_slot;
-
-    /* scheduler (runtime/scheduler.c) */
-    struct gs_coro *ready_head, *ready_tail;
-    size_t nready, nalive;
-    struct gs_coro *zombies;      /* finished, stack not yet released (coro.c)  */
-
-    /* stack block caches (runtime/stack.c) */
-    struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */
-    uint32_t npool[GS_NCLASS];
-    char *chunk_cur, *chunk_end;      /* bump region for small blocks          */
-    struct gs_seg *fixed_cache;       /* freed fixed mappings                  */
-    uint32_t nfixed_cache;
-
-    stack_t altstack;
     struct gs_stats stats;
-
-    struct gs_side side;              /* the thread's own __gs_side while a
-                                         coroutine runs (side.h)               */
-    struct gs_side_chunk *sig_side;   /* signal handlers' side area, or NULL   */
-    struct gs_rec_cache *rec_cache;   /* records.c                             */
     struct gs_pin_tally pin_tally;    /* pins.h                                */
 };
 
@@ -82,42 +48,23 @@ _Static_assert(offsetof(struct gs_thread, cur) == GS_THREAD_CUR, "GS_THREAD_CUR"
 _Static_assert(offsetof(struct gs_thread, sys_sp) == GS_THREAD_SYS_SP, "GS_THREAD_SYS_SP");
 _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
                "GS_THREAD_EXT_TARGET");
-_Static_assert(offsetof(struct gs_thread, side_owner.first) == GS_THREAD_SIDE_FIRST,
-               "GS_THREAD_SIDE_FIRST");
 
-/* The calling thread's state, initialized on first use (sigaltstack, stats
- * registration, configuration). */
-__attribute__((visibility("hidden"))) struct gs_thread *gs_thread_self(void);
+/* Messages of the lower layers name the code that runs now: "coroutine 3
+ * (main)", or "the thread's own stack" outside coroutines. `cur` is the core's;
+ * the core installs the function that names it (set once, before the first
+ * coroutine exists; a NULL namer, or none, names no coroutine). */
+__attribute__((visibility("hidden"))) void gs_thread_set_namer(
+    const char *(*namer)(struct gs_coro *co, char *buf, size_t len));
+__attribute__((visibility("hidden"))) const char *gs_thread_name_cur(char *buf, size_t len);
 
-/* Whether a live thread has this handle tag (coro.c: EXDEV vs ESRCH). */
-__attribute__((visibility("hidden"))) int gs_thread_tag_live(uint32_t tag);
-
-/* Whether a SIGSEGV is a stack overflow (of the running coroutine's stack, the
- * thread's own stack or its signal stack: runtime/overflow.c); if so, report it
- * and abort. Returns otherwise. Called by the SIGSEGV handler. */
-__attribute__((visibility("hidden"))) void gs_overflow_check_fault(const siginfo_t *si,
-                                                                   const void *uc);
-
-/* Run fn(a0, a1, a2) on a new coroutine, the thread's main coroutine, with the
- * given name and GS_CORO_* flags, until it finishes, and return its result
- * (runtime/main.c: main; runtime/pthread.c: thread start routines). Must be
- * called on the thread's own stack, outside coroutines. If pthread_exit or a
- * cancellation ends the thread inside the coroutine, the coroutines it leaves
- * are finished (gs_coro_abandon) before the thread's cleanup continues, so TLS
- * and thread-specific destructors see a thread outside coroutines. Out of
- * memory for the coroutine is fatal. */
-__attribute__((visibility("hidden"))) uintptr_t gs_thread_run_main(void *fn, uintptr_t a0,
-                                                                   uintptr_t a1, uintptr_t a2,
-                                                                   unsigned flags,
-                                                                   const char *name);
-
-/* Per-thread counters are summed by gs_stats_get(); retired threads are folded
- * into a global total. */
-__attribute__((visibility("hidden"))) void gs_stats_note_stack(struct gs_thread *t,
-                                                               long delta);
-
-/* Before an abort that reports an overflow: print the statistics when
- * GROWSTACK_STATS=1 (atexit handlers do not run on abort). */
-__attribute__((visibility("hidden"))) void gs_stats_at_abort(void);
+/* stack_bytes changes by delta (segment.c: blocks of growable stacks; stack.c:
+ * what the watermark of a fixed stack gave); its peak follows. */
+static inline void gs_thread_note_stack(long delta)
+{
+    struct gs_stats *st = &gs_tls.stats;
+    st->stack_bytes += (uint64_t)delta;
+    if (st->stack_bytes > st->stack_bytes_peak)
+        st->stack_bytes_peak = st->stack_bytes;
+}
 
 #endif

@@ -1,19 +1,24 @@
 #!/bin/sh
-# report.sh [--full] [--echo] - the main job: install what is missing, build everything
-# (runtime, plugin, gscc, benchmarks, anchors) and write the benchmark report to
-# docs/bench/REPORT.md. Quick by default (a few minutes on 2 cores); --full runs
-# every depth, frame size and boundary position with 5 repetitions; --echo adds the
-# echo-server benchmark (docs/bench/echo.md).
+# report.sh [--full] [--echo] [--no-realprog] - the main job: install what is missing,
+# build everything (runtime, plugin, gscc, benchmarks, anchors) and write the benchmark
+# report to docs/bench/REPORT.md. Quick by default; --full runs every depth, frame size
+# and boundary position with 5 repetitions; --echo adds the echo-server benchmark
+# (docs/bench/echo.md). The "Real programs" section (tests/realprog: SQLite, jq, Lua,
+# zlib, cJSON built three times and run in every mode) is part of every run; it is most
+# of a first run's time (building the programs, then about 6 min of CPU of runs, quick;
+# measured on the loaded shared machine: 34 min of builds and 18.5 min of runs, wall;
+# docs/realprog.md section 6). --no-realprog leaves it out; the report then says so.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GROWSTACK_BUILD_DIR:-$root/build-report}
 results=${GROWSTACK_RESULTS_DIR:-$build/results}
-full="" echo=""
+full="" echo="" realprog=""
 for a in "$@"; do
   case $a in
     --full ) full=--full ;;
     --echo ) echo=--echo ;;
-    * ) echo "usage: scripts/report.sh [--full] [--echo]" >&2; exit 2 ;;
+    --no-realprog ) realprog=--no-realprog ;;
+    * ) echo "usage: scripts/report.sh [--full] [--echo] [--no-realprog]" >&2; exit 2 ;;
   esac
 done
 echo "== [$(date +%H:%M:%S)] setup"
@@ -27,4 +32,4 @@ echo "== [$(date +%H:%M:%S)] demo"
 for mode in fixed segmented contiguous; do
   GROWSTACK_MODE=$mode GROWSTACK_STATS=1 "$build/bench/demo"
 done
-"$root/bench/run.sh" "$build" "$results" $full $echo
+"$root/bench/run.sh" "$build" "$results" $full $echo $realprog

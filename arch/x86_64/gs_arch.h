@@ -5,8 +5,13 @@
  *    It is 0 whenever the thread runs on its own (system) stack, and
  *    top->lo + GS_STACK_GUARD while a coroutine runs instrumented code.
  *  - Offsets of C structures used by assembly are defined here once and checked
- *    with _Static_assert next to the structure definitions (runtime/thread.h,
- *    runtime/coro.h, runtime/grow.h); assembly never spells a literal offset.
+ *    with _Static_assert next to the structure definitions (here for the
+ *    morestack register block; runtime/thread.h, runtime/coro.h, runtime/side.h
+ *    for the runtime's); assembly never spells a literal offset.
+ *  - Every register name the runtime needs is here: the first context of a
+ *    coroutine, the morestack register block and the registers a move
+ *    relocates, the frame-pointer chain, the saved context, glibc's jmp_buf.
+ *    runtime/ reads them through the gs_arch_* functions below.
  *
  * Porting: another architecture provides its own arch/<isa>/ with this header and
  * the same .S entry points. LLVM implements the split-stack prologue only for x86
@@ -44,21 +49,17 @@
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
 #define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
-#define GS_THREAD_SIDE_FIRST 24  /* struct gs_side_chunk *: the thread's own first
-                                    side chunk (runtime/side.h)                    */
 
-/* struct gs_coro (runtime/coro.h): the fields gs_yield reads. */
+/* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
+ * __gs_dyn_* and __gs_side_alloc read. */
 #define GS_CORO_CTX          0
 #define GS_CORO_BACK         8
 #define GS_CORO_BACK_GUARD   16
-#define GS_CORO_GUARD        24
-#define GS_CORO_STATE        32
-#define GS_CORO_DYN          40
-#define GS_CORO_SIDE_FIRST   48  /* struct gs_side_chunk *: first side chunk       */
-#define GS_STATE_SUSPENDED   4   /* enum gs_state (checked in coro.h) */
+#define GS_CORO_DYN          32  /* struct gs_dyn *: .stack.dyn (stack.h)         */
+#define GS_CORO_SIDE_FIRST   40  /* struct gs_side_chunk *: .stack.side_owner.first */
 
-/* struct gs_ctx (runtime/coro.h): a suspended context is just its stack pointer;
- * the switch pushes the rest. Layout of the saved area, from the saved %rsp: */
+/* struct gs_ctx (below): a suspended context is just its stack pointer; the
+ * switch pushes the rest. Layout of the saved area, from the saved %rsp: */
 #define GS_CTX_SP            0
 #define GS_SAVED_MXCSR       0   /* 4 bytes: MXCSR (control and status)          */
 #define GS_SAVED_FPUCW       4   /* 2 bytes: x87 control word                     */
@@ -71,9 +72,9 @@
 #define GS_SAVED_PC          56  /* resume address (popped and jumped to)         */
 #define GS_SAVED_SIZE        64
 
-/* struct gs_morestack_regs (runtime/grow.h): what __morestack saves on the system
- * stack before calling gs_grow(). gs_grow may rewrite any field; __morestack
- * restores from it and resumes at `resume` with %rsp = `sp`. */
+/* struct gs_morestack_regs (below): what __morestack saves on the system
+ * stack before calling its C half (gs_entry_morestack), which may rewrite any
+ * field; __morestack restores from it and continues at `pc` with %rsp = `sp`. */
 #define GS_MSR_RAX    0
 #define GS_MSR_RDI    8
 #define GS_MSR_RSI    16
@@ -103,13 +104,41 @@
 #define GS_SIDE_LIM          8
 #define GS_SIDE_JB           16
 
+/* struct gs_side_thread (runtime/side.h): gs_side_tls, the thread's own side
+ * state in initial-exec TLS; __gs_side_alloc's fast path reads owner.first. */
+#define GS_SIDE_THREAD_FIRST 0
+
 /* struct gs_side_chunk (runtime/side.h): the header right below a side chunk's
  * usable bytes; __gs_side_alloc's fast path reads next and hi. */
 #define GS_SIDE_CHUNK_NEXT   0
 #define GS_SIDE_CHUNK_HI     16
 #define GS_SIDE_CHUNK_HDR    48
 
-/* gs_grow() results, read by __morestack. */
+/* struct gs_block (runtime/block.h): the frame a blocking call keeps on the
+ * coroutine stack while it runs its step on the system stack and while it is
+ * parked (docs/netpoll.md, "The parking frame"). block_*.S builds it below the
+ * caller's return address and %rbp. */
+#define GS_BLK_ARGS          0   /* rdi rsi rdx rcx r8 r9 as the caller passed them */
+#define GS_BLK_STEP          48  /* int (*)(struct gs_block *): the C half          */
+#define GS_BLK_GUARD         56  /* the guard when the step last ran (0: entered on
+                                    the system stack)                              */
+#define GS_BLK_RET           64  /* the result (%rax) when the step says DONE       */
+#define GS_BLK_CO            72  /* struct gs_coro *: whom to switch away from (PARK)*/
+#define GS_BLK_WAIT          80  /* step-private, 0 at entry                        */
+#define GS_BLK_PROGRESS      88  /* step-private, 0 at entry                        */
+#define GS_BLK_STATE         96  /* step-private, 0 at entry                        */
+#define GS_BLK_PAD           104
+#define GS_BLK_SIZE          112
+/* What a step returns. */
+#define GS_BLOCK_DONE        0   /* return GS_BLK_RET to the caller                 */
+#define GS_BLOCK_PARK        1   /* switch away from GS_BLK_CO; on resume, step again */
+#define GS_BLOCK_AGAIN       2   /* run the step again at once                      */
+
+#define GS_BLOCK_THREAD      3   /* on the thread's own stack, outside coroutines:
+                                    the thread waits (gs_api_block_wait), then the
+                                    step runs again                                */
+
+/* What the C half of __morestack asks for (GS_MSR_ACTION). */
 #define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
 #define GS_GROW_CALL   2   /* segmented: call body (ret+1) with %rsp = sp; the
                               pushed return address is __morestack_return          */
@@ -174,13 +203,6 @@ static inline void gs_arch_set_guard(uintptr_t g)
     __asm__ volatile("movq %0, %%fs:%c1" : : "r"(g), "i"(GS_TCB_GUARD) : "memory");
 }
 
-static inline void *gs_arch_sp(void)
-{
-    void *sp;
-    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
-    return sp;
-}
-
 /* ---- glibc's jmp_buf (protocol.md 7.3) ----------------------------------------
  * __jmp_buf on x86-64 (glibc sysdeps/x86_64/jmpbuf-offsets.h), the first 8 words
  * of jmp_buf and sigjmp_buf alike:
@@ -221,8 +243,14 @@ static inline uint64_t gs_arch_ptr_mangle(uint64_t value)
     return (x << 0x11) | (x >> (64 - 0x11));
 }
 
+/* A suspended context: the stack pointer gs_ctx_switch saved (the saved area
+ * above: GS_SAVED_*). */
+struct gs_ctx {
+    void *sp;
+};
+_Static_assert(__builtin_offsetof(struct gs_ctx, sp) == GS_CTX_SP, "GS_CTX_SP");
+
 /* Entry points in the .S files. */
-struct gs_ctx;
 void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard);
 int gs_ctx_resume(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard); /* alias */
 int gs_yield(void);               /* in assembly: leaves no runtime frame behind */
@@ -230,10 +258,164 @@ void gs_ctx_entry(void);        /* first resume address of every coroutine     *
 extern const char gs_ctx_entry_ret[];  /* return address of the user function  */
 void __morestack(void);
 extern const char __morestack_return[];
+extern const char gs_park_ret[];  /* resume address of a parked blocking call (block_*.S) */
 void __gs_tramp(void);
 void __gs_tramp_icall(void);
 void gs_sys_call(void (*fn)(void *), void *arg);
 void *__gs_side_alloc(__SIZE_TYPE__ size, __SIZE_TYPE__ align);
+
+/* ---- __morestack's register block (docs/protocol.md 5) -------------------------
+ * What __morestack saves on the system stack and hands to its C half, which
+ * reads it by role through the functions below, never by register name. */
+struct gs_morestack_regs {
+    uint64_t rax, rdi, rsi, rdx, rcx, r8, r9, r10, r11;
+    uint64_t rbx, rbp, r12, r13, r14, r15;
+    uint64_t sp;
+    uint64_t action, guard, pc, pad;
+    uint64_t xmm[16];
+};
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rax) == GS_MSR_RAX, "RAX");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rdi) == GS_MSR_RDI, "RDI");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rsi) == GS_MSR_RSI, "RSI");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rdx) == GS_MSR_RDX, "RDX");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rcx) == GS_MSR_RCX, "RCX");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r8) == GS_MSR_R8, "R8");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r9) == GS_MSR_R9, "R9");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r10) == GS_MSR_R10, "R10");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r11) == GS_MSR_R11, "R11");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rbx) == GS_MSR_RBX, "RBX");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, rbp) == GS_MSR_RBP, "RBP");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r12) == GS_MSR_R12, "R12");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r13) == GS_MSR_R13, "R13");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r14) == GS_MSR_R14, "R14");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, r15) == GS_MSR_R15, "R15");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, sp) == GS_MSR_SP, "SP");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, action) == GS_MSR_ACTION, "ACTION");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, guard) == GS_MSR_GUARD, "GUARD");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, pc) == GS_MSR_PC, "PC");
+_Static_assert(__builtin_offsetof(struct gs_morestack_regs, xmm) == GS_MSR_XMM, "XMM");
+_Static_assert(sizeof(struct gs_morestack_regs) == GS_MSR_SIZE, "SIZE");
+
+/* F is the function whose prologue check failed. At entry, sp holds:
+ * [sp] = the return address into F's alloc block (its retq; F's body is the
+ * next byte), [sp + 8] = F's return address, [sp + 16, + 16 + ARGS) = F's stack
+ * arguments. */
+static inline size_t gs_arch_msr_frame(const struct gs_morestack_regs *r) { return r->r10; }
+static inline size_t gs_arch_msr_args(const struct gs_morestack_regs *r) { return r->r11; }
+/* F's caller's frame pointer: the first frame of a walk up the chain. */
+static inline uintptr_t gs_arch_msr_fp(const struct gs_morestack_regs *r) { return r->rbp; }
+/* The slot holding F's return address: %rsp at F's entry, as after the call. */
+static inline uintptr_t gs_arch_msr_ret_slot(const struct gs_morestack_regs *r)
+{
+    return r->sp + 8;
+}
+/* Where F's body starts. */
+static inline uintptr_t gs_arch_msr_body(const struct gs_morestack_regs *r)
+{
+    return *(const uint64_t *)r->sp + 1;
+}
+/* The address F's prologue compared against the guard: %rsp at F's entry,
+ * minus the frame when it is 256 bytes or more (protocol.md 1). */
+static inline uintptr_t gs_arch_msr_probe(const struct gs_morestack_regs *r)
+{
+    size_t frame = gs_arch_msr_frame(r);
+    uintptr_t sp = gs_arch_msr_ret_slot(r);
+    return frame >= 256 ? sp - frame : sp;
+}
+/* Bytes a segment needs beyond FRAME + ARGS + GS_STACK_GUARD for
+ * gs_arch_msr_call: the two zero words at its top, the return address the call
+ * pushes, the arguments' alignment (rounded up). */
+#define GS_ARCH_CALL_BYTES (16 + 8 + 32)
+
+/* GS_GROW_RESUME: continue F at `body` with %rsp = ret_slot (F's return address,
+ * as after a call: on a moved stack, or in place) and this guard. */
+static inline void gs_arch_msr_resume(struct gs_morestack_regs *r, uintptr_t body,
+                                      uintptr_t ret_slot, uintptr_t guard)
+{
+    r->sp = ret_slot;
+    r->pc = body;
+    r->guard = guard;
+    r->action = GS_GROW_RESUME;
+}
+
+/* GS_GROW_CALL: run F's body on a new segment whose usable bytes end at hi
+ * (16-byte aligned), with this guard: two zero words at the top, F's stack
+ * arguments copied below them; __morestack calls the body there with
+ * __morestack_return as its return address. */
+static inline void gs_arch_msr_call(struct gs_morestack_regs *r, char *hi, uintptr_t guard)
+{
+    size_t args = gs_arch_msr_args(r);
+    char *top = hi - 16;
+    __builtin_memset(top, 0, 16);
+    char *sp = top - ((args + 15) & ~(size_t)15);
+    __builtin_memcpy(sp, (const char *)r->sp + 16, args);
+    r->pc = gs_arch_msr_body(r);
+    r->sp = (uintptr_t)sp;
+    r->guard = guard;
+    r->action = GS_GROW_CALL;
+}
+
+/* A move by delta of the stack range [lo, hi): every saved register that points
+ * into it (the callee-saved registers, the argument registers and %rax, %rbp)
+ * moves with it; xmm registers hold no pointers the C ABI lets escape. */
+static inline void gs_arch_msr_relocate(struct gs_morestack_regs *r, uintptr_t lo,
+                                        uintptr_t hi, intptr_t delta)
+{
+    uint64_t *regs[] = {&r->rax, &r->rdi, &r->rsi, &r->rdx, &r->rcx, &r->r8, &r->r9,
+                        &r->rbx, &r->rbp, &r->r12, &r->r13, &r->r14, &r->r15};
+    for (unsigned i = 0; i < sizeof regs / sizeof regs[0]; i++)
+        if (*regs[i] >= lo && *regs[i] < hi)
+            *regs[i] += (uint64_t)delta;
+}
+
+/* ---- frames ----------------------------------------------------------------------
+ * The frame-pointer chain (every instrumented frame has one): [fp] = the
+ * caller's fp, [fp + 8] = the return address into the caller. */
+static inline uintptr_t gs_arch_frame_ret_slot(uintptr_t fp) { return fp + 8; }
+static inline uintptr_t gs_arch_frame_next(uintptr_t fp) { return *(const uint64_t *)fp; }
+
+/* A context saved by gs_ctx_switch at sp: the slot of its resume address (the
+ * return address into the frame that switched) and its %rbp. */
+static inline uintptr_t gs_arch_ctx_pc_slot(uintptr_t sp) { return sp + GS_SAVED_PC; }
+static inline uintptr_t gs_arch_ctx_fp(uintptr_t sp)
+{
+    return *(const uint64_t *)(sp + GS_SAVED_RBP);
+}
+
+/* An on-stack entry point's C half (ON_SYSTEM_STACK, morestack_*.S) receives its
+ * frame's %rbp: the caller's %rsp once the entry point has returned is above it. */
+static inline uintptr_t gs_arch_entry_caller_sp(uintptr_t frame) { return frame + 16; }
+
+/* ---- a new context (switch_*.S, docs/protocol.md 6) ----------------------------
+ * Initial values of the x87 control word and MXCSR under the SysV ABI. */
+#define GS_FPUCW_INIT 0x037f
+#define GS_MXCSR_INIT 0x1f80
+
+/* Lay out the first context of a coroutine whose stack ends at `hi` (16-byte
+ * aligned) and return its saved stack pointer: the first switch to it pops
+ * r12 = fn, r13/r14/r15 = its three arguments, rbx = rbp = 0 (the end of the
+ * frame chain), MXCSR and the x87 control word at their initial values, and
+ * resumes at gs_ctx_entry with %rsp 16-byte aligned. Above it, two zero words:
+ * a NULL return address and %rbp for debuggers that walk past gs_ctx_entry. */
+static inline void *gs_arch_ctx_init(char *hi, void *fn, uintptr_t a0, uintptr_t a1,
+                                     uintptr_t a2)
+{
+    char *top = hi - 16;
+    __builtin_memset(top, 0, 16);
+    char *sp = top - GS_SAVED_SIZE;
+    uint32_t mxcsr = GS_MXCSR_INIT;
+    uint16_t fpucw = GS_FPUCW_INIT;
+    __builtin_memcpy(sp + GS_SAVED_MXCSR, &mxcsr, 4);
+    __builtin_memcpy(sp + GS_SAVED_FPUCW, &fpucw, 2);
+    const uint64_t regs[][2] = {
+        {GS_SAVED_R12, (uint64_t)(uintptr_t)fn}, {GS_SAVED_R13, a0}, {GS_SAVED_R14, a1},
+        {GS_SAVED_R15, a2}, {GS_SAVED_RBX, 0}, {GS_SAVED_RBP, 0},
+        {GS_SAVED_PC, (uint64_t)(uintptr_t)gs_ctx_entry},
+    };
+    for (unsigned i = 0; i < sizeof regs / sizeof regs[0]; i++)
+        __builtin_memcpy(sp + regs[i][0], &regs[i][1], 8);
+    return sp;
+}
 #endif
 
 #endif /* GS_ARCH_H */

@@ -67,7 +67,7 @@ __morestack:
 	movaps	%xmm6, GS_MSR_XMM+0x60(%rsp)
 	movaps	%xmm7, GS_MSR_XMM+0x70(%rsp)
 	movq	%rsp, %rdi
-	callq	gs_grow
+	callq	gs_entry_morestack
 
 	movq	GS_MSR_GUARD(%rsp), %rax
 	movq	%rax, %fs:GS_TCB_GUARD
@@ -110,7 +110,7 @@ __morestack:
 __morestack_return:
 	/* The body returned (rax, rdx, xmm0, xmm1, st0, st1 hold its results).
 	 * Back to the old segment; co->top is brought up to date lazily by the next
-	 * slow path (gs_grow and gs_stack_resync find the segment holding %rsp). */
+	 * slow path (gs_stack_grow and gs_stack_resync find the segment holding %rsp). */
 	movq	-8(%rbp), %rcx
 	movq	%rbp, %rsp
 	movq	%rcx, %fs:GS_TCB_GUARD
@@ -196,9 +196,9 @@ __morestack_allocate_stack_space_shlib:
 .endm
 
 /* void *__morestack_allocate_stack_space(size_t size): VLA/alloca slow path. */
-ON_SYSTEM_STACK __morestack_allocate_stack_space, gs_dyn_alloc
+ON_SYSTEM_STACK __morestack_allocate_stack_space, gs_entry_dyn_alloc
 /* void gs_stack_resync(void): after setjmp returned, maybe through longjmp. */
-ON_SYSTEM_STACK gs_stack_resync, gs_resync
+ON_SYSTEM_STACK gs_stack_resync, gs_entry_resync
 /* void *__gs_dyn_mark(void) / void __gs_dyn_release(void *) / __gs_dyn_frame_exit:
  * called around every VLA scope and before every return of a function with
  * dynamic allocas. Fast path: the running coroutine has no dynamic blocks (the
@@ -224,9 +224,9 @@ ON_SYSTEM_STACK gs_stack_resync, gs_resync
 DYN_FAST_PATH __gs_dyn_mark, gs_dyn_mark_slow
 DYN_FAST_PATH __gs_dyn_release, gs_dyn_release_slow
 DYN_FAST_PATH __gs_dyn_frame_exit, gs_dyn_exit_slow
-ON_SYSTEM_STACK gs_dyn_mark_slow, gs_dyn_mark, hidden
-ON_SYSTEM_STACK gs_dyn_release_slow, gs_dyn_release_to, hidden
-ON_SYSTEM_STACK gs_dyn_exit_slow, gs_dyn_frame_exit, hidden
+ON_SYSTEM_STACK gs_dyn_mark_slow, gs_entry_dyn_mark, hidden
+ON_SYSTEM_STACK gs_dyn_release_slow, gs_entry_dyn_release, hidden
+ON_SYSTEM_STACK gs_dyn_exit_slow, gs_entry_dyn_frame_exit, hidden
 
 /* {void *base, char *restore_sp} __gs_side_alloc(size_t size, size_t align):
  * a side frame that does not fit the current side chunk (docs/protocol.md 7.2,
@@ -255,7 +255,8 @@ __gs_side_alloc:
 	jz	2f
 	movq	GS_CORO_SIDE_FIRST(%rdx), %rdx
 	jmp	4f
-2:	movq	%fs:GS_THREAD_SIDE_FIRST(%rcx), %rdx
+2:	movq	gs_side_tls@gottpoff(%rip), %rcx
+	movq	%fs:GS_SIDE_THREAD_FIRST(%rcx), %rdx
 4:	xorl	%r9d, %r9d                      /* restore_sp: the first chunk's hi */
 3:	testq	%rdx, %rdx
 	jz	gs_side_alloc_slow_entry        /* no cached successor */
@@ -276,6 +277,6 @@ __gs_side_alloc:
 	ret
 	.cfi_endproc
 	.size	__gs_side_alloc, .-__gs_side_alloc
-ON_SYSTEM_STACK gs_side_alloc_slow_entry, gs_side_alloc_slow, hidden, 2
+ON_SYSTEM_STACK gs_side_alloc_slow_entry, gs_entry_side_alloc, hidden, 2
 
 	.section .note.GNU-stack,"",@progbits

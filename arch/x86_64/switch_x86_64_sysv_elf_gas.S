@@ -74,7 +74,7 @@ gs_ctx_switch:
 	.set	gs_ctx_resume, gs_ctx_switch
 
 /* int gs_yield(void): suspend the running coroutine and return to its resumer.
- * gs_yield_prepare (C, runtime/coro.c) checks and does the bookkeeping; its frame
+ * gs_coro_yield_prepare (C, runtime/coro.c) checks and does the bookkeeping; its frame
  * is gone again when the switch saves the context, whose resume address is the
  * return address into gs_yield's caller: no runtime frame stays on the coroutine
  * stack (a suspended stack holds only instrumented frames). */
@@ -86,7 +86,7 @@ gs_yield:
 	subq	$8, %rsp
 	.cfi_adjust_cfa_offset 8
 	movq	8(%rsp), %rdi                /* the caller, named if yielding is misused */
-	callq	gs_yield_prepare
+	callq	gs_coro_yield_prepare
 	addq	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	testq	%rax, %rax
@@ -100,7 +100,7 @@ gs_yield:
 	.cfi_endproc
 	.size	gs_yield, .-gs_yield
 
-/* First resume address of a coroutine. The creator (runtime/coro.c) lays out a
+/* First resume address of a coroutine. gs_arch_ctx_init (gs_arch.h) lays out a
  * saved context with r12 = function, r13/r14/r15 = its first three arguments,
  * rbp = 0 (end of the frame chain) and %rsp 16-byte aligned after the pop.
  * The function's return value goes to gs_coro_finish(), which never returns. */

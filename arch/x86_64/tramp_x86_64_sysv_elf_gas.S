@@ -264,7 +264,7 @@ __gs_tramp_resolve:
  *   - 0: the thunk's own path (the trampoline; for the leaf form, the checked
  *     direct call), when foo is not instrumented (and, for the leaf form, lies
  *     in the text of the C library the figures were measured on:
- *     gs_libc_text, runtime/libc_leaves.c);
+ *     gs_libc_leaves_text_lo/hi, runtime/libc_leaves.c);
  *   - __gs_tramp (leaf form only): any other function of that name (an
  *     interposed malloc: its stack use is unknown) always takes the trampoline.
  * This first call continues at foo (instrumented) or in the trampoline. Two
@@ -285,9 +285,9 @@ __gs_tramp_resolve:
 	jnz	3f                        /* instrumented: slot = foo, go there */
 	leaq	__gs_tramp(%rip), %rax    /* this call: the trampoline */
 	.if \leaf
-	cmpq	gs_libc_text_lo(%rip), %r10
+	cmpq	gs_libc_leaves_text_lo(%rip), %r10
 	jb	1f
-	cmpq	gs_libc_text_hi(%rip), %r10
+	cmpq	gs_libc_leaves_text_hi(%rip), %r10
 	jb	2f
 1:	movq	%rax, (%rcx)              /* not the measured libc: always the trampoline */
 	jmp	4f

@@ -9,10 +9,12 @@
 #   --quick       counts 1000,10000, 3 s of load per run (default: 10000,100000, 10 s)
 #   --build DIR   the CMake build directory (default: BUILD_DIR from the environment, else
 #                 build/ under the repository root): DIR/bench/echo/{echo_load,echo_epoll,
-#                 echo_threads,echo_go}, DIR/examples/echo_server_threads
-#   --servers     from: epoll, threads, go, example-threads, growstack (default
-#                 epoll,threads,go,growstack; growstack is recorded as not available until
-#                 the netpoller exists, never measured or faked)
+#                 echo_threads,echo_go}, DIR/examples/{echo_server_threads,echo_server_gs}
+#   --servers     from: epoll, threads, go, example-threads, growstack-fixed,
+#                 growstack-segmented, growstack-contiguous, growstack (all three modes)
+#                 (default epoll,threads,go,growstack). growstack-MODE is
+#                 examples/echo_server.c built by gscc (transparent mode), run with
+#                 GROWSTACK_MODE=MODE
 #   --counts      connection counts (comma-separated)
 #   --duration    seconds of request loop per run; --requests caps the requests (default
 #                 300000 quick, 2000000 full); --active: connections that send (default
@@ -145,7 +147,7 @@ gen_timeout() { echo $((60 + $1 / 1000 + 2 * ${duration%.*} + 5)); }
 
 run_one() { # server count
     local server=$1 count=$2 exe args=() sargs=() log ready port pid maxc limit_by note=""
-    local n=$count tmo
+    local n=$count tmo srv_env=()
     local json=$out/echo-$server-$count.json
     rm -f "$json"
     tmo=$(gen_timeout "$count")
@@ -154,14 +156,11 @@ run_one() { # server count
     epoll | threads) exe=$build/bench/echo/echo_$server; sargs=(--port 0 --max-seconds "$max_seconds") ;;
     go) exe=$build/bench/echo/echo_go; sargs=(-port 0 -max-seconds "$max_seconds") ;;
     example-threads) exe=$build/examples/echo_server_threads; sargs=(0 "$max_seconds") ;;
-    growstack)
-        # The place of growstack's servers: examples/echo_server.c built by gscc, once per
-        # mode (GROWSTACK_MODE=fixed|segmented|contiguous), when transparent mode exists.
-        # Until then a blocking accept() stops its only thread: nothing to measure.
-        for mode in fixed segmented contiguous; do
-            skip "growstack-$mode" "$count" "not available: growstack has no netpoller yet (issue 15); examples/echo_server.c needs transparent mode"
-        done
-        return 0 ;;
+    growstack-fixed | growstack-segmented | growstack-contiguous)
+        # examples/echo_server.c built by gscc: accept/read/write park (transparent mode,
+        # docs/netpoll.md), one thread; the mode comes from the environment.
+        exe=$build/examples/echo_server_gs; sargs=(0 "$max_seconds")
+        srv_env=(env "GROWSTACK_MODE=${server#growstack-}") ;;
     *) echo "run.sh: unknown server '$server'" >&2; status=1; return 0 ;;
     esac
     if [[ ! -x $exe ]]; then
@@ -186,7 +185,7 @@ run_one() { # server count
 
     log=$out/echo-$server-$count.server.log
     : >"$log" # exists before the server opens it: the wait below reads it at once
-    "${srv_pin[@]}" "$exe" "${sargs[@]}" >"$log" 2>&1 &
+    "${srv_pin[@]}" "${srv_env[@]}" "$exe" "${sargs[@]}" >"$log" 2>&1 &
     srv_pid=$!
     ready=""
     for ((i = 0; i < 100; i++)); do
@@ -228,12 +227,20 @@ run_one() { # server count
         echo "== $server @ $count: the generator reported errors or limits (status $rc; see $json)" >&2
         status=1
     fi
-    # The example keeps SIGTERM's default action: it prints no exit line.
-    [[ $server == example-* ]] || grep -m1 '^echo-server exit' "$log" ||
+    # The examples keep SIGTERM's default action: they print no exit line.
+    [[ $server == example-* || $server == growstack-* ]] || grep -m1 '^echo-server exit' "$log" ||
         echo "== $server @ $count: no exit line from the server (see $log)" >&2
 }
 
-IFS=, read -ra server_list <<<"$servers"
+IFS=, read -ra asked <<<"$servers"
+server_list=()
+for server in "${asked[@]}"; do # "growstack" means its three modes
+    if [[ $server == growstack ]]; then
+        server_list+=(growstack-fixed growstack-segmented growstack-contiguous)
+    else
+        server_list+=("$server")
+    fi
+done
 for server in "${server_list[@]}"; do
     for count in "${count_list[@]}"; do
         run_one "$server" "$count"

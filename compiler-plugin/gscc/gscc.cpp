@@ -63,6 +63,10 @@ constexpr int kSetupError = 1;
 // (docs/protocol.md 4.1): the direct-call aliases and the runtime's entry points.
 const char *const kExportGlobs[] = {"__gs_x*", "__morestack*", "__gs_tramp*", "__gs_side*", "gs_*"};
 
+// One of the runtime's transparent-mode entries: naming it pulls the object
+// that defines all of them (arch/x86_64/block_*.S).
+const char kTransparentRoot[] = "__gs_x.read";
+
 bool starts_with(const std::string &s, const char *p) { return s.rfind(p, 0) == 0; }
 
 std::string env_or(const char *name, const char *fallback) {
@@ -279,6 +283,9 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
         if (!archive.empty()) scan.push_back(archive);
       }
     }
+    // The runtime defines the __gs_x names of transparent mode itself
+    // (docs/netpoll.md): no thunk for those.
+    if (executable) scan.push_back(l.runtime);
     std::vector<ThunkRef> refs;
     if (!collect_thunk_refs(tools, scan, refs)) finish(Status{kSetupError, 0}, &tmp);
     if (tools.dry_run) {
@@ -310,6 +317,10 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
   if (executable) {
     cmd.push_back(l.runtime);
     cmd.push_back("-pthread");
+    // Transparent mode's entry points (runtime/block_calls.h) in every
+    // executable, exported with the other __gs_x names: calls of read() & co.
+    // in gscc-built shared libraries park too (docs/netpoll.md).
+    cmd.push_back(std::string("-Wl,--undefined=") + kTransparentRoot);
     if (wrap_main && !inv.no_startfiles) {
       cmd.push_back("-Wl,--undefined=main");
       cmd.push_back("-Wl,--wrap=main");
@@ -405,6 +416,12 @@ int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
   if (out.empty()) return usage_error("--gs-thunks needs -o <archive>");
 
   std::vector<std::string> scan;
+  // An executable links libgrowstack.a after these thunks: the names it
+  // defines itself (transparent mode) need none.
+  if (!shared) {
+    Layout l = locate_layout();
+    if (l.runtime_exists()) scan.push_back(l.runtime);
+  }
   for (const std::string &f : inputs) {
     switch (classify_file(f)) {
       case FileKind::Missing:

@@ -16,7 +16,7 @@
  *
  * Expected:
  *  - glibc 2.36, nothing interposed: the runtime found libc's text
- *    (gs_libc_text_lo/hi, runtime/libc_leaves.h) and malloc's address lies in
+ *    (gs_libc_leaves_text_lo/hi, runtime/libc_leaves.h) and malloc's address lies in
  *    it; every call with room + 64 ran on the coroutine stack, every call
  *    with less than room - 64 did not, and at least one did;
  *  - interposed (the shim's counter exists) or under Valgrind: no call ever
@@ -33,7 +33,7 @@
 #include "gs_libc_leaves.h"
 
 /* The runtime's choice (hidden in the executable, visible to its objects). */
-extern uintptr_t gs_libc_text_lo, gs_libc_text_hi;
+extern uintptr_t gs_libc_leaves_text_lo, gs_libc_leaves_text_hi;
 
 #define E2E_LEAF(name, bytes) __attribute__((unused)) static const long leaf_bytes_##name = bytes;
 GS_LIBC_LEAVES(E2E_LEAF)
@@ -151,18 +151,18 @@ int main(void)
     free(sink_p);
 
     uintptr_t m = (uintptr_t)&malloc;
-    int in_libc = m >= gs_libc_text_lo && m < gs_libc_text_hi;
+    int in_libc = m >= gs_libc_leaves_text_lo && m < gs_libc_leaves_text_hi;
     int v236 = strcmp(gnu_get_libc_version(), GS_LIBC_LEAVES_VERSION) == 0;
     if (valgrind)
-        E2E_CHECK_MSG(gs_libc_text_lo == 0 && gs_libc_text_hi == 0,
+        E2E_CHECK_MSG(gs_libc_leaves_text_lo == 0 && gs_libc_leaves_text_hi == 0,
                       "under Valgrind the runtime must not trust libc's text");
     else
-        E2E_CHECK_MSG((gs_libc_text_lo != 0) == v236,
-                      "libc text %#lx-%#lx on glibc %s", (unsigned long)gs_libc_text_lo,
-                      (unsigned long)gs_libc_text_hi, gnu_get_libc_version());
+        E2E_CHECK_MSG((gs_libc_leaves_text_lo != 0) == v236,
+                      "libc text %#lx-%#lx on glibc %s", (unsigned long)gs_libc_leaves_text_lo,
+                      (unsigned long)gs_libc_leaves_text_hi, gnu_get_libc_version());
     E2E_CHECK_MSG(in_libc == (v236 && !interposed), "malloc at %#lx, libc text %#lx-%#lx",
-                  (unsigned long)m, (unsigned long)gs_libc_text_lo,
-                  (unsigned long)gs_libc_text_hi);
+                  (unsigned long)m, (unsigned long)gs_libc_leaves_text_lo,
+                  (unsigned long)gs_libc_leaves_text_hi);
     if (!v236)
         interposed = 1; /* another glibc: the trampoline, always */
 

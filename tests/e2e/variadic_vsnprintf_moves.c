@@ -11,7 +11,9 @@
  *    the stack, then vsnprintf from both: the va_list stays on the moving
  *    stack (vsnprintf keeps no copy: the library table's "deep"), no pin;
  *  - fwd_after_growth: the va_list handed to a function of another object,
- *    which may keep it: the body's frame is pinned, the output still right.
+ *    which grows the stack again before vsnprintf reads it: passing a va_list
+ *    to any function keeps it on the moving stack, no pin (the forwarding
+ *    across many moves is variadic_va_list_passed's subject).
  * Eleven arguments after the format: integers and doubles beyond the
  * registers, so the va_list reads the caller's stack arguments too. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
@@ -73,9 +75,14 @@ int main(void)
         E2E_CHECK(d.splits > 0);
 
     memset(buf, 0, sizeof buf);
+    before = e2e_stats();
     n = fwd_after_growth(buf, sizeof buf, VM_FORMAT, 1, "two", 3.5, 4L, 5, 6, 7, 8, 9.25, 10L,
                          -11, word);
+    d = e2e_stats_since(&before);
+    e2e_print_growth("variadic_vsnprintf_moves: forwarded", &d);
     E2E_EQ_STR(buf, expect);
     E2E_EQ_LONG(n, (long)strlen(expect));
+    if (m.contiguous)
+        E2E_EQ_LONG(d.pins, 0);
     return e2e_done("variadic_vsnprintf_moves");
 }

@@ -1,6 +1,7 @@
 /* variadic_vsnprintf_moves_lib.c - a va_list consumer in another object: to
- * the caller's escape analysis it may keep the va_list (no nocapture), so the
- * caller's frame is pinned. It grows the stack again before reading it. */
+ * the caller's escape analysis an unknown callee, which in C may only use the
+ * va_list during the call (protocol.md 7.1), so the caller's frame stays
+ * movable. It grows the stack again before reading it. */
 #include <stdio.h>
 
 #include "variadic_vsnprintf_moves.h"

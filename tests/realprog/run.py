@@ -27,8 +27,9 @@ because a live frame was pinned. The ratio is measured, never asserted.
 
 Benchmark (--bench N): CPU time (user + sys of the child, from wait4) of each
 bench case, N repetitions interleaved over the variants plain clang, flags-only
-clang, and gscc in each mode; min/median/max per variant, plus one statistics
-run per mode. Written as JSON for bench/report.py.
+clang, and gscc in each mode; min/median/max per variant, and growstack's
+counters of every gscc run (median and range). Written as JSON for
+bench/report.py.
 """
 import argparse
 import glob
@@ -430,19 +431,30 @@ def write_json(path, obj):
 # --- benchmark -----------------------------------------------------------------
 
 def bench(args, cases):
+    """CPU time of each case, args.bench repetitions interleaved over the variants
+    (plain clang, flags-only, gscc in each mode), and growstack's counters of
+    every gscc run: GROWSTACK_STATS=1 only prints them at exit (the runtime
+    counts always), so the timed runs report them and no extra run is needed."""
     variants = [("clang", "clang", {}), ("flags", "flags", {})] + [
-        (c, "gscc", CONFIGS[c]) for c in BENCH_CONFIGS]
+        (c, "gscc", dict(CONFIGS[c], GROWSTACK_STATS="1")) for c in BENCH_CONFIGS]
     out = {"reps": args.bench, "set": args.set, "configs": BENCH_CONFIGS, "cases": {}}
     for case in cases:
         step(f"bench {case.id}")
+        t0 = time.time()
         times = {v[0]: [] for v in variants}
+        stats = {c: [] for c in BENCH_CONFIGS}
         for rep in range(args.bench):
             for name, variant, env in variants:
                 status, _, err, cpu = run_case(case, args, variant, env)
                 if status != 0 and name == "clang":
                     sys.exit(f"run.py: plain build of {case.id} failed (status {status}): {err[-400:]}")
                 times[name].append(None if status != 0 else cpu)
-        entry = {"argv": case.argv, "cpu_s": {}, "stats": {}, "failed": {}}
+                if variant == "gscc":
+                    st, _ = split_stats(err)
+                    if st:
+                        stats[name].append(dict(st, pins_ratio=pins_ratio(st)))
+        entry = {"argv": case.argv, "cpu_s": {}, "stats": {}, "stats_range": {}, "failed": {},
+                 "wall_s": round(time.time() - t0, 1)}
         for name, ts in times.items():
             ok = [t for t in ts if t is not None]
             if len(ok) < len(ts):
@@ -450,16 +462,27 @@ def bench(args, cases):
             if ok:
                 entry["cpu_s"][name] = {"min": min(ok), "median": statistics.median(ok),
                                         "max": max(ok), "all": ts}
-        for c in BENCH_CONFIGS:
-            _, _, err, _ = run_case(case, args, "gscc", dict(CONFIGS[c], GROWSTACK_STATS="1"))
-            stats, _ = split_stats(err)
-            entry["stats"][c] = dict(stats, pins_ratio=pins_ratio(stats))
+        for c, runs in stats.items():
+            if not runs:
+                continue
+            keys = sorted({k for r in runs for k in r})
+            med = {}
+            rng = {}
+            for k in keys:
+                vals = [r[k] for r in runs if r.get(k) is not None]
+                if not vals:
+                    med[k] = None
+                    continue
+                med[k] = statistics.median(vals) if k == "pins_ratio" else int(statistics.median(vals))
+                rng[k] = [min(vals), max(vals)]
+            entry["stats"][c] = med
+            entry["stats_range"][c] = rng
         out["cases"][case.id] = entry
         med = entry["cpu_s"]
         base = med.get("clang", {}).get("median")
         if base:
             print("   " + "  ".join(f"{n} {med[n]['median'] / base:.3f}x" for n in med if n != "clang")
-                  + f"  (plain {base:.3f} s)", flush=True)
+                  + f"  (plain {base:.3f} s; {entry['wall_s']} s for this case)", flush=True)
     return out
 
 

@@ -10,7 +10,7 @@
  * the probe aborts. The figure includes the probe's own small frame and the
  * return address, so it is an upper bound. Exit status 77 (skipped) when the C
  * library is not the version the table was measured on: the runtime does not
- * use the figures then (gs_libc_text stays empty).
+ * use the figures then (gs_libc_leaves_text_lo/hi stay empty).
  *
  * The paths: a new thread's first malloc (its arena and tcache), mmap'd
  * chunks, heap growth with sbrk, consolidation of fastbins, trimming, realloc

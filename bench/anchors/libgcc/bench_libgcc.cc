@@ -414,8 +414,9 @@ void register_hotsplit()
     }
     // Sweep: ns per call at each 64-byte position of a whole segment (quick: the first
     // 2 KiB above the guard, where every boundary lies). Repeated once only.
+    // SweepNoSigmask: the same without libgcc's signal blocking (the report plots both).
     for (unsigned f : {32u, 128u, 1024u}) {
-        for (uint64_t target = 0; target <= (g_quick ? 2048 : top); target += 64)
+        for (uint64_t target = 0; target <= (g_quick ? 2048 : top); target += 64) {
             benchmark::RegisterBenchmark("BM_HotSplit_Sweep",
                                          [=](benchmark::State &s) {
                                              hot_split(s, Kind::Split, n_sweep);
@@ -424,6 +425,15 @@ void register_hotsplit()
                 ->Iterations(2)
                 ->Repetitions(1)
                 ->UseManualTime();
+            benchmark::RegisterBenchmark("BM_HotSplit_SweepNoSigmask",
+                                         [=](benchmark::State &s) {
+                                             hot_split(s, Kind::SplitNoSigmask, n_sweep);
+                                         })
+                ->Args({f, int64_t(target)})
+                ->Iterations(2)
+                ->Repetitions(1)
+                ->UseManualTime();
+        }
     }
 }
 

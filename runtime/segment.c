@@ -1,0 +1,410 @@
+/* segment.c - stack blocks: size classes carved from chunks, individual
+ * mappings, fixed mappings with guard pages, per-thread caches (see segment.h). */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fatal.h"
+#include "segment.h"
+#include "thread.h"
+
+#ifdef GROWSTACK_VALGRIND
+#include <valgrind/memcheck.h>
+#include <valgrind/valgrind.h>
+#endif
+
+/* Cached blocks kept per class before memory is returned to the kernel. */
+#define GS_MMAP_CACHE_MAX 8
+/* Individually mapped blocks larger than this are unmapped when freed, not
+ * cached: a contiguous stack growing towards a large limit would otherwise keep
+ * every block it left behind resident (a 1 GiB stack: 1 GiB more in cached
+ * 512, 256, ... MiB blocks). Their page faults cost more than the mmap. */
+#define GS_MMAP_CACHE_BYTES ((size_t)64 << 20)
+#define GS_FIXED_CACHE_MAX 32
+
+/* Debug switch: fill freed blocks with this byte when poisoning is on, so a
+ * pointer into a freed stack reads garbage instead of stale data. */
+#define GS_POISON_BYTE 0xdb
+
+/* The calling thread's caches. */
+static __thread struct seg_cache {
+    struct gs_seg *pool[GS_NCLASS];   /* free blocks by class                  */
+    uint32_t npool[GS_NCLASS];
+    char *chunk_cur, *chunk_end;      /* bump region for small blocks          */
+    struct gs_seg *fixed_cache;       /* freed fixed mappings                  */
+    uint32_t nfixed_cache;
+} cache;
+
+static void valgrind_register(struct gs_seg *s);
+static void valgrind_deregister(const struct gs_seg *s);
+
+static size_t page_size(void)
+{
+    static size_t ps;
+    if (!ps)
+        ps = (size_t)sysconf(_SC_PAGESIZE);
+    return ps;
+}
+
+static struct gs_seg *seg_init(char *base, size_t size, char *lo, uint32_t kind, uint32_t cls)
+{
+    struct gs_seg *s = (struct gs_seg *)(base + size - sizeof(struct gs_seg));
+    memset(s, 0, sizeof *s);
+    s->lo = lo;
+    s->base = base;
+    s->size = size;
+    s->kind = kind;
+    s->cls = cls;
+    return s;
+}
+
+static unsigned class_for(size_t usable)
+{
+    size_t need = usable + sizeof(struct gs_seg);
+    unsigned c = 0;
+    while (c < GS_NCLASS - 1 && GS_CLASS_SIZE(c) < need)
+        c++;
+    return c;
+}
+
+/* Where to ask for a stack mapping: anywhere (NULL), except under valgrind.
+ * Valgrind hands out mappings from small addresses up (0x4000000 and on), the
+ * range where a program's integers live, while the kernel puts them near the top
+ * of the address space (0x7f...). Contiguous mode's conservative scan takes any
+ * word whose value lies in the live part of a moving stack for a pointer into it
+ * (protocol.md 5.3): with valgrind's layout, counters of ordinary size did, and
+ * forced-move runs under memcheck computed wrong sums. So under valgrind the
+ * stacks are asked for top-down from GS_VALGRIND_STACK_TOP, which valgrind
+ * honours while the range is free; native runs are unchanged. */
+#define GS_VALGRIND_STACK_TOP ((uintptr_t)0x7e0000000000)
+
+static void *map_hint(size_t len)
+{
+#ifdef GROWSTACK_VALGRIND
+    static uintptr_t below = GS_VALGRIND_STACK_TOP;
+    if (RUNNING_ON_VALGRIND)
+        return (void *)(__atomic_sub_fetch(&below, (len + 0xfffff) & ~(uintptr_t)0xfffff,
+                                           __ATOMIC_RELAXED));
+#endif
+    (void)len;
+    return NULL;
+}
+
+static void *map_flags(size_t len, int extra)
+{
+    void *p = mmap(map_hint(len), len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | extra, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void *map(size_t len)
+{
+    return map_flags(len, 0);
+}
+
+/* A mapping of len bytes aligned to `align` (a power of two): map more, trim. */
+static void *map_aligned(size_t len, size_t align)
+{
+    char *p = map(len + align);
+    if (!p)
+        return NULL;
+    char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    size_t tail = (size_t)((p + len + align) - (a + len));
+    if (tail)
+        munmap(a + len, tail);
+    return a;
+}
+
+size_t gs_seg_usable_for(size_t usable)
+{
+    return GS_CLASS_SIZE(class_for(usable)) - sizeof(struct gs_seg);
+}
+
+size_t gs_seg_usable_fit(size_t limit)
+{
+    size_t best = 0;
+    for (unsigned c = 0; c < GS_NCLASS; c++) {
+        size_t u = GS_CLASS_SIZE(c) - sizeof(struct gs_seg);
+        if (u <= limit)
+            best = u;
+    }
+    return best;
+}
+
+struct gs_seg *gs_seg_alloc(size_t usable)
+{
+    return gs_seg_alloc_populated(usable, 0);
+}
+
+static struct gs_seg *alloc_block(size_t usable, int populate);
+
+struct gs_seg *gs_seg_alloc_populated(size_t usable, int populate)
+{
+    struct gs_seg *s = alloc_block(usable, populate);
+    if (s)
+        valgrind_register(s);
+    return s;
+}
+
+static struct gs_seg *alloc_block(size_t usable, int populate)
+{
+    struct seg_cache *t = &cache;
+    unsigned c = class_for(usable);
+    size_t size = GS_CLASS_SIZE(c);
+    if (size < usable + sizeof(struct gs_seg)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    struct gs_seg *s = t->pool[c];
+    if (s) {
+        t->pool[c] = s->prev;
+        t->npool[c]--;
+        if (populate && s->kind == GS_SEG_MMAP)
+            madvise(s->base, s->size, MADV_POPULATE_WRITE); /* after a trim: fault in bulk */
+        struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
+        gs_thread_note_stack((long)size);
+        return fresh;
+    }
+    char *base;
+    uint32_t kind;
+    if (c < GS_POOL_CLASSES) {
+        /* Blocks are aligned to their size: every block's hi then has the same
+         * low bits (size - descriptor), so a move's delta is a multiple of the
+         * smaller block size (see move_top in stack.c). */
+        t->chunk_cur = (char *)(((uintptr_t)t->chunk_cur + size - 1) & ~(uintptr_t)(size - 1));
+        if (t->chunk_cur > t->chunk_end || (size_t)(t->chunk_end - t->chunk_cur) < size) {
+            /* The tail of the old chunk is lost to fragmentation: at most one
+             * block of the largest pooled class per chunk. */
+            char *chunk = map_aligned(GS_CHUNK_SIZE, GS_CHUNK_SIZE);
+            if (!chunk)
+                return NULL;
+            gs_tls.stats.mapped_bytes += GS_CHUNK_SIZE;
+            t->chunk_cur = chunk;
+            t->chunk_end = chunk + GS_CHUNK_SIZE;
+        }
+        base = t->chunk_cur;
+        t->chunk_cur += size;
+        kind = GS_SEG_POOL;
+    } else {
+        base = map(size); /* fresh: pages move in (gs_seg_move_pages) or fault in */
+        if (!base)
+            return NULL;
+        gs_tls.stats.mapped_bytes += size;
+        kind = GS_SEG_MMAP;
+    }
+    gs_thread_note_stack((long)size);
+    struct gs_seg *seg = seg_init(base, size, base, kind, c);
+    seg->fresh = kind == GS_SEG_MMAP;
+    return seg;
+}
+
+/* The usable part of a fixed stack is exactly `max` bytes (rounded down to 16)
+ * below the descriptor: the mapping has whole pages, so [base + page, lo) is
+ * slack that only uninstrumented code can reach before the guard page; the
+ * prologue checks, and so every report, see the limit itself. */
+static struct gs_seg *fixed_init(char *base, size_t size, size_t max)
+{
+    struct gs_seg *s = seg_init(base, size, base + page_size(), GS_SEG_FIXED, 0);
+    char *lo = (char *)(((uintptr_t)GS_SEG_HI(s) - max + 15) & ~(uintptr_t)15);
+    gs_assert(lo >= s->lo);
+    s->lo = lo;
+    return s;
+}
+
+static struct gs_seg *alloc_fixed(size_t max);
+
+struct gs_seg *gs_seg_alloc_fixed(size_t max)
+{
+    struct gs_seg *s = alloc_fixed(max);
+    if (s)
+        valgrind_register(s);
+    return s;
+}
+
+static struct gs_seg *alloc_fixed(size_t max)
+{
+    struct seg_cache *t = &cache;
+    size_t ps = page_size();
+    size_t usable = (max + ps - 1) & ~(ps - 1);
+    size_t size = usable + ps /* guard */ + ((sizeof(struct gs_seg) + ps - 1) & ~(ps - 1));
+    for (struct gs_seg **pp = &t->fixed_cache; *pp; pp = &(*pp)->prev) {
+        struct gs_seg *s = *pp;
+        if (s->size == size) {
+            *pp = s->prev;
+            t->nfixed_cache--;
+            return fixed_init(s->base, s->size, max);
+        }
+    }
+    char *base = map(size);
+    if (!base)
+        return NULL;
+    if (mprotect(base, ps, PROT_NONE)) {
+        int e = errno;
+        munmap(base, size);
+        errno = e;
+        return NULL;
+    }
+    gs_tls.stats.mapped_bytes += size;
+    /* Not stack_bytes: what the coroutine uses of it counts (stack.c, the watermark). */
+    return fixed_init(base, size, max);
+}
+
+void gs_seg_free(struct gs_seg *s)
+{
+    struct seg_cache *t = &cache;
+    valgrind_deregister(s);
+    if (s->kind != GS_SEG_FIXED)
+        gs_thread_note_stack(-(long)s->size);
+    if (gs_cfg.poison && s->kind != GS_SEG_FIXED)
+        memset(s->base, GS_POISON_BYTE, s->size - sizeof(struct gs_seg));
+    switch (s->kind) {
+    case GS_SEG_POOL:
+        s->prev = t->pool[s->cls];
+        t->pool[s->cls] = s;
+        t->npool[s->cls]++;
+        return;
+    case GS_SEG_MMAP:
+        if (t->npool[s->cls] < GS_MMAP_CACHE_MAX && !gs_cfg.poison &&
+            s->size <= GS_MMAP_CACHE_BYTES) {
+            s->prev = t->pool[s->cls];
+            t->pool[s->cls] = s;
+            t->npool[s->cls]++;
+            return;
+        }
+        break;
+    case GS_SEG_FIXED:
+        if (t->nfixed_cache < GS_FIXED_CACHE_MAX && !gs_cfg.poison) {
+            s->prev = t->fixed_cache;
+            t->fixed_cache = s;
+            t->nfixed_cache++;
+            return;
+        }
+        break;
+    }
+    size_t size = s->size;
+    gs_tls.stats.mapped_bytes -= size;
+    munmap(s->base, size);
+}
+
+int gs_seg_can_remap(const struct gs_seg *old, const struct gs_seg *n)
+{
+    /* A fresh n only for growth: a move to a block of the same size
+     * (GROWSTACK_FORCE_MOVE) or a smaller one (a shrink) copies, and the old
+     * block goes back to the cache for the next move (remapping would leave
+     * the cache empty and cost three system calls per forced move). */
+    return old->kind == GS_SEG_MMAP && n->kind == GS_SEG_MMAP &&
+           ((n->fresh && n->size > old->size) || old->size > GS_MMAP_CACHE_BYTES);
+}
+
+int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
+{
+    if (!gs_seg_can_remap(old, n))
+        return 0;
+    size_t ps = page_size();
+    uintptr_t src = sp & ~(uintptr_t)(ps - 1);
+    uintptr_t end = (uintptr_t)old->base + old->size;
+    uintptr_t dst = src + ((uintptr_t)GS_SEG_HI(n) - (uintptr_t)GS_SEG_HI(old));
+    struct gs_seg od = *old, nd = *n;
+    if (dst < (uintptr_t)n->base || (dst & (ps - 1)))
+        return 0;
+    if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
+        MAP_FAILED)
+        return 0;
+    valgrind_deregister(&od);
+    /* The top page of n now holds old's descriptor at n's descriptor's place. */
+    *n = nd;
+    n->fresh = 0;
+    if (src > (uintptr_t)od.base)
+        munmap(od.base, src - (uintptr_t)od.base);
+    gs_tls.stats.mapped_bytes -= od.size;
+    gs_thread_note_stack(-(long)od.size);
+    return 1;
+}
+
+/* A block becomes a stack: registered with Valgrind, its usable part fresh. */
+static void valgrind_register(struct gs_seg *s)
+{
+    gs_seg_valgrind_fresh(s);
+#ifdef GROWSTACK_VALGRIND
+    s->valgrind_id = VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
+#endif
+}
+
+static void valgrind_deregister(const struct gs_seg *s)
+{
+#ifdef GROWSTACK_VALGRIND
+    VALGRIND_STACK_DEREGISTER(s->valgrind_id);
+#else
+    (void)s;
+#endif
+}
+
+/* Memcheck marks stack memory below %rsp inaccessible as the stack pointer
+ * rises (returns), and does not follow the switch when %rsp moves to another
+ * stack: a block that served as a stack before (a cached segment, a reused
+ * block) still carries those marks, and the runtime's first writes into it
+ * (copied arguments, the entry frame) would be reported. A block that becomes a
+ * stack is, to memcheck, newly allocated and undefined. */
+void gs_seg_valgrind_fresh(struct gs_seg *s)
+{
+#ifdef GROWSTACK_VALGRIND
+    (void)VALGRIND_MAKE_MEM_UNDEFINED(s->lo, GS_SEG_USABLE(s));
+#else
+    (void)s;
+#endif
+}
+
+void gs_seg_valgrind_scan(int begin)
+{
+#ifdef GROWSTACK_VALGRIND
+    if (begin)
+        VALGRIND_DISABLE_ERROR_REPORTING;
+    else
+        VALGRIND_ENABLE_ERROR_REPORTING;
+#else
+    (void)begin;
+#endif
+}
+
+void gs_seg_cache_trim(void)
+{
+    struct seg_cache *t = &cache;
+    size_t ps = page_size();
+    for (unsigned c = 0; c < GS_NCLASS; c++) {
+        struct gs_seg **pp = &t->pool[c];
+        while (*pp) {
+            struct gs_seg *s = *pp;
+            if (s->kind == GS_SEG_MMAP) {
+                *pp = s->prev;
+                t->npool[c]--;
+                gs_tls.stats.mapped_bytes -= s->size;
+                munmap(s->base, s->size);
+                continue;
+            }
+            /* Chunk-carved: keep the block (and the descriptor's page), drop the
+             * pages below it so they are faulted in afresh. */
+            uintptr_t lo = ((uintptr_t)s->base + ps - 1) & ~(uintptr_t)(ps - 1);
+            uintptr_t hi = (uintptr_t)s & ~(uintptr_t)(ps - 1);
+            if (hi > lo)
+                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+            pp = &s->prev;
+        }
+    }
+    while (t->fixed_cache) {
+        struct gs_seg *s = t->fixed_cache;
+        t->fixed_cache = s->prev;
+        t->nfixed_cache--;
+        gs_tls.stats.mapped_bytes -= s->size;
+        munmap(s->base, s->size);
+    }
+}
+
+void gs_seg_thread_exit(void)
+{
+    gs_seg_cache_trim();
+    memset(&cache, 0, sizeof cache);
+}
