@@ -119,7 +119,7 @@ else
 fi
 
 if ((echo)); then
-  step "echo server (bench/echo/run.sh: epoll, threads, Go; growstack not available yet)"
+  step "echo server (bench/echo/run.sh: growstack in each mode, epoll, threads, Go)"
   echo_args=(--build "$build")
   ((full)) || echo_args+=(--quick)
   # Its own status is not fatal: a failed or limited run is recorded in its JSON and shown
