@@ -10,6 +10,8 @@ counters of every gscc run (median and [min, max]).
 Goals stated here, each met or not from the measurement:
   - issue 13: the gscc build within 1.03x of plain clang-19 in CPU time, every
     mode (one row per program: its worst case and mode);
+  - issue 13: Lua in contiguous mode at 2k, 4k and 8k initial within 2 % of
+    each other (per case, the largest median CPU time over the smallest);
   - issue 10: pins / (moves + pins) <= 1 % and moves > 0 in contiguous mode at
     the default (2k) and at 4k initial, on the cases issue 10 names.
 """
@@ -17,7 +19,12 @@ import json
 import os
 
 MODE_LABEL = {"fixed": "fixed", "segmented-2k": "segmented", "contiguous-2k": "contiguous (2k, default)",
-              "contiguous-4k": "contiguous, 4k initial"}
+              "contiguous-4k": "contiguous, 4k initial", "contiguous-8k": "contiguous, 8k initial"}
+
+# Issue 13: Lua's CPU time in contiguous mode at these initial sizes within this
+# factor of each other (the largest median over the smallest, per case).
+INITIAL_SIZES = ("contiguous-2k", "contiguous-4k", "contiguous-8k")
+INITIAL_SPREAD = 1.02
 
 # Issue 10's cases (its "Done when"): speedtest1, fuzzcheck, jq's tests and a
 # deep jq query, and the Lua scripts that use the C stack. Matched as case-id
@@ -120,6 +127,24 @@ def goal_rows(data):
                       "make it: " + "; ".join(insane) + " (check that the builds differ only in "
                       "the compiler)") if insane else None,
                      crosses))
+    spread = None
+    for cid, e in data["cases"].items():
+        if cid.split(".")[0] != "lua":
+            continue
+        meds = [(_med(e, m), m) for m in INITIAL_SIZES]
+        if any(v is None for v, _ in meds):
+            continue
+        hi, lo = max(meds), min(meds)
+        r = hi[0] / lo[0]
+        if spread is None or r > spread[0]:
+            spread = (r, f"{cid}: {MODE_LABEL[hi[1]]} {hi[0]:.3f} s vs {MODE_LABEL[lo[1]]} {lo[0]:.3f} s")
+    if any(m in data["configs"] for m in INITIAL_SIZES[2:]):
+        rows.append(("real programs, Lua: contiguous mode at 2k, 4k and 8k initial, largest "
+                     "median CPU time over smallest, worst case",
+                     "n/a" if spread is None else f"{spread[0]:.3f}x", f"within {INITIAL_SPREAD}x",
+                     None if spread is None else spread[0] <= INITIAL_SPREAD,
+                     ("no Lua case ran at all three sizes" if spread is None else spread[1])
+                     + f" (medians of {data['reps']} runs)", None, False))
     for m in ("contiguous-2k", "contiguous-4k"):
         worst, at, no_moves, judged, missing = None, "", [], 0, []
         for cid, e in data["cases"].items():

@@ -53,12 +53,13 @@ CONFIGS = {
     "segmented-4k": {"GROWSTACK_MODE": "segmented", "GROWSTACK_INITIAL": "4k"},
     "contiguous-2k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "2k"},
     "contiguous-4k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "4k"},
+    "contiguous-8k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "8k"},
     "forced-2k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "2k",
                   "GROWSTACK_FORCE_MOVE": "1"},
     "forced-4k": {"GROWSTACK_MODE": "contiguous", "GROWSTACK_INITIAL": "4k",
                   "GROWSTACK_FORCE_MOVE": "1"},
 }
-BENCH_CONFIGS = ["fixed", "segmented-2k", "contiguous-2k", "contiguous-4k"]
+BENCH_CONFIGS = ["fixed", "segmented-2k", "contiguous-2k", "contiguous-4k", "contiguous-8k"]
 PROGRAMS = ["sqlite", "jq", "jq-shared", "lua", "zlib", "cjson"]
 GS_ENV = [k for c in CONFIGS.values() for k in c] + [
     "GROWSTACK_STATS", "GROWSTACK_MAX", "GROWSTACK_SEGMENT", "GROWSTACK_TRACE",

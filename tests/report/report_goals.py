@@ -73,7 +73,7 @@ def main():
     write(os.path.join(res, "anchors", "libgcc.json"), [
         *bench("BM_HotSplit_Worst/128/0", 1, ns_per_call=4000),
         *bench("BM_HotSplit_WorstNoSigmask/128/0", 1, ns_per_call=12.1)])
-    configs = ["fixed", "segmented-2k", "contiguous-2k", "contiguous-4k"]
+    configs = ["fixed", "segmented-2k", "contiguous-2k", "contiguous-4k", "contiguous-8k"]
 
     def case(cpu, stats):
         e = {"argv": [], "failed": {}, "cpu_s": {}, "stats": {}, "stats_range": {}}
@@ -98,7 +98,13 @@ def main():
         **{cid: case({"clang": plain, "flags": plain, **{c: [1.0, 1.0, 1.0] for c in configs}},
                      {"*": {"splits": 10, "moves": 10, "pins": 0}})
            for cid in ("sqlite.fuzzcheck-346", "jq.deep-equal-100000x10", "lua.gsub_callback-1000",
-                       "lua.load_nested-3000")},
+                       )},
+        # lua.load_nested: 0.995x at 2k, 1.018x at 8k: 1.023x apart (not met), and
+        # neither insane nor the worst Lua ratio.
+        "lua.load_nested-3000": case({"clang": plain, "flags": plain,
+                                      **{c: [1.0, 1.0, 1.0] for c in configs},
+                                      "contiguous-2k": [0.995] * 3, "contiguous-8k": [1.018] * 3},
+                                     {"*": {"splits": 10, "moves": 10, "pins": 0}}),
         # jq: no move at all in contiguous mode (not met), 1.10x CPU (not met).
         "jq.jq.test": case({"clang": plain, "flags": plain, **{c: [1.1, 1.1, 1.1] for c in configs}},
                            {"*": {"splits": 5, "moves": 0, "pins": 5}}),
@@ -139,6 +145,7 @@ def main():
     expect("segmented hot split vs libgcc", r"^\*\*no\*\*", r"vs 12\.1 ns")
     expect("clock_gettime hot split (128-byte frame)", r"^\*\*no\*\*", r"^1\.476x \[")
     expect("real programs, lua:", r"^yes$", r"^1\.020x$")
+    expect("real programs, Lua: contiguous mode at 2k, 4k and 8k", r"^\*\*no\*\*$", r"^1\.023x$")
     expect("real programs, sqlite:", r"^\*\*insane measurement\*\*")
     expect("real programs, jq:", r"^\*\*no\*\*", r"^1\.100x$")
     d2 = expect("contiguous (2k, default)", r"^\*\*no\*\*$", r"^100\.00 %")
