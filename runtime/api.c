@@ -17,6 +17,7 @@
 #include "segment.h"
 #include "side.h"
 #include "signals.h"
+#include "stack.h"
 #include "stats.h"
 #include "thread.h"
 #include "wait.h"
@@ -76,6 +77,7 @@ struct gs_thread *gs_api_thread(void)
     gs_signals_thread_init();
     gs_stats_install();
     gs_config_start();
+    gs_stack_start();
     self.initialized = 1;
     return t;
 }

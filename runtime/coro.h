@@ -77,8 +77,10 @@ struct gs_coro {
     uintptr_t back_guard;
     enum gs_state state;
     unsigned flags;
-    struct gs_stack stack;       /* its stack; .dyn and .side_owner.first are read
-                                    by assembly (GS_CORO_DYN, GS_CORO_SIDE_FIRST) */
+    struct gs_stack stack;       /* its stack; .dyn, .side_owner.first, .top and
+                                    .usage.{probe,grew,shrunk} are read by assembly
+                                    (GS_CORO_DYN, GS_CORO_SIDE_FIRST, GS_CORO_STACK_TOP,
+                                    GS_CORO_USAGE_*) */
     struct gs_coro *resumer;
     struct gs_ctx back_ctx;      /* the resumer's context when it is the system stack */
     char *saved_sys_sp;          /* gs_tls.sys_sp and .ext_target of the resumer,     */
@@ -100,6 +102,16 @@ _Static_assert(__builtin_offsetof(struct gs_coro, back_guard) == GS_CORO_BACK_GU
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.dyn) == GS_CORO_DYN, "GS_CORO_DYN");
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.side_owner.first) == GS_CORO_SIDE_FIRST,
                "GS_CORO_SIDE_FIRST");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.top) == GS_CORO_STACK_TOP,
+               "GS_CORO_STACK_TOP");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.probe) == GS_CORO_USAGE_PROBE,
+               "GS_CORO_USAGE_PROBE");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.grew) == GS_CORO_USAGE_GREW &&
+                   sizeof(((struct gs_coro *)0)->stack.usage.grew) == 4,
+               "GS_CORO_USAGE_GREW");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.shrunk) == GS_CORO_USAGE_SHRUNK &&
+                   sizeof(((struct gs_coro *)0)->stack.usage.shrunk) == 4,
+               "GS_CORO_USAGE_SHRUNK");
 
 /* Handle table entry. */
 struct gs_slot {

@@ -358,6 +358,15 @@ void gs_seg_valgrind_fresh(struct gs_seg *s)
 #endif
 }
 
+int gs_seg_under_valgrind(void)
+{
+#ifdef GROWSTACK_VALGRIND
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return 0;
+#endif
+}
+
 void gs_seg_valgrind_scan(int begin)
 {
 #ifdef GROWSTACK_VALGRIND

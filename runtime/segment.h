@@ -49,6 +49,8 @@ struct gs_seg {
                                its pages is resident yet                          */
 };
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
+_Static_assert(__builtin_offsetof(struct gs_seg, lo) == GS_SEG_LO, "GS_SEG_LO");
+_Static_assert(__builtin_offsetof(struct gs_seg, prev) == GS_SEG_PREV, "GS_SEG_PREV");
 
 #define GS_SEG_HI(s) ((char *)(s))
 /* The depth of address a in segment s, counted from the coroutine's base: grows
@@ -118,6 +120,9 @@ __attribute__((visibility("hidden"))) void gs_seg_thread_exit(void);
 /* A cached block reused as a stack: its usable part is undefined memory to
  * memcheck again (blocks from gs_seg_alloc* are already). */
 __attribute__((visibility("hidden"))) void gs_seg_valgrind_fresh(struct gs_seg *s);
+/* Whether the program runs under Valgrind (always 0 in a build without
+ * GROWSTACK_VALGRIND): cached blocks then need gs_seg_valgrind_fresh. */
+__attribute__((visibility("hidden"))) int gs_seg_under_valgrind(void);
 /* Around the conservative scan of a moved stack (stack.c), which reads every
  * word, initialised or not, on purpose: memcheck reports no error in between
  * (this thread only; definedness is still tracked). begin = 1, then 0. */

@@ -185,7 +185,16 @@ uintptr_t gs_stack_guard(const struct gs_stack *s)
     return s->kind == GS_STACK_FIXED ? watermark_guard(s) : guard_for(s->top);
 }
 
-/* Segmented growth (protocol.md 5.2): run the body on the next segment. */
+int gs_stack_fast_split;
+
+void gs_stack_start(void)
+{
+    int fast = gs_cfg.mode == GS_MODE_SEGMENTED && !gs_cfg.trace && !gs_seg_under_valgrind();
+    __atomic_store_n(&gs_stack_fast_split, fast, __ATOMIC_RELAXED);
+}
+
+/* Segmented growth (protocol.md 5.2): run the body on the next segment.
+ * __morestack repeats the split of a hot call itself (gs_stack_fast_split). */
 static void grow_segmented(struct gs_stack *s, struct gs_morestack_regs *r)
 {
     size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);

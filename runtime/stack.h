@@ -36,6 +36,16 @@
  *    that installs another guard (growth, resync) makes the run count as deep.
  *  - dyn and side_owner.first are read by assembly through the owner's
  *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
+ *  - gs_stack_fast_split != 0 only in segmented mode, without GROWSTACK_TRACE
+ *    and outside Valgrind. Then __morestack repeats a split itself, without
+ *    its C half, when the state is the one a segmented return leaves (top
+ *    lags one segment ahead: %rsp in top->prev, probe and shrunk 0, no
+ *    stack arguments) and top holds the frame: it counts the split, installs
+ *    GS_SEG_GUARD(top) and calls the body at top's hi. That is exactly what
+ *    grow_segmented does there (top, size, peak and base_off already have
+ *    the values it would give them), so no other code sees the difference
+ *    (protocol.md 5.2). Assembly reads top, usage.probe and usage.shrunk
+ *    and writes usage.grew (GS_CORO_STACK_TOP, GS_CORO_USAGE_*).
  */
 #ifndef GS_STACK_H
 #define GS_STACK_H
@@ -84,6 +94,13 @@ struct gs_stack {
         struct gs_pin_site *site;
     } pin;
 };
+
+/* Read by __morestack (see the invariants); set by gs_stack_start. */
+extern int gs_stack_fast_split __attribute__((visibility("hidden")));
+
+/* Once the configuration is final (gs_config_start): allow __morestack's
+ * fast split when the mode and the environment permit it. */
+__attribute__((visibility("hidden"))) void gs_stack_start(void);
 
 /* Give s its first segment for a coroutine of `initial` bytes (0: the
  * configured size) entered at `entry`: growable, or a fixed mapping in fixed

@@ -39,6 +39,11 @@
  * Go uses 928 bytes for the same purpose (runtime/stack.go, stackGuard). */
 #define GS_STACK_GUARD 768
 
+/* Bytes a segment needs beyond FRAME + ARGS + GS_STACK_GUARD for
+ * gs_arch_msr_call: the two zero words at its top, the return address the call
+ * pushes, the arguments' alignment (rounded up). */
+#define GS_ARCH_CALL_BYTES (16 + 8 + 32)
+
 /* The SysV red zone: 128 bytes below %rsp that signal delivery never touches.
  * Code that switches to the system stack also skips this much below sys_sp
  * before its first store (memcheck: GS_SWITCH_TO_SYS_STACK below). */
@@ -49,6 +54,8 @@
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
 #define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
+#define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
+#define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
@@ -57,6 +64,15 @@
 #define GS_CORO_BACK_GUARD   16
 #define GS_CORO_DYN          32  /* struct gs_dyn *: .stack.dyn (stack.h)         */
 #define GS_CORO_SIDE_FIRST   40  /* struct gs_side_chunk *: .stack.side_owner.first */
+/* ... and what __morestack's fast split reads and writes (stack.h, 5.2). */
+#define GS_CORO_STACK_TOP    96  /* struct gs_seg *: .stack.top                    */
+#define GS_CORO_USAGE_PROBE  168 /* uintptr_t: .stack.usage.probe                  */
+#define GS_CORO_USAGE_GREW   176 /* unsigned: .stack.usage.grew                    */
+#define GS_CORO_USAGE_SHRUNK 180 /* unsigned: .stack.usage.shrunk                  */
+
+/* struct gs_seg (runtime/segment.h): the descriptor sits at the segment's hi. */
+#define GS_SEG_LO            0   /* char *: lowest usable byte                     */
+#define GS_SEG_PREV          24  /* struct gs_seg *: the older segment             */
 
 /* struct gs_ctx (below): a suspended context is just its stack pointer; the
  * switch pushes the rest. Layout of the saved area, from the saved %rsp: */
@@ -322,10 +338,6 @@ static inline uintptr_t gs_arch_msr_probe(const struct gs_morestack_regs *r)
     uintptr_t sp = gs_arch_msr_ret_slot(r);
     return frame >= 256 ? sp - frame : sp;
 }
-/* Bytes a segment needs beyond FRAME + ARGS + GS_STACK_GUARD for
- * gs_arch_msr_call: the two zero words at its top, the return address the call
- * pushes, the arguments' alignment (rounded up). */
-#define GS_ARCH_CALL_BYTES (16 + 8 + 32)
 
 /* GS_GROW_RESUME: continue F at `body` with %rsp = ret_slot (F's return address,
  * as after a call: on a moved stack, or in place) and this guard. */

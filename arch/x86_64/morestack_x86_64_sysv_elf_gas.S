@@ -35,6 +35,63 @@ __morestack:
 	pushq	%fs:GS_TCB_GUARD
 	pushq	%rax
 
+	/* The fast split (runtime/stack.h, protocol.md 5.2): a segmented return
+	 * left top one segment ahead of %rsp, and the function calls again. Only
+	 * %rax, %r10 and %r11 are free here (the others hold F's arguments):
+	 * %rcx and %rdx are pushed, within the guard slack, to have two more. */
+	testq	%r11, %r11
+	jnz	.Lslow                          /* stack arguments: the C half copies them */
+	cmpl	$0, gs_stack_fast_split(%rip)
+	je	.Lslow
+	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
+	testq	%rax, %rax
+	jz	.Lslow
+	pushq	%rcx
+	pushq	%rdx
+	cmpq	$0, GS_CORO_USAGE_PROBE(%rax)
+	jne	.Lslow_pop
+	cmpl	$0, GS_CORO_USAGE_SHRUNK(%rax)
+	jne	.Lslow_pop
+	movq	GS_CORO_STACK_TOP(%rax), %rcx   /* top: the segment to run the body on */
+	movq	GS_SEG_PREV(%rcx), %rdx         /* the segment that must hold %rsp */
+	testq	%rdx, %rdx
+	jz	.Lslow_pop
+	leaq	8(%rbp), %r11                   /* %rsp at entry, as the C half takes it */
+	cmpq	GS_SEG_LO(%rdx), %r11
+	jb	.Lslow_pop_r11
+	cmpq	%rdx, %r11                      /* the descriptor sits at the segment's hi */
+	jae	.Lslow_pop_r11
+	movq	%rcx, %rdx
+	subq	GS_SEG_LO(%rcx), %rdx           /* top's usable bytes */
+	subq	$GS_STACK_GUARD + GS_ARCH_CALL_BYTES, %rdx
+	jb	.Lslow_pop_r11
+	cmpq	%r10, %rdx                      /* room for FRAME */
+	jb	.Lslow_pop_r11
+	/* The split: what grow_segmented does for a reused segment whose top,
+	 * size and base_off already hold (stack.h). */
+	movl	$1, GS_CORO_USAGE_GREW(%rax)
+	incq	%fs:gs_tls@tpoff+GS_THREAD_SPLITS
+	incq	%fs:gs_tls@tpoff+GS_THREAD_SEGS_REUSED
+	movq	GS_SEG_LO(%rcx), %rdx
+	addq	$GS_STACK_GUARD, %rdx
+	movq	%rdx, %fs:GS_TCB_GUARD
+	movq	$0, -8(%rcx)                    /* the two zero words at the top */
+	movq	$0, -16(%rcx)
+	leaq	-16(%rcx), %r10                 /* the body's %rsp */
+	movq	8(%rbp), %r11
+	incq	%r11                            /* the body: the alloc block's retq + 1 */
+	popq	%rdx
+	popq	%rcx
+	movq	-16(%rbp), %rax
+	movq	%r10, %rsp
+	jmp	.Lcall
+
+.Lslow_pop_r11:
+	xorl	%r11d, %r11d                    /* ARGS was 0 */
+.Lslow_pop:
+	popq	%rdx
+	popq	%rcx
+.Lslow:
 	/* struct gs_morestack_regs on the system stack: switch first, then store
 	 * (nothing is written below %rsp). */
 	movq	gs_tls@gottpoff(%rip), %rax
@@ -104,6 +161,7 @@ __morestack:
 .Lcall_body:
 	/* GS_GROW_CALL: run the body on the new segment; %rbp stays this frame. */
 	movq	GS_MSR_SP(%rsp), %rsp
+.Lcall:
 	callq	*%r11
 	.globl	__morestack_return
 	.hidden	__morestack_return
