@@ -1,0 +1,163 @@
+/* hot_split_regs - what a repeated split must keep: __morestack repeats a hot
+ * split without its C half (docs/protocol.md 5.2) and may touch only %rax,
+ * %r10, %r11 and, saved, %rcx and %rdx. At every depth across the first
+ * segments, loops call:
+ *   - hot_ints: six integer and eight floating-point register arguments, a
+ *     512-byte frame; every argument must arrive intact;
+ *   - hot_double: returns in %xmm0 what its arguments make;
+ *   - hot_stack: eight integer arguments, two on the stack (the C half's
+ *     path: it copies them);
+ *   - hot_jump: longjmps out of the split body every 7th call, so %rsp
+ *     returns to the loop with top lagging behind in another state;
+ *   - hot_yield: yields to the main coroutine every 5th call and is resumed
+ *     on the new segment.
+ * Sums are checked against the same arithmetic done without a split; in
+ * segmented mode, that the hot depth exists (a split per call). */
+#include "e2e.h" /* first: it sets _GNU_SOURCE */
+#include "e2e_stats.h"
+
+#include <setjmp.h>
+
+#define CALLS 2000
+#define MAX_DEPTH 160
+
+static long mix(long a, long b, long c, long d, long e, long f)
+{
+    return a * 3 + b * 5 + c * 7 + d * 11 + e * 13 + f * 17;
+}
+
+__attribute__((noinline)) static long hot_ints(long a, long b, long c, long d, long e, long f,
+                                               double x0, double x1, double x2, double x3,
+                                               double x4, double x5, double x6, double x7)
+{
+    volatile long buf[64];
+    buf[a & 63] = mix(a, b, c, d, e, f);
+    double s = x0 + 2 * x1 + 3 * x2 + 4 * x3 + 5 * x4 + 6 * x5 + 7 * x6 + 8 * x7;
+    return buf[a & 63] + (long)s;
+}
+
+__attribute__((noinline)) static double hot_double(double x, long i)
+{
+    volatile double buf[64];
+    buf[i & 63] = x * 0.5 + (double)i;
+    return buf[i & 63];
+}
+
+__attribute__((noinline)) static long hot_stack(long a, long b, long c, long d, long e, long f,
+                                                long g, long h)
+{
+    volatile long buf[64];
+    buf[h & 63] = mix(a, b, c, d, e, f) + g * 19 + h * 23;
+    return buf[h & 63];
+}
+
+static jmp_buf *jump_to;
+
+__attribute__((noinline)) static long hot_jump(long i)
+{
+    volatile long buf[64];
+    buf[i & 63] = i * 29;
+    if (i % 7 == 0)
+        longjmp(*jump_to, (int)(i % 100) + 1);
+    return buf[i & 63];
+}
+
+static gs_handle main_side;
+
+__attribute__((noinline)) static long hot_yield(long i)
+{
+    volatile long buf[64];
+    buf[i & 63] = i * 31;
+    if (i % 5 == 0)
+        gs_yield();
+    return buf[i & 63];
+}
+
+static long expect_one(long i)
+{
+    long ints = mix(i, i + 1, i + 2, i + 3, i + 4, i + 5) +
+                (long)((double)i + 2 * 1.5 + 3 * 2.5 + 4 * 3.5 + 5 * 4.5 + 6 * 5.5 + 7 * 6.5 +
+                       8 * 7.5);
+    long dbl = (long)((double)i * 0.5 + (double)i);
+    long stk = mix(i, 2 * i, 3 * i, 4 * i, 5 * i, 6 * i) + 7 * i * 19 + 8 * i * 23;
+    long jmp = i % 7 == 0 ? (i % 100) + 1 : i * 29;
+    long yld = i * 31;
+    return ints + dbl + stk + jmp + yld;
+}
+
+struct loop {
+    long calls, sum;
+    uint64_t splits;
+};
+
+/* Every local whose address escapes (the jmp_buf) goes to the side stack:
+ * the frame stays movable in contiguous mode. */
+__attribute__((noinline)) static long loop(long calls)
+{
+    long sum = 0;
+    for (long i = 0; i < calls; i++) {
+        sum += hot_ints(i, i + 1, i + 2, i + 3, i + 4, i + 5, (double)i, 1.5, 2.5, 3.5, 4.5, 5.5,
+                        6.5, 7.5);
+        sum += (long)hot_double((double)i, i);
+        sum += hot_stack(i, 2 * i, 3 * i, 4 * i, 5 * i, 6 * i, 7 * i, 8 * i);
+        jmp_buf jb;
+        jmp_buf *outer = jump_to;
+        jump_to = &jb;
+        int r = setjmp(jb);
+        if (r == 0)
+            sum += hot_jump(i);
+        else
+            sum += r;
+        jump_to = outer;
+        sum += hot_yield(i);
+    }
+    return sum;
+}
+
+static void run_loop(void *arg)
+{
+    struct loop *l = arg;
+    uint64_t s0 = e2e_stats().splits;
+    l->sum = loop(l->calls);
+    l->splits = e2e_stats().splits - s0;
+}
+
+static struct loop scan;
+
+static void *body(void *arg)
+{
+    (void)arg;
+    struct e2e_cfg m = e2e_cfg();
+    long want = 0;
+    for (long i = 0; i < CALLS; i++)
+        want += expect_one(i);
+    uint64_t best = 0;
+    for (int d = 0; d < MAX_DEPTH; d += 3) {
+        scan.calls = CALLS;
+        e2e_at_depth(d, run_loop, &scan);
+        E2E_EQ_LONG(scan.sum, want);
+        if (scan.splits > best)
+            best = scan.splits;
+    }
+    printf("hot_split_regs: at most %llu splits in a loop of %d x 5 calls\n",
+           (unsigned long long)best, CALLS);
+    if (m.segmented)
+        E2E_CHECK_MSG(best >= CALLS, "no depth where every call splits (best %llu)",
+                      (unsigned long long)best);
+    return NULL;
+}
+
+int main(void)
+{
+    main_side = gs_spawn(body, NULL);
+    E2E_CHECK(main_side != 0);
+    /* Resume it until it finishes: hot_yield yields back here. */
+    long resumes = 0;
+    while (gs_done(main_side) == 0) {
+        E2E_EQ_LONG(gs_resume(main_side), 0);
+        resumes++;
+    }
+    E2E_CHECK(resumes > 1);
+    E2E_EQ_LONG(gs_join(main_side, NULL), 0);
+    return e2e_done("hot_split_regs");
+}
