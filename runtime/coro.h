@@ -78,9 +78,9 @@ struct gs_coro {
     enum gs_state state;
     unsigned flags;
     struct gs_stack stack;       /* its stack; .dyn, .side_owner.first, .top and
-                                    .usage.{probe,grew,shrunk} are read by assembly
-                                    (GS_CORO_DYN, GS_CORO_SIDE_FIRST, GS_CORO_STACK_TOP,
-                                    GS_CORO_USAGE_*) */
+                                    .usage.{probe,grew,shrunk} and .pin are read by
+                                    assembly (GS_CORO_DYN, GS_CORO_SIDE_FIRST,
+                                    GS_CORO_STACK_TOP, GS_CORO_USAGE_*, GS_CORO_PIN_*) */
     struct gs_coro *resumer;
     struct gs_ctx back_ctx;      /* the resumer's context when it is the system stack */
     char *saved_sys_sp;          /* gs_tls.sys_sp and .ext_target of the resumer,     */
@@ -112,6 +112,12 @@ _Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.grew) == GS_CORO_U
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.shrunk) == GS_CORO_USAGE_SHRUNK &&
                    sizeof(((struct gs_coro *)0)->stack.usage.shrunk) == 4,
                "GS_CORO_USAGE_SHRUNK");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.pin.seg) == GS_CORO_PIN_SEG &&
+                   __builtin_offsetof(struct gs_coro, stack.pin.slot) == GS_CORO_PIN_SLOT &&
+                   __builtin_offsetof(struct gs_coro, stack.pin.ret) == GS_CORO_PIN_RET &&
+                   __builtin_offsetof(struct gs_coro, stack.pin.below) == GS_CORO_PIN_BELOW &&
+                   __builtin_offsetof(struct gs_coro, stack.pin.site) == GS_CORO_PIN_SITE,
+               "GS_CORO_PIN_*");
 
 /* Handle table entry. */
 struct gs_slot {

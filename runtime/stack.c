@@ -189,7 +189,13 @@ int gs_stack_fast_split;
 
 void gs_stack_start(void)
 {
-    int fast = gs_cfg.mode == GS_MODE_SEGMENTED && !gs_cfg.trace && !gs_seg_under_valgrind();
+    int fast = 0;
+    if (!gs_cfg.trace && !gs_seg_under_valgrind()) {
+        if (gs_cfg.mode == GS_MODE_SEGMENTED)
+            fast = GS_FAST_SPLIT_SEGMENTED;
+        else if (gs_cfg.mode == GS_MODE_CONTIGUOUS && !gs_cfg.force_move)
+            fast = GS_FAST_SPLIT_PINNED;
+    }
     __atomic_store_n(&gs_stack_fast_split, fast, __ATOMIC_RELAXED);
 }
 

@@ -36,16 +36,21 @@
  *    that installs another guard (growth, resync) makes the run count as deep.
  *  - dyn and side_owner.first are read by assembly through the owner's
  *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
- *  - gs_stack_fast_split != 0 only in segmented mode, without GROWSTACK_TRACE
- *    and outside Valgrind. Then __morestack repeats a split itself, without
- *    its C half, when the state is the one a segmented return leaves (top
- *    lags one segment ahead: %rsp in top->prev, probe and shrunk 0, no
- *    stack arguments) and top holds the frame: it counts the split, installs
- *    GS_SEG_GUARD(top) and calls the body at top's hi. That is exactly what
- *    grow_segmented does there (top, size, peak and base_off already have
- *    the values it would give them), so no other code sees the difference
- *    (protocol.md 5.2). Assembly reads top, usage.probe and usage.shrunk
- *    and writes usage.grew (GS_CORO_STACK_TOP, GS_CORO_USAGE_*).
+ *  - gs_stack_fast_split is 0 under GROWSTACK_TRACE, under Valgrind and with
+ *    GROWSTACK_FORCE_MOVE; else GS_FAST_SPLIT_SEGMENTED in segmented mode and
+ *    GS_FAST_SPLIT_PINNED in contiguous mode. Then __morestack repeats a
+ *    split itself, without its C half, when the state is the one a segmented
+ *    return leaves (top lags one segment ahead: %rsp in top->prev, probe and
+ *    shrunk 0, no stack arguments) and top holds the frame; in contiguous
+ *    mode only when pin names a frame in top->prev that is still live where
+ *    it was (pin_still_holds) and the thread's pin tally counts its site. It
+ *    counts the split (and the pin), installs GS_SEG_GUARD(top) and calls the
+ *    body at top's hi. That is exactly what grow_segmented (after
+ *    grow_contiguous's cached pin) does there: top, size, peak and base_off
+ *    already have the values it would give them, so no other code sees the
+ *    difference (protocol.md 5.2). Assembly reads top, usage.probe,
+ *    usage.shrunk and pin, and writes usage.grew (GS_CORO_STACK_TOP,
+ *    GS_CORO_USAGE_*, GS_CORO_PIN_*).
  */
 #ifndef GS_STACK_H
 #define GS_STACK_H

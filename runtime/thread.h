@@ -51,6 +51,10 @@ _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
 _Static_assert(offsetof(struct gs_thread, stats.splits) == GS_THREAD_SPLITS, "GS_THREAD_SPLITS");
 _Static_assert(offsetof(struct gs_thread, stats.segments_reused) == GS_THREAD_SEGS_REUSED,
                "GS_THREAD_SEGS_REUSED");
+_Static_assert(offsetof(struct gs_thread, stats.pins) == GS_THREAD_PINS, "GS_THREAD_PINS");
+_Static_assert(offsetof(struct gs_thread, pin_tally.site) == GS_THREAD_TALLY_SITE &&
+                   offsetof(struct gs_thread, pin_tally.n) == GS_THREAD_TALLY_N,
+               "GS_THREAD_TALLY_*");
 
 /* Messages of the lower layers name the code that runs now: "coroutine 3
  * (main)", or "the thread's own stack" outside coroutines. `cur` is the core's;

@@ -56,6 +56,9 @@
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
+#define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
+#define GS_THREAD_TALLY_SITE 192 /* struct gs_pin_site *: .pin_tally.site         */
+#define GS_THREAD_TALLY_N    200 /* uint64_t: .pin_tally.n                         */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
@@ -69,6 +72,15 @@
 #define GS_CORO_USAGE_PROBE  168 /* uintptr_t: .stack.usage.probe                  */
 #define GS_CORO_USAGE_GREW   176 /* unsigned: .stack.usage.grew                    */
 #define GS_CORO_USAGE_SHRUNK 180 /* unsigned: .stack.usage.shrunk                  */
+#define GS_CORO_PIN_SEG      184 /* struct gs_seg *: .stack.pin.seg                */
+#define GS_CORO_PIN_SLOT     192 /* uintptr_t: .stack.pin.slot                     */
+#define GS_CORO_PIN_RET      200 /* uint64_t: .stack.pin.ret                       */
+#define GS_CORO_PIN_BELOW    208 /* uint64_t: .stack.pin.below                     */
+#define GS_CORO_PIN_SITE     216 /* struct gs_pin_site *: .stack.pin.site          */
+
+/* gs_stack_fast_split (runtime/stack.h): which splits __morestack repeats. */
+#define GS_FAST_SPLIT_SEGMENTED 1  /* segmented mode: every repeated split          */
+#define GS_FAST_SPLIT_PINNED    2  /* contiguous mode: a split above a cached pin   */
 
 /* struct gs_seg (runtime/segment.h): the descriptor sits at the segment's hi. */
 #define GS_SEG_LO            0   /* char *: lowest usable byte                     */

@@ -38,7 +38,7 @@ __morestack:
 	/* The fast split (runtime/stack.h, protocol.md 5.2): a segmented return
 	 * left top one segment ahead of %rsp, and the function calls again. Only
 	 * %rax, %r10 and %r11 are free here (the others hold F's arguments):
-	 * %rcx and %rdx are pushed, within the guard slack, to have two more. */
+	 * %rcx, %rdx and %rsi are pushed, within the guard slack, to have more. */
 	testq	%r11, %r11
 	jnz	.Lslow                          /* stack arguments: the C half copies them */
 	cmpl	$0, gs_stack_fast_split(%rip)
@@ -48,6 +48,7 @@ __morestack:
 	jz	.Lslow
 	pushq	%rcx
 	pushq	%rdx
+	pushq	%rsi
 	cmpq	$0, GS_CORO_USAGE_PROBE(%rax)
 	jne	.Lslow_pop
 	cmpl	$0, GS_CORO_USAGE_SHRUNK(%rax)
@@ -56,18 +57,41 @@ __morestack:
 	movq	GS_SEG_PREV(%rcx), %rdx         /* the segment that must hold %rsp */
 	testq	%rdx, %rdx
 	jz	.Lslow_pop
-	leaq	8(%rbp), %r11                   /* %rsp at entry, as the C half takes it */
-	cmpq	GS_SEG_LO(%rdx), %r11
-	jb	.Lslow_pop_r11
-	cmpq	%rdx, %r11                      /* the descriptor sits at the segment's hi */
-	jae	.Lslow_pop_r11
-	movq	%rcx, %rdx
-	subq	GS_SEG_LO(%rcx), %rdx           /* top's usable bytes */
-	subq	$GS_STACK_GUARD + GS_ARCH_CALL_BYTES, %rdx
-	jb	.Lslow_pop_r11
-	cmpq	%r10, %rdx                      /* room for FRAME */
-	jb	.Lslow_pop_r11
-	/* The split: what grow_segmented does for a reused segment whose top,
+	leaq	8(%rbp), %rsi                   /* %rsp at entry, as the C half takes it */
+	cmpq	GS_SEG_LO(%rdx), %rsi
+	jb	.Lslow_pop
+	cmpq	%rdx, %rsi                      /* the descriptor sits at the segment's hi */
+	jae	.Lslow_pop
+	movq	%rcx, %rsi
+	subq	GS_SEG_LO(%rcx), %rsi           /* top's usable bytes */
+	subq	$GS_STACK_GUARD + GS_ARCH_CALL_BYTES, %rsi
+	jb	.Lslow_pop
+	cmpq	%r10, %rsi                      /* room for FRAME */
+	jb	.Lslow_pop
+	cmpl	$GS_FAST_SPLIT_PINNED, gs_stack_fast_split(%rip)
+	jne	1f
+	/* Contiguous mode: only above the pinned frame the last walk found, still
+	 * live where it was (pin_still_holds in stack.c), and counted as its pin. */
+	cmpq	GS_CORO_PIN_SEG(%rax), %rdx
+	jne	.Lslow_pop
+	movq	GS_CORO_PIN_SLOT(%rax), %rsi
+	cmpq	%rdx, %rsi                      /* below the segment's hi */
+	jae	.Lslow_pop
+	subq	$16, %rsi
+	cmpq	%rbp, %rsi                      /* at or above F's return address: %rbp + 16 */
+	jb	.Lslow_pop
+	movq	16(%rsi), %rdx
+	cmpq	GS_CORO_PIN_RET(%rax), %rdx     /* [slot] */
+	jne	.Lslow_pop
+	movq	8(%rsi), %rdx
+	cmpq	GS_CORO_PIN_BELOW(%rax), %rdx   /* [slot - 8] */
+	jne	.Lslow_pop
+	movq	GS_CORO_PIN_SITE(%rax), %rdx
+	cmpq	%fs:gs_tls@tpoff+GS_THREAD_TALLY_SITE, %rdx
+	jne	.Lslow_pop                      /* another site: the C half flushes the tally */
+	incq	%fs:gs_tls@tpoff+GS_THREAD_TALLY_N
+	incq	%fs:gs_tls@tpoff+GS_THREAD_PINS
+1:	/* The split: what grow_segmented does for a reused segment whose top,
 	 * size and base_off already hold (stack.h). */
 	movl	$1, GS_CORO_USAGE_GREW(%rax)
 	incq	%fs:gs_tls@tpoff+GS_THREAD_SPLITS
@@ -80,15 +104,15 @@ __morestack:
 	leaq	-16(%rcx), %r10                 /* the body's %rsp */
 	movq	8(%rbp), %r11
 	incq	%r11                            /* the body: the alloc block's retq + 1 */
+	popq	%rsi
 	popq	%rdx
 	popq	%rcx
 	movq	-16(%rbp), %rax
 	movq	%r10, %rsp
 	jmp	.Lcall
 
-.Lslow_pop_r11:
-	xorl	%r11d, %r11d                    /* ARGS was 0 */
 .Lslow_pop:
+	popq	%rsi
 	popq	%rdx
 	popq	%rcx
 .Lslow:

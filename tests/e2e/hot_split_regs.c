@@ -11,8 +11,14 @@
  *     returns to the loop with top lagging behind in another state;
  *   - hot_yield: yields to the main coroutine every 5th call and is resumed
  *     on the new segment.
- * Sums are checked against the same arithmetic done without a split; in
- * segmented mode, that the hot depth exists (a split per call). */
+ * The scan runs three times: on a plain stack, and above a pinned frame of
+ * pinned_a, then of pinned_b, whose frame addresses leave the stack: in
+ * contiguous mode each growth above them chains a segment, and __morestack
+ * repeats those splits while the verdict cached for pinned_a's frame holds
+ * and must stop trusting it when pinned_b's frame replaces it at the same
+ * place (protocol.md 5.4). Sums are checked against the same arithmetic done
+ * without a split; that the hot depth exists (a split per call) in segmented
+ * mode, and above the pinned frames in contiguous mode. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
 
@@ -61,8 +67,6 @@ __attribute__((noinline)) static long hot_jump(long i)
         longjmp(*jump_to, (int)(i % 100) + 1);
     return buf[i & 63];
 }
-
-static gs_handle main_side;
 
 __attribute__((noinline)) static long hot_yield(long i)
 {
@@ -123,14 +127,12 @@ static void run_loop(void *arg)
 }
 
 static struct loop scan;
+static long want;
 
-static void *body(void *arg)
+/* The largest number of splits of one loop over the depths. */
+static void *scan_depths(void *arg)
 {
     (void)arg;
-    struct e2e_cfg m = e2e_cfg();
-    long want = 0;
-    for (long i = 0; i < CALLS; i++)
-        want += expect_one(i);
     uint64_t best = 0;
     for (int d = 0; d < MAX_DEPTH; d += 3) {
         scan.calls = CALLS;
@@ -139,25 +141,81 @@ static void *body(void *arg)
         if (scan.splits > best)
             best = scan.splits;
     }
-    printf("hot_split_regs: at most %llu splits in a loop of %d x 5 calls\n",
-           (unsigned long long)best, CALLS);
-    if (m.segmented)
-        E2E_CHECK_MSG(best >= CALLS, "no depth where every call splits (best %llu)",
-                      (unsigned long long)best);
+    return (void *)(uintptr_t)best;
+}
+
+void *volatile frame_sink;
+
+/* Two pinned frames of different functions, so of different return
+ * addresses in the frames above them. */
+__attribute__((noinline)) static void *pinned_a(void *arg)
+{
+    frame_sink = __builtin_frame_address(0);
+    void *r = scan_depths(arg);
+    frame_sink = NULL;
+    return r;
+}
+
+__attribute__((noinline)) static void *pinned_b(void *arg)
+{
+    frame_sink = __builtin_frame_address(0);
+    void *r = scan_depths(arg);
+    frame_sink = (void *)1;
+    return r;
+}
+
+static uint64_t plain, a, b;
+static struct gs_stats pinned_stats;
+
+static void *plain_body(void *arg)
+{
+    plain = (uintptr_t)scan_depths(arg);
     return NULL;
+}
+
+/* On a fresh stack: the plain scan's coroutine has grown (moved) its own. */
+static void *pinned_body(void *arg)
+{
+    struct gs_stats before = e2e_stats();
+    a = (uintptr_t)pinned_a(arg);
+    b = (uintptr_t)pinned_b(arg);
+    pinned_stats = e2e_stats_since(&before);
+    return NULL;
+}
+
+/* Resume it until it finishes: hot_yield yields back here. */
+static void run(void *(*fn)(void *))
+{
+    gs_handle h = gs_spawn(fn, NULL);
+    E2E_CHECK(h != 0);
+    long resumes = 0;
+    while (gs_done(h) == 0) {
+        E2E_EQ_LONG(gs_resume(h), 0);
+        resumes++;
+    }
+    E2E_CHECK(resumes > 1);
+    E2E_EQ_LONG(gs_join(h, NULL), 0);
 }
 
 int main(void)
 {
-    main_side = gs_spawn(body, NULL);
-    E2E_CHECK(main_side != 0);
-    /* Resume it until it finishes: hot_yield yields back here. */
-    long resumes = 0;
-    while (gs_done(main_side) == 0) {
-        E2E_EQ_LONG(gs_resume(main_side), 0);
-        resumes++;
+    struct e2e_cfg m = e2e_cfg();
+    for (long i = 0; i < CALLS; i++)
+        want += expect_one(i);
+    run(plain_body);
+    run(pinned_body);
+    printf("hot_split_regs: at most %llu / %llu / %llu splits in a loop of %d x 5 calls "
+           "(plain / above pinned_a / above pinned_b)\n",
+           (unsigned long long)plain, (unsigned long long)a, (unsigned long long)b, CALLS);
+    e2e_print_growth("hot_split_regs (pinned)", &pinned_stats);
+    if (m.segmented)
+        E2E_CHECK_MSG(plain >= CALLS, "no depth where every call splits (best %llu)",
+                      (unsigned long long)plain);
+    if (m.contiguous && !m.forced) {
+        E2E_CHECK_MSG(a >= CALLS && b >= CALLS,
+                      "above a pinned frame, no depth where every call splits (%llu, %llu)",
+                      (unsigned long long)a, (unsigned long long)b);
+        E2E_CHECK(pinned_stats.pins >= 2 * CALLS);
     }
-    E2E_CHECK(resumes > 1);
-    E2E_EQ_LONG(gs_join(main_side, NULL), 0);
     return e2e_done("hot_split_regs");
 }
