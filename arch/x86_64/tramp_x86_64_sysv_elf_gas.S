@@ -206,39 +206,15 @@ __gs_tramp_icall:
  *   first:          pushq %rax ; leaq slot(%rip), %rax ; jmp __gs_tramp_resolve
  *   slot:           .quad first                        (writable data)
  *
- * so its first call arrives here with [%rsp] = the caller's %rax, [%rsp+8] = the
+ * so its first call arrives in __gs_tramp_resolve with [%rsp] = the caller's %rax, [%rsp+8] = the
  * return address, %rax = &slot, %r10 = foo. The choice, stored in the slot for
  * every later call: foo itself when it lies in a registered growstack_text range
  * (an instrumented function of another module whose __gs_x alias is not visible,
  * for example hidden by an export list: it runs on the coroutine stack like any
  * instrumented call), else __gs_tramp. The modules a thunk can reach are loaded
  * and registered (by their constructors) before the program can call them; two
- * threads resolving the same slot store the same value. */
-	.globl	__gs_tramp_resolve
-	.type	__gs_tramp_resolve, @function
-	.p2align 4
-__gs_tramp_resolve:
-	.cfi_startproc
-	.cfi_adjust_cfa_offset 8          /* the thunk pushed %rax */
-	pushq	%rdi
-	.cfi_adjust_cfa_offset 8
-	pushq	%rcx
-	.cfi_adjust_cfa_offset 8
-	movq	%rax, %rcx
-	GS_TEXT_LOOKUP
-	leaq	__gs_tramp(%rip), %rax
-	cmovnzq	%r10, %rax
-	movq	%rax, (%rcx)
-	movq	16(%rsp), %rcx            /* the caller's %rax ... */
-	movq	%rax, 16(%rsp)            /* ... gives its place to the choice */
-	movq	%rcx, %rax
-	popq	%rcx
-	.cfi_adjust_cfa_offset -8
-	popq	%rdi
-	.cfi_adjust_cfa_offset -8
-	ret                               /* to the choice; [%rsp] = return address */
-	.cfi_endproc
-	.size	__gs_tramp_resolve, .-__gs_tramp_resolve
+ * threads resolving the same slot store the same value. (THUNK_RESOLVE below,
+ * kind THUNK_OLD.) */
 
 /* The first call through a thunk of gscc's thunk archive (protocol.md 4.1),
  * the layout of thunks.h:
@@ -269,7 +245,13 @@ __gs_tramp_resolve:
  *     interposed malloc: its stack use is unknown) always takes the trampoline.
  * This first call continues at foo (instrumented) or in the trampoline. Two
  * threads resolving one slot store the same value. */
-.macro THUNK_RESOLVE name, leaf
+/* The three resolvers differ only in what a function that is not instrumented
+ * gets in its slot: kind 0 (the older thunks) __gs_tramp; kind 1 0; kind 2 (the
+ * leaf form) 0 inside the measured C library, else __gs_tramp. */
+.set	THUNK_OLD, 0
+.set	THUNK_SLOT_TEST, 1
+.set	THUNK_LEAF, 2
+.macro THUNK_RESOLVE name, kind
 	.globl	\name
 	.type	\name, @function
 	.p2align 4
@@ -284,16 +266,20 @@ __gs_tramp_resolve:
 	GS_TEXT_LOOKUP
 	jnz	3f                        /* instrumented: slot = foo, go there */
 	leaq	__gs_tramp(%rip), %rax    /* this call: the trampoline */
-	.if \leaf
+	.if \kind == THUNK_LEAF
 	cmpq	gs_libc_leaves_text_lo(%rip), %r10
 	jb	1f
 	cmpq	gs_libc_leaves_text_hi(%rip), %r10
 	jb	2f
-1:	movq	%rax, (%rcx)              /* not the measured libc: always the trampoline */
+	.endif
+	.if \kind != THUNK_SLOT_TEST
+1:	movq	%rax, (%rcx)              /* always the trampoline */
 	jmp	4f
 	.endif
+	.if \kind != THUNK_OLD
 2:	movq	$0, (%rcx)
 	jmp	4f
+	.endif
 3:	movq	%r10, (%rcx)
 	movq	%r10, %rax
 4:	movq	16(%rsp), %rcx            /* the caller's %rax ... */
@@ -307,8 +293,9 @@ __gs_tramp_resolve:
 	.cfi_endproc
 	.size	\name, .-\name
 .endm
-THUNK_RESOLVE __gs_thunk_resolve, 0
-THUNK_RESOLVE __gs_thunk_resolve_leaf, 1
+THUNK_RESOLVE __gs_tramp_resolve, THUNK_OLD
+THUNK_RESOLVE __gs_thunk_resolve, THUNK_SLOT_TEST
+THUNK_RESOLVE __gs_thunk_resolve_leaf, THUNK_LEAF
 
 /* void gs_sys_call(void (*fn)(void *), void *arg): the runtime's own way to run
  * C that may need more stack than the guard slack (free, munmap, stats) when it
