@@ -474,6 +474,21 @@ void BM_CheckCost_ThreadStack(benchmark::State &state)
 }
 BENCHMARK(BM_CheckCost_ThreadStack)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
+// The loop of the per-call benchmarks below: state's iterations each make n
+// calls through `calls` (which returns a checksum); ns_per_call is the wall
+// time of them all over the calls.
+template <class Calls> void time_calls(benchmark::State &state, long n, Calls calls)
+{
+    auto start = Clock::now();
+    for (auto _ : state) {
+        uint64_t r = calls();
+        benchmark::DoNotOptimize(r);
+    }
+    state.counters["ns_per_call"] =
+        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
+        double(state.iterations() * n);
+}
+
 // What does a call from instrumented code cost when it leaves for the system
 // stack (uninstrumented library, libc), and when it stays (another instrumented
 // file)? Each against the same loop built by plain clang. n = 1e6 calls.
@@ -483,19 +498,13 @@ void BM_CallCost(benchmark::State &state)
     const bool plain = state.range(1) != 0;
     const long n = 1000000;
     Worker w;
-    auto start = Clock::now();
-    for (auto _ : state) {
-        uint64_t r;
+    time_calls(state, n, [&]() -> uint64_t {
         switch (kind) {
-        case 0: r = plain ? plain_call_plain_lib(n) : w.run(GS_JOB_PLAIN_LIB, n); break;
-        case 1: r = plain ? plain_call_libc(n) : w.run(GS_JOB_LIBC, n); break;
-        default: r = plain ? plain_call_other_file(n) : w.run(GS_JOB_OTHER_FILE, n); break;
+        case 0: return plain ? plain_call_plain_lib(n) : w.run(GS_JOB_PLAIN_LIB, n);
+        case 1: return plain ? plain_call_libc(n) : w.run(GS_JOB_LIBC, n);
+        default: return plain ? plain_call_other_file(n) : w.run(GS_JOB_OTHER_FILE, n);
         }
-        benchmark::DoNotOptimize(r);
-    }
-    state.counters["ns_per_call"] =
-        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
-        double(state.iterations() * n);
+    });
     static const char *names[] = {"uninstrumented lib", "libc", "other instrumented file"};
     state.SetLabel(std::string(names[kind]) + (plain ? " plain" : " instrumented"));
 }
@@ -515,18 +524,12 @@ void BM_LibcLeafCall(benchmark::State &state)
     const bool plain = state.range(2) != 0;
     const long n = 1000000;
     Worker w;
-    auto start = Clock::now();
-    for (auto _ : state) {
-        uint64_t r;
+    time_calls(state, n, [&]() -> uint64_t {
         if (plain)
-            r = uint64_t(kind == 0 ? plain_call_malloc(n) : plain_call_mutex(n));
+            return uint64_t(kind == 0 ? plain_call_malloc(n) : plain_call_mutex(n));
         else
-            r = w.run(kind == 0 ? GS_JOB_MALLOC : GS_JOB_MUTEX, n, uint64_t(depth));
-        benchmark::DoNotOptimize(r);
-    }
-    state.counters["ns_per_call"] =
-        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
-        double(state.iterations() * n);
+            return w.run(kind == 0 ? GS_JOB_MALLOC : GS_JOB_MUTEX, n, uint64_t(depth));
+    });
     state.SetLabel(std::string(kind == 0 ? "malloc+free" : "mutex lock+unlock") +
                    (plain ? " plain" : depth ? " instrumented, 64 KiB deep" : " instrumented"));
 }
@@ -551,20 +554,14 @@ void BM_SideFrameCall(benchmark::State &state)
     const int variant = int(state.range(0));
     const long n = 1000000;
     Worker w;
-    auto start = Clock::now();
-    for (auto _ : state) {
-        uint64_t r;
+    time_calls(state, n, [&]() -> uint64_t {
         switch (variant) {
-        case 0: r = w.run(GS_JOB_SIDE_LOCAL, n); break;
-        case 1: r = w.run(GS_JOB_STACK_LOCAL, n); break;
-        case 2: r = plain_call_side_local(n); break;
-        default: r = w.run(GS_JOB_SIDE_LOCAL_NESTED, n); break;
+        case 0: return w.run(GS_JOB_SIDE_LOCAL, n);
+        case 1: return w.run(GS_JOB_STACK_LOCAL, n);
+        case 2: return plain_call_side_local(n);
+        default: return w.run(GS_JOB_SIDE_LOCAL_NESTED, n);
         }
-        benchmark::DoNotOptimize(r);
-    }
-    state.counters["ns_per_call"] =
-        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
-        double(state.iterations() * n);
+    });
     static const char *names[] = {"side frame, empty side stack (runtime fast path)",
                                   "noescape callee: no side frame",
                                   "escaping local, plain clang",
@@ -612,20 +609,14 @@ void BM_SideLocalCall(benchmark::State &state)
     const int variant = int(state.range(1)); // 0 instrumented, 1 plain, 2 gscc flags only
     const long n = 1000000;
     Worker w;
-    auto start = Clock::now();
-    for (auto _ : state) {
-        uint64_t r;
+    time_calls(state, n, [&]() -> uint64_t {
         if (variant == 0)
-            r = w.run(kind == 0 ? GS_JOB_SIDE_LEAF : GS_JOB_SIDE_NESTED, n);
+            return w.run(kind == 0 ? GS_JOB_SIDE_LEAF : GS_JOB_SIDE_NESTED, n);
         else if (variant == 1)
-            r = uint64_t(kind == 0 ? plain_call_side_leaf(n) : plain_call_side_leaf_nested(n));
+            return uint64_t(kind == 0 ? plain_call_side_leaf(n) : plain_call_side_leaf_nested(n));
         else
-            r = uint64_t(kind == 0 ? flags_call_side_leaf(n) : flags_call_side_leaf_nested(n));
-        benchmark::DoNotOptimize(r);
-    }
-    state.counters["ns_per_call"] =
-        std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
-        double(state.iterations() * n);
+            return uint64_t(kind == 0 ? flags_call_side_leaf(n) : flags_call_side_leaf_nested(n));
+    });
     static const char *kinds[] = {"from a frame without a side frame", "from a frame with one"};
     static const char *variants[] = {" instrumented", " plain", " plain + gscc flags"};
     state.SetLabel(std::string(kinds[kind]) + variants[variant]);
