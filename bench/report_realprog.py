@@ -196,7 +196,7 @@ def section(data, w):
     w("Programs nobody here wrote, from Debian source packages, built through their own build "
       "systems three times: plain clang-19 -O2 (the reference), the *flags-only* build (plain "
       "clang-19 -O2 with the flags gscc adds besides its plugin: `-fno-omit-frame-pointer "
-      "-mno-omit-leaf-frame-pointer -ftrivial-auto-var-init=zero`) and gscc -O2, run in each "
+      "-momit-leaf-frame-pointer -ftrivial-auto-var-init=zero`) and gscc -O2, run in each "
       "mode. CPU time is user + sys of the process, "
       f"{data['reps']} repetitions, each running every build once in turn; *CPU vs plain* is the "
       "ratio of medians with [min, max] of the per-repetition ratios (each gscc run over the "

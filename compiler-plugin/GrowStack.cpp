@@ -448,6 +448,10 @@ void ModuleInstrumenter::instrument() {
   for (auto &[F, Info] : Infos)
     HaveText |= Eligible.contains(F) && Info.InText;
 
+  SmallPtrSet<Function *, 8> ShellBodies;
+  for (auto &[Shell, Body] : Shells)
+    ShellBodies.insert(Body);
+
   CallRedirector Redirector(M, HaveText);
   RecordEmitter Records(M);
   for (auto &[F, Info] : Infos) {
@@ -459,7 +463,13 @@ void ModuleInstrumenter::instrument() {
       instrumentShell(*F);
     } else {
       F->addFnAttr("split-stack");
-      F->addFnAttr("frame-pointer", "all");
+      // A frame pointer wherever the function calls: the runtime's frame walk
+      // only ever meets frames suspended at a call (protocol.md 2). A leaf that
+      // needs no stack (or only the red zone) then has no frame, and the
+      // backend emits no check for it, as for a plain -O2 leaf. Not the body of
+      // a variadic shell: the shell runs unchecked, and the slack below the
+      // guard holds the shell and its body's check, not the body's red zone too.
+      F->addFnAttr("frame-pointer", ShellBodies.contains(F) ? "all" : "non-leaf");
     }
     if (!F->hasSection())
       F->setSection(TextSection);

@@ -3,7 +3,7 @@
 // GrowStackPass makes the functions of a module run on growable stacks
 // (docs/plugin.md; the contract is docs/protocol.md sections 2-4):
 //
-//  - every eligible definition gets "split-stack" and "frame-pointer"="all",
+//  - every eligible definition gets "split-stack" and "frame-pointer"="non-leaf",
 //    is placed in growstack_text (unless it has its own section) and gets a
 //    function record; with external linkage, also the alias `__gs_x<N>.name`;
 //  - every call an instrumented function makes is direct, redirected to

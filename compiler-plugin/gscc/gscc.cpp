@@ -10,7 +10,7 @@
 // What gscc adds (docs/usage.md has the user's view, docs/protocol.md the why):
 //
 //   compiling C:   -fpass-plugin=<plugin> -fno-omit-frame-pointer
-//                  -mno-omit-leaf-frame-pointer, and -I<prefix>/include after
+//                  -momit-leaf-frame-pointer, and -I<prefix>/include after
 //                  the user's -I options.
 //   linking an executable:
 //                  <user inputs> <thunk archive> <libgrowstack.a> -pthread
@@ -135,7 +135,7 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
   }
   if (frame) {
     out.push_back("-fno-omit-frame-pointer");
-    out.push_back("-mno-omit-leaf-frame-pointer");
+    out.push_back("-momit-leaf-frame-pointer");
     // Locals start zeroed: contiguous mode's conservative scan (protocol.md 5.3)
     // would otherwise see the upper bytes of an old stack address next to a char
     // or short the program stored in an uninitialised array, take the word for a

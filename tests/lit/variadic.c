@@ -79,7 +79,9 @@ long caller(void) {
 // CHECK-SAME: "frame-pointer"="all"
 // CHECK-NOT: split-stack
 // CHECK-SAME: }
-// CHECK: attributes #[[BODY]] = { {{.*}}"split-stack"
+// The body keeps its frame pointer, hence its check, even as a leaf: its shell
+// ran unchecked (protocol.md 2).
+// CHECK: attributes #[[BODY]] = { {{.*}}"frame-pointer"="all"{{.*}}"split-stack"
 
 // At -O2 (the pass runs after the optimiser) the same shape.
 // O2-LABEL: define dso_local i64 @sum(i32 noundef %{{[a-z0-9]+}}, ...)

@@ -16,7 +16,7 @@
 #   gscc     CC=gscc        CFLAGS=-O2
 #   clang    CC=clang-19    CFLAGS=-O2                    (the reference)
 #   flags    CC=clang-19    CFLAGS=-O2 + the flags gscc adds besides its plugin:
-#            -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
+#            -fno-omit-frame-pointer -momit-leaf-frame-pointer
 #            -ftrivial-auto-var-init=zero
 # A program already built with the same compiler, flags and (for gscc) the same
 # plugin and runtime files is not rebuilt; otherwise its build directory is made
@@ -42,7 +42,7 @@ src=$(cd "$src" && pwd)
 mkdir -p "$out/$variant"
 out=$(cd "$out" && pwd)
 
-GS_FLAGS="-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -ftrivial-auto-var-init=zero"
+GS_FLAGS="-fno-omit-frame-pointer -momit-leaf-frame-pointer -ftrivial-auto-var-init=zero"
 case $variant in
   gscc)
     [[ -x $gscc ]] || { echo "build.sh: --gscc PATH needed for the gscc variant" >&2; exit 2; }
