@@ -393,7 +393,8 @@ static inline void gs_arch_msr_relocate(struct gs_morestack_regs *r, uintptr_t l
 }
 
 /* ---- frames ----------------------------------------------------------------------
- * The frame-pointer chain (every instrumented frame has one): [fp] = the
+ * The frame-pointer chain (every instrumented frame that calls has one, and
+ * only such frames are ever walked: protocol.md 2): [fp] = the
  * caller's fp, [fp + 8] = the return address into the caller. */
 static inline uintptr_t gs_arch_frame_ret_slot(uintptr_t fp) { return fp + 8; }
 static inline uintptr_t gs_arch_frame_next(uintptr_t fp) { return *(const uint64_t *)fp; }
