@@ -11,6 +11,7 @@
  *  - A wait group's count is never negative; waiters wait only while it is > 0.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "coro.h"
@@ -38,9 +39,19 @@ struct wg {
 };
 _Static_assert(sizeof(struct wg) <= sizeof(struct gs_wg), "struct gs_wg");
 
-/* Bind an object to the calling thread on first use. */
-static int bind_thread(struct gs_thread **owner, struct gs_thread **tp)
+/* bind_thread finds the thread an object belongs to at its start. */
+_Static_assert(offsetof(struct mutex, thread) == 0, "struct mutex starts with its thread");
+_Static_assert(offsetof(struct cond, thread) == 0, "struct cond starts with its thread");
+_Static_assert(offsetof(struct wg, thread) == 0, "struct wg starts with its thread");
+
+/* Check an object (a struct mutex, cond or wg) and bind it to the calling
+ * thread on first use: 0 (*tp is the thread), EINVAL for NULL, or EXDEV (it
+ * belongs to another thread). */
+static int bind_thread(void *obj, struct gs_thread **tp)
 {
+    if (!obj)
+        return EINVAL;
+    struct gs_thread **owner = obj; /* its first member */
     struct gs_thread *t = &gs_tls;
     if (!*owner)
         *owner = t;
@@ -62,6 +73,26 @@ static void *waiter(struct gs_thread *t, const struct gs_wait *w)
     return w->co ? (void *)w->co : (void *)t;
 }
 
+static void mutex_release(struct gs_thread *t, struct mutex *m);
+
+/* The end of a blocking step that must wait: EAGAIN at once with GS_NOWAIT;
+ * else a wait for the call (`what` on obj, for reports) is queued on q, the
+ * object's waiters, and the call blocks until it is woken, its deadline
+ * passes or it is cancelled. gs_cond_wait passes its mutex as `unlock`: it is
+ * released once the wait is queued. Returns what the step returns. */
+static int block_on(struct gs_block *b, struct gs_thread *t, struct gs_wq *q, const char *what,
+                    void *obj, gs_time deadline, struct mutex *unlock)
+{
+    if (deadline == GS_NOWAIT)
+        return gs_wait_done(b, EAGAIN, 0);
+    struct gs_wait *w = gs_wait_begin(t, what, (intptr_t)obj, 0, deadline);
+    gs_wait_wq_push(q, gs_wait_nodes(w, 1, 0));
+    if (unlock)
+        mutex_release(t, unlock);
+    b->wait = w;
+    return gs_wait_block(b, w);
+}
+
 /* ---- mutex ------------------------------------------------------------------- */
 
 static void mutex_release(struct gs_thread *t, struct mutex *m)
@@ -75,25 +106,14 @@ static void mutex_release(struct gs_thread *t, struct mutex *m)
     }
 }
 
-/* Queue a wait for m; the caller blocks on it. */
-static struct gs_wait *mutex_enqueue(struct gs_thread *t, struct mutex *m, gs_time deadline)
-{
-    struct gs_wait *w = gs_wait_begin(t, "gs_mutex_lock", (intptr_t)m, 0, deadline);
-    gs_wait_wq_push(&m->q, gs_wait_nodes(w, 1, 0));
-    return w;
-}
-
 int gs_sync_mutex_lock_step(struct gs_block *b)
 {
     struct mutex *m = (struct mutex *)b->arg[0];
     gs_time deadline = (gs_time)b->arg[1];
-    struct gs_wait *w = b->wait;
-    if (w)
-        return gs_wait_done(b, (uint64_t)w->status, 0); /* 0: handed over */
+    if (b->wait)
+        return gs_wait_done(b, (uint64_t)b->wait->status, 0); /* 0: handed over */
     struct gs_thread *t;
-    if (!m || deadline < 0)
-        return gs_wait_done(b, EINVAL, 0);
-    int rc = bind_thread(&m->thread, &t);
+    int rc = deadline < 0 ? EINVAL : bind_thread(m, &t);
     if (rc)
         return gs_wait_done(b, (uint64_t)rc, 0);
     void *me = self(t);
@@ -103,19 +123,14 @@ int gs_sync_mutex_lock_step(struct gs_block *b)
     }
     if (m->owner == me)
         return gs_wait_done(b, EDEADLK, 0);
-    if (deadline == GS_NOWAIT)
-        return gs_wait_done(b, EAGAIN, 0);
-    b->wait = mutex_enqueue(t, m, deadline);
-    return gs_wait_block(b, b->wait);
+    return block_on(b, t, &m->q, "gs_mutex_lock", m, deadline, NULL);
 }
 
 int gs_mutex_trylock(struct gs_mutex *pm)
 {
     struct mutex *m = (struct mutex *)pm;
     struct gs_thread *t;
-    if (!m)
-        return EINVAL;
-    int rc = bind_thread(&m->thread, &t);
+    int rc = bind_thread(m, &t);
     if (rc)
         return rc;
     if (m->owner)
@@ -128,9 +143,7 @@ int gs_mutex_unlock(struct gs_mutex *pm)
 {
     struct mutex *m = (struct mutex *)pm;
     struct gs_thread *t;
-    if (!m)
-        return EINVAL;
-    int rc = bind_thread(&m->thread, &t);
+    int rc = bind_thread(m, &t);
     if (rc)
         return rc;
     if (m->owner != self(t))
@@ -167,56 +180,47 @@ int gs_sync_cond_wait_step(struct gs_block *b)
         /* Take the mutex back whatever happened, as pthread_cond_timedwait
          * does: no deadline, and no cancel, for this part. */
         b->state |= COND_RELOCK | ((uint64_t)(uint32_t)st << COND_STATUS_SHIFT);
-        w = mutex_enqueue(t, m, GS_WAIT_FOREVER);
-        w->what = "gs_cond_wait (taking the mutex back)";
+        w = gs_wait_begin(t, "gs_cond_wait (taking the mutex back)", (intptr_t)m, 0,
+                          GS_WAIT_FOREVER);
         w->no_cancel = 1;
+        gs_wait_wq_push(&m->q, gs_wait_nodes(w, 1, 0));
         b->wait = w;
         return gs_wait_block(b, w);
     }
-    if (!c || !m || deadline < 0)
-        return gs_wait_done(b, EINVAL, 0);
-    int rc = bind_thread(&c->thread, &t);
+    int rc = !m || deadline < 0 ? EINVAL : bind_thread(c, &t);
     if (!rc)
-        rc = bind_thread(&m->thread, &t);
+        rc = bind_thread(m, &t);
     if (rc)
         return gs_wait_done(b, (uint64_t)rc, 0);
     if (m->owner != self(t))
         return gs_wait_done(b, EPERM, 0);
-    if (deadline == GS_NOWAIT)
-        return gs_wait_done(b, EAGAIN, 0);
-    w = gs_wait_begin(t, "gs_cond_wait", (intptr_t)c, 0, deadline);
-    gs_wait_wq_push(&c->q, gs_wait_nodes(w, 1, 0));
-    mutex_release(t, m);
-    b->wait = w;
-    return gs_wait_block(b, w);
+    return block_on(b, t, &c->q, "gs_cond_wait", c, deadline, m);
+}
+
+/* gs_cond_signal (wake the first waiter) and gs_cond_broadcast (all). */
+static int cond_wake(struct gs_cond *pc, int all)
+{
+    struct cond *c = (struct cond *)pc;
+    struct gs_thread *t;
+    int rc = bind_thread(c, &t);
+    if (rc)
+        return rc;
+    while (c->q.head) {
+        gs_wait_wake(t, c->q.head->w, 0, 0);
+        if (!all)
+            break;
+    }
+    return 0;
 }
 
 int gs_cond_signal(struct gs_cond *pc)
 {
-    struct cond *c = (struct cond *)pc;
-    struct gs_thread *t;
-    if (!c)
-        return EINVAL;
-    int rc = bind_thread(&c->thread, &t);
-    if (rc)
-        return rc;
-    if (c->q.head)
-        gs_wait_wake(t, c->q.head->w, 0, 0);
-    return 0;
+    return cond_wake(pc, 0);
 }
 
 int gs_cond_broadcast(struct gs_cond *pc)
 {
-    struct cond *c = (struct cond *)pc;
-    struct gs_thread *t;
-    if (!c)
-        return EINVAL;
-    int rc = bind_thread(&c->thread, &t);
-    if (rc)
-        return rc;
-    while (c->q.head)
-        gs_wait_wake(t, c->q.head->w, 0, 0);
-    return 0;
+    return cond_wake(pc, 1);
 }
 
 /* ---- wait group ------------------------------------------------------------------ */
@@ -225,9 +229,7 @@ int gs_wg_add(struct gs_wg *pw, long delta)
 {
     struct wg *g = (struct wg *)pw;
     struct gs_thread *t;
-    if (!g)
-        return EINVAL;
-    int rc = bind_thread(&g->thread, &t);
+    int rc = bind_thread(g, &t);
     if (rc)
         return rc;
     if (delta < 0 ? g->count < -delta : g->count > __LONG_MAX__ - delta)
@@ -248,23 +250,15 @@ int gs_sync_wg_wait_step(struct gs_block *b)
 {
     struct wg *g = (struct wg *)b->arg[0];
     gs_time deadline = (gs_time)b->arg[1];
-    struct gs_wait *w = b->wait;
-    if (w)
-        return gs_wait_done(b, (uint64_t)w->status, 0);
+    if (b->wait)
+        return gs_wait_done(b, (uint64_t)b->wait->status, 0);
     struct gs_thread *t;
-    if (!g || deadline < 0)
-        return gs_wait_done(b, EINVAL, 0);
-    int rc = bind_thread(&g->thread, &t);
+    int rc = deadline < 0 ? EINVAL : bind_thread(g, &t);
     if (rc)
         return gs_wait_done(b, (uint64_t)rc, 0);
     if (g->count == 0)
         return gs_wait_done(b, 0, 0);
-    if (deadline == GS_NOWAIT)
-        return gs_wait_done(b, EAGAIN, 0);
-    w = gs_wait_begin(t, "gs_wg_wait", (intptr_t)g, 0, deadline);
-    gs_wait_wq_push(&g->q, gs_wait_nodes(w, 1, 0));
-    b->wait = w;
-    return gs_wait_block(b, w);
+    return block_on(b, t, &g->q, "gs_wg_wait", g, deadline, NULL);
 }
 
 /* ---- cancellation --------------------------------------------------------------- */
