@@ -437,15 +437,19 @@ static int advance(const struct xfer *x, size_t done, struct iovs *a)
     return 0;
 }
 
-/* The plain call for what is left after `done` bytes. */
-static ssize_t plain_rest(const struct xfer *x, const struct gs_block *b, size_t done)
+/* call (xfer_plain or attempt_iov) for what is left after `done` bytes: its
+ * result and errno, or -1 with ENOMEM if the vector of what is left cannot be
+ * made. Inlined, so that each caller calls its `call` directly. */
+static inline __attribute__((always_inline)) ssize_t
+on_rest(const struct xfer *x, const struct gs_block *b, size_t done,
+        ssize_t (*call)(const struct xfer *, const struct gs_block *, struct iovec *, int))
 {
     struct iovs a;
     if (advance(x, done, &a)) {
         errno = ENOMEM;
         return -1;
     }
-    ssize_t r = xfer_plain(x, b, a.v, a.n);
+    ssize_t r = call(x, b, a.v, a.n);
     int e = errno;
     free(a.heap);
     errno = e;
@@ -454,22 +458,6 @@ static ssize_t plain_rest(const struct xfer *x, const struct gs_block *b, size_t
 
 /* One attempt that does not wait. Returns the bytes moved (>= 0), or -1 with
  * errno: EAGAIN means "not ready: wait for x->out ? POLLOUT : POLLIN". */
-static ssize_t attempt_iov(const struct xfer *x, const struct gs_block *b, struct iovec *adv, int n);
-
-static ssize_t attempt(const struct xfer *x, const struct gs_block *b, size_t done)
-{
-    struct iovs a;
-    if (advance(x, done, &a)) {
-        errno = ENOMEM;
-        return -1;
-    }
-    ssize_t r = attempt_iov(x, b, a.v, a.n);
-    int e = errno;
-    free(a.heap);
-    errno = e;
-    return r;
-}
-
 static ssize_t attempt_iov(const struct xfer *x, const struct gs_block *b, struct iovec *adv, int n)
 {
     if (x->sock_call) {
@@ -563,7 +551,7 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
     decode(b, d->op, &x);
     gs_time deadline = d->transparent ? GS_WAIT_FOREVER : (gs_time)b->arg[d->deadline_arg];
     if (d->transparent && !parkable(b))
-        return plain(b, plain_rest(&x, b, 0));
+        return plain(b, on_rest(&x, b, 0, xfer_plain));
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
@@ -577,7 +565,7 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
          * program asked for, arguments the kernel will reject. */
         if (x.total == 0 || (x.sock_call && (x.flags & MSG_DONTWAIT)) || x.iovcnt < 0 ||
             x.iovcnt > IOV_MAX || (x.msg == NULL && (x.op == X_RECVMSG || x.op == X_SENDMSG))) {
-            b->ret = (uint64_t)plain_rest(&x, b, 0);
+            b->ret = (uint64_t)on_rest(&x, b, 0, xfer_plain);
             if ((int64_t)b->ret >= 0)
                 gs_wait_restore_errno(b);
             return GS_BLOCK_DONE;
@@ -591,7 +579,7 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
     }
     int all = x.out || (b->state & XS_WAITALL);
     for (;;) {
-        ssize_t r = attempt(&x, b, (size_t)b->progress);
+        ssize_t r = on_rest(&x, b, (size_t)b->progress, attempt_iov);
         if (r >= 0) {
             b->progress += (uint64_t)r;
             if (all && r > 0 && b->progress < x.total)
@@ -609,7 +597,7 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
         int rc = how == W_PLAIN ? -EPERM : fd_wait(b, x.fd, dir, deadline, d->what);
         if (rc == -EPERM) {
             /* epoll cannot watch it: the plain call, as without growstack. */
-            r = plain_rest(&x, b, (size_t)b->progress);
+            r = on_rest(&x, b, (size_t)b->progress, xfer_plain);
             if (r > 0)
                 b->progress += (uint64_t)r;
             return xfer_finish(b, r, errno);
