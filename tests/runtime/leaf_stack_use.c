@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gs_arch.h"
+#include "painted_stack.h"
 #include "side.h"
 
 #define PAINT 16384
@@ -22,37 +23,7 @@
  * return address / saved rbp (16) take: see arch/x86_64/gs_arch.h. */
 #define BUDGET (GS_STACK_GUARD - 256 - 128 - 16)
 
-/* size_t measure(void (*fn)(void *), void *arg): bytes of stack fn used. */
-size_t measure(void (*fn)(void *), void *arg);
-__asm__(".text\n"
-        ".globl measure\n"
-        "measure:\n"
-        "  pushq %rbp\n"
-        "  movq %rsp, %rbp\n"
-        "  pushq %rbx\n"
-        "  pushq %r12\n"
-        "  movq %rdi, %rbx\n"
-        "  movq %rsi, %r12\n"
-        "  leaq -" "16384" "(%rsp), %rdi\n"
-        "  movq $2048, %rcx\n"
-        "  movabsq $0xa5a5a5a5a5a5a5a5, %rax\n"
-        "  cld\n"
-        "  rep stosq\n"
-        "  movq %r12, %rdi\n"
-        "  callq *%rbx\n"
-        "  leaq -16384(%rsp), %rdi\n"
-        "  movabsq $0xa5a5a5a5a5a5a5a5, %rax\n"
-        "1: cmpq %rax, (%rdi)\n"
-        "  jne 2f\n"
-        "  addq $8, %rdi\n"
-        "  cmpq %rsp, %rdi\n"
-        "  jb 1b\n"
-        "2: movq %rsp, %rax\n"
-        "  subq %rdi, %rax\n"
-        "  popq %r12\n"
-        "  popq %rbx\n"
-        "  popq %rbp\n"
-        "  ret\n");
+PAINTED_STACK_MEASURE(PAINT);
 
 static char *big_a, *big_b;
 #define BIG (1 << 20)

@@ -34,51 +34,18 @@
 #include <unistd.h>
 
 #include "gs_libc_leaves.h"
+#include "painted_stack.h"
 
 #define PAINT_BYTES 262144
-#define PATTERN 0xa5a5a5a5a5a5a5a5ull
 
 char *paint_lo, *paint_hi; /* read by measure() and the SIGABRT handler */
 
-/* size_t measure(void (*fn)(void *), void *arg): bytes of stack below the
- * caller's %rsp that fn wrote. */
-size_t measure(void (*fn)(void *), void *arg);
-__asm__(".text\n"
-        ".globl measure\n"
-        "measure:\n"
-        "  pushq %rbp\n"
-        "  movq %rsp, %rbp\n"
-        "  pushq %rbx\n"
-        "  pushq %r12\n"
-        "  movq %rdi, %rbx\n"
-        "  movq %rsi, %r12\n"
-        "  leaq -262144(%rsp), %rdi\n"
-        "  movq %rdi, paint_lo(%rip)\n"
-        "  movq %rsp, paint_hi(%rip)\n"
-        "  movq $32768, %rcx\n"
-        "  movabsq $0xa5a5a5a5a5a5a5a5, %rax\n"
-        "  cld\n"
-        "  rep stosq\n"
-        "  movq %r12, %rdi\n"
-        "  callq *%rbx\n"
-        "  leaq -262144(%rsp), %rdi\n"
-        "  movabsq $0xa5a5a5a5a5a5a5a5, %rax\n"
-        "1: cmpq %rax, (%rdi)\n"
-        "  jne 2f\n"
-        "  addq $8, %rdi\n"
-        "  cmpq %rsp, %rdi\n"
-        "  jb 1b\n"
-        "2: movq %rsp, %rax\n"
-        "  subq %rdi, %rax\n"
-        "  popq %r12\n"
-        "  popq %rbx\n"
-        "  popq %rbp\n"
-        "  ret\n");
+PAINTED_STACK_MEASURE_RECORD(PAINT_BYTES, paint_lo, paint_hi);
 
 static size_t painted_depth(void)
 {
     const uint64_t *p = (const uint64_t *)paint_lo;
-    while ((const char *)p < paint_hi && *p == PATTERN)
+    while ((const char *)p < paint_hi && *p == PAINTED_STACK_WORD)
         p++;
     return (size_t)(paint_hi - (const char *)p);
 }
