@@ -144,22 +144,26 @@ __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard(const struct gs_s
  * (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
 __attribute__((visibility("hidden"))) void gs_stack_usage_check(struct gs_stack *s,
                                                                void **saved_sp);
-/* On every resume of a suspended coroutine (on the switch path): the common
+/* On every resume of a suspended coroutine (on the switch path; gs_stack_shrink_due
+ * is its test, whether gs_stack_usage_check has work): the common
  * case (not contiguous, shrinking off, a stack under twice its initial size
  * that no shrink made so, no probe armed) costs a few compares inline, on
  * fields of s (s->size, not the segment's descriptor: one cache line less;
  * it is at least the top segment's size, so a lagging value only takes the
  * slow path). Such a stack's runs are left unjudged: it cannot shrink, and a
  * growth makes the next judgement say "deep" anyway. */
+static inline __attribute__((always_inline)) int gs_stack_shrink_due(const struct gs_stack *s)
+{
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
+        return 0;
+    return (s->usage.probe | s->usage.shrunk) ||
+           s->size + sizeof(struct gs_seg) >= 2 * s->initial;
+}
 static inline __attribute__((always_inline)) void gs_stack_maybe_shrink(struct gs_stack *s,
                                                                        void **saved_sp)
 {
-    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
-        return;
-    if (!(s->usage.probe | s->usage.shrunk) &&
-        s->size + sizeof(struct gs_seg) < 2 * s->initial)
-        return;
-    gs_stack_usage_check(s, saved_sp);
+    if (gs_stack_shrink_due(s))
+        gs_stack_usage_check(s, saved_sp);
 }
 
 /* GROWSTACK_FORCE_MOVE in contiguous mode: move a stack whose owner just parked
