@@ -173,17 +173,21 @@ struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a
 #define GS_HANDLE_TAG(h) ((uint32_t)((h) >> (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)))
 
 /* The calling thread's coroutine with handle h, or NULL (gs_coro_lookup_error
- * says why: EXDEV for a handle of another live thread, ESRCH otherwise). */
+ * says why: EXDEV for a handle of another live thread, ESRCH otherwise).
+ * Slot i holds co exactly while co->handle is | this thread's tag | the slot's
+ * generation | i | (slot_alloc sets both, slot_free clears both, the tag stays
+ * while a slot is used, and it is never 0 then), so one compare of h with
+ * co->handle checks h != 0, the tag and the generation. */
 static inline __attribute__((always_inline)) struct gs_coro *gs_coro_lookup(gs_handle h)
 {
     const struct gs_coro_thread *c = &gs_coro_tls;
     uint32_t i = GS_HANDLE_SLOT(h);
-    if (!h || i >= c->nslots || GS_HANDLE_TAG(h) != c->tag)
+    if (i >= c->nslots)
         return NULL;
-    const struct gs_slot *s = &c->slots[i];
-    if (!s->co || s->gen != GS_HANDLE_GEN(h))
+    struct gs_coro *co = c->slots[i].co;
+    if (!co || co->handle != h)
         return NULL;
-    return s->co;
+    return co;
 }
 __attribute__((visibility("hidden"))) int gs_coro_lookup_error(gs_handle h);
 
