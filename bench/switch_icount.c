@@ -4,28 +4,24 @@
  *
  *   switch_icount N [nested]
  *
- * resumes a coroutine that does nothing but gs_yield N times, from the thread's
- * own stack, or with `nested` from inside another coroutine (a resume from a
- * coroutine, whose own state and side stack are saved and restored). Count with
- * Valgrind, at two N (the difference divided by the difference of N is one
- * round trip, start-up cancels out):
+ * resumes BM_Switch's coroutine (gs_bench_worker, built by gscc: a growable
+ * stack whose resumes pass the shrink policy's test) with GS_JOB_PARK, which
+ * only yields, N times from the thread's own stack, or with `nested` from
+ * inside another coroutine (a resume from a coroutine, whose own state and side
+ * stack are saved and restored). Count with Valgrind, at two N (the difference
+ * divided by the difference of N is one round trip, start-up cancels out):
  *
  *   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
  *       build/bench/switch_icount 100000      (and 200000: the "I refs" line)
  *
- * Plain C linked with the runtime, like tests/runtime: nothing here is
- * instrumented, and the default mode (contiguous, shrinking on) applies. */
+ * Linked like gs_bench (the instrumented objects, their thunks, the runtime);
+ * this file itself is plain C, and the default mode (contiguous, shrinking on)
+ * applies. */
 #include <growstack.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static void *ponger(void *arg)
-{
-    (void)arg;
-    for (;;)
-        gs_yield();
-    return NULL;
-}
+#include "workloads/kernels.h"
 
 static long rounds;
 
@@ -49,7 +45,8 @@ int main(int argc, char **argv)
         return 2;
     }
     rounds = atol(argv[1]);
-    gs_handle h = gs_spawn(ponger, NULL);
+    static struct gs_job job = {.kind = GS_JOB_PARK};
+    gs_handle h = gs_spawn(gs_bench_worker, &job);
     if (!h || gs_resume(h)) /* to its first gs_yield: every counted round is alike */
         return 1;
     if (argc > 2) {
