@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "anchors/common/workloads.h"
+#include "workloads/bare_switch.h"
 #include "workloads/hot_clock.h"
 #include "workloads/kernels.h"
 
@@ -638,6 +639,21 @@ void BM_Switch(benchmark::State &state)
         std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations() * 2);
 }
 BENCHMARK(BM_Switch);
+
+// The floor of that switch: two contexts ping-ponging with the runtime's
+// gs_ctx_switch alone (bench/workloads/bare_switch.c), without the core's
+// bookkeeping; BM_Switch minus this is what gs_resume and gs_yield's C half cost.
+void BM_Switch_Bare(benchmark::State &state)
+{
+    bare_switch_init();
+    auto t0 = Clock::now();
+    for (auto _ : state)
+        bare_switch_round();
+    auto t1 = Clock::now();
+    state.counters["ns_per_switch"] =
+        std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations() * 2);
+}
+BENCHMARK(BM_Switch_Bare);
 
 // Spawn a coroutine, run it to the end, join it.
 void *trivial(void *arg) { return arg; }

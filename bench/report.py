@@ -421,7 +421,10 @@ def main():
     goal("one-way switch vs Boost.Context fcontext",
          f"{cell(contig, 'BM_Switch', 'ns_per_switch')} vs "
          f"{cell(A('boost'), 'BM_Switch_BoostFcontext', 'ns_per_switch')} ns", "no slower", ok,
-         f"BM_Switch (gs_resume + gs_yield / 2) vs BM_Switch_BoostFcontext: {fmt_rr(r)}",
+         f"BM_Switch (gs_resume + gs_yield / 2) vs BM_Switch_BoostFcontext: {fmt_rr(r)}; "
+         f"gs_ctx_switch alone (BM_Switch_Bare, no bookkeeping) "
+         f"{cell(contig, 'BM_Switch_Bare', 'ns_per_switch')} ns: the rest is the core's "
+         f"bookkeeping in gs_resume and gs_yield's C half",
          crosses=crosses)
 
     s_worst, s_key = worst_hot(seg, 128)
@@ -702,6 +705,8 @@ def main():
           f"{cell(gs[m], 'BM_SpawnFinish', 'ns_per_spawn')} | "
           f"{fmt(gs[m].get('BM_IdleMemory/100000', 'bytes_per_context'))} | "
           f"{fmt(gs[m].get('BM_IdleMemory/1000000', 'bytes_per_context'))} |")
+    w(f"| growstack gs_ctx_switch alone (no bookkeeping) | "
+      f"{cell(contig, 'BM_Switch_Bare', 'ns_per_switch')} | n/a | n/a | n/a |")
     rows = [("stackless state machine", "stackless", "BM_Switch_Stackless", "BM_Spawn_Stackless",
              "BM_IdleMemory_Stackless"),
             ("Boost.Context fcontext", "boost", "BM_Switch_BoostFcontext", "BM_Spawn_BoostFcontext", None),

@@ -173,17 +173,21 @@ struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a
 #define GS_HANDLE_TAG(h) ((uint32_t)((h) >> (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)))
 
 /* The calling thread's coroutine with handle h, or NULL (gs_coro_lookup_error
- * says why: EXDEV for a handle of another live thread, ESRCH otherwise). */
+ * says why: EXDEV for a handle of another live thread, ESRCH otherwise).
+ * Slot i holds co exactly while co->handle is | this thread's tag | the slot's
+ * generation | i | (slot_alloc sets both, slot_free clears both, the tag stays
+ * while a slot is used, and it is never 0 then), so one compare of h with
+ * co->handle checks h != 0, the tag and the generation. */
 static inline __attribute__((always_inline)) struct gs_coro *gs_coro_lookup(gs_handle h)
 {
     const struct gs_coro_thread *c = &gs_coro_tls;
     uint32_t i = GS_HANDLE_SLOT(h);
-    if (!h || i >= c->nslots || GS_HANDLE_TAG(h) != c->tag)
+    if (i >= c->nslots)
         return NULL;
-    const struct gs_slot *s = &c->slots[i];
-    if (!s->co || s->gen != GS_HANDLE_GEN(h))
+    struct gs_coro *co = c->slots[i].co;
+    if (!co || co->handle != h)
         return NULL;
-    return s->co;
+    return co;
 }
 __attribute__((visibility("hidden"))) int gs_coro_lookup_error(gs_handle h);
 
@@ -193,15 +197,18 @@ __attribute__((visibility("hidden"))) int gs_coro_lookup_error(gs_handle h);
  * do: gs_resume can tail-call the switch and the coroutine "returns" straight
  * to gs_resume's caller. That keeps the return-stack buffer in step (a ret
  * after the switch would be mispredicted, one per frame; measured ~20 ns per
- * round trip before this split). `frame` is the resumer's frame address. */
-static inline __attribute__((always_inline)) void gs_coro_enter(struct gs_coro *co,
-                                                                uintptr_t frame)
+ * round trip before this split). `frame` is an address of the resumer's stack
+ * at or below its frame (its frame address, or its stack pointer). Returns
+ * co->back, the context the switch saves the resumer into. */
+static inline __attribute__((always_inline)) struct gs_ctx *gs_coro_enter(struct gs_coro *co,
+                                                                          uintptr_t frame)
 {
     struct gs_thread *t = &gs_tls;
     struct gs_coro *me = t->cur;
     uintptr_t guard = gs_arch_get_guard();
+    struct gs_ctx *back = me ? &me->ctx : &co->back_ctx;
     co->resumer = me;
-    co->back = me ? &me->ctx : &co->back_ctx;
+    co->back = back;
     co->back_guard = guard;
     co->saved_sys_sp = t->sys_sp;
     co->saved_ext = t->ext_target;
@@ -218,6 +225,7 @@ static inline __attribute__((always_inline)) void gs_coro_enter(struct gs_coro *
     co->stack.usage.runs++;
     t->cur = co;
     t->stats.switches += 2; /* there and back */
+    return back;
 }
 
 /* Switch into a READY or SUSPENDED co (gs_coro_enter done here) as a tail call:
@@ -226,8 +234,8 @@ static inline __attribute__((always_inline)) void gs_coro_enter(struct gs_coro *
 static inline __attribute__((always_inline)) int gs_coro_switch_in(struct gs_coro *co,
                                                                    uintptr_t frame)
 {
-    gs_coro_enter(co, frame);
-    return gs_ctx_resume(co->back, &co->ctx, co->stack.guard);
+    struct gs_ctx *back = gs_coro_enter(co, frame);
+    return gs_ctx_resume(back, &co->ctx, co->stack.guard);
 }
 
 /* Switch into a READY or SUSPENDED co until it yields, parks or finishes (for

@@ -58,6 +58,10 @@ int gs_stack_create(struct gs_stack *s, size_t initial, const void *entry)
     if (!g)
         return errno ? errno : ENOMEM;
     s->top = s->bottom = g;
+    s->judge_size = gs_cfg.mode == GS_MODE_CONTIGUOUS && gs_cfg.shrink &&
+                            s->kind == GS_STACK_GROWABLE
+                        ? 2 * s->initial - sizeof(struct gs_seg)
+                        : SIZE_MAX;
     if (s->kind == GS_STACK_GROWABLE) {
         s->size = s->peak = GS_SEG_USABLE(g);
         s->guard = guard_for(g);

@@ -98,6 +98,11 @@ struct gs_stack {
         uint64_t ret, below;     /* [slot] and [slot - 8] then                    */
         struct gs_pin_site *site;
     } pin;
+    size_t judge_size;           /* size from which a resume judges the last run
+                                    (gs_stack_shrink_due): 2 * initial - the
+                                    segment header, or SIZE_MAX when the stack
+                                    never shrinks (not contiguous, shrinking off,
+                                    or a fixed stack); set at creation            */
 };
 
 /* Read by __morestack (see the invariants); set by gs_stack_start. */
@@ -144,22 +149,28 @@ __attribute__((visibility("hidden"))) uintptr_t gs_stack_guard(const struct gs_s
  * (gs_ctx_switch's), moved with the stack. Safe to call from any stack. */
 __attribute__((visibility("hidden"))) void gs_stack_usage_check(struct gs_stack *s,
                                                                void **saved_sp);
-/* On every resume of a suspended coroutine (on the switch path): the common
+/* On every resume of a suspended coroutine (on the switch path; gs_stack_shrink_due
+ * is its test, whether gs_stack_usage_check has work): the common
  * case (not contiguous, shrinking off, a stack under twice its initial size
  * that no shrink made so, no probe armed) costs a few compares inline, on
  * fields of s (s->size, not the segment's descriptor: one cache line less;
  * it is at least the top segment's size, so a lagging value only takes the
  * slow path). Such a stack's runs are left unjudged: it cannot shrink, and a
  * growth makes the next judgement say "deep" anyway. */
+static inline __attribute__((always_inline)) int gs_stack_shrink_due(const struct gs_stack *s)
+{
+    /* usage.probe and .shrunk are only ever set by gs_stack_usage_check, so
+     * only on a stack that shrinks (contiguous, shrinking on, growable): the
+     * configuration is final before the first stack exists. judge_size folds
+     * those three tests and s->size + sizeof(struct gs_seg) >= 2 * s->initial
+     * into one compare. */
+    return (s->usage.probe | s->usage.shrunk) || s->size >= s->judge_size;
+}
 static inline __attribute__((always_inline)) void gs_stack_maybe_shrink(struct gs_stack *s,
                                                                        void **saved_sp)
 {
-    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !gs_cfg.shrink || s->kind != GS_STACK_GROWABLE)
-        return;
-    if (!(s->usage.probe | s->usage.shrunk) &&
-        s->size + sizeof(struct gs_seg) < 2 * s->initial)
-        return;
-    gs_stack_usage_check(s, saved_sp);
+    if (gs_stack_shrink_due(s))
+        gs_stack_usage_check(s, saved_sp);
 }
 
 /* GROWSTACK_FORCE_MOVE in contiguous mode: move a stack whose owner just parked
