@@ -446,40 +446,17 @@ void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   }
 }
 
-/// Whether I is one of clang's -ftrivial-auto-var-init stores or memsets
-/// (annotated "auto-init").
-static bool isAutoInit(const Instruction *I) {
-  const MDNode *MD = I->getMetadata(LLVMContext::MD_annotation);
-  if (!MD)
-    return false;
-  for (const MDOperand &Op : MD->operands())
-    if (auto *S = dyn_cast<MDString>(Op.get()))
-      if (S->getString() == "auto-init")
-        return true;
-  return false;
-}
-
 /// Every use of AI becomes base + Offset, computed next to the use so that
 /// only the base stays live (the backend folds the offset into addresses).
-/// gscc zeroes locals (-ftrivial-auto-var-init=zero) so that a moved stack
-/// holds no stale stack address for the relocation's scan to misread
-/// (protocol.md 5.3); the side stack never moves and is never scanned, so the
-/// zeroing of a local moved there is dropped: a store or memset clang
-/// annotated "auto-init" whose destination is the local itself.
+/// The zeroing gscc's -ftrivial-auto-var-init=zero gave the local stays, though
+/// the side stack never moves: the plugin runs after the optimiser, which has
+/// already relied on it. Dead-store elimination deletes a program's own zero
+/// store into a zeroed local as redundant (`s.buf[3] = 0` after
+/// `memset(&s, 0, ...)`), so dropping the "auto-init" memset there would leave
+/// that byte uninitialised (tests/e2e/side_zero_store.c, lit side-auto-init.c);
+/// and the optimiser folds program values into annotated stores
+/// (`store i64 3, ..., !annotation "auto-init"` in Lua's lcode.c).
 void SideFrameBuilder::moveAlloca(AllocaInst *AI, uint64_t Offset) {
-  SmallVector<Instruction *, 2> Inits;
-  for (User *U : AI->users()) {
-    auto *I = cast<Instruction>(U);
-    if (!isAutoInit(I))
-      continue;
-    if (auto *SI = dyn_cast<StoreInst>(I); SI && SI->getPointerOperand() == AI &&
-                                           SI->getValueOperand() != AI)
-      Inits.push_back(SI);
-    else if (auto *MS = dyn_cast<MemSetInst>(I); MS && MS->getDest() == AI)
-      Inits.push_back(MS);
-  }
-  for (Instruction *I : Inits)
-    I->eraseFromParent();
   redeclare(AI, Offset);
   DIBuilder DIB(M, /*AllowUnresolved=*/false);
   replaceDbgValueForAlloca(AI, Base, DIB, int(Offset));
