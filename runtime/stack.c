@@ -190,9 +190,11 @@ uintptr_t gs_stack_guard(const struct gs_stack *s)
 }
 
 int gs_stack_fast_split;
+int gs_stack_fast_resync;
 
 void gs_stack_start(void)
 {
+    __atomic_store_n(&gs_stack_fast_resync, !gs_cfg.trace, __ATOMIC_RELAXED);
     int fast = 0;
     if (!gs_cfg.trace && !gs_seg_under_valgrind()) {
         if (gs_cfg.mode == GS_MODE_SEGMENTED)

@@ -33,7 +33,8 @@
  *    above the real guard GS_SEG_GUARD(top), at the depth of half the stack. A
  *    prologue check that fails above the real guard only records the hit,
  *    installs the real guard and resumes in place (gs_stack_grow); any path
- *    that installs another guard (growth, resync) makes the run count as deep.
+ *    that installs another guard (growth, a resync's C half) makes the run
+ *    count as deep.
  *  - dyn and side_owner.first are read by assembly through the owner's
  *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
  *  - gs_stack_fast_split is 0 under GROWSTACK_TRACE, under Valgrind and with
@@ -107,6 +108,14 @@ struct gs_stack {
 
 /* Read by __morestack (see the invariants); set by gs_stack_start. */
 extern int gs_stack_fast_split __attribute__((visibility("hidden")));
+
+/* Read by gs_stack_resync (arch); set by gs_stack_start: 1 unless
+ * GROWSTACK_TRACE (whose resync lines the C half writes). When it is 1, a
+ * resync whose caller's %rsp lies in the running coroutine's top segment, with
+ * a guard in place and no external call in progress, changes nothing: top is
+ * that segment and the installed guard is the one it had there (the segment's,
+ * the fixed stack's watermark, or the run's probe, which stays armed). */
+extern int gs_stack_fast_resync __attribute__((visibility("hidden")));
 
 /* Once the configuration is final (gs_config_start): allow __morestack's
  * fast split when the mode and the environment permit it. */

@@ -81,7 +81,8 @@ ASM_UPCALLS = {"gs_entry_morestack", "gs_entry_dyn_alloc", "gs_entry_dyn_mark",
                "gs_entry_side_alloc", "gs_coro_yield_prepare", "gs_coro_finish",
                "gs_api_block_wait",
                "gs_tls", "gs_side_tls", "__gs_side", "gs_text_ranges",
-               "gs_libc_leaves_text_lo", "gs_libc_leaves_text_hi", "gs_stack_fast_split"}
+               "gs_libc_leaves_text_lo", "gs_libc_leaves_text_hi", "gs_stack_fast_split",
+               "gs_stack_fast_resync"}
 
 # Names that tie modules together: the runtime's (gs_, GS_) and the protocol's
 # (__gs_, __morestack). Anything else is a local, a field or the C library.

@@ -279,8 +279,36 @@ __morestack_allocate_stack_space_shlib:
 
 /* void *__morestack_allocate_stack_space(size_t size): VLA/alloca slow path. */
 ON_SYSTEM_STACK __morestack_allocate_stack_space, gs_entry_dyn_alloc
-/* void gs_stack_resync(void): after setjmp returned, maybe through longjmp. */
-ON_SYSTEM_STACK gs_stack_resync, gs_entry_resync
+/* void gs_stack_resync(void): after setjmp returned, maybe through longjmp.
+ * Fast path (protocol.md 5.6, runtime/stack.h): a coroutine runs, no external
+ * call is in progress, a guard is in place and the caller's %rsp lies in the
+ * current top segment, so top and the guard already are what the C half would
+ * make them: return. Everything else (another segment, the system stack,
+ * GROWSTACK_TRACE) goes to the C half on the system stack. Uses %rax, %r11. */
+	.globl	gs_stack_resync
+	.type	gs_stack_resync, @function
+	.p2align 4
+gs_stack_resync:
+	.cfi_startproc
+	cmpl	$0, gs_stack_fast_resync(%rip)
+	je	gs_stack_resync_slow
+	cmpq	$0, %fs:GS_TCB_GUARD
+	je	gs_stack_resync_slow
+	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
+	testq	%rax, %rax
+	jz	gs_stack_resync_slow
+	cmpq	$0, %fs:gs_tls@tpoff+GS_THREAD_EXT_TARGET
+	jne	gs_stack_resync_slow
+	movq	GS_CORO_STACK_TOP(%rax), %rax   /* the descriptor sits at the segment's hi */
+	leaq	8(%rsp), %r11                   /* the caller's %rsp */
+	cmpq	GS_SEG_LO(%rax), %r11
+	jb	gs_stack_resync_slow
+	cmpq	%rax, %r11
+	jae	gs_stack_resync_slow
+	ret
+	.cfi_endproc
+	.size	gs_stack_resync, .-gs_stack_resync
+ON_SYSTEM_STACK gs_stack_resync_slow, gs_entry_resync, local
 /* void *__gs_dyn_mark(void) / void __gs_dyn_release(void *) / __gs_dyn_frame_exit:
  * called around every VLA scope and before every return of a function with
  * dynamic allocas. Fast path: the running coroutine has no dynamic blocks (the
