@@ -80,13 +80,21 @@ static void mutex_release(struct gs_thread *t, struct mutex *m);
  * object's waiters, and the call blocks until it is woken, its deadline
  * passes or it is cancelled. gs_cond_wait passes its mutex as `unlock`: it is
  * released once the wait is queued. Returns what the step returns. */
+/* Begin a wait for the call (`what` on obj, for reports) and queue it on q. */
+static struct gs_wait *queue_wait(struct gs_thread *t, struct gs_wq *q, const char *what,
+                                  void *obj, gs_time deadline)
+{
+    struct gs_wait *w = gs_wait_begin(t, what, (intptr_t)obj, 0, deadline);
+    gs_wait_wq_push(q, gs_wait_nodes(w, 1, 0));
+    return w;
+}
+
 static int block_on(struct gs_block *b, struct gs_thread *t, struct gs_wq *q, const char *what,
                     void *obj, gs_time deadline, struct mutex *unlock)
 {
     if (deadline == GS_NOWAIT)
         return gs_wait_done(b, EAGAIN, 0);
-    struct gs_wait *w = gs_wait_begin(t, what, (intptr_t)obj, 0, deadline);
-    gs_wait_wq_push(q, gs_wait_nodes(w, 1, 0));
+    struct gs_wait *w = queue_wait(t, q, what, obj, deadline);
     if (unlock)
         mutex_release(t, unlock);
     b->wait = w;
@@ -180,10 +188,8 @@ int gs_sync_cond_wait_step(struct gs_block *b)
         /* Take the mutex back whatever happened, as pthread_cond_timedwait
          * does: no deadline, and no cancel, for this part. */
         b->state |= COND_RELOCK | ((uint64_t)(uint32_t)st << COND_STATUS_SHIFT);
-        w = gs_wait_begin(t, "gs_cond_wait (taking the mutex back)", (intptr_t)m, 0,
-                          GS_WAIT_FOREVER);
+        w = queue_wait(t, &m->q, "gs_cond_wait (taking the mutex back)", m, GS_WAIT_FOREVER);
         w->no_cancel = 1;
-        gs_wait_wq_push(&m->q, gs_wait_nodes(w, 1, 0));
         b->wait = w;
         return gs_wait_block(b, w);
     }
