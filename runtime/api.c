@@ -187,7 +187,7 @@ static __attribute__((noinline)) int resume_slow(gs_handle h)
     }
     if (gs_coro_tls.zombies != NULL)
         gs_coro_reap();
-    if (gs_cfg.mode == GS_MODE_CONTIGUOUS && co->state == GS_SUSPENDED)
+    if (co->state == GS_SUSPENDED) /* a no-op on stacks that never shrink (judge_size) */
         gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
     /* A tail call: when co yields, the switch returns 0 to our caller. */
     return gs_coro_switch_in(co, (uintptr_t)__builtin_frame_address(0));
