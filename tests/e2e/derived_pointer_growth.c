@@ -26,11 +26,12 @@
 __attribute__((noinline)) static long grow(int depth)
 {
     volatile char pad[200];
-    pad[0] = (char)depth;
-    pad[199] = 3;
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)depth;
+    pad[199 - ix] = 3;
     if (depth <= 0)
-        return pad[199];
-    return grow(depth - 1) + pad[199] + (pad[0] != (char)depth);
+        return pad[199 - ix];
+    return grow(depth - 1) + pad[199 - ix] + (pad[ix] != (char)depth);
 }
 
 /* Find the first element equal to key: a derived pointer computed by a loop. */

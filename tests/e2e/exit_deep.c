@@ -17,13 +17,14 @@ static void on_exit_handler(void)
 __attribute__((noinline)) static long dive_and_exit(int depth, int status)
 {
     volatile char pad[64];
-    pad[0] = 1;
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[ix] = 1;
     reached_depth++;
     if (depth == 0) {
         printf("exiting with %d\n", status); /* buffered: a pipe, not a tty */
         exit(status);
     }
-    return dive_and_exit(depth - 1, status) + pad[0];
+    return dive_and_exit(depth - 1, status) + pad[ix];
 }
 
 static void *coroutine_body(void *arg)

@@ -39,10 +39,11 @@ static int calls_done;
 __attribute__((noinline)) static long deep(long n)
 {
     volatile char pad[64];
-    pad[0] = (char)n;
+    const int ix = (int)(n & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)n;
     if (n == 0)
-        return pad[0];
-    return deep(n - 1) + pad[0] - (char)n;
+        return pad[ix];
+    return deep(n - 1) + pad[ix] - (char)n;
 }
 
 /* Grow the stack, come back up, yield as many times as the shrink hysteresis

@@ -17,11 +17,12 @@ static void *volatile frame_sink;
 __attribute__((noinline)) static long descend(int depth)
 {
     volatile char pad[80];
-    pad[0] = (char)depth;
-    pad[79] = 1;
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)depth;
+    pad[79 - ix] = 1;
     if (depth == 0)
-        return pad[79];
-    return descend(depth - 1) + pad[79] + (pad[0] == (char)depth ? 0 : 1000000);
+        return pad[79 - ix];
+    return descend(depth - 1) + pad[79 - ix] + (pad[ix] == (char)depth ? 0 : 1000000);
 }
 
 __attribute__((noinline)) static long pinned_base(int depth)

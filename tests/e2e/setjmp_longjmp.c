@@ -13,26 +13,29 @@ static sigjmp_buf senv;
 __attribute__((noinline)) static long dive(int depth, int jump_at, long acc)
 {
     volatile char pad[64];
-    pad[0] = (char)depth;
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)depth;
     if (depth == jump_at)
         longjmp(env, (int)(acc % 1000) + 1);
-    return dive(depth + 1, jump_at, acc + pad[0]) + pad[0];
+    return dive(depth + 1, jump_at, acc + pad[ix]) + pad[ix];
 }
 
 __attribute__((noinline)) static long sdive(int depth, int jump_at)
 {
     volatile char pad[48];
-    pad[0] = 1;
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[ix] = 1;
     if (depth == jump_at)
         siglongjmp(senv, 7);
-    return sdive(depth + 1, jump_at) + pad[0];
+    return sdive(depth + 1, jump_at) + pad[ix];
 }
 
 __attribute__((noinline)) static long plain_recurse(int depth)
 {
     volatile char pad[100];
-    pad[99] = 1;
-    return depth <= 0 ? 0 : plain_recurse(depth - 1) + pad[99];
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[99 - ix] = 1;
+    return depth <= 0 ? 0 : plain_recurse(depth - 1) + pad[99 - ix];
 }
 
 /* setjmp here, longjmp from depth `from` below. */
@@ -70,12 +73,13 @@ static void check(void *arg)
 __attribute__((noinline)) static void set_at(int at, int from)
 {
     volatile char pad[80];
-    pad[0] = 0;
+    const int ix = (int)(at & 7); /* not constant: the array stays whole */
+    pad[ix] = 0;
     if (at > 0) {
         set_at(at - 1, from);
         return;
     }
-    jump_from(from + pad[0]);
+    jump_from(from + pad[ix]);
 }
 
 int main(void)

@@ -39,7 +39,8 @@ __attribute__((noinline)) static long publish(struct cell *up, int d, int max)
 {
     struct cell me = {up, d * 31L + 7};
     volatile char pad[48]; /* a stack frame of its own, moved with the stack */
-    pad[0] = (char)d;
+    const int ix = d & 7;  /* not constant: the array stays whole */
+    pad[ix] = (char)d;
     table[d] = &me.value;
     long *before = table[d];
     long r;
@@ -57,7 +58,7 @@ __attribute__((noinline)) static long publish(struct cell *up, int d, int max)
     }
     if (&me.value != before || table[d] != before)
         moved_addresses++;
-    if (me.value != d * 31L + 7 || me.up != up || pad[0] != (char)d)
+    if (me.value != d * 31L + 7 || me.up != up || pad[ix] != (char)d)
         bad_values++;
     return r;
 }
@@ -105,8 +106,9 @@ __attribute__((noinline)) static long sort_at(int d, int *v, int n)
     long *volatile mine = &guard; /* a side frame below the comparator's */
     if (d > 0) {
         volatile char pad[64];
-        pad[0] = 1;
-        return sort_at(d - 1, v, n) + pad[0] - 1 + (*mine != d);
+        const int ix = d & 7; /* not constant: the array stays whole */
+        pad[ix] = 1;
+        return sort_at(d - 1, v, n) + pad[ix] - 1 + (*mine != d);
     }
     qsort(v, (size_t)n, sizeof *v, compare);
     return *mine != 0;

@@ -27,10 +27,11 @@ static int depth_many(struct e2e_cfg m) { return m.forced ? 400 : 3000; }
 __attribute__((noinline)) static long dive(int d, jmp_buf *jb, int val)
 {
     volatile char pad[80];
-    pad[0] = (char)d;
+    const int ix = (int)(d & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)d;
     if (d == 0)
         longjmp(*jb, val);
-    return dive(d - 1, jb, val) + pad[0];
+    return dive(d - 1, jb, val) + pad[ix];
 }
 
 static jmp_buf *volatile global_jb;
@@ -38,18 +39,20 @@ static jmp_buf *volatile global_jb;
 __attribute__((noinline)) static long dive_global(int d, int val)
 {
     volatile char pad[80];
-    pad[0] = (char)d;
+    const int ix = (int)(d & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)d;
     if (d == 0)
         longjmp(*global_jb, val);
-    return dive_global(d - 1, val) + pad[0];
+    return dive_global(d - 1, val) + pad[ix];
 }
 
 /* Grow and come back (a large stack, used shallowly afterwards). */
 __attribute__((noinline)) static long grow(int d)
 {
     volatile char pad[80];
-    pad[0] = 1;
-    return d == 0 ? 0 : grow(d - 1) + pad[0];
+    const int ix = (int)(d & 7); /* not constant: the array stays whole */
+    pad[ix] = 1;
+    return d == 0 ? 0 : grow(d - 1) + pad[ix];
 }
 
 struct job {
@@ -106,12 +109,13 @@ __attribute__((noinline)) static void luaD_throw(int errcode)
 __attribute__((noinline)) static long deep_then_throw(int d, int errcode)
 {
     volatile char pad[96];
-    pad[0] = (char)d;
+    const int ix = (int)(d & 7); /* not constant: the array stays whole */
+    pad[ix] = (char)d;
     if (d == 0) {
         luaD_throw(errcode);
         return 0;
     }
-    return deep_then_throw(d - 1, errcode) + pad[0];
+    return deep_then_throw(d - 1, errcode) + pad[ix];
 }
 
 typedef void (*Pfunc)(void *ud);

@@ -9,13 +9,14 @@ static jmp_buf env;
 __attribute__((noinline)) static long recurse(int depth, int jump)
 {
     volatile char pad[128];
-    pad[0] = 1;
+    const int ix = (int)(depth & 7); /* not constant: the array stays whole */
+    pad[ix] = 1;
     if (depth <= 0) {
         if (jump)
             longjmp(env, 5);
         return 0;
     }
-    return recurse(depth - 1, jump) + pad[0];
+    return recurse(depth - 1, jump) + pad[ix];
 }
 
 static void check(void *arg)

@@ -24,14 +24,14 @@ void gs_main_config(struct gs_config *cfg)
 
 __attribute__((noinline)) static long down(long bytes, int yield_at_bottom)
 {
-    volatile char pad[1000];
-    pad[0] = (char)bytes;
+    volatile char pad[1000]; /* a variable index keeps it whole (e2e_descend) */
+    pad[bytes & 7] = (char)bytes;
     long r = 0;
     if (bytes > 1000)
         r = down(bytes - 1000, yield_at_bottom);
     else if (yield_at_bottom)
         gs_yield();
-    return r + pad[0];
+    return r + pad[bytes & 7];
 }
 
 static void *deep(void *arg)
