@@ -58,6 +58,13 @@ static inline const volatile char *wl_sp(void)
 #define WL_HERE(local) (local)
 #endif
 
+/* The index of the byte a frame touches: the same in every build, and not a
+ * constant the compiler could fold. In the growstack build (which has no asm
+ * escape, see above) an array accessed only at constant offsets would be split
+ * by clang into the bytes accessed and the frame would shrink. gscc zeroes the
+ * one word such an index can reach (compiler-plugin/ZeroLocals.h). */
+#define WL_IX(x) ((x) & 7)
+
 static inline uint64_t wl_rdtsc(void)
 {
     uint32_t lo, hi;
@@ -88,10 +95,10 @@ static inline int64_t wl_avail(const volatile void *addr)
     {                                                                                      \
         volatile char pad[(F) - ANCHOR_FRAME_OVERHEAD];                                    \
         WL_ESCAPE(pad);                                                                    \
-        pad[0] = (char)d;                                                                  \
+        pad[WL_IX(d)] = (char)d;                                                           \
         if (d == 0)                                                                        \
             return 0;                                                                      \
-        return WL(rec##F)(d - 1) + (unsigned char)pad[0];                                  \
+        return WL(rec##F)(d - 1) + (unsigned char)pad[WL_IX(d)];                           \
     }
 
 WL_DEFINE_REC(32)
@@ -120,10 +127,10 @@ uint64_t WL(recurse)(unsigned frame, uint64_t depth)
     {                                                                                      \
         volatile char pad[(F) - ANCHOR_FRAME_OVERHEAD];                                    \
         WL_ESCAPE(pad);                                                                    \
-        pad[0] = (char)i;                                                                  \
+        pad[WL_IX(i)] = (char)i;                                                           \
         if (probe)                                                                         \
             *probe = pad;                                                                  \
-        return (unsigned char)pad[0];                                                      \
+        return (unsigned char)pad[WL_IX(i)];                                               \
     }
 
 WL_DEFINE_LEAF(32)
@@ -173,11 +180,11 @@ WL_NOINLINE uint64_t WL(hot_descend)(const struct anchor_hot_request *rq)
 {
     volatile char pad[64 - ANCHOR_FRAME_OVERHEAD];
     WL_ESCAPE(pad);
-    pad[0] = 1;
+    pad[WL_IX(rq->target)] = 1;
     if (WL_SPLIT && wl_avail(WL_HERE(pad)) > (int64_t)rq->target + 64)
-        return WL(hot_descend)(rq) + (unsigned char)pad[0];
+        return WL(hot_descend)(rq) + (unsigned char)pad[WL_IX(rq->target)];
     WL(hot_run)(rq);
-    return (unsigned char)pad[0];
+    return (unsigned char)pad[WL_IX(rq->target)];
 }
 
 int64_t WL(avail_here)(void)

@@ -7,9 +7,11 @@
  *     alignment slot and `volatile char pad[F - ANCHOR_FRAME_OVERHEAD]`. Checked for
  *     gcc-12 (with and without -fsplit-stack) and clang-19 at -O2 by disassembly, and at
  *     run time by the plain anchors (stack pages touched / depth, counter frame_bytes).
- *   - each level touches its frame exactly once (pad[0] written before the call, read
+ *   - each level touches its frame exactly once (pad[d & 7] written before the call, read
  *     after it), so a cold run faults in every page of the stack it uses, and the read
- *     after the call keeps the call from becoming a tail call.
+ *     after the call keeps the call from becoming a tail call. The index is not a
+ *     constant, so that no build splits the array into the bytes it touches (gscc zeroes
+ *     the one word the index reaches, compiler-plugin/ZeroLocals.h).
  *   - the escape `asm volatile("" : : "r"(pad) : "memory")` keeps the whole array: without
  *     it clang shrinks an alloca to the bytes actually accessed (the frame would be 16 B).
  *
