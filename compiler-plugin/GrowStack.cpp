@@ -19,6 +19,7 @@
 #include "Protocol.h"
 #include "Records.h"
 #include "SideStack.h"
+#include "ZeroLocals.h"
 #include "VarargShell.h"
 
 #include "llvm/ADT/MapVector.h"
@@ -122,6 +123,12 @@ ALWAYS_ENABLED_STATISTIC(NumResyncsConditional,
 ALWAYS_ENABLED_STATISTIC(NumEntryAliases, "__gs_x entry aliases emitted");
 ALWAYS_ENABLED_STATISTIC(NumDynScopes, "Dynamic-alloca scopes given a release");
 ALWAYS_ENABLED_STATISTIC(NumDynTailsZeroed, "Dynamic allocas with their padding zeroed");
+ALWAYS_ENABLED_STATISTIC(NumLargeZeroWhole,
+                         "Large moving-stack locals zeroed whole (a use the plugin cannot follow)");
+ALWAYS_ENABLED_STATISTIC(NumLargeZeroPartial,
+                         "Large moving-stack locals zeroed only in words written in part");
+ALWAYS_ENABLED_STATISTIC(NumLargeZeroNone,
+                         "Large moving-stack locals written in whole words only (no zeroing)");
 ALWAYS_ENABLED_STATISTIC(NumDynUnmatched,
                          "Dynamic-alloca scopes left to the frame exit");
 
@@ -523,6 +530,10 @@ void ModuleInstrumenter::instrument() {
     }
     if (SS.StateSaved)
       ++NumSideStateSaves;
+    ZeroStats ZS = zeroLargeLocals(*F);
+    NumLargeZeroWhole += ZS.Whole;
+    NumLargeZeroPartial += ZS.Partial;
+    NumLargeZeroNone += ZS.None;
 
     if (Info.InText) {
       Records.addRecord(*F, Info.Flags);

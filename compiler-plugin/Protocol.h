@@ -145,6 +145,12 @@ inline constexpr unsigned JbNodeHeaderBytes = 16;
 /// growstack.h. The same string as a function attribute is honoured too.
 inline constexpr llvm::StringLiteral OptOutAnnotation = "growstack_nosplit";
 
+/// Section 5.3, item 3: gscc has clang zero locals of up to this many bytes
+/// (-ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=N); the
+/// plugin zeroes what the relocation needs of larger ones (ZeroLocals.h).
+/// The same number as GROWSTACK_AUTO_INIT_MAX_SIZE in CMakeLists.txt.
+inline constexpr uint64_t AutoInitMaxSize = GS_AUTO_INIT_MAX_SIZE;
+
 /// Frames this large cannot be checked by the prologue (section 2).
 inline constexpr uint64_t MaxFrameBytes = uint64_t(1) << 31;
 

@@ -123,6 +123,7 @@ std::string as_operand(const std::string &path) {
 // The flags gscc adds to a compilation. `plugin` is false for runs that
 // generate no code (-E, -M, -fsyntax-only), where clang never loads it.
 bool user_sets_auto_var_init = false;  // set in main from the command line
+bool optimizing = false;               // the last -O option is not -O0
 bool user_sets_debug_version = false;  // -fdebug-default-version=N given
 
 bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
@@ -141,7 +142,16 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
     // or short the program stored in an uninitialised array, take the word for a
     // pointer and relocate it. A user's own -ftrivial-auto-var-init=... is kept
     // (and with =uninitialized the user takes that risk).
-    if (!user_sets_auto_var_init) out.push_back("-ftrivial-auto-var-init=zero");
+    // Up to GSCC_AUTO_INIT_MAX_SIZE bytes when optimising: the plugin zeroes
+    // what the relocation needs of larger locals after the optimiser, at each
+    // lifetime start (ZeroLocals.h), and nothing of those on the side stack.
+    // At -O0 clang emits no lifetime markers, and a local declared in a loop
+    // would be zeroed once, not at each iteration as clang does: all sizes.
+    if (!user_sets_auto_var_init) {
+      out.push_back("-ftrivial-auto-var-init=zero");
+      if (optimizing)
+        out.push_back("-ftrivial-auto-var-init-max-size=" GSCC_AUTO_INIT_MAX_SIZE);
+    }
     // DWARF 4 when -g names no version: clang-19 defaults to DWARF 5, which
     // valgrind 3.19 (Debian 12) cannot read. An explicit -gdwarf-5 still wins.
     if (!user_sets_debug_version) out.push_back("-fdebug-default-version=4");
@@ -522,6 +532,7 @@ int gscc_main(int argc, char **argv) {
   for (const std::string &tok : tokens) {
     if (tok.rfind("-ftrivial-auto-var-init=", 0) == 0) user_sets_auto_var_init = true;
     if (tok.rfind("-fdebug-default-version=", 0) == 0) user_sets_debug_version = true;
+    if (tok.rfind("-O", 0) == 0) optimizing = tok != "-O0";
   }
   tools.verbose = tools.verbose || inv.verbose;
   tools.dry_run = inv.dry_run;

@@ -7,6 +7,10 @@
 // uninitialised (protocol.md 7.1; tests/e2e/side_zero_store.c runs it).
 // RUN: %clang -O2 -ftrivial-auto-var-init=zero -S -emit-llvm -o - %s | FileCheck %s
 // RUN: %clang -O0 -ftrivial-auto-var-init=zero -S -emit-llvm -o - %s | FileCheck %s --check-prefix=O0
+// gscc at -O1 and above leaves locals over 32 bytes unzeroed by clang
+// (-ftrivial-auto-var-init-max-size=32): the optimiser then keeps the
+// program's own zero store, and the side-stack copy needs no zeroing at all.
+// RUN: %clang -O2 -ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=32 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=MAX
 
 struct S {
   long len;
@@ -23,6 +27,12 @@ void keep(struct S *);
 // O0-LABEL: define {{.*}}@zero_store_folded(
 // O0: call {{.*}} @__gs_side_alloc(
 // O0: call void @llvm.memset{{.*}} i64 88,
+// MAX-LABEL: define {{.*}}@zero_store_folded(
+// MAX: call {{.*}} @__gs_side_alloc(i64 96,
+// MAX-NOT: memset
+// MAX: store i8 0,
+// MAX-NOT: memset
+// MAX: call void @__gs_x{{[0-9]*}}.keep(
 long zero_store_folded(const char *p) {
   struct S s;
   long n = (long)__builtin_strlen(p);
