@@ -232,7 +232,10 @@ __attribute__((visibility("hidden"))) int gs_coro_lookup_error(gs_handle h);
  * after the switch would be mispredicted, one per frame; measured ~20 ns per
  * round trip before this split). `frame` is an address of the resumer's stack
  * at or below its frame (its frame address, or its stack pointer). Returns
- * co->back, the context the switch saves the resumer into. */
+ * co->back, the context the switch saves the resumer into.
+ * gs_resume's and gs_yield's assembly fast paths (docs/protocol.md 6.1) make
+ * the same stores as gs_coro_enter and coro_leave for their common cases: a
+ * change here is a change there (tests/runtime/switch_fast_paths). */
 static inline __attribute__((always_inline)) struct gs_ctx *gs_coro_enter(struct gs_coro *co,
                                                                           uintptr_t frame)
 {
@@ -277,9 +280,11 @@ static inline __attribute__((always_inline)) int gs_coro_switch_in(struct gs_cor
  * DONE (the hooks were told). */
 __attribute__((visibility("hidden"))) enum gs_state gs_coro_resume(struct gs_coro *co);
 
-/* gs_yield's C half (arch/x86_64/switch_*.S): checks, then coro_leave. Returns the
- * running coroutine, whose saved context the assembly switches from, or NULL
- * outside coroutines. caller_pc is gs_yield's return address (for messages). */
+/* gs_yield's C half (arch/x86_64/switch_*.S), for what its fast path leaves
+ * (protocol.md 6.1: outside coroutines, or on the system stack): checks, then
+ * coro_leave. Returns the running coroutine, whose saved context the assembly
+ * switches from, or NULL outside coroutines. caller_pc is gs_yield's return
+ * address (for messages). */
 __attribute__((visibility("hidden"))) struct gs_coro *gs_coro_yield_prepare(const void *caller_pc);
 
 /* Park the running coroutine: PARKED, out of every run queue (the `stopped`
