@@ -127,19 +127,8 @@ gs_resume:
 	movq	%fs:GS_TCB_GUARD, %rdx                  /* its guard */
 	movups	%fs:gs_tls@tpoff+GS_THREAD_SYS_SP, %xmm0
 	testq	%rcx, %rcx
-	jz	1f
+	jnz	3f
 	testq	%rdx, %rdx
-	jz	gs_api_resume_slow                      /* a callback of me: C */
-	/* From a coroutine's own stack: back = &me->ctx, me->stack.side = __gs_side. */
-	movups	%xmm0, GS_CORO_SAVED_SYS_SP(%rsi)
-	movl	$GS_CORO_RESUMING, GS_CORO_STATE(%rcx)
-	movq	%rcx, %rdi                              /* &me->ctx (GS_CORO_CTX = 0) */
-	movups	%fs:__gs_side@tpoff, %xmm0
-	movq	%fs:__gs_side@tpoff+16, %rax
-	movups	%xmm0, GS_CORO_SIDE(%rcx)
-	movq	%rax, GS_CORO_SIDE+16(%rcx)
-	jmp	2f
-1:	testq	%rdx, %rdx
 	jnz	gs_api_resume_slow
 	/* From the thread's own stack: back = &co->back_ctx, the thread's side
 	 * state to gs_side_tls.saved, and everything below this frame (minus what
@@ -166,7 +155,21 @@ gs_resume:
 	movq	%rsi, %fs:gs_tls@tpoff+GS_THREAD_CUR
 	addq	$2, %fs:gs_tls@tpoff+GS_THREAD_SWITCHES  /* there and back */
 	movq	GS_CORO_STACK_GUARD(%rsi), %rdx
+	.cfi_remember_state
 	GS_CTX_SWITCH %rdi, %rsi, %rdx               /* to = &co->ctx (GS_CORO_CTX = 0) */
+	.cfi_restore_state
+	/* From a coroutine's own stack (out of line: the thread's own code is the
+	 * fall-through): back = &me->ctx, me->stack.side = __gs_side. */
+3:	testq	%rdx, %rdx
+	jz	gs_api_resume_slow                      /* a callback of me: C */
+	movups	%xmm0, GS_CORO_SAVED_SYS_SP(%rsi)
+	movl	$GS_CORO_RESUMING, GS_CORO_STATE(%rcx)
+	movq	%rcx, %rdi                              /* &me->ctx (GS_CORO_CTX = 0) */
+	movups	%fs:__gs_side@tpoff, %xmm0
+	movq	%fs:__gs_side@tpoff+16, %rax
+	movups	%xmm0, GS_CORO_SIDE(%rcx)
+	movq	%rax, GS_CORO_SIDE+16(%rcx)
+	jmp	2b
 	.cfi_endproc
 	.size	gs_resume, .-gs_resume
 
@@ -204,12 +207,8 @@ gs_yield:
 	movups	%xmm0, GS_CORO_SIDE(%rdi)
 	movq	%rax, GS_CORO_SIDE+16(%rdi)
 	testq	%rdx, %rdx
-	jz	1f
-	movl	$GS_CORO_RUNNING, GS_CORO_STATE(%rdx)
-	movups	GS_CORO_SIDE(%rdx), %xmm0               /* __gs_side = r->stack.side */
-	movq	GS_CORO_SIDE+16(%rdx), %rax
-	jmp	2f
-1:	movups	%fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED, %xmm0   /* or the thread's */
+	jnz	3f
+	movups	%fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED, %xmm0   /* __gs_side = the thread's */
 	movq	%fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED+16, %rax
 2:	movups	%xmm0, %fs:__gs_side@tpoff
 	movq	%rax, %fs:__gs_side@tpoff+16
@@ -218,7 +217,14 @@ gs_yield:
 	movups	%xmm0, %fs:gs_tls@tpoff+GS_THREAD_SYS_SP
 	movq	GS_CORO_BACK(%rdi), %rsi
 	movq	GS_CORO_BACK_GUARD(%rdi), %rdx
+	.cfi_remember_state
 	GS_CTX_SWITCH %rdi, %rsi, %rdx               /* from = &co->ctx (GS_CORO_CTX = 0) */
+	.cfi_restore_state
+	/* To a coroutine (out of line: the thread's own code is the fall-through). */
+3:	movl	$GS_CORO_RUNNING, GS_CORO_STATE(%rdx)
+	movups	GS_CORO_SIDE(%rdx), %xmm0               /* __gs_side = r->stack.side */
+	movq	GS_CORO_SIDE+16(%rdx), %rax
+	jmp	2b
 	.cfi_endproc
 	.size	gs_yield, .-gs_yield
 
