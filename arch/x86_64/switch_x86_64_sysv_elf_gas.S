@@ -28,10 +28,10 @@
 /* The switch itself: save the callee-saved state on the current stack and its
  * %rsp in *\from, install \guard in the TCB slot, restore the context *\to
  * and continue at its resume address with %eax = 0. \from, \to and \guard
- * must not be %rsp or %rcx (the scratch register). Expanded twice, in
- * gs_ctx_switch and in gs_yield's fast path: each copy's indirect jump has
- * one usual target (gs_resume's caller, or gs_yield's), which the branch
- * predictor learns better than one jump that alternates between the two. */
+ * must not be %rsp or %rcx (the scratch register). Expanded in gs_ctx_switch
+ * and in the fast paths of gs_resume and gs_yield: each of those two copies'
+ * indirect jump has one usual target (gs_yield's caller, resp. gs_resume's),
+ * not the alternation one shared jump would have to predict. */
 .macro GS_CTX_SWITCH from, to, guard
 	leaq	-(GS_SAVED_PC)(%rsp), %rsp
 	.cfi_adjust_cfa_offset GS_SAVED_PC
