@@ -166,10 +166,13 @@ gs_handle gs_spawn(void *(*fn)(void *), void *arg)
  * (docs/protocol.md 4): they run on the coroutine stack in the guard slack
  * (tests/runtime/leaf_stack_use measures them). */
 
-/* gs_resume's every case but the common one (see below), tail-called with the
- * same stack: not initialized yet, a bad handle, a coroutine not SUSPENDED,
- * finished coroutines to reap, a suspended stack the shrink policy may judge. */
-static __attribute__((noinline)) int resume_slow(gs_handle h)
+/* gs_resume's C half: every case but the common one, which its assembly
+ * (arch/x86_64/switch_*.S, docs/protocol.md 6.1) decides and switches itself,
+ * tail-jumping here otherwise with the same stack: not initialized yet, a bad
+ * handle, a coroutine not SUSPENDED, finished coroutines to reap, a suspended
+ * stack the shrink policy may judge, a resume from a callback on the system
+ * stack. */
+int gs_api_resume_slow(gs_handle h)
 {
     if (__builtin_expect(!self.initialized, 0))
         gs_api_thread();
@@ -191,21 +194,6 @@ static __attribute__((noinline)) int resume_slow(gs_handle h)
         gs_stack_maybe_shrink(&co->stack, &co->ctx.sp);
     /* A tail call: when co yields, the switch returns 0 to our caller. */
     return gs_coro_switch_in(co, (uintptr_t)__builtin_frame_address(0));
-}
-
-/* The common case, straight-line and without a frame: a SUSPENDED coroutine of
- * this thread (a thread with a coroutine is initialized: gs_coro_create runs
- * after gs_api_thread), nothing to reap, a stack the shrink policy passes
- * over (gs_stack_maybe_shrink's inline test). */
-int gs_resume(gs_handle h)
-{
-    struct gs_coro *co = gs_coro_lookup(h);
-    if (__builtin_expect(!co || co->state != GS_SUSPENDED || gs_coro_tls.zombies != NULL ||
-                             gs_stack_shrink_due(&co->stack),
-                         0))
-        return resume_slow(h);
-    /* A tail call: when co yields, the switch returns 0 to our caller. */
-    return gs_coro_switch_in(co, gs_arch_get_sp());
 }
 
 int gs_join(gs_handle h, void **result)

@@ -20,6 +20,7 @@
 #define GS_API_H
 
 #include <stdint.h>
+#include "growstack.h"
 
 struct gs_block;
 struct gs_coro;
@@ -44,6 +45,11 @@ __attribute__((visibility("hidden"))) uintptr_t gs_api_run_main(void *fn, uintpt
  * run the thread's scheduler until b->wait is woken (EDEADLK when nothing can
  * ever wake it). Called by arch/x86_64/block_*.S on the thread's own stack. */
 __attribute__((visibility("hidden"))) void gs_api_block_wait(struct gs_block *b);
+
+/* gs_resume's C half (gs_resume is in assembly, arch/x86_64/switch_*.S):
+ * reached by a tail jump, with gs_resume's caller's return address on top of
+ * the stack, for every case but the common one; returns as gs_resume does. */
+__attribute__((visibility("hidden"))) int gs_api_resume_slow(gs_handle h);
 
 /* The calling thread's main coroutine, or NULL. */
 __attribute__((visibility("hidden"))) struct gs_coro *gs_api_main_coro(void);

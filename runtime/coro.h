@@ -99,6 +99,30 @@ struct gs_coro {
 _Static_assert(__builtin_offsetof(struct gs_coro, ctx) == GS_CORO_CTX, "GS_CORO_CTX");
 _Static_assert(__builtin_offsetof(struct gs_coro, back) == GS_CORO_BACK, "GS_CORO_BACK");
 _Static_assert(__builtin_offsetof(struct gs_coro, back_guard) == GS_CORO_BACK_GUARD, "BACK_GUARD");
+_Static_assert(__builtin_offsetof(struct gs_coro, state) == GS_CORO_STATE &&
+                   sizeof(((struct gs_coro *)0)->state) == 4,
+               "GS_CORO_STATE");
+_Static_assert(GS_RUNNING == GS_CORO_RUNNING && GS_RESUMING == GS_CORO_RESUMING &&
+                   GS_SUSPENDED == GS_CORO_SUSPENDED,
+               "GS_CORO_RUNNING, GS_CORO_RESUMING, GS_CORO_SUSPENDED");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.size) == GS_CORO_STACK_SIZE,
+               "GS_CORO_STACK_SIZE");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.runs) == GS_CORO_USAGE_RUNS &&
+                   sizeof(((struct gs_coro *)0)->stack.usage.runs) == 4,
+               "GS_CORO_USAGE_RUNS");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.judge_size) == GS_CORO_JUDGE_SIZE,
+               "GS_CORO_JUDGE_SIZE");
+_Static_assert(__builtin_offsetof(struct gs_coro, back_ctx) == GS_CORO_BACK_CTX,
+               "GS_CORO_BACK_CTX");
+_Static_assert(__builtin_offsetof(struct gs_coro, handle) == GS_CORO_HANDLE, "GS_CORO_HANDLE");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.side) == GS_CORO_SIDE, "GS_CORO_SIDE");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.guard) == GS_CORO_STACK_GUARD,
+               "GS_CORO_STACK_GUARD");
+_Static_assert(__builtin_offsetof(struct gs_coro, resumer) == GS_CORO_RESUMER, "GS_CORO_RESUMER");
+_Static_assert(__builtin_offsetof(struct gs_coro, saved_sys_sp) == GS_CORO_SAVED_SYS_SP &&
+                   __builtin_offsetof(struct gs_coro, saved_ext) ==
+                       GS_CORO_SAVED_SYS_SP + GS_THREAD_EXT_TARGET - GS_THREAD_SYS_SP,
+               "GS_CORO_SAVED_SYS_SP: saved_sys_sp and saved_ext laid out as in gs_thread");
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.dyn) == GS_CORO_DYN, "GS_CORO_DYN");
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.side_owner.first) == GS_CORO_SIDE_FIRST,
                "GS_CORO_SIDE_FIRST");
@@ -136,6 +160,13 @@ struct gs_coro_thread {
 };
 extern __thread struct gs_coro_thread gs_coro_tls
     __attribute__((tls_model("initial-exec"), visibility("hidden")));
+_Static_assert(__builtin_offsetof(struct gs_coro_thread, nslots) == GS_CORO_THREAD_NSLOTS &&
+                   __builtin_offsetof(struct gs_coro_thread, slots) == GS_CORO_THREAD_SLOTS &&
+                   __builtin_offsetof(struct gs_coro_thread, zombies) == GS_CORO_THREAD_ZOMBIES,
+               "GS_CORO_THREAD_*");
+_Static_assert(sizeof(struct gs_slot) == 1 << GS_SLOT_SHIFT &&
+                   __builtin_offsetof(struct gs_slot, co) == 0,
+               "GS_SLOT_SHIFT");
 
 /* What the core tells the layer above it. Both run on the thread that owns co,
  * possibly on a coroutine stack within the guard slack (a coroutine that parks
@@ -169,11 +200,13 @@ struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a
 #define GS_HANDLE_GEN_BITS 24
 #define GS_HANDLE_FIELD_MASK ((1u << 24) - 1)
 #define GS_HANDLE_SLOT(h) ((uint32_t)(h) & GS_HANDLE_FIELD_MASK)
+_Static_assert(GS_HANDLE_FIELD_MASK == GS_HANDLE_SLOT_MASK, "GS_HANDLE_SLOT_MASK");
 #define GS_HANDLE_GEN(h) ((uint32_t)((h) >> GS_HANDLE_SLOT_BITS) & GS_HANDLE_FIELD_MASK)
 #define GS_HANDLE_TAG(h) ((uint32_t)((h) >> (GS_HANDLE_SLOT_BITS + GS_HANDLE_GEN_BITS)))
 
 /* The calling thread's coroutine with handle h, or NULL (gs_coro_lookup_error
  * says why: EXDEV for a handle of another live thread, ESRCH otherwise).
+ * gs_resume's fast path (switch_*.S) repeats this test in assembly.
  * Slot i holds co exactly while co->handle is | this thread's tag | the slot's
  * generation | i | (slot_alloc sets both, slot_free clears both, the tag stays
  * while a slot is used, and it is never 0 then), so one compare of h with
@@ -199,7 +232,10 @@ __attribute__((visibility("hidden"))) int gs_coro_lookup_error(gs_handle h);
  * after the switch would be mispredicted, one per frame; measured ~20 ns per
  * round trip before this split). `frame` is an address of the resumer's stack
  * at or below its frame (its frame address, or its stack pointer). Returns
- * co->back, the context the switch saves the resumer into. */
+ * co->back, the context the switch saves the resumer into.
+ * gs_resume's and gs_yield's assembly fast paths (docs/protocol.md 6.1) make
+ * the same stores as gs_coro_enter and coro_leave for their common cases: a
+ * change here is a change there (tests/runtime/switch_fast_paths). */
 static inline __attribute__((always_inline)) struct gs_ctx *gs_coro_enter(struct gs_coro *co,
                                                                           uintptr_t frame)
 {
@@ -244,9 +280,11 @@ static inline __attribute__((always_inline)) int gs_coro_switch_in(struct gs_cor
  * DONE (the hooks were told). */
 __attribute__((visibility("hidden"))) enum gs_state gs_coro_resume(struct gs_coro *co);
 
-/* gs_yield's C half (arch/x86_64/switch_*.S): checks, then coro_leave. Returns the
- * running coroutine, whose saved context the assembly switches from, or NULL
- * outside coroutines. caller_pc is gs_yield's return address (for messages). */
+/* gs_yield's C half (arch/x86_64/switch_*.S), for what its fast path leaves
+ * (protocol.md 6.1: outside coroutines, or on the system stack): checks, then
+ * coro_leave. Returns the running coroutine, whose saved context the assembly
+ * switches from, or NULL outside coroutines. caller_pc is gs_yield's return
+ * address (for messages). */
 __attribute__((visibility("hidden"))) struct gs_coro *gs_coro_yield_prepare(const void *caller_pc);
 
 /* Park the running coroutine: PARKED, out of every run queue (the `stopped`

@@ -117,6 +117,9 @@ struct gs_side_thread {
 };
 _Static_assert(__builtin_offsetof(struct gs_side_thread, owner.first) == GS_SIDE_THREAD_FIRST,
                "GS_SIDE_THREAD_FIRST");
+_Static_assert(__builtin_offsetof(struct gs_side_thread, saved) == GS_SIDE_THREAD_SAVED,
+               "GS_SIDE_THREAD_SAVED");
+_Static_assert(sizeof(struct gs_side) == 24, "gs_yield copies a struct gs_side as 16 + 8 bytes");
 
 extern __thread struct gs_side_thread gs_side_tls
     __attribute__((tls_model("initial-exec"), visibility("hidden")));

@@ -48,6 +48,8 @@ _Static_assert(offsetof(struct gs_thread, cur) == GS_THREAD_CUR, "GS_THREAD_CUR"
 _Static_assert(offsetof(struct gs_thread, sys_sp) == GS_THREAD_SYS_SP, "GS_THREAD_SYS_SP");
 _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
                "GS_THREAD_EXT_TARGET");
+_Static_assert(offsetof(struct gs_thread, stats.switches) == GS_THREAD_SWITCHES,
+               "GS_THREAD_SWITCHES");
 _Static_assert(offsetof(struct gs_thread, stats.splits) == GS_THREAD_SPLITS, "GS_THREAD_SPLITS");
 _Static_assert(offsetof(struct gs_thread, stats.segments_reused) == GS_THREAD_SEGS_REUSED,
                "GS_THREAD_SEGS_REUSED");

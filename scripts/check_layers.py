@@ -79,8 +79,8 @@ ABI = {"__wrap_main", "__wrap_pthread_create", "__wrap_thrd_create", "sigaction"
 ASM_UPCALLS = {"gs_entry_morestack", "gs_entry_dyn_alloc", "gs_entry_dyn_mark",
                "gs_entry_dyn_release", "gs_entry_dyn_frame_exit", "gs_entry_resync",
                "gs_entry_side_alloc", "gs_coro_yield_prepare", "gs_coro_finish",
-               "gs_api_block_wait",
-               "gs_tls", "gs_side_tls", "__gs_side", "gs_text_ranges",
+               "gs_api_block_wait", "gs_api_resume_slow",
+               "gs_tls", "gs_coro_tls", "gs_side_tls", "__gs_side", "gs_text_ranges",
                "gs_libc_leaves_text_lo", "gs_libc_leaves_text_hi", "gs_stack_fast_split",
                "gs_stack_fast_resync"}
 

@@ -54,6 +54,7 @@
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
 #define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
+#define GS_THREAD_SWITCHES   48  /* uint64_t: .stats.switches (gs_resume)         */
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
@@ -65,8 +66,11 @@
 #define GS_CORO_CTX          0
 #define GS_CORO_BACK         8
 #define GS_CORO_BACK_GUARD   16
+#define GS_CORO_STATE        24  /* enum gs_state (4 bytes): gs_yield's fast path  */
 #define GS_CORO_DYN          32  /* struct gs_dyn *: .stack.dyn (stack.h)         */
 #define GS_CORO_SIDE_FIRST   40  /* struct gs_side_chunk *: .stack.side_owner.first */
+#define GS_CORO_SIDE         64  /* struct gs_side: .stack.side (gs_yield)         */
+#define GS_CORO_STACK_GUARD  88  /* uintptr_t: .stack.guard (gs_yield)             */
 /* ... and what __morestack's fast split reads and writes (stack.h, 5.2). */
 #define GS_CORO_STACK_TOP    96  /* struct gs_seg *: .stack.top                    */
 #define GS_CORO_USAGE_PROBE  168 /* uintptr_t: .stack.usage.probe                  */
@@ -77,6 +81,29 @@
 #define GS_CORO_PIN_RET      200 /* uint64_t: .stack.pin.ret                       */
 #define GS_CORO_PIN_BELOW    208 /* uint64_t: .stack.pin.below                     */
 #define GS_CORO_PIN_SITE     216 /* struct gs_pin_site *: .stack.pin.site          */
+/* ... and what gs_yield's fast path reads to give the resumer its state back. */
+#define GS_CORO_RESUMER      232 /* struct gs_coro *: .resumer                     */
+#define GS_CORO_SAVED_SYS_SP 248 /* char *: .saved_sys_sp, then .saved_ext, in the
+                                    order of gs_thread.sys_sp and .ext_target      */
+/* ... and what gs_resume's fast path reads and writes besides (gs_coro_lookup,
+ * gs_stack_shrink_due and gs_coro_enter of runtime/coro.h, repeated). */
+#define GS_CORO_STACK_SIZE   112 /* size_t: .stack.size                            */
+#define GS_CORO_USAGE_RUNS   144 /* unsigned: .stack.usage.runs                    */
+#define GS_CORO_JUDGE_SIZE   224 /* size_t: .stack.judge_size                      */
+#define GS_CORO_BACK_CTX     240 /* struct gs_ctx: .back_ctx                       */
+#define GS_CORO_HANDLE       280 /* gs_handle: .handle                             */
+/* enum gs_state (runtime/coro.h): the states the switch's fast paths store. */
+#define GS_CORO_RUNNING      2
+#define GS_CORO_RESUMING     3
+#define GS_CORO_SUSPENDED    4
+
+/* struct gs_coro_thread (runtime/coro.h): gs_coro_tls, the handle table
+ * gs_resume's fast path looks a handle up in. */
+#define GS_CORO_THREAD_NSLOTS  4   /* uint32_t: slots in use                       */
+#define GS_CORO_THREAD_SLOTS   16  /* struct gs_slot *: the table                  */
+#define GS_CORO_THREAD_ZOMBIES 24  /* struct gs_coro *: finished, not reaped       */
+#define GS_SLOT_SHIFT          4   /* log2 sizeof(struct gs_slot), .co first       */
+#define GS_HANDLE_SLOT_MASK    0xffffff /* a handle's low bits: its slot          */
 
 /* gs_stack_fast_split (runtime/stack.h): which splits __morestack repeats. */
 #define GS_FAST_SPLIT_SEGMENTED 1  /* segmented mode: every repeated split          */
@@ -135,6 +162,8 @@
 /* struct gs_side_thread (runtime/side.h): gs_side_tls, the thread's own side
  * state in initial-exec TLS; __gs_side_alloc's fast path reads owner.first. */
 #define GS_SIDE_THREAD_FIRST 0
+#define GS_SIDE_THREAD_SAVED 24  /* struct gs_side: .saved, the thread's own state
+                                    while a coroutine runs (gs_yield)              */
 
 /* struct gs_side_chunk (runtime/side.h): the header right below a side chunk's
  * usable bytes; __gs_side_alloc's fast path reads next and hi. */

@@ -25,15 +25,14 @@
 
 	.text
 
-/* void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard)
- * Saves the current context into *from, installs `guard` in the TCB slot and
- * resumes *to. Returns when something switches back to *from. */
-	.globl	gs_ctx_switch
-	.hidden	gs_ctx_switch
-	.type	gs_ctx_switch, @function
-	.p2align 4
-gs_ctx_switch:
-	.cfi_startproc
+/* The switch itself: save the callee-saved state on the current stack and its
+ * %rsp in *\from, install \guard in the TCB slot, restore the context *\to
+ * and continue at its resume address with %eax = 0. \from, \to and \guard
+ * must not be %rsp or %rcx (the scratch register). Expanded in gs_ctx_switch
+ * and in the fast paths of gs_resume and gs_yield: each of those two copies'
+ * indirect jump has one usual target (gs_yield's caller, resp. gs_resume's),
+ * not the alternation one shared jump would have to predict. */
+.macro GS_CTX_SWITCH from, to, guard
 	leaq	-(GS_SAVED_PC)(%rsp), %rsp
 	.cfi_adjust_cfa_offset GS_SAVED_PC
 	stmxcsr	GS_SAVED_MXCSR(%rsp)
@@ -44,10 +43,10 @@ gs_ctx_switch:
 	movq	%r15, GS_SAVED_R15(%rsp)
 	movq	%rbx, GS_SAVED_RBX(%rsp)
 	movq	%rbp, GS_SAVED_RBP(%rsp)
-	movq	%rsp, GS_CTX_SP(%rdi)
+	movq	%rsp, GS_CTX_SP(\from)
 
-	movq	GS_CTX_SP(%rsi), %rsp
-	movq	%rdx, %fs:GS_TCB_GUARD
+	movq	GS_CTX_SP(\to), %rsp
+	movq	\guard, %fs:GS_TCB_GUARD
 
 	/* Restored unconditionally, as Boost.Context does: comparing first needs the
 	 * values just stored back from memory, which stalls (measured slower). */
@@ -63,6 +62,18 @@ gs_ctx_switch:
 	leaq	GS_SAVED_SIZE(%rsp), %rsp
 	xorl	%eax, %eax               /* gs_yield returns 0 when resumed */
 	jmp	*%rcx
+.endm
+
+/* void gs_ctx_switch(struct gs_ctx *from, struct gs_ctx *to, uintptr_t guard)
+ * Saves the current context into *from, installs `guard` in the TCB slot and
+ * resumes *to. Returns when something switches back to *from. */
+	.globl	gs_ctx_switch
+	.hidden	gs_ctx_switch
+	.type	gs_ctx_switch, @function
+	.p2align 4
+gs_ctx_switch:
+	.cfi_startproc
+	GS_CTX_SWITCH %rdi, %rsi, %rdx
 	.cfi_endproc
 	.size	gs_ctx_switch, .-gs_ctx_switch
 
@@ -73,15 +84,156 @@ gs_ctx_switch:
 	.type	gs_ctx_resume, @function
 	.set	gs_ctx_resume, gs_ctx_switch
 
+/* int gs_resume(gs_handle h): switch into the coroutine h until it yields.
+ *
+ * Fast path (docs/protocol.md 6.1): the common case of runtime/api.c's
+ * gs_api_resume_slow, decided and done here without a frame: h names a
+ * SUSPENDED coroutine co of this thread (gs_coro_lookup), no finished
+ * coroutine waits to be reaped, the shrink policy passes co's stack over
+ * (gs_stack_shrink_due), and the caller is the thread's own code (cur NULL,
+ * guard 0) or a coroutine on its own stack (cur set, guard not 0). Then it
+ * makes gs_coro_enter of runtime/coro.h, store for store, and switches: co
+ * "returns" 0 to our caller when it switches back. Everything else (bad
+ * handles, other states, reaping, a stack to judge, a callback on the system
+ * stack, a thread not initialized: nslots is 0) tail-jumps to the C half
+ * with h in %rdi. Uses %rax %rcx %rdx %rsi %rdi %xmm0. */
+	.globl	gs_resume
+	.type	gs_resume, @function
+	.p2align 4
+gs_resume:
+	.cfi_startproc
+	movl	%edi, %eax
+	andl	$GS_HANDLE_SLOT_MASK, %eax
+	cmpl	%fs:gs_coro_tls@tpoff+GS_CORO_THREAD_NSLOTS, %eax
+	jae	gs_api_resume_slow
+	shlq	$GS_SLOT_SHIFT, %rax
+	addq	%fs:gs_coro_tls@tpoff+GS_CORO_THREAD_SLOTS, %rax
+	movq	(%rax), %rsi                            /* co = slots[i].co */
+	testq	%rsi, %rsi
+	jz	gs_api_resume_slow
+	cmpq	%rdi, GS_CORO_HANDLE(%rsi)
+	jne	gs_api_resume_slow
+	cmpl	$GS_CORO_SUSPENDED, GS_CORO_STATE(%rsi)
+	jne	gs_api_resume_slow
+	cmpq	$0, %fs:gs_coro_tls@tpoff+GS_CORO_THREAD_ZOMBIES
+	jne	gs_api_resume_slow
+	movl	GS_CORO_USAGE_SHRUNK(%rsi), %eax        /* gs_stack_shrink_due */
+	orq	GS_CORO_USAGE_PROBE(%rsi), %rax
+	jnz	gs_api_resume_slow
+	movq	GS_CORO_STACK_SIZE(%rsi), %rax
+	cmpq	GS_CORO_JUDGE_SIZE(%rsi), %rax
+	jae	gs_api_resume_slow
+	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rcx    /* me */
+	movq	%fs:GS_TCB_GUARD, %rdx                  /* its guard */
+	movups	%fs:gs_tls@tpoff+GS_THREAD_SYS_SP, %xmm0
+	testq	%rcx, %rcx
+	jnz	3f
+	testq	%rdx, %rdx
+	jnz	gs_api_resume_slow
+	/* From the thread's own stack: back = &co->back_ctx, the thread's side
+	 * state to gs_side_tls.saved, and everything below this frame (minus what
+	 * the switch pushes) is free for trampolines and __morestack. */
+	movups	%xmm0, GS_CORO_SAVED_SYS_SP(%rsi)
+	leaq	GS_CORO_BACK_CTX(%rsi), %rdi
+	movups	%fs:__gs_side@tpoff, %xmm0
+	movq	%fs:__gs_side@tpoff+16, %rax
+	movups	%xmm0, %fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED
+	movq	%rax, %fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED+16
+	leaq	-1024(%rsp), %rax
+	andq	$-16, %rax
+	movq	%rax, %fs:gs_tls@tpoff+GS_THREAD_SYS_SP
+2:	movq	%rcx, GS_CORO_RESUMER(%rsi)
+	movq	%rdi, GS_CORO_BACK(%rsi)
+	movq	%rdx, GS_CORO_BACK_GUARD(%rsi)
+	movq	$0, %fs:gs_tls@tpoff+GS_THREAD_EXT_TARGET
+	movups	GS_CORO_SIDE(%rsi), %xmm0               /* __gs_side = co->stack.side */
+	movq	GS_CORO_SIDE+16(%rsi), %rax
+	movups	%xmm0, %fs:__gs_side@tpoff
+	movq	%rax, %fs:__gs_side@tpoff+16
+	movl	$GS_CORO_RUNNING, GS_CORO_STATE(%rsi)
+	incl	GS_CORO_USAGE_RUNS(%rsi)
+	movq	%rsi, %fs:gs_tls@tpoff+GS_THREAD_CUR
+	addq	$2, %fs:gs_tls@tpoff+GS_THREAD_SWITCHES  /* there and back */
+	movq	GS_CORO_STACK_GUARD(%rsi), %rdx
+	.cfi_remember_state
+	GS_CTX_SWITCH %rdi, %rsi, %rdx               /* to = &co->ctx (GS_CORO_CTX = 0) */
+	.cfi_restore_state
+	/* From a coroutine's own stack (out of line: the thread's own code is the
+	 * fall-through): back = &me->ctx, me->stack.side = __gs_side. */
+3:	testq	%rdx, %rdx
+	jz	gs_api_resume_slow                      /* a callback of me: C */
+	movups	%xmm0, GS_CORO_SAVED_SYS_SP(%rsi)
+	movl	$GS_CORO_RESUMING, GS_CORO_STATE(%rcx)
+	movq	%rcx, %rdi                              /* &me->ctx (GS_CORO_CTX = 0) */
+	movups	%fs:__gs_side@tpoff, %xmm0
+	movq	%fs:__gs_side@tpoff+16, %rax
+	movups	%xmm0, GS_CORO_SIDE(%rcx)
+	movq	%rax, GS_CORO_SIDE+16(%rcx)
+	jmp	2b
+	.cfi_endproc
+	.size	gs_resume, .-gs_resume
+
 /* int gs_yield(void): suspend the running coroutine and return to its resumer.
- * gs_coro_yield_prepare (C, runtime/coro.c) checks and does the bookkeeping; its frame
- * is gone again when the switch saves the context, whose resume address is the
- * return address into gs_yield's caller: no runtime frame stays on the coroutine
- * stack (a suspended stack holds only instrumented frames). */
+ * The switch saves the context with the return address into gs_yield's caller
+ * as its resume address: no runtime frame stays on the coroutine stack (a
+ * suspended stack holds only instrumented frames).
+ *
+ * Fast path (docs/protocol.md 6.1): a coroutine runs (gs_tls.cur) and no
+ * external call is in progress (gs_tls.ext_target is NULL). It makes
+ * coro_leave(t, co, GS_SUSPENDED) of runtime/coro.c, store for store, and
+ * switches: co->state, co->stack.guard (the guard in the slot now), the side
+ * stack state (co->stack.side = __gs_side; __gs_side = the resumer's, or the
+ * thread's own, gs_side_tls.saved), gs_tls.cur = co->resumer (RUNNING again),
+ * gs_tls.sys_sp and .ext_target as the resumer left them. Anything else
+ * (outside a coroutine, on the system stack inside a callback or a signal
+ * handler) takes the C half, gs_coro_yield_prepare, which says EPERM or what
+ * was misused. Uses %rax %rcx %rdx %rsi %rdi %xmm0. */
 	.globl	gs_yield
 	.type	gs_yield, @function
 	.p2align 4
 gs_yield:
+	.cfi_startproc
+	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rdi    /* co */
+	testq	%rdi, %rdi
+	jz	gs_yield_slow
+	cmpq	$0, %fs:gs_tls@tpoff+GS_THREAD_EXT_TARGET
+	jne	gs_yield_slow
+	movq	GS_CORO_RESUMER(%rdi), %rdx             /* r */
+	movl	$GS_CORO_SUSPENDED, GS_CORO_STATE(%rdi)
+	movq	%fs:GS_TCB_GUARD, %rax
+	movq	%rax, GS_CORO_STACK_GUARD(%rdi)
+	movups	%fs:__gs_side@tpoff, %xmm0              /* co->stack.side = __gs_side */
+	movq	%fs:__gs_side@tpoff+16, %rax
+	movups	%xmm0, GS_CORO_SIDE(%rdi)
+	movq	%rax, GS_CORO_SIDE+16(%rdi)
+	testq	%rdx, %rdx
+	jnz	3f
+	movups	%fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED, %xmm0   /* __gs_side = the thread's */
+	movq	%fs:gs_side_tls@tpoff+GS_SIDE_THREAD_SAVED+16, %rax
+2:	movups	%xmm0, %fs:__gs_side@tpoff
+	movq	%rax, %fs:__gs_side@tpoff+16
+	movq	%rdx, %fs:gs_tls@tpoff+GS_THREAD_CUR
+	movups	GS_CORO_SAVED_SYS_SP(%rdi), %xmm0       /* sys_sp and ext_target */
+	movups	%xmm0, %fs:gs_tls@tpoff+GS_THREAD_SYS_SP
+	movq	GS_CORO_BACK(%rdi), %rsi
+	movq	GS_CORO_BACK_GUARD(%rdi), %rdx
+	.cfi_remember_state
+	GS_CTX_SWITCH %rdi, %rsi, %rdx               /* from = &co->ctx (GS_CORO_CTX = 0) */
+	.cfi_restore_state
+	/* To a coroutine (out of line: the thread's own code is the fall-through). */
+3:	movl	$GS_CORO_RUNNING, GS_CORO_STATE(%rdx)
+	movups	GS_CORO_SIDE(%rdx), %xmm0               /* __gs_side = r->stack.side */
+	movq	GS_CORO_SIDE+16(%rdx), %rax
+	jmp	2b
+	.cfi_endproc
+	.size	gs_yield, .-gs_yield
+
+/* gs_yield's every other case: its C half (runtime/coro.c) checks and does the
+ * same bookkeeping, or returns NULL outside coroutines; its frame is gone again
+ * when the switch saves the context. */
+	.type	gs_yield_slow, @function
+	.p2align 4
+gs_yield_slow:
 	.cfi_startproc
 	subq	$8, %rsp
 	.cfi_adjust_cfa_offset 8
@@ -98,7 +250,7 @@ gs_yield:
 1:	movl	$1, %eax                     /* EPERM: not in a coroutine */
 	ret
 	.cfi_endproc
-	.size	gs_yield, .-gs_yield
+	.size	gs_yield_slow, .-gs_yield_slow
 
 /* First resume address of a coroutine. gs_arch_ctx_init (gs_arch.h) lays out a
  * saved context with r12 = function, r13/r14/r15 = its first three arguments,
