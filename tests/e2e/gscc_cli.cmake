@@ -71,6 +71,19 @@ run("--version is clang's" 0 "clang version 19" ${GSCC} --version)
 run("missing input: clang's status" 1 "no such file" ${GSCC} -c does-not-exist.c)
 run("-### prints the plugin" 0 "-fpass-plugin=[^\"]*growstack-plugin\\.so" ${GSCC} "-###" -c calls.c)
 run("-### link plan" 0 "--wrap=main.*-z,now" ${GSCC} "-###" calls.c main_undef.c -o never)
+# Zeroing: clang zeroes locals up to 32 bytes when optimising (the plugin the
+# larger ones, compiler-plugin/ZeroLocals.h), every local at -O0; a user's own
+# -ftrivial-auto-var-init= replaces both.
+run("-O2: max-size 32" 0 "-ftrivial-auto-var-init=zero\" \"-ftrivial-auto-var-init-max-size=32"
+    ${GSCC} "-###" -O2 -c calls.c)
+run("-O0 (last -O wins): no max-size" 0 "" ${GSCC} "-###" -O2 -O0 -c calls.c)
+if(last_output MATCHES "max-size" OR NOT last_output MATCHES "-ftrivial-auto-var-init=zero")
+  string(APPEND failures "  -O0: want -ftrivial-auto-var-init=zero without max-size:\n${last_output}\n")
+endif()
+run("own -ftrivial-auto-var-init=: kept alone" 0 "" ${GSCC} "-###" -O2 -ftrivial-auto-var-init=pattern -c calls.c)
+if(last_output MATCHES "max-size|=zero")
+  string(APPEND failures "  own auto-var-init: gscc added its own:\n${last_output}\n")
+endif()
 
 # Compile, then build a thunk archive for another driver.
 run("gscc -c" 0 "" ${GSCC} -O1 -c calls.c -o calls.o)
