@@ -295,12 +295,29 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
     return;
   }
 
+  // The test is two branches, one per bound (the second in a block of its
+  // own, gs.check_stop): six instructions, where one branch on the `and` of the
+  // two comparisons takes eight (two setcc and an or).
   IRBuilder<> B(&CB);
   Value *Start = getSectionBound(M, TextStart);
   Value *Stop = getSectionBound(M, TextStop);
   Value *AboveStart = B.CreateICmpUGE(Target, Start, "gs.ge_start");
-  Value *BelowStop = B.CreateICmpULT(Target, Stop, "gs.lt_stop");
-  Value *InText = B.CreateAnd(AboveStart, BelowStop, "gs.in_text");
+  auto *BelowStop = cast<Instruction>(B.CreateICmpULT(Target, Stop, "gs.lt_stop"));
+  auto *InText = cast<Instruction>(B.CreateAnd(AboveStart, BelowStop, "gs.in_text"));
+  // Br: `br %in_text, direct, stub` -> `br %ge_start, gs.check_stop, stub`,
+  // gs.check_stop: `br %lt_stop, direct, stub`. The stub block has no phis.
+  auto splitTest = [&](BranchInst *Br) {
+    BasicBlock *Direct = Br->getSuccessor(0), *ViaStub = Br->getSuccessor(1);
+    auto *Second = BasicBlock::Create(M.getContext(), "gs.check_stop",
+                                      Br->getFunction(), Direct);
+    BelowStop->moveBefore(*Second, Second->end());
+    BranchInst::Create(Direct, ViaStub, BelowStop, Second);
+    for (PHINode &Phi : Direct->phis())
+      Phi.replaceIncomingBlockWith(Br->getParent(), Second);
+    Br->setCondition(AboveStart);
+    Br->setSuccessor(0, Second);
+    InText->eraseFromParent();
+  };
 
   if (auto *II = dyn_cast<InvokeInst>(&CB)) {
     //   BB:       br %in_text, gs.direct, gs.stub
@@ -318,7 +335,7 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
 
     II->removeFromParent();
     II->insertInto(Direct, Direct->end());
-    BranchInst::Create(Direct, ViaStub, InText, BB);
+    splitTest(BranchInst::Create(Direct, ViaStub, InText, BB));
     Normal->replacePhiUsesWith(BB, Cont);
     Unwind->replacePhiUsesWith(BB, Direct);
     CallBase *New = createStubCall(*II, Stub, ViaStub, Cont, Unwind);
@@ -344,6 +361,7 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
   //   Tail:      phi [%r1, %r2]
   Instruction *ThenTerm, *ElseTerm;
   SplitBlockAndInsertIfThenElse(InText, &CB, &ThenTerm, &ElseTerm);
+  splitTest(cast<BranchInst>(ThenTerm->getParent()->getSinglePredecessor()->getTerminator()));
   BasicBlock *Tail = CB.getParent();
   ThenTerm->getParent()->setName("gs.direct");
   ElseTerm->getParent()->setName("gs.stub");

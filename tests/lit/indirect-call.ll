@@ -10,9 +10,10 @@ target triple = "x86_64-pc-linux-gnu"
 
 ; CHECK-LABEL: define i64 @call_it(
 ; CHECK:       %gs.ge_start = icmp uge ptr %fp, @__start_growstack_text
+; CHECK-NEXT:  br i1 %gs.ge_start, label %gs.check_stop, label %gs.stub
+; CHECK:     gs.check_stop:
 ; CHECK-NEXT:  %gs.lt_stop = icmp ult ptr %fp, @__stop_growstack_text
-; CHECK-NEXT:  %gs.in_text = and i1 %gs.ge_start, %gs.lt_stop
-; CHECK-NEXT:  br i1 %gs.in_text, label %gs.direct, label %gs.stub
+; CHECK-NEXT:  br i1 %gs.lt_stop, label %gs.direct, label %gs.stub
 ; CHECK:     gs.direct:
 ; CHECK-NEXT:  %[[D:.+]] = call i64 %fp(i64 %a, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7, i64 8)
 ; CHECK-NEXT:  br label %[[CONT:.+]]
@@ -54,10 +55,14 @@ define i32 @variadic_target(ptr %fp, ptr %fmt) {
 ; in %r10 (the nest register) on both paths.
 ; ASM-LABEL: call_it:
 ; ASM:       movq %rdi, %r10
+; Two compares and two branches, no setcc (six instructions).
 ; ASM:       leaq __start_growstack_text(%rip), [[START:%r[a-z0-9]+]]
-; ASM-NEXT:  cmpq [[START]], %rdi
-; ASM:       leaq __stop_growstack_text(%rip), [[STOP:%r[a-z0-9]+]]
-; ASM-NEXT:  cmpq [[STOP]], %rdi
+; ASM-NEXT:  cmpq [[START]], %r{{di|10}}
+; ASM-NEXT:  jb
+; ASM:       # %gs.check_stop
+; ASM-NEXT:  leaq __stop_growstack_text(%rip), [[STOP:%r[a-z0-9]+]]
+; ASM-NEXT:  cmpq [[STOP]], %r{{di|10}}
+; ASM-NEXT:  jae
 ; ASM:       # %gs.direct
 ; ASM:       callq *%r10
 ; ASM:       # %gs.stub

@@ -19,7 +19,10 @@ entry:
   %a = invoke i32 @ext(i32 %x) to label %cont unwind label %lpad
 
 ; CHECK: cont:
-; CHECK: br i1 %gs.in_text, label %gs.direct, label %gs.stub
+; CHECK: br i1 %gs.ge_start, label %gs.check_stop, label %gs.stub
+; CHECK: gs.check_stop:
+; CHECK-NEXT: %gs.lt_stop = icmp ult ptr %fp, @__stop_growstack_text
+; CHECK-NEXT: br i1 %gs.lt_stop, label %gs.direct, label %gs.stub
 ; CHECK: gs.direct:
 ; CHECK-NEXT: %[[D:[0-9]+]] = invoke i32 %fp(i32 %a)
 ; CHECK-NEXT: to label %gs.cont unwind label %lpad
