@@ -337,6 +337,21 @@ static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
         *v += (uint64_t)delta;
 }
 
+/* relocate() over n words, without a branch per word: every word is written
+ * back, +delta or +0 (one unsigned compare against the span). The words are
+ * the moved stack, which was just written (copied) or is dirty already (moved
+ * pages), so the stores cost no new pages; a data-dependent branch here
+ * mispredicted at every frame's saved %rbp and was most of the scan's cost
+ * (issue 13). */
+static void relocate_words(uint64_t *w, size_t n, uintptr_t lo, uintptr_t hi, intptr_t delta)
+{
+    uint64_t span = (uint64_t)(hi - lo);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = w[i];
+        w[i] = v + (v - lo < span ? (uint64_t)delta : 0);
+    }
+}
+
 /* setjmp buffers (protocol.md 7.3). Each buffer a jb node names holds saved
  * registers; those that point into the moved live part [lo, hi) must move with
  * it. A buffer outside [lo, hi) (side stack, heap) is fixed in place. A buffer
@@ -429,8 +444,7 @@ static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *
      * change. Frames holding x87 long doubles, whose 16-byte slots keep 6 stale
      * bytes next to the exponent, are pinned by the plugin (GS_REC_X87). */
     gs_seg_valgrind_scan(1);
-    for (size_t i = 0; i < used / 8; i++)
-        relocate(&to[i], sp, hi, delta);
+    relocate_words(to, used / 8, sp, hi, delta);
     gs_seg_valgrind_scan(0);
     jmpbufs_after_scan(fix, nfix);
     n->base_off = o.base_off;
