@@ -121,6 +121,15 @@ template <class F> void on_fresh_thread(size_t size, F fn)
 
 constexpr size_t kFloorStack = size_t(1) << 30;
 
+// Minor page faults of the process so far (first touches of fresh pages: the
+// bulk of a cold recursion's cost here, and not noisy).
+double minor_faults()
+{
+    rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_minflt);
+}
+
 // ---- deep recursion -----------------------------------------------------------
 
 // How long does a recursion of D frames of F bytes take on a fresh coroutine
@@ -130,12 +139,14 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
     double total_ns = 0;
+    double faults = 0;
     gs_stats before, after;
     gs_stats_get(&before);
     for (auto _ : state) {
         state.PauseTiming();
         gs_stack_cache_trim();
         state.ResumeTiming();
+        double f0 = minor_faults();
         auto t0 = Clock::now();
         uint64_t r;
         {
@@ -143,6 +154,7 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
             r = w.run(GS_JOB_RECURSE, frame, depth);
         }
         auto t1 = Clock::now();
+        faults += minor_faults() - f0;
         if (r != anchor_recursion_checksum(depth))
             state.SkipWithError("wrong checksum");
         total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
@@ -150,6 +162,7 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
     }
     gs_stats_get(&after);
     add_stats_counters(state, before, after, double(state.iterations()));
+    state.counters["minflt"] = faults / double(state.iterations());
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
     state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
     state.counters["peak_rss_kib"] = [] {
@@ -190,17 +203,20 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
-    double total_ns = 0;
+    double total_ns = 0, faults = 0;
     for (auto _ : state) {
         uint64_t r = 0;
+        double f0 = minor_faults();
         auto t0 = Clock::now();
         on_fresh_thread(kFloorStack, [&] { r = clang_recurse(frame, depth); });
         auto t1 = Clock::now();
+        faults += minor_faults() - f0;
         if (r != anchor_recursion_checksum(depth))
             state.SkipWithError("wrong checksum");
         total_ns += std::chrono::duration<double, std::nano>(t1 - t0).count();
         state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
     }
+    state.counters["minflt"] = faults / double(state.iterations());
     state.SetItemsProcessed(int64_t(state.iterations() * depth));
     state.counters["ns_per_frame"] = total_ns / double(state.iterations() * depth);
 }

@@ -294,7 +294,7 @@ static volatile int sj_rc[8];
 HM_FN static void *setjmp_body(void *arg)
 {
     int c = (int)(long)arg;
-    int depth = cfg.force_move ? 300 : 2000;
+    int depth = cfg.force_move ? 300 : 5000;
     switch (c) {
     case 0: sj_rc[0] = level(ON_STACK, 0, 1); break;      /* no move */
     case 1: sj_rc[1] = level(ON_STACK, 30, 2); break;     /* about one */
