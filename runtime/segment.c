@@ -23,11 +23,6 @@
  * 512, 256, ... MiB blocks). Their page faults cost more than the mmap. */
 #define GS_MMAP_CACHE_BYTES ((size_t)64 << 20)
 #define GS_FIXED_CACHE_MAX 32
-/* Individually mapped blocks of this size and more are aligned to
- * GS_HUGE_ALIGN and, once the pages of the block they replace have moved in,
- * advised MADV_HUGEPAGE (gs_seg_move_pages; protocol.md 5.3). */
-#define GS_HUGE_MIN ((size_t)4 << 20)
-#define GS_HUGE_ALIGN ((size_t)2 << 20)
 
 /* Debug switch: fill freed blocks with this byte when poisoning is on, so a
  * pointer into a freed stack reads garbage instead of stale data. */
@@ -195,8 +190,7 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
         t->chunk_cur += size;
         kind = GS_SEG_POOL;
     } else {
-        /* fresh: pages move in (gs_seg_move_pages) or fault in */
-        base = size >= GS_HUGE_MIN ? map_aligned(size, GS_HUGE_ALIGN) : map(size);
+        base = map(size); /* fresh: pages move in (gs_seg_move_pages) or fault in */
         if (!base)
             return NULL;
         gs_tls.stats.mapped_bytes += size;
@@ -324,13 +318,6 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
     /* The top page of n now holds old's descriptor at n's descriptor's place. */
     *n = nd;
     n->fresh = 0;
-    /* What the stack grows into next is faulted in 2 MiB at a time where the
-     * kernel allows it: a first touch costs about as much per huge page as per
-     * small one on this project's VMs. Not before the move: the descriptor
-     * written into the fresh block would have cost a huge page the move then
-     * frees. Advice the kernel refuses (THP off) changes nothing. */
-    if (nd.size >= GS_HUGE_MIN)
-        madvise(nd.base, nd.size, MADV_HUGEPAGE);
     if (src > (uintptr_t)od.base)
         munmap(od.base, src - (uintptr_t)od.base);
     gs_tls.stats.mapped_bytes -= od.size;

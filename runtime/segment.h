@@ -98,9 +98,7 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_fixed(size_t m
  * same-size or smaller move copies, and `old` returns to the cache) or `old` is
  * larger than the cache keeps (it would be unmapped when freed anyway): see
  * gs_seg_can_remap. The rest of `n` below the moved pages is left to be
- * faulted in as the stack grows into it, as a thread's stack is; a block of
- * 4 MiB or more (mapped 2 MiB-aligned) is advised MADV_HUGEPAGE after the move,
- * so that happens 2 MiB at a time where the kernel allows it. Returns 0
+ * faulted in as the stack grows into it, as a thread's stack is. Returns 0
  * (nothing done) when it cannot. */
 __attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old,
                                                            const struct gs_seg *n);
