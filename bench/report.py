@@ -424,7 +424,7 @@ def main():
          f"BM_Switch (gs_resume + gs_yield / 2) vs BM_Switch_BoostFcontext: {fmt_rr(r)}; "
          f"gs_ctx_switch alone (BM_Switch_Bare, no bookkeeping) "
          f"{cell(contig, 'BM_Switch_Bare', 'ns_per_switch')} ns: the rest is the core's "
-         f"bookkeeping in gs_resume and gs_yield's C half",
+         f"bookkeeping of gs_resume and gs_yield (their assembly fast paths, protocol.md 6.1)",
          crosses=crosses)
 
     s_worst, s_key = worst_hot(seg, 128)
