@@ -77,20 +77,11 @@ static void round_at_depth(void *arg)
     E2E_CHECK_MSG(bad == 0, "round %ld: %ld of victim's bytes changed", k, bad);
 }
 
-static void *body(void *arg)
-{
-    (void)arg;
-    e2e_at_depths(round_at_depth, NULL);
-    return NULL;
-}
-
-int main(void)
+int main(void) /* main runs on a coroutine (gscc wraps it) */
 {
     struct e2e_cfg m = e2e_cfg();
     struct gs_stats before = e2e_stats();
-    gs_handle h = gs_spawn(body, NULL);
-    E2E_CHECK(h != 0);
-    E2E_EQ_LONG(gs_join(h, NULL), 0);
+    e2e_at_depths(round_at_depth, NULL);
     struct gs_stats g = e2e_stats_since(&before);
     e2e_print_growth("partial_words_across_move", &g);
     E2E_CHECK(rounds > 40);
