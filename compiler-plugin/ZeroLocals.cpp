@@ -183,21 +183,17 @@ void lifetimeStarts(AllocaInst &AI, SmallVectorImpl<Instruction *> &Starts) {
 
 /// Emit zero stores over the words set in Zero (of a local of Size bytes, a
 /// multiple of 8, 8-aligned), at B: one memset per run of consecutive words.
-unsigned emitZero(IRBuilder<> &B, AllocaInst &AI, uint64_t Size,
-                  const BitVector &Zero) {
-  unsigned Words = 0;
+void emitZero(IRBuilder<> &B, AllocaInst &AI, uint64_t Size, const BitVector &Zero) {
   for (int W = Zero.find_first(); W != -1;) {
     int End = Zero.find_next_unset(W);
     uint64_t Begin = uint64_t(W) * Word;
-    uint64_t Stop = End == -1 ? Size : std::min(Size, uint64_t(End) * Word);
+    uint64_t Stop = End == -1 ? Size : uint64_t(End) * Word;
     Value *P = Begin ? B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), &AI, Begin) : &AI;
     B.CreateMemSet(P, B.getInt8(0), Stop - Begin, commonAlignment(AI.getAlign(), Begin));
-    Words += unsigned((Stop - Begin + Word - 1) / Word);
     if (End == -1)
       break;
     W = Zero.find_next(End);
   }
-  return Words;
 }
 
 } // namespace
@@ -231,19 +227,21 @@ ZeroStats zeroLargeLocals(Function &F) {
       if (AI->isArrayAllocation())
         AI->setOperand(0, ConstantInt::get(AI->getArraySize()->getType(), 1));
     }
+    // After each lifetime start; with none, once after the entry block's allocas.
     SmallVector<Instruction *, 2> Starts;
     lifetimeStarts(*AI, Starts);
-    if (Starts.empty()) {
-      // No lifetime: one zeroing, after the entry block's allocas.
-      BasicBlock::iterator At = F.getEntryBlock().getFirstInsertionPt();
-      while (isa<AllocaInst>(*At))
-        ++At;
-      IRBuilder<> B(&*At);
-      Stats.Words += emitZero(B, *AI, Padded, Zero);
+    SmallVector<Instruction *, 2> At;
+    for (Instruction *S : Starts)
+      At.push_back(S->getNextNode());
+    if (At.empty()) {
+      BasicBlock::iterator I = F.getEntryBlock().getFirstInsertionPt();
+      while (isa<AllocaInst>(*I))
+        ++I;
+      At.push_back(&*I);
     }
-    for (Instruction *S : Starts) {
-      IRBuilder<> B(S->getNextNode());
-      Stats.Words += emitZero(B, *AI, Padded, Zero);
+    for (Instruction *Pos : At) {
+      IRBuilder<> B(Pos);
+      emitZero(B, *AI, Padded, Zero);
     }
   }
   return Stats;

@@ -49,7 +49,6 @@ namespace gs {
 struct ZeroStats {
   unsigned Whole = 0;   // locals zeroed entirely
   unsigned Partial = 0; // locals zeroed only where written in part
-  unsigned Words = 0;   // words zeroed in those (per lifetime start)
   unsigned None = 0;    // large locals written only in whole words
 };
 
