@@ -295,32 +295,27 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
     return;
   }
 
-  // The test is two branches, one per bound (the second in a block of its
-  // own, gs.check_stop): six instructions, where one branch on the `and` of the
-  // two comparisons takes eight (two setcc and an or).
+  // The test is two branches, one per bound: the block ends in
+  // `br %ge_start, gs.check_stop, stub`, and gs.check_stop holds
+  // `br %lt_stop, direct, stub` (six instructions, where one branch on the
+  // `and` of the two comparisons takes eight: two setcc and an or).
   IRBuilder<> B(&CB);
   Value *Start = getSectionBound(M, TextStart);
   Value *Stop = getSectionBound(M, TextStop);
   Value *AboveStart = B.CreateICmpUGE(Target, Start, "gs.ge_start");
-  auto *BelowStop = cast<Instruction>(B.CreateICmpULT(Target, Stop, "gs.lt_stop"));
-  auto *InText = cast<Instruction>(B.CreateAnd(AboveStart, BelowStop, "gs.in_text"));
-  // Br: `br %in_text, direct, stub` -> `br %ge_start, gs.check_stop, stub`,
-  // gs.check_stop: `br %lt_stop, direct, stub`. The stub block has no phis.
-  auto splitTest = [&](BranchInst *Br) {
+  // Br branches on %ge_start to the direct block and the stub; put the test
+  // of the upper bound between it and the direct block (which has no phis).
+  auto addStopTest = [&](BranchInst *Br) {
     BasicBlock *Direct = Br->getSuccessor(0), *ViaStub = Br->getSuccessor(1);
     auto *Second = BasicBlock::Create(M.getContext(), "gs.check_stop",
                                       Br->getFunction(), Direct);
-    BelowStop->moveBefore(*Second, Second->end());
-    BranchInst::Create(Direct, ViaStub, BelowStop, Second);
-    for (PHINode &Phi : Direct->phis())
-      Phi.replaceIncomingBlockWith(Br->getParent(), Second);
-    Br->setCondition(AboveStart);
+    IRBuilder<> S(Second);
+    S.CreateCondBr(S.CreateICmpULT(Target, Stop, "gs.lt_stop"), Direct, ViaStub);
     Br->setSuccessor(0, Second);
-    InText->eraseFromParent();
   };
 
   if (auto *II = dyn_cast<InvokeInst>(&CB)) {
-    //   BB:       br %in_text, gs.direct, gs.stub
+    //   BB:       br %ge_start, gs.check_stop, gs.stub (gs.check_stop: br %lt_stop, gs.direct, gs.stub)
     //   gs.direct: invoke fp(args)             to gs.cont unwind %lpad
     //   gs.stub:   invoke __gs_ic<N>(fp, args)  to gs.cont unwind %lpad
     //   gs.cont:   phi; br %normal
@@ -335,7 +330,7 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
 
     II->removeFromParent();
     II->insertInto(Direct, Direct->end());
-    splitTest(BranchInst::Create(Direct, ViaStub, InText, BB));
+    addStopTest(BranchInst::Create(Direct, ViaStub, AboveStart, BB));
     Normal->replacePhiUsesWith(BB, Cont);
     Unwind->replacePhiUsesWith(BB, Direct);
     CallBase *New = createStubCall(*II, Stub, ViaStub, Cont, Unwind);
@@ -355,13 +350,13 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
     return;
   }
 
-  //   Head:      br %in_text, gs.direct, gs.stub
+  //   Head:      br %ge_start, gs.check_stop, gs.stub (gs.check_stop: br %lt_stop, gs.direct, gs.stub)
   //   gs.direct: %r1 = call fp(args)
   //   gs.stub:   %r2 = call __gs_ic<N>(ptr nest fp, args)
   //   Tail:      phi [%r1, %r2]
   Instruction *ThenTerm, *ElseTerm;
-  SplitBlockAndInsertIfThenElse(InText, &CB, &ThenTerm, &ElseTerm);
-  splitTest(cast<BranchInst>(ThenTerm->getParent()->getSinglePredecessor()->getTerminator()));
+  SplitBlockAndInsertIfThenElse(AboveStart, &CB, &ThenTerm, &ElseTerm);
+  addStopTest(cast<BranchInst>(ThenTerm->getParent()->getSinglePredecessor()->getTerminator()));
   BasicBlock *Tail = CB.getParent();
   ThenTerm->getParent()->setName("gs.direct");
   ElseTerm->getParent()->setName("gs.stub");
