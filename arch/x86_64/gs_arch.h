@@ -255,14 +255,6 @@ static inline uintptr_t gs_arch_get_guard(void)
     return g;
 }
 
-/* The stack pointer of the calling function (no frame needed to read it). */
-static inline __attribute__((always_inline)) uintptr_t gs_arch_get_sp(void)
-{
-    uintptr_t sp;
-    __asm__("movq %%rsp, %0" : "=r"(sp));
-    return sp;
-}
-
 static inline void gs_arch_set_guard(uintptr_t g)
 {
     __asm__ volatile("movq %0, %%fs:%c1" : : "r"(g), "i"(GS_TCB_GUARD) : "memory");
