@@ -62,6 +62,56 @@ bool CallClassifier::isLibraryFunction(CallBase &CB, const GlobalValue &Callee) 
   return TLI.getLibFunc(*F, LF) && TLI.has(LF);
 }
 
+bool CallClassifier::isInstrumentedTarget(const Value *V) const {
+  const GlobalValue *GV = dyn_cast<GlobalValue>(V);
+  if (!GV || GV->isInterposable() || GV->isDeclarationForLinker())
+    return false;
+  const Function *Body = dyn_cast<Function>(GV);
+  if (auto *GA = dyn_cast<GlobalAlias>(GV))
+    Body = dyn_cast_or_null<Function>(GA->getAliaseeObject());
+  return Body && !Body->isInterposable() &&
+         Instrumented.contains(const_cast<Function *>(Body));
+}
+
+bool CallClassifier::targetsInstrumented(Value *Callee) const {
+  // Through selects and phis only, and not far: a pointer loaded from
+  // memory, an argument or a null is unknown, and so is the whole call.
+  constexpr unsigned MaxValues = 32;
+  SmallPtrSet<Value *, 8> Seen;
+  SmallVector<Value *, 8> Work{Callee};
+  while (!Work.empty()) {
+    Value *V = Work.pop_back_val()->stripPointerCasts();
+    if (!Seen.insert(V).second)
+      continue;
+    if (Seen.size() > MaxValues)
+      return false;
+    if (auto *Sel = dyn_cast<SelectInst>(V)) {
+      Work.push_back(Sel->getTrueValue());
+      Work.push_back(Sel->getFalseValue());
+    } else if (auto *Phi = dyn_cast<PHINode>(V)) {
+      for (Value *In : Phi->incoming_values())
+        Work.push_back(In);
+    } else if (!isInstrumentedTarget(V)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool CallClassifier::calleesInstrumented(const CallBase &CB) const {
+  // LangRef: calling a function not in the !callees list is undefined
+  // behaviour, so the list is every target a defined execution can reach.
+  MDNode *MD = CB.getMetadata(LLVMContext::MD_callees);
+  if (!MD || MD->getNumOperands() == 0)
+    return false;
+  for (const MDOperand &Op : MD->operands()) {
+    auto *VM = dyn_cast_or_null<ValueAsMetadata>(Op.get());
+    if (!VM || !isInstrumentedTarget(VM->getValue()))
+      return false;
+  }
+  return true;
+}
+
 CallPlan CallClassifier::classify(CallBase &CB) const {
   CallPlan P;
   P.CB = &CB;
@@ -108,6 +158,13 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
       P.Kind = CallKind::External;
       P.Target = GV;
     }
+  } else if (targetsInstrumented(Callee) || calleesInstrumented(CB)) {
+    // Every value the pointer can hold is an instrumented definition of this
+    // module (a select or phi of them, as SQLite's xRecordCompare, or the
+    // !callees list LLVM's called-value propagation attached): the call is
+    // what rule 4 calls directly, and the range test could only pass.
+    P.KnownTargets = true;
+    return P;
   } else {
     P.Kind = CallKind::Indirect;
     if (!canPrependNest(CB)) {

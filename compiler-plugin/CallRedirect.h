@@ -6,7 +6,9 @@
 //
 //   Direct      callee instrumented in this module (and not interposable),
 //               intrinsic, inline asm, allowlisted, a returns_twice function,
-//               or already a __gs_ symbol: left alone;
+//               or already a __gs_ symbol; or a pointer that can only be
+//               such a callee (through selects and phis, or by the call's
+//               !callees list): left alone;
 //   External    declaration, available_externally or interposable (weak)
 //               definition: call `__gs_x<N>.<callee>` instead (a variadic
 //               one only if it is a C library function: others take the
@@ -53,6 +55,7 @@ class Function;
 class GlobalValue;
 class Module;
 class TargetLibraryInfo;
+class Value;
 } // namespace llvm
 
 namespace gs {
@@ -65,6 +68,7 @@ struct CallPlan {
   uint64_t N = 0;                      // External, LocalThunk, Indirect
   llvm::GlobalValue *Target = nullptr; // External, LocalThunk: the callee
   bool Allowlisted = false;            // Direct only because of the allowlist
+  bool KnownTargets = false;           // Direct: a pointer to instrumented code only
 };
 
 class CallClassifier {
@@ -81,6 +85,9 @@ public:
 
 private:
   bool isLibraryFunction(llvm::CallBase &CB, const llvm::GlobalValue &Callee) const;
+  bool isInstrumentedTarget(const llvm::Value *V) const;
+  bool targetsInstrumented(llvm::Value *Callee) const;
+  bool calleesInstrumented(const llvm::CallBase &CB) const;
 
   const llvm::SmallPtrSetImpl<llvm::Function *> &Instrumented;
   const llvm::StringSet<> &Allowlist;

@@ -117,6 +117,8 @@ ALWAYS_ENABLED_STATISTIC(NumCallsLocalThunk,
                          "Calls redirected: uninstrumented local definition");
 ALWAYS_ENABLED_STATISTIC(NumCallsIndirect, "Calls redirected: indirect");
 ALWAYS_ENABLED_STATISTIC(NumCallsAllowlisted, "Calls left direct: allowlist");
+ALWAYS_ENABLED_STATISTIC(NumCallsKnownTargets,
+                         "Calls left direct: pointer to instrumented functions only");
 ALWAYS_ENABLED_STATISTIC(NumResyncs, "gs_stack_resync calls inserted");
 ALWAYS_ENABLED_STATISTIC(NumResyncsConditional,
                          "gs_stack_resync calls that run only after a longjmp");
@@ -412,6 +414,8 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
     CallPlan P = Classifier.classify(*CB);
     if (P.Allowlisted)
       ++NumCallsAllowlisted;
+    if (P.KnownTargets)
+      ++NumCallsKnownTargets;
     if (P.Kind != CallKind::Direct)
       Info.Calls.push_back(P);
   }

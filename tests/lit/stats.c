@@ -52,14 +52,18 @@ int forks(void) {
   return vfork();
 }
 
+// The conditional's phi can only be side or forks, both instrumented here:
+// called without the range test.
 int calls(int (*fp)(int), const char *s) {
-  return fp(1) + variadic(2, 3) + optout(4) + side() + (int)strlen(s);
+  return fp(1) + variadic(2, 3) + optout(4) + side() + (int)strlen(s) +
+         (s[0] ? side : forks)();
 }
 
 // CHECK-DAG: "growstack.NumByvalCopies": 1
 // CHECK-DAG: "growstack.NumCallsAllowlisted": 1
 // CHECK-DAG: "growstack.NumCallsExternal": 5
 // CHECK-DAG: "growstack.NumCallsIndirect": 1
+// CHECK-DAG: "growstack.NumCallsKnownTargets": 1
 // CHECK-DAG: "growstack.NumCallsLocalThunk": 1
 // CHECK-DAG: "growstack.NumEntryAliases": 8
 // CHECK-DAG: "growstack.NumInstrumented": 9
