@@ -856,17 +856,19 @@ def main():
         for ax, var, floor in [(axes[0], "Cold", "FloorCold"), (axes[1], "Warm", "FloorWarm")]:
             depths = sorted({d for d, f in grid if f == 128})
             series = [(f"growstack {m}", gs[m], f"BM_DeepRecursion_{var}") for m in MODES]
-            if var == "Cold":
-                series.append(("growstack contiguous, new (caches kept)", contig,
-                               "BM_DeepRecursion_New"))
             series += [("floor (plain C)", contig, f"BM_DeepRecursion_{floor}"),
                        ("libgcc split stack", A("libgcc"), f"BM_DeepRecursion_{var}"),
                        ("Go 1.19", A("go"), f"BM_DeepRecursion_{var}")]
+            if var == "Cold":
+                # Last, so that the others keep their colours in both panels.
+                series.append(("growstack contiguous, new (caches kept)", contig,
+                               "BM_DeepRecursion_New"))
             for label, res, prefix in series:
                 ys = [res.get(f"{prefix}/{d}/128", "ns_per_frame") for d in depths]
                 pts = [(d, y) for d, y in zip(depths, ys) if y is not None]
                 if pts:
-                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label,
+                            linestyle="--" if "new" in label else "-")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_xlabel("recursion depth (128-byte frames)")
