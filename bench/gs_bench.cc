@@ -132,9 +132,11 @@ double minor_faults()
 
 // ---- deep recursion -----------------------------------------------------------
 
-// How long does a recursion of D frames of F bytes take on a fresh coroutine
-// (growth plus the kernel's first touch of new pages)?
-void BM_DeepRecursion_Cold(benchmark::State &state)
+// A recursion of D frames of F bytes on a new coroutine per iteration (spawned,
+// run, joined: Worker), with minor faults and growstack's counters per
+// iteration. trim: give the stack caches back to the kernel before each
+// iteration (untimed), so that every iteration maps fresh memory.
+void deep_recursion_new_coroutine(benchmark::State &state, bool trim)
 {
     const unsigned frame = unsigned(state.range(1));
     const uint64_t depth = uint64_t(state.range(0));
@@ -143,9 +145,11 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
     gs_stats before, after;
     gs_stats_get(&before);
     for (auto _ : state) {
-        state.PauseTiming();
-        gs_stack_cache_trim();
-        state.ResumeTiming();
+        if (trim) {
+            state.PauseTiming();
+            gs_stack_cache_trim();
+            state.ResumeTiming();
+        }
         double f0 = minor_faults();
         auto t0 = Clock::now();
         uint64_t r;
@@ -170,6 +174,25 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
         getrusage(RUSAGE_SELF, &ru);
         return double(ru.ru_maxrss);
     }();
+}
+
+// How long does a recursion of D frames of F bytes take on a fresh coroutine
+// (growth plus the kernel's first touch of new pages)? The stack caches are
+// trimmed before each iteration: every block is freshly mapped.
+void BM_DeepRecursion_Cold(benchmark::State &state)
+{
+    deep_recursion_new_coroutine(state, true);
+}
+
+// And on a new coroutine when the runtime's caches are as the previous
+// coroutine left them (no trim): what a program that spawns coroutine after
+// coroutine gets, and what Go's DeepRecursion_Cold measures (a new goroutine
+// per iteration, its stack from a heap that keeps freed stacks resident).
+// Blocks the cache does not keep (over 64 MiB, runtime/segment.c) are still
+// mapped afresh; minflt shows what is left of the first touches.
+void BM_DeepRecursion_New(benchmark::State &state)
+{
+    deep_recursion_new_coroutine(state, false);
 }
 
 // The same recursion again in a coroutine whose stack has already grown.
@@ -270,6 +293,7 @@ void recursion_args(benchmark::internal::Benchmark *b)
     b->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
 BENCHMARK(BM_DeepRecursion_Cold)->Apply(recursion_args);
+BENCHMARK(BM_DeepRecursion_New)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_Warm)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_FloorCold)->Apply(recursion_args);
 BENCHMARK(BM_DeepRecursion_FloorWarm)->Apply(recursion_args);

@@ -163,9 +163,11 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
     if (s) {
         t->pool[c] = s->prev;
         t->npool[c]--;
-        if (populate && s->kind == GS_SEG_MMAP)
-            madvise(s->base, s->size, MADV_POPULATE_WRITE); /* after a trim: fault in bulk */
+        uint16_t resident = s->resident;
+        if (populate && s->kind == GS_SEG_MMAP && !resident)
+            resident = madvise(s->base, s->size, MADV_POPULATE_WRITE) == 0; /* in bulk, once */
         struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
+        fresh->resident = resident;
         gs_thread_note_stack((long)size);
         return fresh;
     }

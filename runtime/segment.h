@@ -45,8 +45,11 @@ struct gs_seg {
     uint32_t kind;          /* enum gs_seg_kind                                    */
     uint32_t cls;           /* size class (POOL, MMAP)                              */
     uint32_t valgrind_id;   /* the block's Valgrind stack id (0 outside Valgrind)  */
-    uint32_t fresh;         /* mapped for this request, not from a cache: none of
+    uint16_t fresh;         /* mapped for this request, not from a cache: none of
                                its pages is resident yet                          */
+    uint16_t resident;      /* every page was faulted in (gs_seg_alloc_populated)
+                               and none dropped since: a cached individual mapping
+                               is unmapped by a trim, never emptied in place      */
 };
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 _Static_assert(__builtin_offsetof(struct gs_seg, lo) == GS_SEG_LO, "GS_SEG_LO");
@@ -71,10 +74,13 @@ _Static_assert(__builtin_offsetof(struct gs_seg, prev) == GS_SEG_PREV, "GS_SEG_P
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc(size_t usable);
 
 /* The same, but an individually mapped block (128 KiB and up) taken from the
- * cache has its pages faulted in at once if they are not resident (after a
- * trim): for a contiguous move, whose copy writes the upper half at once and
- * whose stack is growing into the rest. A freshly mapped block is left alone:
- * the pages of the block it replaces move into it (gs_seg_move_pages). */
+ * cache has its pages faulted in at once if they are not resident yet (the
+ * stack that used it last may have touched only its upper part): for a
+ * contiguous move, whose copy writes the upper half at once and whose stack is
+ * growing into the rest. Once done the block is marked resident and later
+ * reuses skip it (the madvise walks every page table entry even when all are
+ * present). A freshly mapped block is left alone: the pages of the block it
+ * replaces move into it (gs_seg_move_pages). */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_populated(size_t usable,
                                                                            int populate);
 
