@@ -451,7 +451,8 @@ def bench(args, cases):
         (c, "gscc", dict(CONFIGS[c], GROWSTACK_STATS="1")) for c in BENCH_CONFIGS]
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     rng = random.Random(seed)
-    print(f"   seed {seed} (--seed {seed} repeats this run's order of the variants)", flush=True)
+    print(f"   seed {seed} (--seed {seed} with the same cases repeats this run's order of the variants)",
+          flush=True)
     out = {"reps": args.bench, "warmup": args.warmup, "seed": seed, "set": args.set,
            "configs": BENCH_CONFIGS, "cases": {}}
     for case in cases:
