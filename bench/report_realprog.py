@@ -92,6 +92,14 @@ def _count(entry, mode, key, pct=False):
     return f(v)
 
 
+def _failures(entry, name):
+    """" (failed N)" for timed runs of a build that failed, " (warm-up failed)"
+    for a failed warm-up run (run.py prints it and goes on; the plain build's stops it)."""
+    failed = entry.get("failed", {}).get(name)
+    wfailed = entry.get("warmup_failed", {}).get(name)
+    return f"{' (failed %d)' % failed if failed else ''}{' (warm-up failed)' if wfailed else ''}"
+
+
 def _issue10(cid):
     return cid.startswith(ISSUE10_CASES)
 
@@ -268,18 +276,15 @@ def section(data, w):
         base = e["cpu_s"].get("clang")
         first = True
         for m in data["configs"]:
-            failed = e.get("failed", {}).get(m)
-            wfailed = e.get("warmup_failed", {}).get(m)
             if first:
                 plain = (f"{base['median']:.3f} [{base['min']:.3f}, {base['max']:.3f}]" if base
                          else "n/a")
-                lead = f"| {cid}{' (issue 10)' if _issue10(cid) else ''} | {plain} | {_x(cpu_ratio(e, 'flags'))} "
+                lead = (f"| {cid}{' (issue 10)' if _issue10(cid) else ''} | {plain} | "
+                        f"{_x(cpu_ratio(e, 'flags'))}{_failures(e, 'flags')} ")
             else:
                 lead = "| | | "
             first = False
-            w(lead + f"| {MODE_LABEL.get(m, m)} | {_x(cpu_ratio(e, m))}"
-              f"{' (failed %d)' % failed if failed else ''}"
-              f"{' (warm-up failed)' if wfailed else ''} "
+            w(lead + f"| {MODE_LABEL.get(m, m)} | {_x(cpu_ratio(e, m))}{_failures(e, m)} "
               f"| {_x(cpu_ratio(e, m, 'flags'))} | {_count(e, m, 'splits')} "
               f"| {_count(e, m, 'moves')} | {_count(e, m, 'pins')} | {_count(e, m, 'pins_ratio', True)} "
               f"| {_count(e, m, 'bytes_copied')} | {_count(e, m, 'max_stack_bytes')} |")
