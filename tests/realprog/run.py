@@ -450,7 +450,7 @@ def bench(args, cases):
     variants = [("clang", "clang", {}), ("flags", "flags", {})] + [
         (c, "gscc", dict(CONFIGS[c], GROWSTACK_STATS="1")) for c in BENCH_CONFIGS]
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
-    rng = random.Random(seed)
+    order_rng = random.Random(seed)
     print(f"   seed {seed} (--seed {seed} with the same cases repeats this run's order of the variants)",
           flush=True)
     out = {"reps": args.bench, "warmup": args.warmup, "seed": seed, "set": args.set,
@@ -477,7 +477,7 @@ def bench(args, cases):
         orders = []
         for rep in range(args.bench):
             order = list(variants)
-            rng.shuffle(order)
+            order_rng.shuffle(order)
             orders.append([v[0] for v in order])
             for name, variant, env in order:
                 status, _, err, cpu = run_case(case, args, variant, env)
