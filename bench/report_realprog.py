@@ -4,8 +4,11 @@ Input: realprog.json in the results directory, written by
 `tests/realprog/run.py --bench N` (bench/run.sh calls it): for each case of the
 bench set, the CPU time (user + sys) of every repetition of the plain clang-19
 build, the flags-only build (plain clang-19 with gscc's extra flags) and the gscc
-build in each mode, run in that order within each repetition, and growstack's
-counters of every gscc run (median and [min, max]).
+build in each mode, each repetition running them in a shuffled order (seed and
+orders in the JSON) after an untimed warm-up round of every build, and
+growstack's counters of every gscc run (median and [min, max]). JSON of an older
+run.py (no "warmup"/"seed": no warm-up, plain first in every repetition) is
+rendered with that method stated.
 
 Goals stated here, each met or not from the measurement:
   - issue 13: the gscc build within 1.03x of plain clang-19 in CPU time, every
@@ -53,8 +56,8 @@ def _med(entry, name):
 def cpu_ratio(entry, name, base="clang"):
     """(median ratio, min, max) of name's CPU time over base's. The ratio is of
     the medians; the range is over the repetitions, each paired with the base
-    run of the same repetition (run.py runs the variants one after another in
-    each repetition). None if either is missing."""
+    run of the same repetition (run.py runs every variant once per repetition,
+    in a shuffled order). None if either is missing."""
     a, b = entry["cpu_s"].get(name), entry["cpu_s"].get(base)
     if not a or not b or not b["median"]:
         return None
@@ -87,6 +90,14 @@ def _count(entry, mode, key, pct=False):
     if rng and rng[0] != rng[1]:
         return f"{f(v)} [{f(rng[0])}, {f(rng[1])}]"
     return f(v)
+
+
+def _failures(entry, name):
+    """" (failed N)" for timed runs of a build that failed, " (warm-up failed)"
+    for a failed warm-up run (run.py prints it and goes on; the plain build's stops it)."""
+    failed = entry.get("failed", {}).get(name)
+    wfailed = entry.get("warmup_failed", {}).get(name)
+    return f"{' (failed %d)' % failed if failed else ''}{' (warm-up failed)' if wfailed else ''}"
 
 
 def _issue10(cid):
@@ -185,6 +196,41 @@ def goals(data, goal):
         goal(name, value, target, ok, detail, insane=insane, crosses=crosses)
 
 
+def method(data):
+    """How the timed runs were made, as the section states it."""
+    reps, warm = data["reps"], data.get("warmup")
+    if warm is None:  # run.py before the warm-up and the shuffle
+        return (f"{reps} repetitions, each running every build once in a fixed order, plain "
+                "clang-19 first (no warm-up run: the first run of each case was the plain "
+                "build's)")
+    w = (f"after {warm} untimed warm-up round{'s' if warm != 1 else ''} of every build "
+         "(discarded: the first run of a case pays for whatever is cold)" if warm
+         else "no warm-up run")
+    return (f"{reps} repetitions, each running every build once in a shuffled order (seed "
+            f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}")
+
+
+def warmup_note(data):
+    """The plain build's warm-up CPU time over the median of its timed runs, per
+    case: whether the first run of a case is slower (None without warm-up data)."""
+    rs = []
+    for cid, e in data["cases"].items():
+        ws = [x for x in e.get("warmup_cpu_s", {}).get("clang", []) if x is not None]
+        m = _med(e, "clang")
+        if ws and m:
+            rs.append((ws[0] / m, cid))
+    if not rs:
+        return None
+    rs.sort()
+    if len(rs) == 1:
+        return (f"The plain build's warm-up run took {rs[0][0]:.3f}x the median of its timed runs "
+                f"({rs[0][1]}).")
+    mid = rs[len(rs) // 2][0] if len(rs) % 2 else (rs[len(rs) // 2 - 1][0] + rs[len(rs) // 2][0]) / 2
+    return (f"The plain build's warm-up run took {mid:.3f}x the median of its timed runs (median "
+            f"over the {len(rs)} cases; from {rs[0][0]:.3f}x, {rs[0][1]}, to {rs[-1][0]:.3f}x, "
+            f"{rs[-1][1]}).")
+
+
 def section(data, w):
     w("## Real programs")
     w("")
@@ -198,9 +244,10 @@ def section(data, w):
       "clang-19 -O2 with the flags gscc adds besides its plugin: `-fno-omit-frame-pointer "
       "-momit-leaf-frame-pointer -ftrivial-auto-var-init=zero`) and gscc -O2, run in each "
       "mode. CPU time is user + sys of the process, "
-      f"{data['reps']} repetitions, each running every build once in turn; *CPU vs plain* is the "
+      f"{method(data)}; *CPU vs plain* is the "
       "ratio of medians with [min, max] of the per-repetition ratios (each gscc run over the "
-      "plain run of the same repetition). *vs flags-only* separates the instrumentation's cost "
+      "plain run of the same repetition). The machine may be shared: other jobs' load shows "
+      "in the ranges. *vs flags-only* separates the instrumentation's cost "
       "from the flags'. The counters are growstack's statistics of the timed runs "
       "(`GROWSTACK_STATS=1`), median with [min, max] when they vary; pins ratio = pins / "
       "(moves + pins), the share of contiguous growth events that chained a segment because a "
@@ -229,25 +276,32 @@ def section(data, w):
         base = e["cpu_s"].get("clang")
         first = True
         for m in data["configs"]:
-            failed = e.get("failed", {}).get(m)
             if first:
                 plain = (f"{base['median']:.3f} [{base['min']:.3f}, {base['max']:.3f}]" if base
                          else "n/a")
-                lead = f"| {cid}{' (issue 10)' if _issue10(cid) else ''} | {plain} | {_x(cpu_ratio(e, 'flags'))} "
+                lead = (f"| {cid}{' (issue 10)' if _issue10(cid) else ''} | {plain} | "
+                        f"{_x(cpu_ratio(e, 'flags'))}{_failures(e, 'flags')} ")
             else:
                 lead = "| | | "
             first = False
-            w(lead + f"| {MODE_LABEL.get(m, m)} | {_x(cpu_ratio(e, m))}"
-              f"{' (failed %d)' % failed if failed else ''} "
+            w(lead + f"| {MODE_LABEL.get(m, m)} | {_x(cpu_ratio(e, m))}{_failures(e, m)} "
               f"| {_x(cpu_ratio(e, m, 'flags'))} | {_count(e, m, 'splits')} "
               f"| {_count(e, m, 'moves')} | {_count(e, m, 'pins')} | {_count(e, m, 'pins_ratio', True)} "
               f"| {_count(e, m, 'bytes_copied')} | {_count(e, m, 'max_stack_bytes')} |")
     w("")
     walls = [e.get("wall_s") for e in data["cases"].values() if e.get("wall_s") is not None]
     if walls:
+        warm = data.get("warmup") or 0
+        wwalls = [e.get("warmup_wall_s") or 0 for e in data["cases"].values()]
         w(f"Running these cases took {sum(walls) / 60:.1f} min of wall time ({len(walls)} cases x "
-          f"{data['reps']} repetitions x {2 + len(data['configs'])} builds/modes), builds not "
+          + (f"({warm} warm-up + {data['reps']} timed rounds)" if warm else f"{data['reps']} repetitions")
+          + f" x {2 + len(data['configs'])} builds/modes"
+          f"{f'; the warm-up {sum(wwalls) / 60:.1f} min of it' if warm else ''}), builds not "
           "included.")
+        w("")
+    note = warmup_note(data)
+    if note:
+        w(note)
         w("")
     w("Correctness of the same programs in every mode (output equal to the plain build's, forced "
       "moves included) is the CTest label `realprog` and `scripts/realprog.sh`, not this table.")

@@ -147,8 +147,14 @@ realprog() {
       --gscc "$build/bin/gscc" ${rp_programs//,/ } || return 1
   done
   step "real programs: builds done in $((SECONDS - t0)) s; running"
-  # run.py prints its own == [hh:mm:ss] line for each case.
-  python3 "$root/tests/realprog/run.py" --bench $reps --set $set --builds "$rp/builds" \
+  # run.py prints its own == [hh:mm:ss] line for each case. Per case: one untimed
+  # warm-up round of every build (the first run of a case pays for what is cold),
+  # then $reps timed rounds, each in a shuffled order of the builds (the seed is in
+  # realprog.json). 3 rounds, not 5: the warm-up adds a third to this step (about
+  # 2 min on a quiet machine, 7.4 min in all; 2.3 of 9.1 min at a load of 3-5);
+  # 5 rounds would add 3.7 min more and bring a first report.sh run (builds
+  # included) to about 30 min (docs/realprog.md section 6).
+  python3 "$root/tests/realprog/run.py" --bench $reps --warmup 1 --set $set --builds "$rp/builds" \
     --src "$rp/src" --work "$rp/work-bench" --json "$out/realprog.json" \
     --programs "$rp_programs" || return 1
   step "real programs: done in $((SECONDS - t0)) s"

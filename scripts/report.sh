@@ -5,9 +5,10 @@
 # and boundary position with 5 repetitions; --echo adds the echo-server benchmark
 # (docs/bench/echo.md). The "Real programs" section (tests/realprog: SQLite, jq, Lua,
 # zlib, cJSON built three times and run in every mode) is part of every run; it is most
-# of a first run's time (building the programs, then about 6 min of CPU of runs, quick;
-# measured on the loaded shared machine: 34 min of builds and 18.5 min of runs, wall;
-# docs/realprog.md section 6). --no-realprog leaves it out; the report then says so.
+# of a first run's time (building the programs, then about 7 min of CPU of runs, quick,
+# a warm-up round included; measured on the loaded shared machine before the warm-up:
+# 34 min of builds and 18.5 min of runs, wall; docs/realprog.md section 6).
+# --no-realprog leaves it out; the report then says so.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GROWSTACK_BUILD_DIR:-$root/build-report}

@@ -6,6 +6,7 @@ the same programs built by plain clang-19.
            [--configs C,...] [--json FILE]
     run.py --summary --work DIR [--json FILE]      merge the JSON of earlier runs
     run.py --bench N --builds DIR --src DIR --work DIR --json FILE [--set quick|full]
+           [--warmup K] [--seed S]
 
 DIR layouts: --src is fetch.sh's DIR/src, --builds is build.sh's --out (with the
 variants gscc/, clang/ and, for --bench, flags/). --work holds inputs made here,
@@ -27,9 +28,10 @@ because a live frame was pinned. The ratio is measured, never asserted.
 
 Benchmark (--bench N): CPU time (user + sys of the child, from wait4) of each
 bench case, N repetitions interleaved over the variants plain clang, flags-only
-clang, and gscc in each mode; min/median/max per variant, and growstack's
-counters of every gscc run (median and range). Written as JSON for
-bench/report.py.
+clang, and gscc in each mode, after an untimed warm-up round (--warmup, every
+variant once), each repetition in a shuffled order of the variants (--seed,
+recorded); min/median/max per variant, and growstack's counters of every gscc
+run (median and range). Written as JSON for bench/report.py.
 """
 import argparse
 import glob
@@ -37,6 +39,7 @@ import gzip
 import hashlib
 import json
 import os
+import random
 import re
 import resource
 import statistics
@@ -435,17 +438,48 @@ def bench(args, cases):
     """CPU time of each case, args.bench repetitions interleaved over the variants
     (plain clang, flags-only, gscc in each mode), and growstack's counters of
     every gscc run: GROWSTACK_STATS=1 only prints them at exit (the runtime
-    counts always), so the timed runs report them and no extra run is needed."""
+    counts always), so the timed runs report them and no extra run is needed.
+
+    Before the timed repetitions of a case, args.warmup untimed rounds run every
+    variant once (plain first): the first run of a case pays for whatever is
+    cold (its inputs' pages, the binaries', the kernel's caches), and without a
+    warm-up that was always the plain build of repetition 1. Their CPU times are
+    kept in the JSON (warmup_cpu_s), not in the figures. Each timed repetition
+    runs the variants in a shuffled order (random.Random(seed), seed in the
+    JSON), so no variant is always first, or always right after another."""
     variants = [("clang", "clang", {}), ("flags", "flags", {})] + [
         (c, "gscc", dict(CONFIGS[c], GROWSTACK_STATS="1")) for c in BENCH_CONFIGS]
-    out = {"reps": args.bench, "set": args.set, "configs": BENCH_CONFIGS, "cases": {}}
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
+    order_rng = random.Random(seed)
+    print(f"   seed {seed} (--seed {seed} with the same cases repeats this run's order of the variants)",
+          flush=True)
+    out = {"reps": args.bench, "warmup": args.warmup, "seed": seed, "set": args.set,
+           "configs": BENCH_CONFIGS, "cases": {}}
     for case in cases:
         step(f"bench {case.id}")
         t0 = time.time()
+        warm = {v[0]: [] for v in variants}
+        warm_failed = {}
+        for _ in range(args.warmup):
+            for name, variant, env in variants:
+                status, _, err, cpu = run_case(case, args, variant, env)
+                if status != 0:
+                    msg = (f"run.py: warm-up run of {case.id}, {name}, failed (status {status}): "
+                           f"{err[-400:]}")
+                    if name == "clang":
+                        sys.exit(msg)
+                    print(msg, file=sys.stderr, flush=True)
+                    warm_failed[name] = warm_failed.get(name, 0) + 1
+                warm[name].append(None if status != 0 else round(cpu, 4))
+        warm_s = time.time() - t0
         times = {v[0]: [] for v in variants}
         stats = {c: [] for c in BENCH_CONFIGS}
+        orders = []
         for rep in range(args.bench):
-            for name, variant, env in variants:
+            order = list(variants)
+            order_rng.shuffle(order)
+            orders.append([v[0] for v in order])
+            for name, variant, env in order:
                 status, _, err, cpu = run_case(case, args, variant, env)
                 if status != 0 and name == "clang":
                     sys.exit(f"run.py: plain build of {case.id} failed (status {status}): {err[-400:]}")
@@ -455,7 +489,8 @@ def bench(args, cases):
                     if st:
                         stats[name].append(dict(st, pins_ratio=pins_ratio(st)))
         entry = {"argv": case.argv, "cpu_s": {}, "stats": {}, "stats_range": {}, "failed": {},
-                 "wall_s": round(time.time() - t0, 1)}
+                 "order": orders, "warmup_cpu_s": warm, "warmup_failed": warm_failed,
+                 "warmup_wall_s": round(warm_s, 1), "wall_s": round(time.time() - t0, 1)}
         for name, ts in times.items():
             ok = [t for t in ts if t is not None]
             if len(ok) < len(ts):
@@ -483,7 +518,8 @@ def bench(args, cases):
         base = med.get("clang", {}).get("median")
         if base:
             print("   " + "  ".join(f"{n} {med[n]['median'] / base:.3f}x" for n in med if n != "clang")
-                  + f"  (plain {base:.3f} s; {entry['wall_s']} s for this case)", flush=True)
+                  + f"  (plain {base:.3f} s; {entry['wall_s']} s for this case, "
+                  f"{entry['warmup_wall_s']} s of it warm-up)", flush=True)
     return out
 
 
@@ -503,6 +539,11 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--summary", action="store_true")
     ap.add_argument("--bench", type=int, default=0)
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="--bench: untimed rounds (every variant once) before each case's repetitions")
+    ap.add_argument("--seed", type=int, default=None,
+                    help="--bench: seed of the variants' order in each repetition (default: random, "
+                         "recorded in the JSON)")
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
     os.makedirs(args.work, exist_ok=True)

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""tests/realprog/run.py --bench's method, on stand-in programs (no real build):
+each case gets an untimed warm-up round of every build, its timed repetitions
+run the builds in a shuffled order that the recorded seed repeats, a failed
+warm-up run is recorded (and the plain build's stops the run), and
+bench/report_realprog.py states that method.
+
+    realprog_bench.py SOURCE_DIR WORK_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+VARIANTS = ["clang", "flags", "fixed", "segmented-2k", "contiguous-2k", "contiguous-4k",
+            "contiguous-8k"]
+
+
+def fake_lua(work, variant, script):
+    path = os.path.join(work, "builds", variant, "lua", "src", "lua")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n" + script + "\n")
+    os.chmod(path, 0o755)
+
+
+def main():
+    root, work = sys.argv[1], sys.argv[2]
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(os.path.join(work, "src"))
+    for v in ("clang", "flags"):
+        fake_lua(work, v, "exit 0")
+    # The gscc build prints growstack's statistics at exit, as GROWSTACK_STATS=1 does.
+    fake_lua(work, "gscc", "echo 'growstack: stats splits=1 moves=2 pins=0 max_stack_bytes=4096' >&2")
+    failures = []
+
+    def bench(name, *extra):
+        out = os.path.join(work, name + ".json")
+        p = subprocess.run([sys.executable, os.path.join(root, "tests", "realprog", "run.py"),
+                            "--bench", "3", "--builds", os.path.join(work, "builds"),
+                            "--src", os.path.join(work, "src"), "--work", os.path.join(work, "w"),
+                            "--json", out, "--programs", "lua", "--cases",
+                            "pcall_deep,gsub_callback,load_nested", *extra],
+                           capture_output=True, text=True)
+        data = None
+        if p.returncode == 0:
+            with open(out) as f:
+                data = json.load(f)
+        return p, data
+
+    p, a = bench("a", "--seed", "42")
+    if a is None:
+        print(p.stdout, p.stderr)
+        return 1
+    if (a.get("reps"), a.get("warmup"), a.get("seed")) != (3, 1, 42):
+        failures.append(f"reps/warmup/seed {a.get('reps')}/{a.get('warmup')}/{a.get('seed')}, "
+                        "expected 3/1/42")
+    if len(a["cases"]) != 3:
+        failures.append(f"{len(a['cases'])} cases, expected 3")
+    firsts = []
+    for cid, e in a["cases"].items():
+        order = e.get("order", [])
+        if len(order) != 3 or any(sorted(o) != sorted(VARIANTS) for o in order):
+            failures.append(f"{cid}: order {order} is not 3 permutations of the builds")
+        firsts += [o[0] for o in order]
+        warm = e.get("warmup_cpu_s", {})
+        if sorted(warm) != sorted(VARIANTS) or any(len(v) != 1 or v[0] is None for v in warm.values()):
+            failures.append(f"{cid}: warmup_cpu_s {warm}, expected one run of every build")
+        if e.get("warmup_failed"):
+            failures.append(f"{cid}: warmup_failed {e['warmup_failed']} with builds that succeed")
+        if any(len(e["cpu_s"].get(v, {}).get("all", [])) != 3 for v in VARIANTS):
+            failures.append(f"{cid}: not 3 timed runs of every build")
+        if e.get("stats", {}).get("contiguous-2k", {}).get("moves") != 2:
+            failures.append(f"{cid}: no growstack statistics of the gscc runs: {e.get('stats')}")
+    if set(firsts) == {"clang"}:
+        failures.append("the plain build is first in every repetition")
+    _, b = bench("b", "--seed", "42")
+    if b is None or [e["order"] for e in b["cases"].values()] != \
+            [e["order"] for e in a["cases"].values()]:
+        failures.append("the same seed does not repeat the order")
+    _, c = bench("c", "--warmup", "0")
+    if c is None or c.get("warmup") != 0 or any(
+            any(v for v in e["warmup_cpu_s"].values()) for e in c["cases"].values()):
+        failures.append("--warmup 0 still ran a warm-up round")
+
+    # The report states the method of this JSON.
+    sys.path.insert(0, os.path.join(root, "bench"))
+    import report_realprog
+    lines = []
+    report_realprog.section(a, lines.append)
+    text = "\n".join(lines)
+    for want in ("3 repetitions, each running every build once in a shuffled order (seed 42;",
+                 "after 1 untimed warm-up round of every build",
+                 "3 cases x (1 warm-up + 3 timed rounds) x 7 builds/modes"):
+        if want not in text:
+            failures.append(f"report: no {want!r}")
+
+    # A failed warm-up run of another build is recorded and the run goes on; the
+    # plain build's stops it.
+    fake_lua(work, "flags", "exit 3")
+    p, d = bench("d")
+    if d is None:
+        failures.append(f"a failed flags-only warm-up stopped the run: {p.stderr}")
+    else:
+        for cid, e in d["cases"].items():
+            if e.get("warmup_failed") != {"flags": 1}:
+                failures.append(f"{cid}: warmup_failed {e.get('warmup_failed')}, expected flags 1")
+        if "warm-up run of lua." not in p.stderr:
+            failures.append(f"the failed warm-up is not reported: {p.stderr!r}")
+    fake_lua(work, "clang", "exit 3")
+    p, _ = bench("e")
+    if p.returncode == 0 or "warm-up run of lua." not in p.stderr or "clang, failed" not in p.stderr:
+        failures.append(f"a failed plain warm-up did not stop the run: {p.returncode} {p.stderr!r}")
+
+    for f in failures:
+        print("FAIL:", f)
+    print(f"run.py --bench method checked, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
