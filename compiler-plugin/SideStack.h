@@ -103,6 +103,7 @@ struct SideStats {
   unsigned ByvalCopies = 0;
   bool StateSaved = false; // __gs_side saved and restored without a frame
   unsigned Lazy = 0;          // set up where its locals are used, not at entry
+  unsigned SmallFrames = 0;   // one compare; exits restore base + SIZE
   unsigned LazyExitEdges = 0; // edges out of a lazy frame's region restored
 };
 

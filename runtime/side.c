@@ -88,6 +88,7 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
     struct gs_side_chunk **link = cur ? &cur->next : &o->first;
     struct gs_side_chunk *n = *link;
     size_t need = GS_SIDE_CHUNK_HDR + size + align;
+    gs_assert(((uintptr_t)s->sp & 15) == 0); /* side.h; small frames skip the rounding */
     if (n && (size_t)(n->hi - GS_SIDE_CHUNK_LO(n)) >= size + align) {
         /* The fast path takes a successor that holds the frame; one that holds
          * size + align - 16 but not this alignment ends up here. */
