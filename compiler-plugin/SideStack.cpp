@@ -581,8 +581,9 @@ SideStats SideFrameBuilder::run() {
     A.SetCurrentDebugLocation(B.getCurrentDebugLocation());
     // { base, restore_sp } in %rax:%rdx (protocol 7.2): the frame restores
     // restore_sp and, when that is not old_sp (the call leaves the chunk it
-    // took current), the lim the call installed. For a small frame the
-    // runtime always leaves it current, at restore_sp == base + SIZE.
+    // took current), the lim the call installed. A small frame needs neither:
+    // the call puts its base at the top of a chunk, so base + SIZE is that
+    // chunk's hi, and the lim after the call is the chunk's lo.
     StructType *AllocRet = StructType::get(PtrTy, PtrTy);
     FunctionCallee Alloc = M.getOrInsertFunction(
         SideAllocFn, FunctionType::get(AllocRet, {I64, I64}, false));
