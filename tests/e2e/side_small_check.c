@@ -10,7 +10,9 @@
  *  - 16 bytes less than SIZE left: the slow path, a new chunk stays current;
  *  - after the coroutine that owned the chunks finished, a new one starts
  *    from {NULL, UINTPTR_MAX} again.
- * A frame of 4096 bytes (the general check) runs beside them. The state is
+ * A frame of 4096 bytes (the general check) runs beside them: from the
+ * initial state its exits restore that state, at its first call (the C half
+ * allocates the first chunk) and its second (the assembly fast path reuses it). The state is
  * read through __gs_side, whose layout protocol.md 7.2 fixes. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
@@ -54,8 +56,8 @@ static int in_chunk(const char *p, struct side_state s)
 }
 
 struct fresh {
-    struct side_state before, after;
-    char *addr;
+    struct side_state before, after, after2;
+    char *addr, *addr2;
 };
 
 /* No side frame of its own: the state it sees is its caller's. */
@@ -83,7 +85,10 @@ static void *fresh_4080(void *arg)
 
 static void *fresh_4096(void *arg)
 {
-    first_frame(arg, f4096);
+    struct fresh *f = arg;
+    first_frame(f, f4096);
+    f->addr2 = f4096();
+    f->after2 = __gs_side;
     return NULL;
 }
 
@@ -145,6 +150,8 @@ int main(void)
     E2E_CHECK(big.before.sp == NULL && big.before.lim == (char *)UINTPTR_MAX);
     E2E_CHECK(same(big.after, big.before));
     E2E_CHECK(big.addr != NULL);
+    E2E_CHECK(big.addr2 == big.addr);
+    E2E_CHECK(same(big.after2, big.before));
     printf("side_small_check: %lu checks passed\n", e2e_checks);
     return 0;
 }
