@@ -61,9 +61,9 @@
  *    its chunks total less than max(2 x GS_SIDE_FIRST, 4 x (P +
  *    GS_SIDE_CHUNK_HDR + 16 + A)), and never more than GROWSTACK_MAX. They
  *    are kept (cached) until the owner ends or a contiguous shrink trims
- *    them: an owner that once had a 64 KiB side frame keeps less than
- *    4 x (64 KiB + its other live side bytes + 4 KiB). An owner that never
- *    had a side frame has no chunk.
+ *    them: an owner that once had a 64 KiB side frame (alignment 16) keeps
+ *    less than 4 x (64 KiB + the other side bytes live with it + 80). An
+ *    owner that never had a side frame has no chunk.
  *  - A chunk's header sits right below its usable bytes: chunk(lim) = lim -
  *    GS_SIDE_CHUNK_HDR. The signal area has the same header (kind SIGNAL,
  *    next NULL), so __gs_side_alloc finds no successor there and the C half
