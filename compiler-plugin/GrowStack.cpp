@@ -99,6 +99,9 @@ ALWAYS_ENABLED_STATISTIC(NumByvalCopies,
 ALWAYS_ENABLED_STATISTIC(NumSideFramesLazy,
                          "Side frames set up where their locals are used, "
                          "not at entry");
+ALWAYS_ENABLED_STATISTIC(NumSideFramesSmall,
+                         "Small side frames (one compare, exits restore "
+                         "base + SIZE)");
 ALWAYS_ENABLED_STATISTIC(NumSideLazyExitEdges,
                          "Edges out of a lazily placed side frame's region "
                          "(restores on them)");
@@ -526,6 +529,7 @@ void ModuleInstrumenter::instrument() {
       NumSideLocals += Info.SideLocals.size();
       NumByvalCopies += SS.ByvalCopies;
       NumSideFramesLazy += SS.Lazy;
+      NumSideFramesSmall += SS.SmallFrames;
       NumSideLazyExitEdges += SS.LazyExitEdges;
       if (Info.Side.JmpBufSites)
         ++NumJbNodes;

@@ -133,6 +133,11 @@ inline constexpr uint64_t MinSideAlign = 16;
 inline constexpr uint64_t MaxSideAlign = 4096;
 /// SIZE + ALIGN of a side frame must stay below this (a compile error).
 inline constexpr uint64_t MaxSideFrameBytes = uint64_t(1) << 31;
+/// A side frame of fewer bytes than this, aligned to MinSideAlign, is small:
+/// it is checked with one compare and its exits restore {base + SIZE, the lim
+/// after its setup} (section 7.2). GS_SIDE_SMALL in arch/x86_64/gs_arch.h, the
+/// runtime's half of the rule (lit side-small-frame.c checks the boundary).
+inline constexpr uint64_t SmallSideFrameBytes = 4096;
 
 /// Section 7.3: the functions whose buffers the runtime relocates. A call
 /// to any other returns_twice function pins its frame (GS_REC_SETJMP).

@@ -229,8 +229,15 @@ private:
 
   Value *Base = nullptr;              // the frame's base (frames only)
   /// What the exits restore (protocol 7.2): old_sp/old_lim, or what
-  /// __gs_side_alloc returned when the frame went to the first chunk.
+  /// __gs_side_alloc returned when it left the new chunk current. A small
+  /// frame keeps no RestoreSp: its exits restore base + SIZE (restoreSp).
   Value *RestoreSp = nullptr, *RestoreLim = nullptr;
+  Value *restoreSp(IRBuilder<> &B) const {
+    if (RestoreSp)
+      return RestoreSp;
+    return B.CreateGEP(B.getInt8Ty(), Base, ConstantInt::get(I64, L.Size),
+                       "gs.side.end");
+  }
   /// The last instruction of the setup: code that needs the base goes right
   /// after it. (Not the first original instruction: that may be a lifetime
   /// marker of a moved alloca, erased on the way.)
@@ -539,17 +546,32 @@ SideStats SideFrameBuilder::run() {
   Value *OwnSp = OldSp, *OwnLim = OldLim, *OwnJb = OldJb;
   Value *Node = nullptr;
   if (Frame) {
-    // base = (old_sp - SIZE) & -ALIGN; a null old_sp wraps and fails the
-    // second test, the initial lim (UINTPTR_MAX) fails the first.
-    Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
-                             ConstantInt::get(I64, -int64_t(L.Size)),
-                             "gs.side.dec");
-    Value *Fast = B.CreateIntrinsic(
-        Intrinsic::ptrmask, {PtrTy, I64},
-        {Dec, ConstantInt::get(I64, -int64_t(L.Alignment))}, nullptr,
-        "gs.side.fast");
-    Value *Slow = B.CreateOr(B.CreateICmpULT(Fast, OldLim),
-                             B.CreateICmpUGT(Fast, OldSp), "gs.side.slow");
+    // A small frame (protocol 7.2): sp is a multiple of 16 and SIZE too, so
+    // base = old_sp - SIZE needs no rounding; every lim is UINTPTR_MAX or at
+    // least GS_SIDE_LIM_MIN > SIZE, so old_sp - SIZE cannot wrap while a
+    // chunk is current, and NULL - SIZE of the initial state is below its
+    // lim UINTPTR_MAX: `base < old_lim` alone catches every state.
+    // Otherwise base = (old_sp - SIZE) & -ALIGN, and old_sp - SIZE may wrap
+    // (SIZE above the lowest chunk address): `base > old_sp` catches that.
+    const bool Small =
+        L.Alignment == MinSideAlign && L.Size < SmallSideFrameBytes;
+    Value *Fast, *Slow;
+    if (Small) {
+      Fast = B.CreateGEP(B.getInt8Ty(), OldSp,
+                         ConstantInt::get(I64, -int64_t(L.Size)), "gs.side.fast");
+      Slow = B.CreateICmpULT(Fast, OldLim, "gs.side.slow");
+      ++Stats.SmallFrames;
+    } else {
+      Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
+                               ConstantInt::get(I64, -int64_t(L.Size)),
+                               "gs.side.dec");
+      Fast = B.CreateIntrinsic(
+          Intrinsic::ptrmask, {PtrTy, I64},
+          {Dec, ConstantInt::get(I64, -int64_t(L.Alignment))}, nullptr,
+          "gs.side.fast");
+      Slow = B.CreateOr(B.CreateICmpULT(Fast, OldLim),
+                        B.CreateICmpUGT(Fast, OldSp), "gs.side.slow");
+    }
     Instruction *Then = SplitBlockAndInsertIfThen(
         Slow, First, /*Unreachable=*/false,
         MDBuilder(Ctx).createUnlikelyBranchWeights());
@@ -558,9 +580,10 @@ SideStats SideFrameBuilder::run() {
     IRBuilder<> A(Then);
     A.SetCurrentDebugLocation(B.getCurrentDebugLocation());
     // { base, restore_sp } in %rax:%rdx (protocol 7.2): the frame restores
-    // restore_sp and, when that is not old_sp (no chunk was current, the
-    // frame went to the owner's first chunk), the lim the call installed:
-    // the first chunk then stays current after the frame returns.
+    // restore_sp and, when that is not old_sp (the call leaves the chunk it
+    // took current), the lim the call installed. A small frame needs neither:
+    // the call puts its base at the top of a chunk, so base + SIZE is that
+    // chunk's hi, and the lim after the call is the chunk's lo.
     StructType *AllocRet = StructType::get(PtrTy, PtrTy);
     FunctionCallee Alloc = M.getOrInsertFunction(
         SideAllocFn, FunctionType::get(AllocRet, {I64, I64}, false));
@@ -570,11 +593,14 @@ SideStats SideFrameBuilder::run() {
                                       ConstantInt::get(I64, L.Alignment)},
                               "gs.side.ret");
     Value *New = A.CreateExtractValue(Ret, 0, "gs.side.new");
-    Value *NewRestoreSp = A.CreateExtractValue(Ret, 1, "gs.side.new_restore_sp");
     Value *LimNow = A.CreateLoad(PtrTy, field(A, SideLimField), "gs.side.lim_now");
-    Value *NewRestoreLim =
-        A.CreateSelect(A.CreateICmpEQ(NewRestoreSp, OldSp), OldLim, LimNow,
-                       "gs.side.new_restore_lim");
+    Value *NewRestoreSp = nullptr, *NewRestoreLim = LimNow;
+    if (!Small) {
+      NewRestoreSp = A.CreateExtractValue(Ret, 1, "gs.side.new_restore_sp");
+      NewRestoreLim =
+          A.CreateSelect(A.CreateICmpEQ(NewRestoreSp, OldSp), OldLim, LimNow,
+                         "gs.side.new_restore_lim");
+    }
 
     BasicBlock *Ready = First->getParent();
     Ready->setName("gs.side.ready");
@@ -584,18 +610,22 @@ SideStats SideFrameBuilder::run() {
     Phi->addIncoming(Fast, Head);
     Phi->addIncoming(New, Then->getParent());
     Base = Phi;
-    PHINode *RestoreSpPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_sp");
-    RestoreSpPhi->addIncoming(OldSp, Head);
-    RestoreSpPhi->addIncoming(NewRestoreSp, Then->getParent());
+    if (!Small) {
+      PHINode *RestoreSpPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_sp");
+      RestoreSpPhi->addIncoming(OldSp, Head);
+      RestoreSpPhi->addIncoming(NewRestoreSp, Then->getParent());
+      RestoreSp = RestoreSpPhi;
+    }
     PHINode *RestoreLimPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_lim");
     RestoreLimPhi->addIncoming(OldLim, Head);
     RestoreLimPhi->addIncoming(NewRestoreLim, Then->getParent());
-    RestoreSp = RestoreSpPhi;
     RestoreLim = RestoreLimPhi;
     // On the slow path __gs_side_alloc has stored it already.
     R.CreateStore(Base, field(R, SideSpField));
     OwnSp = Base;
-    if (!Sites.ReturnsTwice.empty() || !LandingPads.empty())
+    if (Small) // the lim after the setup: this frame's chunk
+      OwnLim = RestoreLim;
+    else if (!Sites.ReturnsTwice.empty() || !LandingPads.empty())
       OwnLim = R.CreateLoad(PtrTy, field(R, SideLimField), "gs.side.lim");
     if (L.JmpBufSites) {
       // node = { prev, count, buf[count] = NULL }; __gs_side.jb = &node.
@@ -636,7 +666,7 @@ SideStats SideFrameBuilder::run() {
     if (!Home) {
       for (Instruction *E : Exits) {
         IRBuilder<> X(E);
-        storeState(X, RestoreSp, RestoreLim, L.JmpBufSites ? OldJb : nullptr);
+        storeState(X, restoreSp(X), RestoreLim, L.JmpBufSites ? OldJb : nullptr);
       }
     } else {
       // The blocks Home dominates are left by returns and by edges to blocks
@@ -659,7 +689,7 @@ SideStats SideFrameBuilder::run() {
       }
       for (Instruction *E : Rets) {
         IRBuilder<> X(E);
-        storeState(X, RestoreSp, RestoreLim, nullptr);
+        storeState(X, restoreSp(X), RestoreLim, nullptr);
       }
       for (auto [From, To] : Out) {
         Instruction *T = From->getTerminator();
@@ -676,7 +706,7 @@ SideStats SideFrameBuilder::run() {
             report_fatal_error("growstack: cannot split a side frame's exit edge");
         }
         IRBuilder<> X(Edge->getTerminator());
-        storeState(X, RestoreSp, RestoreLim, nullptr);
+        storeState(X, restoreSp(X), RestoreLim, nullptr);
       }
       Stats.LazyExitEdges += Out.size();
     }

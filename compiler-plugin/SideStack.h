@@ -16,6 +16,9 @@
 //                  {base, restore} = __gs_side_alloc()   (protocol 7.2)
 //              __gs_side.sp = base; byval copies; jb node linked
 //      ret, musttail call, resume:          __gs_side = restore
+//    or, for a small frame (SIZE < SmallSideFrameBytes, ALIGN 16), without
+//    the rounding and the wrap-around test, and with restore = {base + SIZE,
+//    the lim after the setup}: only base and that lim stay live.
 //    "entry" is the nearest block that dominates every use of the frame's
 //    locals and lies in no cycle, when the frame holds only allocas (lazy
 //    placement); its exits are then the returns and the edges leaving the
@@ -37,9 +40,9 @@
 // Invariants:
 //  - Every path out of the function restores __gs_side.sp/.lim (and .jb if
 //    it linked a node) to their values at entry, or, when __gs_side_alloc
-//    found no chunk current, to the top of the chunk it took (an empty
-//    current chunk); a frame's side objects are never used after that (they
-//    are its own locals). A path that does not set up the frame (lazy
+//    left the chunk it took current, to the top of that chunk (empty); a
+//    frame's side objects are never used after that (they are its own
+//    locals). A path that does not set up the frame (lazy
 //    placement) does not touch __gs_side.
 //  - Static allocas that stay on the moving stack stay static: they are
 //    hoisted to the top of the entry block before it is split.
@@ -103,6 +106,7 @@ struct SideStats {
   unsigned ByvalCopies = 0;
   bool StateSaved = false; // __gs_side saved and restored without a frame
   unsigned Lazy = 0;          // set up where its locals are used, not at entry
+  unsigned SmallFrames = 0;   // one compare; exits restore base + SIZE
   unsigned LazyExitEdges = 0; // edges out of a lazy frame's region restored
 };
 

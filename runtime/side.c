@@ -88,6 +88,7 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
     struct gs_side_chunk **link = cur ? &cur->next : &o->first;
     struct gs_side_chunk *n = *link;
     size_t need = GS_SIDE_CHUNK_HDR + size + align;
+    gs_assert(((uintptr_t)s->sp & 15) == 0); /* side.h; small frames skip the rounding */
     if (n && (size_t)(n->hi - GS_SIDE_CHUNK_LO(n)) >= size + align) {
         /* The fast path takes a successor that holds the frame; one that holds
          * size + align - 16 but not this alignment ends up here. */
@@ -110,6 +111,10 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
         n = malloc(want);
         if (!n)
             gs_fatal("out of memory for a %zu-byte side stack chunk", want);
+        if ((uintptr_t)GS_SIDE_CHUNK_LO(n) < GS_SIDE_LIM_MIN)
+            gs_fatal("malloc returned a side stack chunk at %p, below address %zu, where "
+                     "the inline side frame check assumes no chunk lies (side.h)",
+                     (void *)n, (size_t)GS_SIDE_LIM_MIN);
         n->next = NULL;
         n->prev = cur;
         n->hi = (char *)(((uintptr_t)n + want) & ~(uintptr_t)15);
@@ -126,9 +131,9 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
     }
     char *base = (char *)(((uintptr_t)n->hi - size) & ~(uintptr_t)(align - 1));
     gs_assert(base >= GS_SIDE_CHUNK_LO(n));
-    /* No chunk was current: the frame's exits leave n (the first chunk)
-     * current and empty instead of {NULL, UINTPTR_MAX} (side.h). */
-    char *restore_sp = cur ? s->sp : n->hi;
+    /* A small frame's exits leave n current and empty; a large one's restore
+     * the old state (side.h). */
+    char *restore_sp = size < GS_SIDE_SMALL ? n->hi : s->sp;
     s->sp = base;
     s->lim = GS_SIDE_CHUNK_LO(n);
     return (struct gs_side_alloc_result){base, restore_sp};
@@ -159,6 +164,7 @@ void gs_side_signal_area_init(void *p)
     if (gs_side_tls.sig_area)
         return;
     struct gs_side_chunk *a = p;
+    gs_assert((uintptr_t)GS_SIDE_CHUNK_LO(a) >= GS_SIDE_LIM_MIN);
     a->next = a->prev = NULL;
     a->hi = (char *)p + GS_SIDE_SIGNAL_SIZE;
     a->size = GS_SIDE_SIGNAL_SIZE;

@@ -22,16 +22,48 @@
  *    inside a chunk from its hi to its lo (== lim when it is current), and the
  *    frames of chunk c are older than those of c->next. lim == UINTPTR_MAX means
  *    no chunk is current: every chunk is a cached successor. That is the
- *    state of an owner that never had a side frame. Once __gs_side_alloc has
- *    put a frame in the first chunk from that state, it returns (in %rdx) the
- *    first chunk's hi as the sp that frame restores, and the frame restores
- *    the first chunk's lim with it: the empty side stack is then
- *    {first->hi, lo(first)}, the first chunk current and holding no frame, and
- *    the next side frame passes its inline check (protocol.md 7.2). Code built
- *    before this rule restores {NULL, UINTPTR_MAX}, which stays valid.
+ *    state of an owner that never had a side frame.
+ *  - __gs_side_alloc puts a frame at the top of the successor n of the current
+ *    chunk (the owner's first chunk when none is current) and returns (in
+ *    %rdx) the sp the frame's exits restore, with the lim it installed (n's
+ *    lo) when that sp is not the old one (protocol.md 7.2):
+ *     - a small frame (size < GS_SIDE_SMALL): n's hi. After the frame returns
+ *       n is current and empty ({n->hi, lo(n)}), so the frame's next call, in
+ *       a loop of its caller, passes its inline check instead of crossing into
+ *       n again: a chunk boundary is crossed once, not at every call. The
+ *       room left in older chunks stays unused until their own frames return.
+ *       Its base is then n->hi - size (the frame's size and n->hi are
+ *       multiples of 16, its alignment 16), so an exit may restore
+ *       {base + size, lim after the call} instead of keeping both;
+ *     - a large frame: the caller's sp; its exits restore the old state and n
+ *       becomes a cached successor, which a shrink can free (a big frame does
+ *       not leave its chunk current under the frames that follow).
+ *    Code built before these rules restores the old state, or {NULL,
+ *    UINTPTR_MAX}; both stay valid.
  *    Chunks beyond the current one are cached, reused by the next slow path
  *    that fits, freed by one that does not fit, by a contiguous shrink and
  *    with the owner.
+ *  - sp is always a multiple of 16 (NULL, a chunk's hi, the base of a frame
+ *    aligned to 16 or more); every lim is UINTPTR_MAX or at least
+ *    GS_SIDE_LIM_MIN (a chunk's lo; the C half checks each new chunk and the
+ *    signal area). So for a small frame of 16-byte alignment sp - SIZE needs
+ *    no rounding and cannot wrap while a chunk is current (sp >= lim >=
+ *    GS_SIDE_LIM_MIN > SIZE), and in the state {NULL, UINTPTR_MAX} it is below
+ *    UINTPTR_MAX: the single inline check `sp - SIZE < lim` takes the slow
+ *    path in every state that needs it (protocol.md 7.2). Larger frames and
+ *    larger alignments keep the rounding and the wrap-around compare.
+ *  - Bound: a chunk is allocated only for a frame that does not fit the
+ *    current one, at max(2 x the current chunk, the frame's need), so chunks
+ *    at least double along the list and each is smaller than twice the
+ *    owner's live side frames (padding included) plus GS_SIDE_CHUNK_HDR + 16
+ *    + the frame's alignment, or GS_SIDE_FIRST for the first. With P the
+ *    owner's peak of live side-frame bytes and A its largest frame alignment,
+ *    its chunks total less than max(2 x GS_SIDE_FIRST, 4 x (P +
+ *    GS_SIDE_CHUNK_HDR + 16 + A)), and never more than GROWSTACK_MAX. They
+ *    are kept (cached) until the owner ends or a contiguous shrink trims
+ *    them: an owner that once had a 64 KiB side frame (alignment 16) keeps
+ *    less than 4 x (64 KiB + the other side bytes live with it + 80). An
+ *    owner that never had a side frame has no chunk.
  *  - A chunk's header sits right below its usable bytes: chunk(lim) = lim -
  *    GS_SIDE_CHUNK_HDR. The signal area has the same header (kind SIGNAL,
  *    next NULL), so __gs_side_alloc finds no successor there and the C half
@@ -95,6 +127,11 @@ _Static_assert(GS_SIDE_CHUNK_HDR % 16 == 0, "usable bytes stay 16-byte aligned")
 /* The first chunk of an owner: small, so an owner that needs one side frame
  * pays little; each new chunk is at least twice the current one. */
 #define GS_SIDE_FIRST ((size_t)1024)
+/* Every lim but UINTPTR_MAX is at least this: no small frame's sp - SIZE
+ * wraps around (the invariants above). */
+#define GS_SIDE_LIM_MIN ((uintptr_t)4096)
+_Static_assert(GS_SIDE_LIM_MIN >= GS_SIDE_SMALL, "a small frame's sp - SIZE cannot wrap");
+_Static_assert(GS_SIDE_SMALL % 16 == 0, "GS_SIDE_SMALL (gs_arch.h)");
 /* Largest side frame alignment the plugin emits (protocol 7.2). */
 #define GS_SIDE_ALIGN_MAX ((size_t)4096)
 /* The signal handlers' area beside each thread's sigaltstack. */
@@ -151,8 +188,8 @@ static inline struct gs_side_owner *gs_side_thread_owner(void)
  * async-signal-safe), then allocate the frame on the running owner's side
  * stack: reuse the cached successor chunk or replace it (protocol.md 7.2).
  * Sets __gs_side.sp and .lim; returns the frame's base and the sp its exits
- * restore (the old sp, or the first chunk's hi when no chunk was current), in
- * %rax:%rdx as __gs_side_alloc returns them. */
+ * restore (the new chunk's hi for a small frame, else the old sp: the
+ * invariants above), in %rax:%rdx as __gs_side_alloc returns them. */
 struct gs_side_alloc_result {
     char *base;                  /* the frame's base                              */
     char *restore_sp;            /* the sp its exits restore                      */

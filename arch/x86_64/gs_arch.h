@@ -171,6 +171,12 @@
 #define GS_SIDE_CHUNK_HI     16
 #define GS_SIDE_CHUNK_HDR    48
 
+/* Side frames of fewer bytes than this are small (runtime/side.h, protocol.md
+ * 7.2): __gs_side_alloc leaves the chunk it put one in current after the frame
+ * returns, and the plugin checks one with a single compare. The plugin's copy:
+ * SmallSideFrameBytes in compiler-plugin/Protocol.h. */
+#define GS_SIDE_SMALL        4096
+
 /* struct gs_block (runtime/block.h): the frame a blocking call keeps on the
  * coroutine stack while it runs its step on the system stack and while it is
  * parked (docs/netpoll.md, "The parking frame"). block_*.S builds it below the

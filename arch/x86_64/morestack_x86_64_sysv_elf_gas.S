@@ -340,13 +340,14 @@ ON_SYSTEM_STACK gs_dyn_exit_slow, gs_entry_dyn_frame_exit, hidden
 
 /* {void *base, char *restore_sp} __gs_side_alloc(size_t size, size_t align):
  * a side frame that does not fit the current side chunk (docs/protocol.md 7.2,
- * runtime/side.h). Returns the frame's base in %rax and sets __gs_side.sp and
- * .lim; returns in %rdx the sp the frame restores at its exits: the caller's
- * old sp, or, when no chunk was current (lim == UINTPTR_MAX), the hi of the
- * chunk the frame went to (the owner's first), which then stays current.
- * Fast path, no C: the successor of the current chunk (the owner's first chunk
- * when none is current) is cached and holds the frame. Otherwise the C half
- * runs on the system stack. */
+ * runtime/side.h). Puts the frame at the top of the successor of the current
+ * chunk (the owner's first chunk when none is current, lim == UINTPTR_MAX),
+ * returns its base in %rax and sets __gs_side.sp and .lim; returns in %rdx
+ * the sp the frame restores at its exits: for a small frame (size <
+ * GS_SIDE_SMALL) the hi of the chunk it went to, which then stays current
+ * after the frame returns; for a large one the caller's old sp.
+ * Fast path, no C: that chunk is cached and holds the frame. Otherwise the C
+ * half runs on the system stack. */
 	.globl	__gs_side_alloc
 	.type	__gs_side_alloc, @function
 	.p2align 4
@@ -354,25 +355,24 @@ __gs_side_alloc:
 	.cfi_startproc
 	movq	__gs_side@gottpoff(%rip), %r8
 	movq	%fs:GS_SIDE_LIM(%r8), %rax
+	movq	%fs:GS_SIDE_SP(%r8), %r9        /* restore_sp of a large frame: the old sp */
 	cmpq	$-1, %rax
 	je	1f
 	movq	GS_SIDE_CHUNK_NEXT-GS_SIDE_CHUNK_HDR(%rax), %rdx
-	movq	%fs:GS_SIDE_SP(%r8), %r9        /* restore_sp: the old sp (not NULL) */
 	jmp	3f
 1:	movq	gs_tls@gottpoff(%rip), %rcx
 	movq	%fs:GS_THREAD_CUR(%rcx), %rdx
 	testq	%rdx, %rdx
 	jz	2f
 	movq	GS_CORO_SIDE_FIRST(%rdx), %rdx
-	jmp	4f
+	jmp	3f
 2:	movq	gs_side_tls@gottpoff(%rip), %rcx
 	movq	%fs:GS_SIDE_THREAD_FIRST(%rcx), %rdx
-4:	xorl	%r9d, %r9d                      /* restore_sp: the first chunk's hi */
 3:	testq	%rdx, %rdx
 	jz	gs_side_alloc_slow_entry        /* no cached successor */
 	movq	GS_SIDE_CHUNK_HI(%rdx), %rax
-	testq	%r9, %r9
-	cmovzq	%rax, %r9
+	cmpq	$GS_SIDE_SMALL, %rdi
+	cmovbq	%rax, %r9                       /* a small frame: the chunk's hi */
 	subq	%rdi, %rax                      /* hi - size */
 	jb	gs_side_alloc_slow_entry
 	movq	%rsi, %rcx

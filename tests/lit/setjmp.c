@@ -21,14 +21,12 @@ int step(void);
 // CHECK: %gs.side.old_lim = load ptr
 // CHECK: %gs.side.old_jb = load ptr
 // Node of 16 + 2 * 8 bytes, the whole frame 32.
-// CHECK: %gs.side.dec = getelementptr i8, ptr %gs.side.old_sp, i64 -32
+// CHECK: %gs.side.fast = getelementptr i8, ptr %gs.side.old_sp, i64 -32
 // CHECK: %gs.side.ret = call { ptr, ptr } @__gs_side_alloc(i64 32, i64 16)
 // CHECK: gs.side.ready:
 // CHECK-NEXT: %gs.side.base = phi ptr
-// CHECK-NEXT: %gs.side.restore_sp = phi ptr [ %gs.side.old_sp, %entry ], [ %gs.side.new_restore_sp, %gs.side.alloc ]
-// CHECK-NEXT: %gs.side.restore_lim = phi ptr [ %gs.side.old_lim, %entry ], [ %gs.side.new_restore_lim, %gs.side.alloc ]
+// CHECK-NEXT: %gs.side.restore_lim = phi ptr [ %gs.side.old_lim, %entry ], [ %gs.side.lim_now, %gs.side.alloc ]
 // CHECK: store ptr %gs.side.base, ptr
-// CHECK: %gs.side.lim = load ptr
 // CHECK: %gs.side.jb = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 // CHECK-NEXT: store ptr %gs.side.old_jb, ptr %gs.side.jb
 // CHECK-NEXT: [[COUNT:%[0-9]+]] = getelementptr inbounds i8, ptr %gs.side.jb, i64 8
@@ -50,7 +48,7 @@ int step(void);
 // CHECK-NEXT: store ptr %gs.side.base, ptr [[T1]]
 // CHECK-NEXT: [[T2:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 // CHECK-NEXT: [[L:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr [[T2]], i32 0, i32 1
-// CHECK-NEXT: store ptr %gs.side.lim, ptr [[L]]
+// CHECK-NEXT: store ptr %gs.side.restore_lim, ptr [[L]]
 // CHECK-NEXT: [[T3:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 // CHECK-NEXT: [[J:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr [[T3]], i32 0, i32 2
 // CHECK-NEXT: store ptr %gs.side.jb, ptr [[J]]
@@ -63,7 +61,8 @@ int step(void);
 // CHECK: store ptr %gs.side.jb, ptr
 // CHECK-NEXT: call void @gs_stack_resync()
 //
-// CHECK: store ptr %gs.side.restore_sp, ptr
+// CHECK: %gs.side.end{{[0-9]*}} = getelementptr i8, ptr %gs.side.base, i64 32
+// CHECK: store ptr %gs.side.end{{[0-9]*}}, ptr
 // CHECK: store ptr %gs.side.restore_lim, ptr
 // CHECK: store ptr %gs.side.old_jb, ptr
 // CHECK-NEXT: ret i32

@@ -16,7 +16,7 @@ declare void @use(ptr nocapture)
 ; CHECK: @__gs_rec.stays = private constant {{.*}} i32 0, i32 0, i32 0 }
 
 ; CHECK-LABEL: define i64 @escapes(i64 %n, ptr byval(%struct.big) align 8 %b)
-; CHECK: %gs.side.dec = getelementptr i8, ptr %gs.side.old_sp, i64 -48
+; CHECK: %gs.side.fast = getelementptr i8, ptr %gs.side.old_sp, i64 -48
 ; CHECK: gs.side.ready:
 ; CHECK: %b.side = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 ; CHECK-NEXT: call void @llvm.memcpy.p0.p0.i64(ptr align 8 %b.side, ptr align 8 %b, i64 40, i1 false)

@@ -16,17 +16,16 @@ declare void @nothrow_use(ptr nocapture) nounwind
 ; CHECK-LABEL: define void @with_frame(
 ; CHECK: %gs.side.old_jb = load ptr
 ; CHECK: gs.side.ready:
-; CHECK: %gs.side.lim = load ptr
 ; CHECK: lpad:
 ; CHECK-NEXT: %lp = landingpad { ptr, i32 }
 ; CHECK-NEXT: cleanup
 ; CHECK-NEXT: [[T0:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 ; CHECK-NEXT: store ptr %gs.side.base, ptr [[T0]]
-; CHECK: store ptr %gs.side.lim, ptr
+; CHECK: store ptr %gs.side.restore_lim, ptr
 ; CHECK: store ptr %gs.side.old_jb, ptr
 ; CHECK-NEXT: %x1 = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 ; CHECK-NEXT: call void @__gs_x.nothrow_use(ptr %x1)
-; CHECK: store ptr %gs.side.restore_sp, ptr
+; CHECK: store ptr %gs.side.end{{[0-9]*}}, ptr
 ; CHECK: store ptr %gs.side.restore_lim, ptr
 ; CHECK-NEXT: resume { ptr, i32 } %lp
 define void @with_frame() personality ptr @__gxx_personality_v0 {

@@ -24,7 +24,7 @@ declare i32 @use(i32)
 ; CHECK-NEXT: %gs.side.old_sp = load ptr
 ; CHECK: gs.side.ready:
 ; CHECK: call void @__gs_x.keep(ptr %x
-; CHECK: store ptr %gs.side.restore_sp, ptr
+; CHECK: store ptr %gs.side.end{{[0-9]*}}, ptr
 ; CHECK: store ptr %gs.side.restore_lim, ptr
 ; CHECK-NEXT: br label %join
 ; CHECK: common:
@@ -59,7 +59,7 @@ join:
 ; CHECK-NOT: __gs_side_alloc
 ; CHECK: call void @__gs_x.keep
 ; CHECK: done:
-; CHECK: store ptr %gs.side.restore_sp, ptr
+; CHECK: store ptr %gs.side.end{{[0-9]*}}, ptr
 ; CHECK: ret void
 ; CHECK: skip:
 ; CHECK-NOT: __gs_side
@@ -92,12 +92,14 @@ skip:
 ; CHECK-NEXT: i32 1, label %[[E:[^ ]+]]
 ; CHECK-NEXT: i32 2, label %[[E]]
 ; CHECK: [[E]]:
+; CHECK-NEXT: %gs.side.end{{[0-9]*}} = getelementptr i8, ptr %gs.side.base
 ; CHECK-NEXT: call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
-; CHECK-NEXT: store ptr %gs.side.restore_sp
+; CHECK-NEXT: store ptr %gs.side.end
 ; CHECK: br label %out
 ; CHECK: out2:
+; CHECK-NEXT: %gs.side.end{{[0-9]*}} = getelementptr i8, ptr %gs.side.base
 ; CHECK-NEXT: call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
-; CHECK-NEXT: store ptr %gs.side.restore_sp
+; CHECK-NEXT: store ptr %gs.side.end
 ; CHECK: ret i32 %q
 ; CHECK: out:
 ; CHECK-NEXT: %p = phi i32 [ 0, %entry ], [ 1, %[[E]] ]
@@ -146,7 +148,7 @@ b:
 ; CHECK-NOT: __gs_side
 ; CHECK: join:
 ; CHECK: call i32 @__gs_x.use
-; CHECK: store ptr %gs.side.restore_sp, ptr
+; CHECK: store ptr %gs.side.end{{[0-9]*}}, ptr
 ; CHECK: ret i32
 define i32 @escape_then_call(i1 %c, i32 %v) {
 entry:
@@ -169,7 +171,7 @@ join:
 ; CHECK: rare:
 ; CHECK: %gs.side.old_sp = load ptr
 ; CHECK: call void @__gs_x.keep(ptr %x
-; CHECK: store ptr %gs.side.restore_sp, ptr
+; CHECK: store ptr %gs.side.end{{[0-9]*}}, ptr
 ; CHECK: join:
 ; CHECK-NOT: __gs_side
 ; CHECK: ret i32

@@ -21,8 +21,9 @@ define i32 @leaf(i32 %x) {
 ; CHECK: t:
 ; CHECK-NEXT: %[[A:a[0-9]*]] = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 ; CHECK-NEXT: %v = load i32, ptr %[[A]]
+; CHECK-NEXT: %gs.side.end{{[0-9]*}} = getelementptr i8, ptr %gs.side.base, i64 16
 ; CHECK-NEXT: [[T0:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
-; CHECK-NEXT: store ptr %gs.side.restore_sp, ptr [[T0]]
+; CHECK-NEXT: store ptr %gs.side.end{{[0-9]*}}, ptr [[T0]]
 ; CHECK-NEXT: [[T1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 ; CHECK-NEXT: [[L:%[0-9]+]] = getelementptr inbounds { ptr, ptr, ptr }, ptr [[T1]], i32 0, i32 1
 ; CHECK-NEXT: store ptr %gs.side.restore_lim, ptr [[L]]

@@ -2,7 +2,8 @@
 // (protocol.md 7.1, 7.2); a local in the same function whose address does
 // not escape stays an alloca on the moving stack. The side frame is checked
 // against __gs_side.lim, allocated by __gs_side_alloc when short, and
-// __gs_side is restored at the return. The moved local's lifetime markers
+// __gs_side is restored at the return (a small frame: side-small-frame.c has
+// the other form). The moved local's lifetime markers
 // go away with its alloca.
 // RUN: %clang -O0 -S -emit-llvm -o - %s | FileCheck %s --check-prefix=CHECK
 // RUN: %clang -O2 -S -emit-llvm -o - %s | FileCheck %s --check-prefixes=CHECK,O2
@@ -21,28 +22,27 @@ void fill(__attribute__((noescape)) int *);
 // CHECK: [[T0:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 // CHECK-NEXT: %gs.side.old_sp = load ptr, ptr [[T0]], align 8
 // CHECK: %gs.side.old_lim = load ptr, ptr
-// CHECK-NEXT: %gs.side.dec = getelementptr i8, ptr %gs.side.old_sp, i64 -16
-// CHECK-NEXT: %gs.side.fast = call ptr @llvm.ptrmask.p0.i64(ptr %gs.side.dec, i64 -16)
-// CHECK-NEXT: [[LOW:%[0-9]+]] = icmp ult ptr %gs.side.fast, %gs.side.old_lim
-// CHECK-NEXT: [[WRAP:%[0-9]+]] = icmp ugt ptr %gs.side.fast, %gs.side.old_sp
-// CHECK-NEXT: %gs.side.slow = or i1 [[LOW]], [[WRAP]]
+// A small frame (protocol.md 7.2): no rounding, one compare.
+// CHECK-NEXT: %gs.side.fast = getelementptr i8, ptr %gs.side.old_sp, i64 -16
+// CHECK-NEXT: %gs.side.slow = icmp ult ptr %gs.side.fast, %gs.side.old_lim
 // CHECK-NEXT: br i1 %gs.side.slow, label %gs.side.alloc, label %gs.side.ready, !prof
 // CHECK: gs.side.alloc:
 // CHECK-NEXT: %gs.side.ret = call { ptr, ptr } @__gs_side_alloc(i64 16, i64 16)
 // CHECK-NEXT: %gs.side.new = extractvalue { ptr, ptr } %gs.side.ret, 0
-// CHECK-NEXT: %gs.side.new_restore_sp = extractvalue { ptr, ptr } %gs.side.ret, 1
-// CHECK: %gs.side.new_restore_lim = select i1 {{%[0-9]+}}, ptr %gs.side.old_lim, ptr %gs.side.lim_now
+// CHECK-NOT: extractvalue
+// CHECK: %gs.side.lim_now = load ptr, ptr
 // CHECK-NEXT: br label %gs.side.ready
 // CHECK: gs.side.ready:
 // CHECK-NEXT: %gs.side.base = phi ptr [ %gs.side.fast, %entry ], [ %gs.side.new, %gs.side.alloc ]
-// CHECK-NEXT: %gs.side.restore_sp = phi ptr [ %gs.side.old_sp, %entry ], [ %gs.side.new_restore_sp, %gs.side.alloc ]
-// CHECK-NEXT: %gs.side.restore_lim = phi ptr [ %gs.side.old_lim, %entry ], [ %gs.side.new_restore_lim, %gs.side.alloc ]
+// CHECK-NEXT: %gs.side.restore_lim = phi ptr [ %gs.side.old_lim, %entry ], [ %gs.side.lim_now, %gs.side.alloc ]
 // CHECK-NEXT: [[T1:%[0-9]+]] = call ptr @llvm.threadlocal.address.p0(ptr @__gs_side)
 // CHECK-NEXT: store ptr %gs.side.base, ptr [[T1]], align 8
 // O2-NOT: call void @llvm.lifetime.start.p0(i64 4, ptr {{.*}}%x)
 // CHECK: %x{{[0-9]*}} = getelementptr inbounds i8, ptr %gs.side.base, i64 0
 // CHECK: call void @__gs_x.keep(ptr noundef {{.*}}%x
-// CHECK: store ptr %gs.side.restore_sp, ptr
+// The exit restores {base + SIZE, the lim after the setup}.
+// CHECK: %gs.side.end = getelementptr i8, ptr %gs.side.base, i64 16
+// CHECK: store ptr %gs.side.end, ptr
 // CHECK: store ptr %gs.side.restore_lim, ptr
 // CHECK-NEXT: ret i32
 int mixed(int v) {
