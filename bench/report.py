@@ -486,12 +486,23 @@ def main():
         ok, crosses = within(worst[0] if worst else None, limit)
         insane = [faster_than_floor(p[0], f"10^{len(str(p[1])) - 1} x {p[2]} B") for p in pts]
         insane = [x for x in insane if x]
+        flags_note = ""
+        if var == "Warm" and worst:
+            rf = ratio_range(contig, f"BM_DeepRecursion_FloorWarmFlags/{worst[1]}/{worst[2]}",
+                             "ns_per_frame", contig,
+                             f"BM_DeepRecursion_FloorWarm/{worst[1]}/{worst[2]}", "ns_per_frame")
+            if rf:
+                flags_note = (f". Where the time goes: at that point the same recursion built by "
+                              f"clang-19 with gscc's flags and no plugin (`BM_DeepRecursion_"
+                              f"FloorWarmFlags`: frame pointers, which every move's frame walk "
+                              f"follows) is {fmt_rr(rf)} of the floor; the rest is the prologue "
+                              f"check and the zeroing of the partly written word of the frame's pad")
         goal(f"deep recursion, {var.lower()}, contiguous, worst of {len(pts)} depth x frame points",
              fmt_rr(worst[0]) if worst else "n/a", f"within {limit}x at every point", ok,
              (f"worst at 10^{len(str(worst[1])) - 1} x {worst[2]} B; floor `BM_DeepRecursion_{floor}`: "
               "the same recursion.c built by plain clang-19 -O2 on a thread stack (the ratio is "
               "growstack's whole cost, gscc's flags included); every point in section Deep recursion"
-              if worst else "not measured"),
+              + flags_note if worst else "not measured"),
              insane="; ".join(insane) or None, crosses=crosses)
         vs_go_cold() if var == "Cold" else vs_go_warm()
 

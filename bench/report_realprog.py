@@ -133,7 +133,10 @@ def goal_rows(data):
         rows.append((f"real programs, {prog}: gscc CPU time vs plain clang-19, worst case and mode",
                      _x(worst), "within 1.03x", ok,
                      f"{at} (median of {data['reps']} runs, range over runs paired with the plain "
-                     "build's; section Real programs)",
+                     "build's; section Real programs)"
+                     + ("" if ok else "; where the time goes, in instruction counts (the "
+                        "trampoline, frame pointers, checks and side frames): docs/realprog.md "
+                        "section 7"),
                      ("faster than plain clang-19 in every repetition, which instrumentation cannot "
                       "make it: " + "; ".join(insane) + " (check that the builds differ only in "
                       "the compiler)") if insane else None,
