@@ -572,7 +572,9 @@ def main():
     gomem = A("go").get("BM_IdleMemory_Go/100000", "bytes_per_context")
     goal("bytes per idle coroutine vs Go goroutine (100k)", f"{fmt(mem)} vs {fmt(gomem)} B",
          "no more", None if mem is None or gomem is None else mem <= gomem,
-         "resident memory growth / count, contiguous mode vs Go 1.19 (one run each)")
+         "resident memory growth / count, contiguous mode vs Go 1.19 (one run each, each in a "
+         "fresh process: `BM_IdleMemory` runs gs_bench again with GS_BENCH_IDLE_CHILD, as the Go "
+         "anchor runs itself again, so that no stack memory left by other benchmarks is reused)")
 
     realprog = report_realprog.load(args.results)
     report_realprog.goals(realprog, goal)
