@@ -136,9 +136,9 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
     if (symbolName(*GV).starts_with(ReservedPrefix) ||
         (Body && Body->isIntrinsic()))
       return P;
-    bool Exact = !GV->isInterposable() && !GV->isDeclarationForLinker();
-    if (Exact && Body && Instrumented.contains(Body) && !Body->isInterposable())
+    if (isInstrumentedTarget(GV))
       return P;
+    bool Exact = !GV->isInterposable() && !GV->isDeclarationForLinker();
     if (Exact) {
       P.Kind = CallKind::LocalThunk;
       P.Target = GV;

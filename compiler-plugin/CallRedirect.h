@@ -85,6 +85,9 @@ public:
 
 private:
   bool isLibraryFunction(llvm::CallBase &CB, const llvm::GlobalValue &Callee) const;
+  /// V is an instrumented, non-interposable definition of this module (or
+  /// an alias of one): what a direct call reaches directly, and what every
+  /// value of a pointer must be for the indirect call to count as direct.
   bool isInstrumentedTarget(const llvm::Value *V) const;
   bool targetsInstrumented(llvm::Value *Callee) const;
   bool calleesInstrumented(const llvm::CallBase &CB) const;

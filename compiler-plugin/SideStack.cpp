@@ -555,16 +555,15 @@ SideStats SideFrameBuilder::run() {
     // (SIZE above the lowest chunk address): `base > old_sp` catches that.
     const bool Small =
         L.Alignment == MinSideAlign && L.Size < SmallSideFrameBytes;
+    Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
+                             ConstantInt::get(I64, -int64_t(L.Size)),
+                             Small ? "gs.side.fast" : "gs.side.dec");
     Value *Fast, *Slow;
     if (Small) {
-      Fast = B.CreateGEP(B.getInt8Ty(), OldSp,
-                         ConstantInt::get(I64, -int64_t(L.Size)), "gs.side.fast");
+      Fast = Dec;
       Slow = B.CreateICmpULT(Fast, OldLim, "gs.side.slow");
       ++Stats.SmallFrames;
     } else {
-      Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
-                               ConstantInt::get(I64, -int64_t(L.Size)),
-                               "gs.side.dec");
       Fast = B.CreateIntrinsic(
           Intrinsic::ptrmask, {PtrTy, I64},
           {Dec, ConstantInt::get(I64, -int64_t(L.Alignment))}, nullptr,
