@@ -16,15 +16,9 @@
  * read through __gs_side, whose layout protocol.md 7.2 fixes. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
+#include "e2e_side.h"
 
 #include <pthread.h>
-
-struct side_state {
-    char *sp;
-    char *lim;
-    void *jb;
-};
-extern __thread struct side_state __gs_side __attribute__((tls_model("initial-exec")));
 
 static char *volatile sink;
 
