@@ -158,6 +158,17 @@ def ratio(a, b):
     return a / b
 
 
+def thp_setting():
+    """The kernel's transparent-huge-page mode (the bracketed word), or 'n/a'."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            text = f.read()
+    except OSError:
+        return "n/a (no /sys/kernel/mm/transparent_hugepage)"
+    m = re.search(r"\[(\w+)\]", text)
+    return m.group(1) if m else text.strip()
+
+
 def tool_version(cmd):
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.splitlines()[0]
@@ -311,7 +322,8 @@ def main():
     w("")
     w(f"- host: {ctx.get('host_name', platform.node())}, {ctx.get('num_cpus', os.cpu_count())} CPUs "
       f"at {ctx.get('mhz_per_cpu', '?')} MHz, load average at start {ctx.get('load_avg', '?')}")
-    w(f"- kernel: {platform.release()}; {tool_version(['clang-19', '--version'])}; "
+    w(f"- kernel: {platform.release()}, transparent huge pages: {thp_setting()}; "
+      f"{tool_version(['clang-19', '--version'])}; "
       f"{tool_version(['gcc-12', '--version'])}; {tool_version(['/usr/lib/go-1.19/bin/go', 'version'])}")
     w(f"- repetitions per benchmark: {max((r.reps() for r in gs.values()), default=0)} "
       "(figures are medians over repetitions with [min, max] where there are several; the "
@@ -621,7 +633,13 @@ def main():
       "block's pages into it instead of freeing the block: the first new coroutines of a "
       "repetition may still fault. "
       "Floors: plain C on a fresh thread with a freshly mapped stack (cold) and again on that "
-      "thread (warm). libgcc: gcc-12 -fsplit-stack with libgcc's __morestack (as shipped: it "
+      "thread (warm). growstack maps its stack blocks of 2 MiB and more 2 MiB-aligned and "
+      "advises them MADV_HUGEPAGE (`GROWSTACK_HUGEPAGES=1`, the default; protocol.md 5.3), "
+      "as Go 1.19 advises its heap, goroutine stacks included; the floor's thread stack "
+      "(glibc's) and libgcc's segments are not advised, so under the `madvise` setting "
+      "(section Machine and tools) they fault in 4 KiB pages: at the deep points the cold and "
+      "new figures count that difference, which is growstack's own (the minflt columns "
+      "show it). libgcc: gcc-12 -fsplit-stack with libgcc's __morestack (as shipped: it "
       "blocks signals around each split); it unmaps a thread's segments when the thread exits, "
       "so its cold figure is its only one. Go 1.19 goroutines. Counters per iteration from "
       "growstack's statistics.")

@@ -40,6 +40,7 @@ void gs_config_defaults(struct gs_config *cfg, enum gs_mode mode)
     cfg->threads = 1;
     cfg->netpoll = 1;
     cfg->leakcheck = 1;
+    cfg->hugepages = 1;
 #ifdef GROWSTACK_STRESS
     cfg->force_move = 1;
     cfg->poison = 1;
@@ -216,7 +217,8 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
         (rc = env_bool("GROWSTACK_TRACE", &cfg->trace, err, len)) ||
         (rc = env_bool("GROWSTACK_THREADS", &cfg->threads, err, len)) ||
         (rc = env_bool("GROWSTACK_NETPOLL", &cfg->netpoll, err, len)) ||
-        (rc = env_bool("GROWSTACK_LEAKCHECK", &cfg->leakcheck, err, len)))
+        (rc = env_bool("GROWSTACK_LEAKCHECK", &cfg->leakcheck, err, len)) ||
+        (rc = env_bool("GROWSTACK_HUGEPAGES", &cfg->hugepages, err, len)))
         return rc;
     /* Defaults the user did not override follow a smaller limit (GROWSTACK_MAX=4k
      * alone means 4 KiB segments, not an error about the 8 KiB default). A limit

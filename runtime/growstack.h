@@ -60,6 +60,9 @@ struct gs_config {
                             (docs/netpoll.md); default 1                            */
     int leakcheck;       /* GROWSTACK_LEAKCHECK=0|1: at exit, report the coroutines
                             that are still parked in a blocking call; default 1     */
+    int hugepages;       /* GROWSTACK_HUGEPAGES=0|1: stack blocks of 2 MiB and more
+                            may be backed by transparent huge pages (MADV_HUGEPAGE;
+                            docs/protocol.md 5.3); default 1                        */
 };
 
 /* Hard limits of the sizes (bytes). */

@@ -119,6 +119,27 @@ static void *map_aligned(size_t len, size_t align)
     return a;
 }
 
+/* An individually mapped block. From GS_HUGE_MIN on it is aligned to
+ * GS_HUGE_MIN and advised MADV_HUGEPAGE (GROWSTACK_HUGEPAGES, default on): a
+ * deep stack then faults in 2 MiB at a time, as Go's stacks do (its heap is
+ * advised the same way), instead of 512 faults of 4 KiB, each of which costs
+ * microseconds on a VM, and its TLB reach grows as much. Blocks are size
+ * classes, so a block of 2 MiB or more is a multiple of 2 MiB and a move
+ * between two of them keeps huge pages aligned. The advice is only a hint: a
+ * kernel without transparent huge pages, or with them set to "never", maps
+ * small pages as before. */
+static void *map_block(size_t size)
+{
+    if (size < GS_HUGE_MIN)
+        return map(size);
+    void *p = map_aligned(size, GS_HUGE_MIN);
+#ifdef MADV_HUGEPAGE
+    if (p && gs_cfg.hugepages)
+        (void)madvise(p, size, MADV_HUGEPAGE); /* EINVAL without THP: small pages */
+#endif
+    return p;
+}
+
 size_t gs_seg_usable_for(size_t usable)
 {
     return GS_CLASS_SIZE(class_for(usable)) - sizeof(struct gs_seg);
@@ -192,7 +213,7 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
         t->chunk_cur += size;
         kind = GS_SEG_POOL;
     } else {
-        base = map(size); /* fresh: pages move in (gs_seg_move_pages) or fault in */
+        base = map_block(size); /* fresh: pages move in (gs_seg_move_pages) or fault in */
         if (!base)
             return NULL;
         gs_tls.stats.mapped_bytes += size;

@@ -14,6 +14,10 @@
  *    thread's caches (by size class, and fixed mappings) and are reused before
  *    new memory is mapped. Blocks of class < GS_POOL_CLASSES are carved from
  *    chunks that are never unmapped; larger ones are mapped individually.
+ *  - A block of GS_HUGE_MIN bytes or more is mapped at a GS_HUGE_MIN-aligned
+ *    address and, unless GROWSTACK_HUGEPAGES=0, advised MADV_HUGEPAGE: the
+ *    kernel may back it with transparent huge pages (protocol.md 5.3). Smaller
+ *    blocks never are, so a shallow coroutine's memory is unchanged.
  *  - Every block handed out is registered with Valgrind as a stack (a no-op
  *    outside Valgrind) and marked undefined; it is deregistered when it is
  *    freed or its pages move (gs_seg_move_pages).
@@ -69,6 +73,8 @@ _Static_assert(__builtin_offsetof(struct gs_seg, prev) == GS_SEG_PREV, "GS_SEG_P
 #define GS_POOL_CLASSES 6        /* 2 KiB .. 64 KiB */
 #define GS_CHUNK_SIZE ((size_t)1 << 20)
 #define GS_CLASS_SIZE(c) ((size_t)2048 << (c))
+/* Blocks from this size on may be backed by huge pages (x86-64's 2 MiB page). */
+#define GS_HUGE_MIN ((size_t)2 << 20)
 
 /* A block of at least `usable` usable bytes (class rounded up). NULL on ENOMEM. */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc(size_t usable);
