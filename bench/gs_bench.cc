@@ -247,7 +247,9 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
 
 // Floor, warm: the plain recursion repeated on one big thread stack.
 // FloorWarmFlags: the same with gscc's code generation flags and no checks
-// (flags_recurse: frame pointers, zeroed locals): what of the warm cost is
+// (flags_recurse: zeroed locals, and recursion.c's growstack variant, whose pad
+// is kept alive by two volatile reads where the floor's has an asm escape,
+// which would pin a gscc frame): what of the warm cost is
 // the flags, not the stack.
 template <uint64_t (*Recurse)(unsigned, uint64_t)>
 void deep_recursion_floor_warm(benchmark::State &state)
@@ -426,8 +428,8 @@ BENCHMARK(BM_HotSplitClock_Floor)->Arg(32)->Arg(128)->Arg(1024)->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 
 // Floors: the same loop on an ordinary stack, built by plain clang (Floor) and
-// by plain clang with gscc's code-generation flags, frame pointers and zeroed
-// locals, but no plugin (FloorFlags).
+// by plain clang with gscc's code-generation flags (zeroed locals) but no
+// plugin (FloorFlags).
 void BM_HotSplit_FloorOf(benchmark::State &state, uint64_t (*descend)(const anchor_hot_request *))
 {
     const unsigned frame = unsigned(state.range(0));

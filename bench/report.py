@@ -506,8 +506,10 @@ def main():
             if rf:
                 flags_note = (f". Where the time goes: at that point the same recursion built by "
                               f"clang-19 with gscc's flags and no plugin (`BM_DeepRecursion_"
-                              f"FloorWarmFlags`: frame pointers, which every move's frame walk "
-                              f"follows) is {fmt_rr(rf)} of the floor; the rest is the prologue "
+                              f"FloorWarmFlags`: zeroed locals, and recursion.c's growstack variant, "
+                              f"whose pad is kept alive by two volatile reads where the floor's has "
+                              f"an asm escape, which would pin a gscc frame) is {fmt_rr(rf)} of the "
+                              f"floor; the rest is the prologue "
                               f"check and the zeroing of the partly written word of the frame's pad")
         goal(f"deep recursion, {var.lower()}, contiguous, worst of {len(pts)} depth x frame points",
              fmt_rr(worst[0]) if worst else "n/a", f"within {limit}x at every point", ok,
@@ -793,7 +795,7 @@ def main():
     # ---- calls ---------------------------------------------------------------------
     w("## Prologue check and calls that leave instrumented code")
     w("")
-    w("gscc compiles with frame pointers and zero-initialised locals "
+    w("gscc compiles with zero-initialised locals "
       "(`-ftrivial-auto-var-init=zero`: contiguous mode's conservative scan must not meet "
       "stale stack addresses in uninitialised arrays). *flags* is plain clang with those "
       "flags and no plugin: instrumented vs flags is the cost of the checks, flags vs "

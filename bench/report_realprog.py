@@ -244,8 +244,8 @@ def section(data, w):
         return
     w("Programs nobody here wrote, from Debian source packages, built through their own build "
       "systems three times: plain clang-19 -O2 (the reference), the *flags-only* build (plain "
-      "clang-19 -O2 with the flags gscc adds besides its plugin: `-fno-omit-frame-pointer "
-      "-momit-leaf-frame-pointer -ftrivial-auto-var-init=zero`) and gscc -O2, run in each "
+      "clang-19 -O2 with the flags gscc adds besides its plugin: "
+      "`-ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=32`) and gscc -O2, run in each "
       "mode. CPU time is user + sys of the process, "
       f"{method(data)}; *CPU vs plain* is the "
       "ratio of medians with [min, max] of the per-repetition ratios (each gscc run over the "

@@ -477,14 +477,19 @@ void ModuleInstrumenter::instrument() {
       instrumentShell(*F);
     } else {
       F->addFnAttr("split-stack");
-      // A frame pointer wherever the function calls: the runtime's frame walk
-      // only ever meets frames suspended at a call (protocol.md 2). A leaf that
-      // needs no stack (or only the red zone) then has no frame, and the
-      // backend emits no check for it, as for a plain -O2 leaf. Not the body of
-      // a variadic shell: the shell runs unchecked, and the slack below the
-      // guard holds the shell and its body's check, not the body's red zone too.
-      F->addFnAttr("frame-pointer", ShellBodies.contains(F) ? "all" : "non-leaf");
+      // The body of a variadic shell always gets a frame, hence a check: the
+      // shell runs unchecked, and the slack below the guard holds the shell and
+      // its body's check, not the body's red zone too. Other functions keep
+      // the command line's frame-pointer choice: the runtime's frame walk
+      // follows the call-frame information (below), not %rbp.
+      if (ShellBodies.contains(F))
+        F->addFnAttr("frame-pointer", "all");
     }
+    // Call-frame information (.eh_frame) for every function the walk may meet,
+    // also under -fno-asynchronous-unwind-tables: contiguous mode steps from a
+    // frame to its caller's by it (protocol.md 5.3), and a frame without it
+    // pins its stack.
+    F->setUWTableKind(UWTableKind::Async);
     if (!F->hasSection())
       F->setSection(TextSection);
 

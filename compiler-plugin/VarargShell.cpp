@@ -237,7 +237,9 @@ VarargShells splitVariadicDefinitions(Module &M,
 }
 
 void instrumentShell(Function &Shell) {
-  // The runtime walks %rbp chains through the shell (protocol.md 5.3).
+  // The shell's frame is walked like any instrumented frame, by its
+  // call-frame information (protocol.md 5.3); the frame pointer keeps its
+  // layout fixed (the va_list it builds points into its own frame).
   Shell.addFnAttr("frame-pointer", "all");
 }
 

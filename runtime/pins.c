@@ -44,7 +44,8 @@ const char *gs_pins_reason_name(unsigned reason)
     case GS_PIN_X87: return "x87 long double";
     case GS_PIN_FLAGGED: return "pinned by its record";
     case GS_PIN_UNKNOWN: return "unknown frame";
-    case GS_PIN_CHAIN: return "frame chain leaves the segment";
+    case GS_PIN_CHAIN: return "frame walk leaves the segment";
+    case GS_PIN_NOUNWIND: return "no call-frame information";
     case GS_PIN_OTHER: return "various";
     }
     return "?";

@@ -28,7 +28,8 @@ enum gs_pin_reason {
     GS_PIN_X87,          /* GS_REC_X87: x87 long doubles in the frame              */
     GS_PIN_FLAGGED,      /* GS_REC_PINNED alone (-growstack-pin-all)                */
     GS_PIN_UNKNOWN,      /* a return address in no instrumented function            */
-    GS_PIN_CHAIN,        /* the %rbp chain leaves the segment                       */
+    GS_PIN_CHAIN,        /* the frame walk leaves the segment                       */
+    GS_PIN_NOUNWIND,     /* no call-frame rule for the frame (unwind.h)             */
     GS_PIN_OTHER,        /* the table is full                                       */
 };
 

@@ -13,6 +13,7 @@ struct module_state {
     uintptr_t lo, hi;              /* growstack_text                     */
     struct gs_func_info *funcs;    /* sorted by start                    */
     size_t n;
+    const uint8_t *eh_hdr;         /* its .eh_frame_hdr, or NULL         */
 };
 
 __typeof__(gs_text_ranges) gs_text_ranges;
@@ -56,8 +57,10 @@ void gs_records_register(struct gs_module *m)
         f[i].start = (uintptr_t)&r->func + (intptr_t)r->func;
         f[i].flags = r->flags;
         f[i].name = record_name(r);
+        f[i].frame = (struct gs_frame_rule){0}; /* per return address, on lookup */
     }
     qsort(f, n, sizeof *f, cmp_func);
+    const uint8_t *eh_hdr = gs_unwind_hdr((uintptr_t)m->text_begin);
     size_t slot = nmods;
     for (size_t i = 0; i < nmods; i++)
         if (!mods[i].m) {
@@ -66,7 +69,8 @@ void gs_records_register(struct gs_module *m)
         }
     if (slot == GS_MAX_MODULES)
         gs_fatal("more than %d instrumented modules loaded", GS_MAX_MODULES);
-    mods[slot] = (struct module_state){m, (uintptr_t)m->text_begin, (uintptr_t)m->text_end, f, n};
+    mods[slot] = (struct module_state){m, (uintptr_t)m->text_begin, (uintptr_t)m->text_end, f, n,
+                                       eh_hdr};
     gs_text_ranges.r[slot].lo = (uintptr_t)m->text_begin;
     __atomic_store_n(&gs_text_ranges.r[slot].hi, (uintptr_t)m->text_end, __ATOMIC_RELEASE);
     if (slot == nmods) {
@@ -101,7 +105,7 @@ int gs_records_instrumented(uintptr_t pc)
     return 0;
 }
 
-static int find_locked(uintptr_t pc, struct gs_func_info *info)
+static int find_locked(uintptr_t pc, struct gs_func_info *info, const uint8_t **eh_hdr)
 {
     for (size_t i = 0; i < nmods; i++) {
         struct module_state *ms = &mods[i];
@@ -117,6 +121,7 @@ static int find_locked(uintptr_t pc, struct gs_func_info *info)
         }
         if (ms->funcs[lo].start <= pc) {
             *info = ms->funcs[lo];
+            *eh_hdr = ms->eh_hdr;
             return 1;
         }
     }
@@ -163,9 +168,13 @@ int gs_records_find(uintptr_t pc, struct gs_func_info *info)
         return e->found;
     }
     struct gs_func_info fi;
+    const uint8_t *eh_hdr = NULL;
     pthread_rwlock_rdlock(&lock);
-    int found = find_locked(pc, &fi);
+    int found = find_locked(pc, &fi, &eh_hdr);
     pthread_rwlock_unlock(&lock);
+    /* The module stays loaded while a frame of it is live: its tables too. */
+    if (found && !gs_unwind_rule(eh_hdr, pc, &fi.frame))
+        fi.frame.ok = 0;
     e->pc = pc;
     e->found = found;
     if (found)
@@ -176,7 +185,8 @@ int gs_records_find(uintptr_t pc, struct gs_func_info *info)
 const char *gs_records_name_nolock(uintptr_t pc)
 {
     struct gs_func_info fi;
-    return find_locked(pc, &fi) ? fi.name : NULL;
+    const uint8_t *eh_hdr;
+    return find_locked(pc, &fi, &eh_hdr) ? fi.name : NULL;
 }
 
 void gs_records_thread_exit(void)

@@ -7,7 +7,10 @@
  *    version GS_MODULE_VERSION is accepted: anything else is a fatal error asking
  *    for a rebuild.
  *  - gs_records_find(pc) answers only for pc inside a registered growstack_text
- *    range: an address outside every range is "not instrumented".
+ *    range: an address outside every range is "not instrumented". Its answer
+ *    includes the frame rule at pc (unwind.h), read from the call-frame
+ *    information of the module, whose .eh_frame_hdr is found once, when the
+ *    module registers.
  *  - gs_text_ranges[] (read by __gs_tramp_icall without locks) only grows; a
  *    removed module's entry is emptied (lo = hi = 0), never reused concurrently.
  *  - Every change of the registry increments its generation. gs_records_find
@@ -21,6 +24,8 @@
 #define GS_RECORDS_H
 
 #include <stdint.h>
+
+#include "unwind.h"
 
 #define GS_REC_PINNED    (1u << 0)  /* a live frame must never be moved              */
 #define GS_REC_ESCAPE    (1u << 1)  /* why pinned: an address escapes (not sidable)   */
@@ -57,10 +62,14 @@ struct gs_func_info {
     uintptr_t start;
     const char *name;    /* from the record, or NULL (the plugin names pinned ones) */
     uint32_t flags;
+    struct gs_frame_rule frame; /* gs_records_find: the frame suspended at pc as a
+                                   return address (unwind.h); .ok 0 if the module's
+                                   call-frame information has no rule for it     */
 };
 
-/* The instrumented function containing pc; 0 (and *info untouched) if none.
- * Runs on the system stack (it may allocate the calling thread's cache). */
+/* The instrumented function containing pc, and the rule of a frame suspended
+ * at pc as a return address; 0 (and *info untouched) if none. Runs on the
+ * system stack (it may allocate the calling thread's cache). */
 __attribute__((visibility("hidden"))) int gs_records_find(uintptr_t pc,
                                                           struct gs_func_info *info);
 

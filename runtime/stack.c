@@ -284,37 +284,55 @@ static int pinned(struct gs_stack *s, const struct gs_seg *g, uintptr_t slot, un
     return 0;
 }
 
-/* Whether every live frame in segment g may move (protocol.md 5.4). The frames
- * are found through the frame-pointer chain: `slot` holds a return address into
- * the innermost live frame, fp is that frame's frame pointer. Each return
- * address must lie in an instrumented function whose record does not pin it.
- * When it finds a pin it fills s->pin (the verdict) and returns 0. */
+/* Whether every live frame in segment g may move (protocol.md 5.4). `slot`
+ * holds a return address into the innermost live frame and fp is %rbp in that
+ * frame. Each return address must lie in an instrumented function whose record
+ * does not pin it; the step to the caller's frame follows the frame rule the
+ * module's call-frame information gives at that address (unwind.h: CFA from
+ * %rsp or %rbp, the caller's %rbp unchanged or saved in the frame), so code
+ * needs no frame pointers. The parking frame of a blocking call (block_*.S)
+ * keeps one. When it finds a pin it fills s->pin (the verdict) and returns 0. */
 static int frames_movable(struct gs_stack *s, const struct gs_seg *g, uintptr_t slot,
                           uintptr_t fp)
 {
     uintptr_t last_pc = 0; /* deep recursion repeats one return address */
+    struct gs_func_info fi;
     for (;;) {
-        uintptr_t pc = *(uint64_t *)slot;
+        uintptr_t pc = *(uint64_t *)slot, cfa;
         if (pc == (uintptr_t)gs_ctx_entry_ret || pc == (uintptr_t)__morestack_return)
             return 1; /* the base of the coroutine, or of this segment */
-        /* A parked blocking call's frame (arch block_*.S): its layout is known
-         * and every word of it may be relocated (docs/netpoll.md); its caller
-         * is the next frame. */
-        if (pc != last_pc && pc != (uintptr_t)gs_park_ret) {
-            struct gs_func_info fi;
-            if (!gs_records_find(pc, &fi)) {
-                gs_tls.stats.unknown_frames++;
-                return pinned(s, g, slot, GS_PIN_UNKNOWN, pc, NULL);
+        if (pc == (uintptr_t)gs_park_ret) {
+            /* A parked blocking call's frame: its layout is known and every
+             * word of it may be relocated (docs/netpoll.md). */
+            if (!in_seg(g, fp))
+                return pinned(s, g, slot, GS_PIN_CHAIN, pc, NULL);
+            cfa = gs_arch_park_cfa(fp);
+            fp = gs_arch_park_caller_fp(fp);
+        } else {
+            if (pc != last_pc) {
+                if (!gs_records_find(pc, &fi)) {
+                    gs_tls.stats.unknown_frames++;
+                    return pinned(s, g, slot, GS_PIN_UNKNOWN, pc, NULL);
+                }
+                unsigned why = gs_pins_reason_of(fi.flags);
+                if (why)
+                    return pinned(s, g, slot, why, fi.start, fi.name);
+                if (!fi.frame.ok)
+                    return pinned(s, g, slot, GS_PIN_NOUNWIND, fi.start, fi.name);
+                last_pc = pc;
             }
-            unsigned why = gs_pins_reason_of(fi.flags);
-            if (why)
-                return pinned(s, g, slot, why, fi.start, fi.name);
-            last_pc = pc;
+            cfa = (fi.frame.cfa_rbp ? fp : gs_arch_frame_sp(slot)) + (intptr_t)fi.frame.cfa_off;
+            if (fi.frame.rbp_off) {
+                uintptr_t at = cfa + (intptr_t)fi.frame.rbp_off;
+                if (!in_seg(g, at))
+                    return pinned(s, g, slot, GS_PIN_CHAIN, pc, NULL);
+                fp = *(const uint64_t *)at;
+            }
         }
-        if (!in_seg(g, fp))
+        uintptr_t next = gs_arch_frame_ret_slot(cfa);
+        if (next <= slot || !in_seg(g, next))
             return pinned(s, g, slot, GS_PIN_CHAIN, pc, NULL);
-        slot = gs_arch_frame_ret_slot(fp);
-        fp = gs_arch_frame_next(fp);
+        slot = next;
     }
 }
 

@@ -40,7 +40,7 @@ import sys
 LAYERS = [
     (0, "arch", [("gs_arch", "gs_arch")]),
     (1, "base", [("fatal", "gs_fatal"), ("config", "gs_config"), ("trace", "gs_trace"),
-                 ("libc_leaves", "gs_libc_leaves"), ("records", "gs_records"), ("symbols", "gs_symbols"), ("pins", "gs_pins"),
+                 ("libc_leaves", "gs_libc_leaves"), ("unwind", "gs_unwind"), ("records", "gs_records"), ("symbols", "gs_symbols"), ("pins", "gs_pins"),
                  ("thread", "gs_thread")]),
     (2, "segment", [("segment", "gs_seg")]),
     (3, "stack", [("side", "gs_side"), ("dyn", "gs_dyn"), ("stack", "gs_stack")]),

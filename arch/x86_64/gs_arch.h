@@ -428,11 +428,20 @@ static inline void gs_arch_msr_relocate(struct gs_morestack_regs *r, uintptr_t l
 }
 
 /* ---- frames ----------------------------------------------------------------------
- * The frame-pointer chain (every instrumented frame that calls has one, and
- * only such frames are ever walked: protocol.md 2): [fp] = the
- * caller's fp, [fp + 8] = the return address into the caller. */
-static inline uintptr_t gs_arch_frame_ret_slot(uintptr_t fp) { return fp + 8; }
-static inline uintptr_t gs_arch_frame_next(uintptr_t fp) { return *(const uint64_t *)fp; }
+ * Instrumented code has no frame pointers: a walk steps from a frame to its
+ * caller's by the call-frame information (runtime/unwind.h), whose DWARF
+ * register numbers these are. A return address lies at the caller's canonical
+ * frame address (CFA, its %rsp before the call) - 8: a frame suspended at the
+ * return address in slot has %rsp = slot + 8. */
+#define GS_ARCH_DWARF_FP 6   /* %rbp */
+#define GS_ARCH_DWARF_SP 7   /* %rsp */
+#define GS_ARCH_DWARF_RA 16  /* the return address column */
+static inline uintptr_t gs_arch_frame_sp(uintptr_t slot) { return slot + 8; }
+static inline uintptr_t gs_arch_frame_ret_slot(uintptr_t cfa) { return cfa - 8; }
+/* The parking frame (block_*.S) keeps a frame pointer: suspended at
+ * gs_park_ret with %rbp = fp, its CFA is fp + 16 and [fp] holds its caller's %rbp. */
+static inline uintptr_t gs_arch_park_cfa(uintptr_t fp) { return fp + 16; }
+static inline uintptr_t gs_arch_park_caller_fp(uintptr_t fp) { return *(const uint64_t *)fp; }
 
 /* A context saved by gs_ctx_switch at sp: the slot of its resume address (the
  * return address into the frame that switched) and its %rbp. */

@@ -1,5 +1,5 @@
 // gscc - the growstack C compiler driver: clang-19 plus the growstack plugin,
-// frame pointers and, when linking, the runtime and the thunk archive.
+// zeroed locals and, when linking, the runtime and the thunk archive.
 //
 //   gscc [clang arguments...]          compile and/or link like clang
 //   gscc --gs-thunks -o out.a [-shared] [-static] [-L dir] [-l name] inputs...
@@ -9,9 +9,11 @@
 //
 // What gscc adds (docs/usage.md has the user's view, docs/protocol.md the why):
 //
-//   compiling C:   -fpass-plugin=<plugin> -fno-omit-frame-pointer
-//                  -momit-leaf-frame-pointer, and -I<prefix>/include after
-//                  the user's -I options.
+//   compiling C:   -fpass-plugin=<plugin> -ftrivial-auto-var-init=zero
+//                  (-ftrivial-auto-var-init-max-size=32 when optimising),
+//                  -fdebug-default-version=4, and -I<prefix>/include after
+//                  the user's -I options. No frame pointers: the runtime walks
+//                  frames by their call-frame information (protocol.md 5.3).
 //   linking an executable:
 //                  <user inputs> <thunk archive> <libgrowstack.a> -pthread
 //                  -Wl,--wrap=main      the runtime's __wrap_main runs main on
@@ -135,8 +137,6 @@ bool compile_additions(const Layout &l, bool plugin, bool frame, Argv &out) {
     out.push_back("-fpass-plugin=" + l.plugin);
   }
   if (frame) {
-    out.push_back("-fno-omit-frame-pointer");
-    out.push_back("-momit-leaf-frame-pointer");
     // Locals start zeroed: contiguous mode's conservative scan (protocol.md 5.3)
     // would otherwise see the upper bytes of an old stack address next to a char
     // or short the program stored in an uninitialised array, take the word for a

@@ -1,4 +1,4 @@
-; An eligible definition gets "split-stack", "frame-pointer"="non-leaf" and the
+; An eligible definition gets "split-stack", uwtable (call-frame information) and the
 ; section growstack_text (protocol.md section 2); its existing attributes stay.
 ; A definition with its own section keeps it and is instrumented, but gets no
 ; record. Declarations are not touched.
@@ -28,5 +28,5 @@ declare void @decl()
 
 attributes #0 = { nounwind "frame-pointer"="none" "target-cpu"="x86-64" }
 
-; CHECK: attributes [[PLAIN]] = { nounwind "frame-pointer"="non-leaf" "split-stack" "target-cpu"="x86-64" }
-; CHECK: attributes [[OWN]] = { "frame-pointer"="non-leaf" "split-stack" }
+; CHECK: attributes [[PLAIN]] = { nounwind uwtable "frame-pointer"="none" "split-stack" "target-cpu"="x86-64" }
+; CHECK: attributes [[OWN]] = { uwtable "split-stack" }

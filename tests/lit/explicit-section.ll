@@ -25,4 +25,4 @@ define i32 @mine(ptr %fp) section ".text.mine" {
   ret i32 %r
 }
 
-; CHECK: attributes #[[ATTR]] = { "frame-pointer"="non-leaf" "split-stack" }
+; CHECK: attributes #[[ATTR]] = { uwtable "split-stack" }

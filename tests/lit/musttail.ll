@@ -47,4 +47,4 @@ define i32 @user(i32 %x) {
   ret i32 %r
 }
 
-; CHECK: attributes #[[INSTR]] = { "frame-pointer"="non-leaf" "split-stack" }
+; CHECK: attributes #[[INSTR]] = { uwtable "split-stack" }

@@ -8,7 +8,7 @@ int callee(int);
 
 // CHECK: define dso_local i32 @f(i32 noundef %x) #[[ATTR:[0-9]+]] section "growstack_text"
 // CHECK: call i32 @__gs_x.callee(
-// CHECK: attributes #[[ATTR]] = { noinline nounwind optnone {{.*}}"frame-pointer"="non-leaf" {{.*}}"split-stack"
+// CHECK: attributes #[[ATTR]] = { noinline nounwind optnone uwtable {{.*}}"split-stack"
 // ASM-LABEL: f:
 // ASM: cmpq %fs:112, %rsp
 // ASM: callq __morestack

@@ -11,5 +11,5 @@ static int helper(int x) { return callee(x) * 2; }
 // CHECK-NOT: define {{.*}}@helper
 // CHECK: define dso_local {{.*}}i32 @f(i32 noundef %x) local_unnamed_addr #[[ATTR:[0-9]+]] section "growstack_text"
 // CHECK: tail call i32 @__gs_x.callee(
-// CHECK: attributes #[[ATTR]] = {{.*}}"frame-pointer"="non-leaf" {{.*}}"split-stack"
+// CHECK: attributes #[[ATTR]] = {{.*}}uwtable {{.*}}"split-stack"
 int f(int x) { return helper(x) + 1; }

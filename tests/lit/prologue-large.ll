@@ -7,17 +7,18 @@ target triple = "x86_64-pc-linux-gnu"
 
 ; nocapture: the buffer stays in the frame (an escaping one would live on the
 ; side stack, protocol.md 7), and the plugin zeroes it (ZeroLocals.h: it cannot
-; see what @use writes), whose memset call keeps %rbx: FRAME = 4096 + %rbx +
-; %rbp + the slot that aligns the call.
+; see what @use writes), whose memset call keeps %rbx: FRAME = 4096 + %rbx
+; (no frame pointer: protocol.md 5.3).
 declare void @use(ptr nocapture)
 
 ; CHECK-LABEL: large:
 ; CHECK:       # %bb.0:
-; CHECK-NEXT:  leaq -4120(%rsp), %r11
+; CHECK-NEXT:  leaq -4104(%rsp), %r11
 ; CHECK-NEXT:  cmpq %fs:112, %r11
 ; CHECK-NEXT:  jbe [[ALLOC:\.LBB[0-9_]+]]
 ; CHECK:       [[ALLOC]]:
-; CHECK-NEXT:  movl $4120, %r10d
+; CHECK-NEXT:  .cfi_restore %rbx
+; CHECK-NEXT:  movl $4104, %r10d
 ; CHECK-NEXT:  movl $16, %r11d
 ; CHECK-NEXT:  callq __morestack
 ; CHECK-NEXT:  retq

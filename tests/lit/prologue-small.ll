@@ -13,8 +13,8 @@ declare void @use(ptr nocapture)
 ; CHECK:       # %bb.0:
 ; CHECK-NEXT:  cmpq %fs:112, %rsp
 ; CHECK-NEXT:  jbe [[ALLOC:\.LBB[0-9_]+]]
-; CHECK:       pushq %rbp
-; CHECK-NEXT:  movq %rsp, %rbp
+; CHECK:       subq $24, %rsp
+; CHECK-NEXT:  .cfi_def_cfa_offset 32
 ; CHECK:       [[ALLOC]]:
 ; CHECK-NEXT:  movl $24, %r10d
 ; CHECK-NEXT:  movl $0, %r11d

@@ -43,7 +43,7 @@ int f(int v, struct pt s) {
   return x + arr[2] + s.y;
 }
 
-// DWARF:      DW_AT_location (DW_OP_fbreg [[SLOT:-?[0-9]+]], DW_OP_deref, DW_OP_plus_uconst 0x18)
+// DWARF:      DW_AT_location (DW_OP_fbreg [[SLOT:[-+]?[0-9]+]], DW_OP_deref, DW_OP_plus_uconst 0x18)
 // DWARF-NEXT: DW_AT_name ("s")
 // DWARF:      DW_AT_location (DW_OP_fbreg [[SLOT]], DW_OP_deref)
 // DWARF-NEXT: DW_AT_name ("arr")

@@ -16,7 +16,6 @@
 #   gscc     CC=gscc        CFLAGS=-O2
 #   clang    CC=clang-19    CFLAGS=-O2                    (the reference)
 #   flags    CC=clang-19    CFLAGS=-O2 + the flags gscc adds besides its plugin:
-#            -fno-omit-frame-pointer -momit-leaf-frame-pointer
 #            -ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=32
 #            (32: GROWSTACK_AUTO_INIT_MAX_SIZE; gscc adds it at -O1 and above)
 # A program already built with the same compiler, flags and (for gscc) the same
@@ -43,7 +42,7 @@ src=$(cd "$src" && pwd)
 mkdir -p "$out/$variant"
 out=$(cd "$out" && pwd)
 
-GS_FLAGS="-fno-omit-frame-pointer -momit-leaf-frame-pointer -ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=32"
+GS_FLAGS="-ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=32"
 case $variant in
   gscc)
     [[ -x $gscc ]] || { echo "build.sh: --gscc PATH needed for the gscc variant" >&2; exit 2; }
