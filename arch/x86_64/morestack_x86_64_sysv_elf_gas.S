@@ -206,14 +206,18 @@ __morestack_return:
  * (docs/protocol.md 4.1a; gscc writes the thunk: compiler-plugin/gscc/elf.cpp),
  * taken when the stack has less than the function's BYTES above the guard.
  * In: %r11d = BYTES, [%rsp] = the return address into the
- * thunk's alloc block (its retq; the retry of the room test is the next byte),
+ * thunk's alloc block (a nop, not a retq: a leaf's growth never chains a
+ * segment, so nothing returns through it; the retry of the room test is the
+ * next byte),
  * [%rsp + 8] = the thunk's return address, into the instrumented code that
  * called it; the argument registers and %rax as for the function.
- * %r10 is free (the retry loads the function again). Either the retry at once
- * (segmented mode: a segment chained for the call would be unlinked when it
- * returns, a split per call; or the guard in place is the one the runtime last
- * declined to grow from on this thread, gs_leaf_declined): it finds the room
- * still missing and takes the trampoline; or __morestack as for a function of BYTES
+ * %r10 is free (the retry loads the function again). Either a return at once,
+ * through the nop to the retry (segmented mode: a segment chained for the call
+ * would be unlinked when it returns, a split per call; or the guard in place
+ * is the one the runtime last declined to grow from on this thread,
+ * gs_leaf_declined): it finds the room still missing and takes the
+ * trampoline, and the call and its ret stay paired for the return stack
+ * buffer; or __morestack as for a function of BYTES
  * with no stack arguments, marked as a leaf's request (%r11 =
  * GS_MORESTACK_LEAF, which also keeps it off the fast split): the C half
  * (gs_stack_grow_leaf) moves the stack or lowers the watermark, or declines,
@@ -233,11 +237,8 @@ __morestack_leaf:
 	movl	%r11d, %r10d                    /* FRAME: BYTES */
 	movq	$GS_MORESTACK_LEAF, %r11
 	jmp	__morestack
-1:	popq	%r11                            /* declined: to the retry, which finds */
-	.cfi_adjust_cfa_offset -8
-	incq	%r11                            /* the room missing and takes the trampoline */
-	jmp	*%r11
-	.cfi_endproc
+1:	ret                                     /* declined: the retry finds the room */
+	.cfi_endproc                            /* missing and takes the trampoline */
 	.size	__morestack_leaf, .-__morestack_leaf
 
 /* gold and lld make split-stack callers of objects without split-stack notes call

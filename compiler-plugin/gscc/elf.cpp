@@ -353,7 +353,10 @@ constexpr uint64_t kThunkFirst = 35;
 // the function runs directly when BYTES lie above the guard; otherwise
 // __morestack_leaf grows the stack (a fixed stack's watermark, a contiguous
 // move) and resumes at the retry (its call's return address + 1), or declines
-// and the retry finds the room still missing: the trampoline.
+// and returns (to the nop before the retry) and the retry finds the room still
+// missing: the trampoline. The byte at the return address is a nop, not an
+// alloc block's retq: a leaf's growth is never a segmented call (GS_GROW_CALL),
+// and a decline's plain `ret` keeps the return stack buffer balanced.
 constexpr unsigned char kLeafThunkCode[112] = {
     0x4c, 0x8b, 0x15, 0, 0, 0, 0,                    //   0: movq foo@GOTPCREL(%rip), %r10
     0x48, 0x83, 0x3d, 0, 0, 0, 0, 0x00,              //   7: cmpq $0, slot(%rip)
@@ -369,7 +372,7 @@ constexpr unsigned char kLeafThunkCode[112] = {
     0xe9, 0, 0, 0, 0,                                //  56: jmp __gs_thunk_resolve_leaf
     0x41, 0xbb, 0, 0, 0, 0,                          //  61: movl $BYTES, %r11d
     0xff, 0x15, 0, 0, 0, 0,                          //  67: call *__morestack_leaf@GOTPCREL(%rip)
-    0xc3,                                            //  73: ret
+    0x90,                                            //  73: nop (a decline returns here)
     0x4c, 0x8b, 0x15, 0, 0, 0, 0,                    //  74: movq foo@GOTPCREL(%rip), %r10
     0x4c, 0x8d, 0x9c, 0x24, 0, 0, 0, 0,              //  81: leaq -BYTES(%rsp), %r11
     0x64, 0x4c, 0x3b, 0x1c, 0x25, 0x70, 0, 0, 0,     //  89: cmpq %fs:0x70, %r11
