@@ -20,9 +20,10 @@
  *    call takes the trampoline;
  *  - GROWSTACK_FORCE_MOVE: every call asks and moves (the guard stays above
  *    %rsp), then takes the trampoline: it terminates, results are correct;
- *  - GROWSTACK_MAX too small to grow (registered as libc_leaf_grow_at_max.*):
- *    one decline (leaf_declines 1: later calls see the guard it declined at
- *    and go to the trampoline at once), no growth, no overflow report.
+ *  - GROWSTACK_MAX too small to grow (registered as libc_leaf_grow_at_max.*),
+ *    or (contiguous) below a pinned frame, a second run: one decline
+ *    (leaf_declines 1: later calls see the guard it declined at and go to
+ *    the trampoline at once), no growth, no segment, no overflow report.
  * Reverting the change fails every configuration (no leaf_grows counter; the
  * contiguous and fixed runs see no direct call).
  */
@@ -161,41 +162,53 @@ static void *body(void *arg)
     return (void *)descend(o, 0);
 }
 
-int main(void)
+/* The same below a pinned frame: body_pinned passes a long double on the
+ * stack to the call that stays live during the loop, so its record pins it
+ * (GS_REC_X87, protocol.md 5.3 and 5.4) and a contiguous stack above it
+ * cannot move. */
+__attribute__((noinline)) static long descend_ld(struct run *o, long double x)
 {
-    struct e2e_cfg m = e2e_cfg();
-    /* The first call resolves the thunks' slots (pushing on the coroutine
-     * stack): not in the loop. Through a global, or LLVM drops the pair. */
-    sink = malloc(8);
-    free(sink);
-    uintptr_t a = (uintptr_t)&malloc;
-    int trusted = a >= gs_libc_leaves_text_lo && a < gs_libc_leaves_text_hi &&
-                  !RUNNING_ON_VALGRIND;
-    int at_max = m.c.max <= 4096;
+    long r = descend(o, 0);
+    return x == 2.5L ? r : -1;
+}
 
+static void *body_pinned(void *arg)
+{
+    struct run *o = arg;
+    volatile long double x = 2.5L;
+    return (void *)descend_ld(o, x);
+}
+
+static int trusted, at_max;
+
+static void run_phase(struct e2e_cfg m, int pinned)
+{
     struct run o = {0};
     struct gs_stats before = e2e_stats();
     /* Contiguous: 4 KiB, so that a depth with 1336 .. 936 bytes of room
      * exists before the first move. */
     struct gs_spawn_attr attr = {.name = "leafgrow",
                                  .initial = m.c.max < 4096 ? m.c.max : 4096};
-    gs_handle h = gs_spawn_with(body, &o, &attr);
+    gs_handle h = gs_spawn_with(pinned ? body_pinned : body, &o, &attr);
     E2E_CHECK(h != 0);
     void *res = NULL;
     E2E_EQ_LONG(gs_join(h, &res), 0);
     struct gs_stats d = e2e_stats_since(&before);
-    printf("libc_leaf_grow: mode %s%s%s, %s: depth %ld, room %ld at the first call, "
+    printf("libc_leaf_grow: mode %s%s%s%s, %s: depth %ld, room %ld at the first call, "
            "least %ld later; later calls %ld direct, %ld through the trampoline; "
-           "leaf_grows %llu leaf_declines %llu moves %llu\n",
+           "leaf_grows %llu leaf_declines %llu moves %llu pins %llu\n",
            gs_mode_name(m.c.mode), m.forced ? " (forced moves)" : "",
-           at_max ? " (at GROWSTACK_MAX)" : "", trusted ? "glibc trusted" : "not trusted",
-           o.depth, o.room_first, o.room_min_later, o.direct, o.tramp,
-           (unsigned long long)d.leaf_grows, (unsigned long long)d.leaf_declines,
-           (unsigned long long)d.moves);
+           at_max ? " (at GROWSTACK_MAX)" : "", pinned ? ", below a pinned frame" : "",
+           trusted ? "glibc trusted" : "not trusted", o.depth, o.room_first, o.room_min_later,
+           o.direct, o.tramp, (unsigned long long)d.leaf_grows,
+           (unsigned long long)d.leaf_declines, (unsigned long long)d.moves,
+           (unsigned long long)d.pins);
     E2E_EQ_LONG((long)res, 4 * o.depth);
     E2E_EQ_LONG(o.bad, 0);
     E2E_EQ_LONG(o.direct + o.tramp, CALLS - 1);
 
+    /* A contiguous stack whose growth cannot be a move: a pin, the limit. */
+    int no_move = at_max || (pinned && m.contiguous);
     if (!trusted) {
         /* The slot holds the trampoline: the room is never tested. */
         E2E_EQ_LONG(d.leaf_grows, 0);
@@ -203,10 +216,17 @@ int main(void)
         E2E_EQ_LONG(o.direct, 0);
     } else if (m.forced) {
         E2E_CHECK_MSG(o.room_first == 0, "room %ld with forced moves", o.room_first);
-        /* malloc and free: every call asks, moves and takes the trampoline. */
-        E2E_CHECK_MSG(d.leaf_grows >= 2 * CALLS, "leaf_grows %llu",
-                      (unsigned long long)d.leaf_grows);
-        E2E_EQ_LONG(d.leaf_declines, 0);
+        if (pinned) {
+            /* The first forced growths above the pinned frame chain a
+             * segment (pins); the loop's segment holds movable frames only,
+             * so requests move it: nothing more to say than the results. */
+            E2E_CHECK(d.pins >= 1);
+        } else {
+            /* malloc and free: every call asks, moves, takes the trampoline. */
+            E2E_CHECK_MSG(d.leaf_grows >= 2 * CALLS, "leaf_grows %llu",
+                          (unsigned long long)d.leaf_grows);
+            E2E_EQ_LONG(d.leaf_declines, 0);
+        }
     } else {
         E2E_CHECK_MSG(o.room_first < leaf_bytes_malloc - 64, "room %ld at the first call",
                       o.room_first);
@@ -214,10 +234,12 @@ int main(void)
             E2E_EQ_LONG(d.leaf_grows, 0);
             E2E_EQ_LONG(d.leaf_declines, 0);
             E2E_EQ_LONG(o.direct, 0);
-        } else if (at_max) {
+        } else if (no_move) {
+            /* One decline; later calls see its guard and go straight on. */
             E2E_EQ_LONG(d.leaf_grows, 0);
             E2E_EQ_LONG(d.leaf_declines, 1);
             E2E_EQ_LONG(d.moves, 0);
+            E2E_EQ_LONG(d.pins, 0);
             E2E_EQ_LONG(o.direct, 0);
         } else {
             E2E_EQ_LONG(d.leaf_grows, 1);
@@ -231,5 +253,19 @@ int main(void)
             E2E_EQ_LONG(o.direct, CALLS - 1);
         }
     }
+}
+
+int main(void)
+{
+    struct e2e_cfg m = e2e_cfg();
+    /* The first call resolves the thunks' slots (pushing on the coroutine
+     * stack): not in the loop. Through a global, or LLVM drops the pair. */
+    sink = malloc(8);
+    free(sink);
+    uintptr_t a = (uintptr_t)&malloc;
+    trusted = a >= gs_libc_leaves_text_lo && a < gs_libc_leaves_text_hi && !RUNNING_ON_VALGRIND;
+    at_max = m.c.max <= 4096;
+    run_phase(m, 0);
+    run_phase(m, 1);
     return e2e_done("libc_leaf_grow");
 }
