@@ -17,7 +17,10 @@ void gs_entry_morestack(struct gs_morestack_regs *r)
         gs_fatal("__morestack called outside a coroutine (guard %p); the guard slot "
                  "%%fs:0x70 was changed by someone else",
                  (void *)gs_arch_get_guard());
-    gs_stack_grow(&co->stack, r);
+    if (gs_arch_msr_take_leaf(r))
+        gs_stack_grow_leaf(&co->stack, r);
+    else
+        gs_stack_grow(&co->stack, r);
 }
 
 /* The running coroutine's stack; NULL on the system stack (guard 0), where

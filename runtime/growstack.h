@@ -314,6 +314,13 @@ struct gs_stats {
     uint64_t side_peak;         /* largest side stack one coroutine (or thread)
                                    owned, in bytes                                  */
     uint64_t side_chunks;       /* side stack chunks obtained from malloc           */
+    uint64_t leaf_grows;        /* growths a measured C library function's thunk
+                                   asked for (too little room for it; protocol.md
+                                   4.1a): a move or a lower watermark, after which
+                                   the call runs on the coroutine stack           */
+    uint64_t leaf_declines;     /* such requests the runtime declined (segmented
+                                   mode never asks; a pin, the limit, a full fixed
+                                   stack): the call takes the trampoline          */
 };
 
 /* Counters summed over all threads. */

@@ -36,6 +36,7 @@ static void watermark_release(struct gs_stack *s);
 int gs_stack_create(struct gs_stack *s, size_t initial, const void *entry)
 {
     memset(s, 0, sizeof *s);
+    gs_leaf_declined = 0; /* a guard of a freed stack may be this one's */
     s->side = GS_SIDE_INIT;
     s->usage.wait = GS_SHRINK_WAIT_MIN;
     s->initial = initial ? initial : gs_cfg.initial;
@@ -206,6 +207,7 @@ void gs_stack_start(void)
             fast = GS_FAST_SPLIT_PINNED;
     }
     __atomic_store_n(&gs_stack_fast_split, fast, __ATOMIC_RELAXED);
+    __atomic_store_n(&gs_stack_leaf_grow, gs_cfg.mode != GS_MODE_SEGMENTED, __ATOMIC_RELAXED);
 }
 
 /* Segmented growth (protocol.md 5.2): run the body on the next segment.
@@ -518,14 +520,26 @@ static size_t grow_to(const struct gs_seg *old)
  * one and holds the stack; otherwise the growth chains a segment (which uses
  * what is left under the limit, and reports the overflow when nothing is):
  * never a copy into a block of the same size. */
+static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf);
+
 static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
+{
+    if (!move_up(s, r, 0))
+        grow_segmented(s, r);
+}
+
+/* The move of grow_contiguous: 1 when the stack moved (r says where the body
+ * resumes), 0 when it cannot (a pinned frame, the limit): the caller chains a
+ * segment, or, for a leaf's request (`leaf`: gs_stack_grow_leaf), declines,
+ * and then no pin is counted (no segment was chained for it). */
+static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
 {
     /* First the cheapest exit: the pinned frame the last walk found is still
      * live here, so this growth chains a segment whatever else holds. */
     if (pin_still_holds(s, gs_arch_msr_ret_slot(r))) {
-        note_pin(s, " (cached)");
-        grow_segmented(s, r);
-        return;
+        if (!leaf)
+            note_pin(s, " (cached)");
+        return 0;
     }
     struct gs_seg *old = s->top;
     size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
@@ -542,19 +556,18 @@ static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
         /* The doubling passes the limit (or the largest block class). */
         want = gs_seg_usable_fit(room);
         if (want < need || (want <= cur && !gs_cfg.force_move)) {
-            gs_trace("near the limit: %zu bytes left for a block of at least %zu; chaining "
-                     "a segment",
-                     room, need);
-            grow_segmented(s, r);
-            return;
+            gs_trace("near the limit: %zu bytes left for a block of at least %zu; %s", room,
+                     need, leaf ? "the leaf call takes the trampoline" : "chaining a segment");
+            return 0;
         }
     }
     /* F's return address is in its caller, whose frame is the one in the
-     * register block. */
+     * register block. (A leaf's thunk is F: it has no frame, the slot holds
+     * the return address into the instrumented code that called it.) */
     if (!frames_movable(s, old, gs_arch_msr_ret_slot(r), gs_arch_msr_fp(r))) {
-        note_pin(s, "");
-        grow_segmented(s, r);
-        return;
+        if (!leaf)
+            note_pin(s, "");
+        return 0;
     }
     /* A cached block whose pages are not resident is prefaulted (protocol.md
      * 5.3); a fresh one receives the old block's pages (gs_seg_move_pages). */
@@ -569,6 +582,7 @@ static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
 
     gs_tls.stats.moves++;
     gs_arch_msr_resume(r, body, gs_arch_msr_ret_slot(r) + (uintptr_t)delta, guard_for(n));
+    return 1;
 }
 
 static void watermark_grow(struct gs_stack *s, struct gs_morestack_regs *r);
@@ -602,6 +616,79 @@ void gs_stack_grow(struct gs_stack *s, struct gs_morestack_regs *r)
         grow_contiguous(s, r);
     else
         grow_segmented(s, r);
+}
+
+/* ---- growth for a measured C library function (protocol.md 4.1a) ------------ *
+ *
+ * A thunk of gs_libc_leaves.h whose function needs more room above the guard
+ * than %rsp has asks __morestack_leaf to grow the stack, as if it were a
+ * function of BYTES whose prologue check failed. The growth is made only where
+ * it lasts and costs nothing later: a fixed stack lowers its watermark, a
+ * contiguous one moves to a larger block; then the thunk finds the room and
+ * every later call from that depth runs the function directly. Everything else
+ * declines: the thunk resumes unchanged, finds the room still missing and
+ * takes the system-stack trampoline, as before. Declined: segmented mode
+ * (__morestack_leaf never asks: a segment chained for the call would be
+ * unlinked when it returns, a split per call), a pinned frame in the top
+ * segment (a move would chain a segment too), a block that would pass
+ * GROWSTACK_MAX, a fixed stack whose real end is near (never an overflow
+ * report the trampoline would have avoided). The guard a decline saw is kept
+ * in gs_leaf_declined: __morestack_leaf takes the trampoline at once while the
+ * guard is that one (any growth, move, switch to another stack or resync
+ * changes it). */
+
+static int watermark_lower(struct gs_stack *s, uintptr_t below);
+
+int gs_stack_leaf_grow;
+__thread uintptr_t gs_leaf_declined __attribute__((tls_model("initial-exec")));
+
+static void leaf_decline(struct gs_morestack_regs *r, uintptr_t guard)
+{
+    gs_tls.stats.leaf_declines++;
+    gs_leaf_declined = guard;
+    gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), guard);
+}
+
+void gs_stack_grow_leaf(struct gs_stack *s, struct gs_morestack_regs *r)
+{
+    uintptr_t slot = gs_arch_msr_ret_slot(r);
+    uintptr_t want = slot - gs_arch_msr_frame(r); /* what the thunk compared */
+    uintptr_t guard = gs_arch_get_guard();
+    if (s->kind == GS_STACK_FIXED) {
+        /* Below the real guard lies only the slack: decline before
+         * watermark_lower would count the whole stack as given. */
+        if (want <= GS_SEG_GUARD(s->bottom) || !watermark_lower(s, want)) {
+            leaf_decline(r, guard);
+            return;
+        }
+        gs_tls.stats.leaf_grows++;
+        gs_arch_msr_resume(r, gs_arch_msr_body(r), slot, watermark_guard(s));
+        return;
+    }
+    if (!gs_stack_sync_top(s, r->sp))
+        gs_fatal("__morestack: %%rsp %p is on none of the coroutine's segments", (void *)r->sp);
+    struct gs_stack_usage *u = &s->usage;
+    uintptr_t real = guard_for(s->top);
+    if (u->probe && guard == u->probe) {
+        /* The run passed half the stack's depth (gs_stack_grow): it needs
+         * its size. Above the real guard that is all. */
+        u->grew = 1;
+        guard = real;
+        if (want > real) {
+            gs_arch_msr_resume(r, gs_arch_msr_body(r), slot, real);
+            return;
+        }
+    }
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || !move_up(s, r, 1)) {
+        leaf_decline(r, guard);
+        return;
+    }
+    u->grew = 1;
+    if (u->shrunk) {
+        u->shrunk = 0;
+        u->wait = u->wait < GS_SHRINK_WAIT_MAX / 2 ? 2 * u->wait : GS_SHRINK_WAIT_MAX;
+    }
+    gs_tls.stats.leaf_grows++;
 }
 
 /* ---- shrinking (protocol.md 5.4a) --------------------------------------------- *

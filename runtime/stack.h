@@ -117,6 +117,15 @@ extern int gs_stack_fast_split __attribute__((visibility("hidden")));
  * the fixed stack's watermark, or the run's probe, which stays armed). */
 extern int gs_stack_fast_resync __attribute__((visibility("hidden")));
 
+/* Read by __morestack_leaf (arch); set by gs_stack_start: 1 unless the mode
+ * is segmented. When it is 0, a measured C library function's thunk that
+ * lacks room takes the trampoline at once; when it is 1 it asks for growth
+ * (gs_stack_grow_leaf), unless the guard in place is gs_leaf_declined, the
+ * guard at the last request the runtime declined on this thread (0: none). */
+extern int gs_stack_leaf_grow __attribute__((visibility("hidden")));
+extern __thread uintptr_t gs_leaf_declined
+    __attribute__((visibility("hidden"), tls_model("initial-exec")));
+
 /* Once the configuration is final (gs_config_start): allow __morestack's
  * fast split when the mode and the environment permit it. */
 __attribute__((visibility("hidden"))) void gs_stack_start(void);
@@ -136,6 +145,15 @@ __attribute__((visibility("hidden"))) void gs_stack_release(struct gs_stack *s);
  * the configured mode and fill regs->action, guard, pc and sp. */
 __attribute__((visibility("hidden"))) void gs_stack_grow(struct gs_stack *s,
                                                         struct gs_morestack_regs *regs);
+
+/* __morestack's slow path for a measured C library function's thunk
+ * (protocol.md 4.1a, __morestack_leaf): F is the thunk, FRAME the function's
+ * BYTES. Lower a fixed stack's watermark or move a contiguous stack so that
+ * BYTES lie above the guard, or decline (the guard stays, gs_leaf_declined
+ * notes it); either way the thunk resumes in place (GS_GROW_RESUME) and tests
+ * the room again. Never chains a segment, never reports an overflow. */
+__attribute__((visibility("hidden"))) void gs_stack_grow_leaf(struct gs_stack *s,
+                                                             struct gs_morestack_regs *regs);
 
 /* Make s->top the segment holding sp (after segmented returns or a longjmp),
  * keeping s->size. 0 if sp is on none of s's segments. */

@@ -47,6 +47,8 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
     if (from->side_peak > to->side_peak)
         to->side_peak = from->side_peak;
     to->side_chunks += from->side_chunks;
+    to->leaf_grows += from->leaf_grows;
+    to->leaf_declines += from->leaf_declines;
 }
 
 void gs_stats_thread_init(void)
@@ -92,7 +94,8 @@ void gs_stats_print(FILE *out)
             "growstack:   coroutines spawned=%llu finished=%llu switches=%llu "
             "unchecked_spawns=%llu unknown_frames=%llu\n"
             "growstack:   growth splits=%llu segments_new=%llu segments_reused=%llu "
-            "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu\n"
+            "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu "
+            "leaf_grows=%llu leaf_declines=%llu\n"
             "growstack:   memory stack_bytes=%llu stack_bytes_peak=%llu mapped_bytes=%llu "
             "max_stack_bytes=%llu\n"
             "growstack:   side side_bytes=%llu side_peak=%llu side_chunks=%llu\n",
@@ -104,6 +107,7 @@ void gs_stats_print(FILE *out)
             (unsigned long long)s.segments_reused, (unsigned long long)s.moves,
             (unsigned long long)s.bytes_copied, (unsigned long long)s.pins,
             (unsigned long long)s.shrinks, (unsigned long long)s.dyn_allocs,
+            (unsigned long long)s.leaf_grows, (unsigned long long)s.leaf_declines,
             (unsigned long long)s.stack_bytes, (unsigned long long)s.stack_bytes_peak,
             (unsigned long long)s.mapped_bytes, (unsigned long long)s.max_stack_bytes,
             (unsigned long long)s.side_bytes, (unsigned long long)s.side_peak,

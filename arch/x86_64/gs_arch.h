@@ -58,8 +58,8 @@
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
-#define GS_THREAD_TALLY_SITE 192 /* struct gs_pin_site *: .pin_tally.site         */
-#define GS_THREAD_TALLY_N    200 /* uint64_t: .pin_tally.n                         */
+#define GS_THREAD_TALLY_SITE 208 /* struct gs_pin_site *: .pin_tally.site         */
+#define GS_THREAD_TALLY_N    216 /* uint64_t: .pin_tally.n                         */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
@@ -200,6 +200,12 @@
 #define GS_BLOCK_THREAD      3   /* on the thread's own stack, outside coroutines:
                                     the thread waits (gs_api_block_wait), then the
                                     step runs again                                */
+
+/* %r11 (ARGS) as __morestack_leaf hands a measured C library function's
+ * growth request to __morestack (protocol.md 4.1a): all ones, which no
+ * prologue's `movl $ARGS, %r11d` can produce (it clears the upper half). A
+ * nonzero ARGS also keeps the request off __morestack's fast split. */
+#define GS_MORESTACK_LEAF (-1)
 
 /* What the C half of __morestack asks for (GS_MSR_ACTION). */
 #define GS_GROW_RESUME 1   /* contiguous: jump to body (ret+1) with %rsp = sp      */
@@ -365,6 +371,16 @@ _Static_assert(sizeof(struct gs_morestack_regs) == GS_MSR_SIZE, "SIZE");
  * arguments. */
 static inline size_t gs_arch_msr_frame(const struct gs_morestack_regs *r) { return r->r10; }
 static inline size_t gs_arch_msr_args(const struct gs_morestack_regs *r) { return r->r11; }
+/* A measured C library function's thunk asked (through __morestack_leaf,
+ * protocol.md 4.1a): F is the thunk, FRAME its BYTES, no stack arguments.
+ * Returns 1 and makes ARGS 0 then. */
+static inline int gs_arch_msr_take_leaf(struct gs_morestack_regs *r)
+{
+    if (r->r11 != (uint64_t)GS_MORESTACK_LEAF)
+        return 0;
+    r->r11 = 0;
+    return 1;
+}
 /* F's caller's frame pointer: the first frame of a walk up the chain. */
 static inline uintptr_t gs_arch_msr_fp(const struct gs_morestack_regs *r) { return r->rbp; }
 /* The slot holding F's return address: %rsp at F's entry, as after the call. */

@@ -30,6 +30,13 @@
  *    C locale; unbounded by anything we can measure here).
  *  - None of them calls back into the program or yields; none takes stack
  *    arguments (N = 0) or is variadic.
+ *  - Without BYTES of room the thunk asks __morestack_leaf to grow the stack
+ *    as a prologue with a frame of BYTES would (protocol.md 4.1a): a fixed
+ *    stack's watermark, a contiguous move; never a segment, never an overflow
+ *    report. It tests the room once more and calls the function directly or
+ *    through the system-stack trampoline. BYTES is thus also a growth request:
+ *    a figure larger than needed makes stacks grow earlier, not only calls
+ *    take the trampoline.
  *
  * Measured on glibc 2.36 (Debian 12), x86-64, 2026-12-04 (bytes below the
  * caller's %rsp, worst path; tests/runtime/libc_stack_use prints them):

@@ -202,6 +202,45 @@ __morestack_return:
 	.cfi_endproc
 	.size	__morestack, .-__morestack
 
+/* __morestack_leaf: the slow path of a measured C library function's thunk
+ * (docs/protocol.md 4.1a; gscc writes the thunk: compiler-plugin/gscc/elf.cpp),
+ * taken when the stack has less than the function's BYTES above the guard.
+ * In: %r11d = BYTES, [%rsp] = the return address into the
+ * thunk's alloc block (a nop, not a retq: a leaf's growth never chains a
+ * segment, so nothing returns through it; the retry of the room test is the
+ * next byte),
+ * [%rsp + 8] = the thunk's return address, into the instrumented code that
+ * called it; the argument registers and %rax as for the function.
+ * %r10 is free (the retry loads the function again). Either a return at once,
+ * through the nop to the retry (segmented mode: a segment chained for the call
+ * would be unlinked when it returns, a split per call; or the guard in place
+ * is the one the runtime last declined to grow from on this thread,
+ * gs_leaf_declined): it finds the room still missing and takes the
+ * trampoline, and the call and its ret stay paired for the return stack
+ * buffer; or __morestack as for a function of BYTES
+ * with no stack arguments, marked as a leaf's request (%r11 =
+ * GS_MORESTACK_LEAF, which also keeps it off the fast split): the C half
+ * (gs_stack_grow_leaf) moves the stack or lowers the watermark, or declines,
+ * and resumes the thunk at the retry either way. The thunk has no frame: F's
+ * caller is the instrumented code, whose frame the walk of a move starts from,
+ * and the retry reloads the function into %r10. */
+	.globl	__morestack_leaf
+	.type	__morestack_leaf, @function
+	.p2align 4
+__morestack_leaf:
+	.cfi_startproc
+	cmpl	$0, gs_stack_leaf_grow(%rip)
+	je	1f
+	movq	%fs:gs_leaf_declined@tpoff, %r10
+	cmpq	%fs:GS_TCB_GUARD, %r10
+	je	1f
+	movl	%r11d, %r10d                    /* FRAME: BYTES */
+	movq	$GS_MORESTACK_LEAF, %r11
+	jmp	__morestack
+1:	ret                                     /* declined: the retry finds the room */
+	.cfi_endproc                            /* missing and takes the trampoline */
+	.size	__morestack_leaf, .-__morestack_leaf
+
 /* gold and lld make split-stack callers of objects without split-stack notes call
  * this with 16 KiB added to the frame size. gscc strips the notes from its objects
  * so that never happens to them; for objects built otherwise (clang -fsplit-stack

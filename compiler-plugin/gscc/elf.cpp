@@ -350,24 +350,39 @@ constexpr unsigned char kThunkCode[48] = {
 };
 constexpr uint64_t kThunkFirst = 35;
 // A thunk of a measured C library function (gs_libc_leaves.h, thunks.h):
-constexpr unsigned char kLeafThunkCode[72] = {
-    0x4c, 0x8b, 0x15, 0, 0, 0, 0,                    //  0: movq foo@GOTPCREL(%rip), %r10
-    0x48, 0x83, 0x3d, 0, 0, 0, 0, 0x00,              //  7: cmpq $0, slot(%rip)
-    0x75, 0x1f,                                      // 15: jne 48
-    0x4c, 0x8d, 0x9c, 0x24, 0, 0, 0, 0,              // 17: leaq -BYTES(%rsp), %r11
-    0x64, 0x4c, 0x3b, 0x1c, 0x25, 0x70, 0, 0, 0,     // 25: cmpq %fs:0x70, %r11
-    0x76, 0x03,                                      // 34: jbe 39
-    0x41, 0xff, 0xe2,                                // 36: jmp *%r10
-    0x45, 0x31, 0xdb,                                // 39: xorl %r11d, %r11d
-    0xff, 0x25, 0, 0, 0, 0,                          // 42: jmp *__gs_tramp@GOTPCREL(%rip)
-    0x45, 0x31, 0xdb,                                // 48: xorl %r11d, %r11d
-    0xff, 0x25, 0, 0, 0, 0,                          // 51: jmp *slot(%rip)
-    0x50,                                            // 57: first: pushq %rax
-    0x48, 0x8d, 0x05, 0, 0, 0, 0,                    // 58: leaq slot(%rip), %rax
-    0xe9, 0, 0, 0, 0,                                // 65: jmp __gs_thunk_resolve_leaf
-    0x90, 0x90,                                      // 70: padding
+// the function runs directly when BYTES lie above the guard; otherwise
+// __morestack_leaf grows the stack (a fixed stack's watermark, a contiguous
+// move) and resumes at the retry (its call's return address + 1), or declines
+// and returns (to the nop before the retry) and the retry finds the room still
+// missing: the trampoline. The byte at the return address is a nop, not an
+// alloc block's retq: a leaf's growth is never a segmented call (GS_GROW_CALL),
+// and a decline's plain `ret` keeps the return stack buffer balanced.
+constexpr unsigned char kLeafThunkCode[112] = {
+    0x4c, 0x8b, 0x15, 0, 0, 0, 0,                    //   0: movq foo@GOTPCREL(%rip), %r10
+    0x48, 0x83, 0x3d, 0, 0, 0, 0, 0x00,              //   7: cmpq $0, slot(%rip)
+    0x75, 0x16,                                      //  15: jne 39
+    0x4c, 0x8d, 0x9c, 0x24, 0, 0, 0, 0,              //  17: leaq -BYTES(%rsp), %r11
+    0x64, 0x4c, 0x3b, 0x1c, 0x25, 0x70, 0, 0, 0,     //  25: cmpq %fs:0x70, %r11
+    0x76, 0x19,                                      //  34: jbe 61
+    0x41, 0xff, 0xe2,                                //  36: jmp *%r10
+    0x45, 0x31, 0xdb,                                //  39: xorl %r11d, %r11d
+    0xff, 0x25, 0, 0, 0, 0,                          //  42: jmp *slot(%rip)
+    0x50,                                            //  48: first: pushq %rax
+    0x48, 0x8d, 0x05, 0, 0, 0, 0,                    //  49: leaq slot(%rip), %rax
+    0xe9, 0, 0, 0, 0,                                //  56: jmp __gs_thunk_resolve_leaf
+    0x41, 0xbb, 0, 0, 0, 0,                          //  61: movl $BYTES, %r11d
+    0xff, 0x15, 0, 0, 0, 0,                          //  67: call *__morestack_leaf@GOTPCREL(%rip)
+    0x90,                                            //  73: nop (a decline returns here)
+    0x4c, 0x8b, 0x15, 0, 0, 0, 0,                    //  74: movq foo@GOTPCREL(%rip), %r10
+    0x4c, 0x8d, 0x9c, 0x24, 0, 0, 0, 0,              //  81: leaq -BYTES(%rsp), %r11
+    0x64, 0x4c, 0x3b, 0x1c, 0x25, 0x70, 0, 0, 0,     //  89: cmpq %fs:0x70, %r11
+    0x76, 0x03,                                      //  98: jbe 103
+    0x41, 0xff, 0xe2,                                // 100: jmp *%r10
+    0x45, 0x31, 0xdb,                                // 103: xorl %r11d, %r11d
+    0xff, 0x25, 0, 0, 0, 0,                          // 106: jmp *__gs_tramp@GOTPCREL(%rip)
 };
-constexpr uint64_t kLeafThunkFirst = 57;
+constexpr uint64_t kLeafThunkFirst = 48;
+constexpr uint64_t kLeafThunkGrow = 61;  // after `first`'s three instructions: CFA rsp + 8 again
 static_assert(GS_TCB_GUARD == 0x70, "the guard slot kLeafThunkCode compares against");
 
 // The measured C library functions and the stack each needs (gs_libc_leaves.h).
@@ -590,6 +605,9 @@ ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
     text.data.assign(reinterpret_cast<const char *>(kLeafThunkCode), sizeof kLeafThunkCode);
     int32_t disp = -static_cast<int32_t>(leaf->bytes);
     std::memcpy(&text.data[21], &disp, 4);
+    std::memcpy(&text.data[85], &disp, 4);
+    uint32_t bytes = leaf->bytes;
+    std::memcpy(&text.data[63], &bytes, 4);
   } else {
     text.data.assign(reinterpret_cast<const char *>(kThunkCode), sizeof kThunkCode);
     uint32_t n = static_cast<uint32_t>(ref.n);
@@ -608,12 +626,16 @@ ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
   std::vector<uint64_t> fde_relocs;
   static_assert(kThunkFirst + 1 < 64 && kLeafThunkFirst + 1 < 64, "one advance_loc");
   std::string cfa = {static_cast<char>(0x40 + first + 1), '\x0e', '\x10'};
+  // A leaf thunk's code after `first` (the grow path) runs with CFA = rsp + 8:
+  // DW_CFA_advance_loc, DW_CFA_def_cfa_offset 8.
+  static_assert(kLeafThunkGrow - (kLeafThunkFirst + 1) < 64, "one advance_loc");
+  if (leaf) cfa += {static_cast<char>(0x40 + kLeafThunkGrow - (kLeafThunkFirst + 1)), '\x0e', '\x08'};
   eh.data = eh_frame({{0, static_cast<uint32_t>(text.data.size()), cfa}}, fde_relocs);
   std::vector<Section> secs = {text, data, eh, note(".note.GNU-split-stack"),
                                note(".note.GNU-no-split-stack"), note(".note.GNU-stack")};
   enum : uint32_t { kText = 1, kData = 2 };  // section indices
 
-  std::vector<Symbol> syms(6);
+  std::vector<Symbol> syms(leaf ? 7 : 6);
   syms[0].info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
   syms[0].shndx = kText;
   syms[1].info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
@@ -629,7 +651,13 @@ ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
   syms[4].info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE);
   syms[5].name = "__gs_tramp";
   syms[5].info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE);
-  enum : uint32_t { kSymText = 1, kSymData = 2, kSymTarget = 4, kSymResolve = 5, kSymTramp = 6 };
+  if (leaf) {
+    syms[6].name = "__morestack_leaf";
+    syms[6].info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE);
+  }
+  enum : uint32_t {
+    kSymText = 1, kSymData = 2, kSymTarget = 4, kSymResolve = 5, kSymTramp = 6, kSymGrow = 7
+  };
 
   // `jmp *__gs_tramp@GOTPCREL(%rip)` with R_X86_64_GOTPCRELX: in an executable
   // the linker relaxes it to a direct jump; a shared object jumps through its
@@ -638,10 +666,12 @@ ArchiveMember thunk_object(const ThunkRef &ref, bool shared, size_t index) {
   if (leaf)
     relocs[0] = {{3, kSymTarget, R_X86_64_REX_GOTPCRELX, -4},
                  {10, kSymData, R_X86_64_PC32, -5},  // the cmpq's imm8 follows
-                 {44, kSymTramp, R_X86_64_GOTPCRELX, -4},
-                 {53, kSymData, R_X86_64_PC32, -4},
-                 {61, kSymData, R_X86_64_PC32, -4},
-                 {66, kSymResolve, R_X86_64_PLT32, -4}};
+                 {44, kSymData, R_X86_64_PC32, -4},
+                 {52, kSymData, R_X86_64_PC32, -4},
+                 {57, kSymResolve, R_X86_64_PLT32, -4},
+                 {69, kSymGrow, R_X86_64_GOTPCRELX, -4},
+                 {77, kSymTarget, R_X86_64_REX_GOTPCRELX, -4},
+                 {108, kSymTramp, R_X86_64_GOTPCRELX, -4}};
   else
     relocs[0] = {{3, kSymTarget, R_X86_64_REX_GOTPCRELX, -4},
                  {16, kSymData, R_X86_64_PC32, -5},  // the cmpq's imm8 follows

@@ -21,6 +21,11 @@
 // which runs foo on the system stack. Every later call is one indirect jump to
 // that choice.
 //
+// A function of arch/x86_64/gs_libc_leaves.h (malloc, free, ...) gets the
+// member of protocol.md 4.1a instead (elf.cpp, kLeafThunkCode): it calls the
+// function directly when the stack has its BYTES above the guard, and
+// otherwise asks __morestack_leaf to grow the stack before it tests again.
+//
 // One member per name, so the linker extracts a member only for names that
 // nothing else defines. Executable: members are .hidden (the executable's
 // own calls only). Shared object: members are .weak with default visibility,
