@@ -177,6 +177,30 @@ struct cie {
     const uint8_t *insns, *insns_end;
 };
 
+/* The rules the walk tracks: register `reg` saved at CFA + off (the offset
+ * forms), or back to its rule after the CIE's instructions (the restore forms).
+ * Other registers' rules do not matter to the walk. */
+static void rule_offset(struct row *row, const struct cie *c, uint64_t reg, int64_t off)
+{
+    if (reg == GS_ARCH_DWARF_FP) {
+        row->rbp_saved = 1;
+        row->rbp_off = off;
+    } else if (reg == c->ra_reg) {
+        row->ra_ok = off == -8;
+    }
+}
+
+static void rule_restore(struct row *row, const struct row *init, const struct cie *c,
+                         uint64_t reg)
+{
+    if (reg == GS_ARCH_DWARF_FP) {
+        row->rbp_saved = init->rbp_saved;
+        row->rbp_off = init->rbp_off;
+    } else if (reg == c->ra_reg) {
+        row->ra_ok = init->ra_ok;
+    }
+}
+
 /* Run instructions [p, end) from *row while the location stays at or below
  * target; `init` is the row after the CIE's instructions (DW_CFA_restore). */
 static void run(struct row *row, const struct row *init, const struct cie *c, const uint8_t *p,
@@ -195,21 +219,10 @@ static void run(struct row *row, const struct row *init, const struct cie *c, co
             delta = low;
             goto advance;
         case 2: /* DW_CFA_offset */
-            off = (int64_t)rd_uleb(&r) * c->data_align;
-            if (low == GS_ARCH_DWARF_FP) {
-                row->rbp_saved = 1;
-                row->rbp_off = off;
-            } else if (low == c->ra_reg) {
-                row->ra_ok = off == -8;
-            }
+            rule_offset(row, c, low, (int64_t)rd_uleb(&r) * c->data_align);
             continue;
         case 3: /* DW_CFA_restore */
-            if (low == GS_ARCH_DWARF_FP) {
-                row->rbp_saved = init->rbp_saved;
-                row->rbp_off = init->rbp_off;
-            } else if (low == c->ra_reg) {
-                row->ra_ok = init->ra_ok;
-            }
+            rule_restore(row, init, c, low);
             continue;
         }
         switch (op) {
@@ -227,21 +240,10 @@ static void run(struct row *row, const struct row *init, const struct cie *c, co
         case 0x11: /* offset_extended_sf */
             reg = rd_uleb(&r);
             off = (op == 0x05 ? (int64_t)rd_uleb(&r) : rd_sleb(&r)) * c->data_align;
-            if (reg == GS_ARCH_DWARF_FP) {
-                row->rbp_saved = 1;
-                row->rbp_off = off;
-            } else if (reg == c->ra_reg) {
-                row->ra_ok = off == -8;
-            }
+            rule_offset(row, c, reg, off);
             break;
         case 0x06: /* restore_extended */
-            reg = rd_uleb(&r);
-            if (reg == GS_ARCH_DWARF_FP) {
-                row->rbp_saved = init->rbp_saved;
-                row->rbp_off = init->rbp_off;
-            } else if (reg == c->ra_reg) {
-                row->ra_ok = init->ra_ok;
-            }
+            rule_restore(row, init, c, rd_uleb(&r));
             break;
         case 0x07: /* undefined */
         case 0x08: /* same_value */
@@ -312,13 +314,7 @@ static void run(struct row *row, const struct row *init, const struct cie *c, co
             break;
         case 0x2f: /* GNU_negative_offset_extended */
             reg = rd_uleb(&r);
-            off = -(int64_t)rd_uleb(&r) * c->data_align;
-            if (reg == GS_ARCH_DWARF_FP) {
-                row->rbp_saved = 1;
-                row->rbp_off = off;
-            } else if (reg == c->ra_reg) {
-                row->ra_ok = off == -8;
-            }
+            rule_offset(row, c, reg, -(int64_t)rd_uleb(&r) * c->data_align);
             break;
         default:
             row->bad = 1;
