@@ -30,24 +30,12 @@
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
 
-#include <limits.h>
 #include <valgrind/valgrind.h>
 
-#include "gs_libc_leaves.h"
-
-extern uintptr_t gs_libc_leaves_text_lo, gs_libc_leaves_text_hi;
-
-#define E2E_LEAF(name, bytes) __attribute__((unused)) static const long leaf_bytes_##name = bytes;
-GS_LIBC_LEAVES(E2E_LEAF)
+#include "e2e_paint.h"
 
 #define CALLS 300
 #define LIVE 8
-#define PAINT 1024
-/* Written either way: the call's return address, and the return address of
- * the thunk's call of __morestack_leaf, which decides (even when it declines
- * at once) before the trampoline runs. malloc on the coroutine stack writes
- * below them. */
-#define RET_ADDR 16
 
 struct run {
     long room_first;     /* room at the first call                         */
@@ -56,16 +44,6 @@ struct run {
     long bad;            /* blocks whose contents changed                  */
     long depth;          /* frames descended                               */
 };
-
-static long paint_len(unsigned char *sp, uintptr_t guard)
-{
-    if (!guard)
-        return PAINT;
-    if (guard >= (uintptr_t)sp)
-        return 0;
-    long avail = (long)((uintptr_t)sp - guard) + 768; /* GS_STACK_GUARD */
-    return avail < PAINT ? avail : PAINT;
-}
 
 static void fill(unsigned char *p, size_t n, int tag)
 {
@@ -93,16 +71,10 @@ __attribute__((noinline)) static void allocate_loop(struct run *o)
     for (int i = 0; i < CALLS; i++) {
         unsigned char *sp;
         uintptr_t guard;
-        __asm__ volatile("movq %%rsp, %0\n\tmovq %%fs:0x70, %1" : "=r"(sp), "=r"(guard));
-        long room = !guard ? LONG_MAX : guard >= (uintptr_t)sp ? 0 : (long)((uintptr_t)sp - guard);
+        E2E_SP_GUARD(sp, guard);
+        long room = room_of(sp, guard);
         long len = paint_len(sp, guard);
-        __asm__ volatile("movq %%rsp, %%rdi\n\t"
-                         "subq %%rcx, %%rdi\n\t"
-                         "movb $0xa5, %%al\n\t"
-                         "cld\n\t"
-                         "rep stosb"
-                         : "+c"(len) : : "rdi", "rax", "memory", "cc");
-        len = paint_len(sp, guard);
+        E2E_PAINT_BELOW_SP(len);
         unsigned char *p = malloc(size_of(i));
         int touched = 0;
         for (volatile unsigned char *q = sp - len; q < sp - RET_ADDR; q++)

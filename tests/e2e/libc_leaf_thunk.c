@@ -30,22 +30,10 @@
 
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
-#include <limits.h>
 #include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 
-#include "gs_libc_leaves.h"
-
-/* The runtime's choice (hidden in the executable, visible to its objects). */
-extern uintptr_t gs_libc_leaves_text_lo, gs_libc_leaves_text_hi;
-
-#define E2E_LEAF(name, bytes) __attribute__((unused)) static const long leaf_bytes_##name = bytes;
-GS_LIBC_LEAVES(E2E_LEAF)
-
-#define PAINT 1024       /* bytes painted below probe()'s %rsp */
-#define RET_ADDR 16      /* written either way: the call's return address and,
-                            without the room, that of the thunk's call of
-                            __morestack_leaf (protocol.md 4.1a) */
+#include "e2e_paint.h"
 
 struct obs {
     long room;           /* %rsp - guard at the call (LONG_MAX: guard 0) */
@@ -58,39 +46,16 @@ struct obs {
 
 static void *sink_p;
 
-/* The stack ends GS_STACK_GUARD (768) bytes below the guard; GROWSTACK_FORCE_MOVE
- * sets the guard above %rsp (every check fails): paint nothing then. */
-static long paint_len(unsigned char *sp, uintptr_t guard)
-{
-    if (!guard)
-        return PAINT;
-    if (guard >= (uintptr_t)sp)
-        return 0;
-    long avail = (long)((uintptr_t)sp - guard) + 768;
-    return avail < PAINT ? avail : PAINT;
-}
-
 __attribute__((noinline)) static void probe(void *arg)
 {
     struct obs *o = arg;
     unsigned char *sp;
     uintptr_t guard;
-    /* %fs:0x70: the guard slot (protocol.md 1). probe() makes calls, so the
-     * compiler keeps nothing below its %rsp (no red zone use) and %rsp does
-     * not move between here and the call. */
-    __asm__ volatile("movq %%rsp, %0\n\tmovq %%fs:0x70, %1" : "=r"(sp), "=r"(guard));
-    /* Only the stack that exists: the segment or block ends GS_STACK_GUARD
-     * (768) bytes below the guard; below it may be unmapped. */
+    E2E_SP_GUARD(sp, guard);
     long len = paint_len(sp, guard);
-    __asm__ volatile("movq %%rsp, %%rdi\n\t"
-                     "subq %%rcx, %%rdi\n\t"
-                     "movb $0xa5, %%al\n\t"
-                     "cld\n\t"
-                     "rep stosb"
-                     : "+c"(len) : : "rdi", "rax", "memory", "cc");
-    len = paint_len(sp, guard);
+    E2E_PAINT_BELOW_SP(len);
     /* Before the call: after a move sp is relocated and guard is not. */
-    long room = !guard ? LONG_MAX : guard >= (uintptr_t)sp ? 0 : (long)((uintptr_t)sp - guard);
+    long room = room_of(sp, guard);
     __asm__ volatile("" : "+r"(room));
     void *p = malloc(40);
     uintptr_t guard_after;
