@@ -42,6 +42,9 @@ void gs_records_register(struct gs_module *m)
                  "matching gscc)",
                  (void *)m, m ? m->version : 0, GS_MODULE_VERSION);
     gs_libc_leaves_init(); /* before any module's code can call a thunk */
+    /* The loader's walk (dl_iterate_phdr) before the registry's write lock:
+     * frame walks' lookups wait on that lock. */
+    const uint8_t *eh_hdr = gs_unwind_hdr((uintptr_t)m->text_begin);
     pthread_rwlock_wrlock(&lock);
     for (size_t i = 0; i < nmods; i++)
         if (mods[i].m == m) {
@@ -60,7 +63,6 @@ void gs_records_register(struct gs_module *m)
         f[i].frame = (struct gs_frame_rule){0}; /* per return address, on lookup */
     }
     qsort(f, n, sizeof *f, cmp_func);
-    const uint8_t *eh_hdr = gs_unwind_hdr((uintptr_t)m->text_begin);
     size_t slot = nmods;
     for (size_t i = 0; i < nmods; i++)
         if (!mods[i].m) {
