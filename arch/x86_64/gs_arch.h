@@ -381,7 +381,8 @@ static inline int gs_arch_msr_take_leaf(struct gs_morestack_regs *r)
     r->r11 = 0;
     return 1;
 }
-/* F's caller's frame pointer: the first frame of a walk up the chain. */
+/* %rbp in F's caller (F has not run its prologue): where the frame walk's
+ * tracking of %rbp starts (runtime/unwind.h). */
 static inline uintptr_t gs_arch_msr_fp(const struct gs_morestack_regs *r) { return r->rbp; }
 /* The slot holding F's return address: %rsp at F's entry, as after the call. */
 static inline uintptr_t gs_arch_msr_ret_slot(const struct gs_morestack_regs *r)
