@@ -587,6 +587,17 @@ static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
 
 static void watermark_grow(struct gs_stack *s, struct gs_morestack_regs *r);
 
+/* The stack grew: if that follows a shrink its history allowed, the history
+ * was too short for this stack's pattern (deep every few runs), and the next
+ * shrink waits twice as many shallow runs (protocol.md 5.4a). */
+static void shrink_backoff(struct gs_stack_usage *u)
+{
+    if (u->shrunk) {
+        u->shrunk = 0;
+        u->wait = u->wait < GS_SHRINK_WAIT_MAX / 2 ? 2 * u->wait : GS_SHRINK_WAIT_MAX;
+    }
+}
+
 void gs_stack_grow(struct gs_stack *s, struct gs_morestack_regs *r)
 {
     if (s->kind == GS_STACK_FIXED) {
@@ -606,12 +617,7 @@ void gs_stack_grow(struct gs_stack *s, struct gs_morestack_regs *r)
             return;
         }
     }
-    if (u->shrunk) {
-        /* It grew again after a shrink that its history allowed: the history
-         * was too short for this stack's pattern (deep every few runs). */
-        u->shrunk = 0;
-        u->wait = u->wait < GS_SHRINK_WAIT_MAX / 2 ? 2 * u->wait : GS_SHRINK_WAIT_MAX;
-    }
+    shrink_backoff(u);
     if (gs_cfg.mode == GS_MODE_CONTIGUOUS)
         grow_contiguous(s, r);
     else
@@ -684,10 +690,7 @@ void gs_stack_grow_leaf(struct gs_stack *s, struct gs_morestack_regs *r)
         return;
     }
     u->grew = 1;
-    if (u->shrunk) {
-        u->shrunk = 0;
-        u->wait = u->wait < GS_SHRINK_WAIT_MAX / 2 ? 2 * u->wait : GS_SHRINK_WAIT_MAX;
-    }
+    shrink_backoff(u);
     gs_tls.stats.leaf_grows++;
 }
 
