@@ -6,9 +6,10 @@
  * /proc/self/smaps, whatever the system's transparent-huge-page setting, so
  * the test reads that, not whether huge pages were really used. It reads the
  * mapping that holds %rsp:
- *  - at the bottom of a recursion about 3 MiB deep, in contiguous mode (not
- *    forced): the stack lives in one block of 4 MiB, which must be aligned to
- *    2 MiB and carry "hg" exactly when gs_config_get says hugepages is on;
+ *  - at the bottom of a recursion about 1.6 MiB deep, in contiguous mode (not
+ *    forced): the stack lives in one block of 2 MiB, whose part below the
+ *    pages moved into it must be aligned to 2 MiB and carry "hg" exactly
+ *    when gs_config_get says hugepages is on;
  *  - in a shallow coroutine (2 KiB initial, carved from a chunk), in every
  *    configuration: no "hg";
  *  - in fixed mode at the bottom of the recursion: the fixed mapping, no "hg".
@@ -19,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DEPTH 100000L /* 32-byte frames: about 3.2 MiB */
+#define DEPTH 100000L /* 16-byte frames (the return address and v): about 1.6 MiB */
 #define FORCED_DEPTH 2000L
 
 struct vma {
@@ -127,7 +128,7 @@ int main(void)
                   sum_to(depth));
     E2E_CHECK_MSG(at_bottom.found, "no mapping holds the deep coroutine's %%rsp");
     if (m.contiguous && !m.forced) {
-        /* One block of 4 MiB holds the whole stack. */
+        /* One block of 2 MiB holds the whole stack. */
         E2E_CHECK_MSG(at_bottom.lo % (2u << 20) == 0,
                       "the deep stack's mapping [%#lx, %#lx) is not 2 MiB-aligned",
                       (unsigned long)at_bottom.lo, (unsigned long)at_bottom.hi);
