@@ -135,7 +135,7 @@ step "real programs (tests/realprog: SQLite, jq, Lua, zlib, cJSON; docs/realprog
 # says the section is missing.
 rm -f "$out/realprog.json"
 realprog() {
-  local rp=$build/realprog reps=3 set=quick
+  local rp=$build/realprog reps=5 set=quick
   ((full)) && reps=7 && set=full
   [[ -x $build/bin/gscc ]] || { echo "run.sh: $build/bin/gscc not built" >&2; return 1; }
   local t0=$SECONDS
@@ -150,10 +150,10 @@ realprog() {
   # run.py prints its own == [hh:mm:ss] line for each case. Per case: one untimed
   # warm-up round of every build (the first run of a case pays for what is cold),
   # then $reps timed rounds, each in a shuffled order of the builds (the seed is in
-  # realprog.json). 3 rounds, not 5: the warm-up adds a third to this step (about
-  # 2 min on a quiet machine, 7.4 min in all; 2.3 of 9.1 min at a load of 3-5);
-  # 5 rounds would add 3.7 min more and bring a first report.sh run (builds
-  # included) to about 30 min (docs/realprog.md section 6).
+  # realprog.json). 5 rounds, not 3: on a VM whose speed changes from run to run
+  # (the report of 2026-12-05 had single runs 1.3-1.6x their case's usual time),
+  # a median of 3 moves with 2 slow runs and one of 5 does not; the two rounds add
+  # about 4 min (docs/realprog.md section 6).
   python3 "$root/tests/realprog/run.py" --bench $reps --warmup 1 --set $set --builds "$rp/builds" \
     --src "$rp/src" --work "$rp/work-bench" --json "$out/realprog.json" \
     --programs "$rp_programs" || return 1
