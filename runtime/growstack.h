@@ -153,6 +153,21 @@ size_t gs_run(void);
 gs_handle gs_self(void);
 int gs_in_coroutine(void);
 
+/* Give each context of the calling thread (its coroutines and its own stack)
+ * floating-point control state of its own: MXCSR (SSE rounding, exception
+ * masks, FTZ/DAZ) and the x87 control word, saved and restored by every switch
+ * from now on, as the SysV ABI's callee-saved rule for them wants across
+ * gs_yield(). Until a thread calls it, its switches do not save them: all its
+ * contexts share one state, and a new coroutine starts with the thread's.
+ * Code built by gscc calls it by itself before every call of fesetround,
+ * fesetenv, feupdateenv, feholdexcept, feenableexcept, fedisableexcept and
+ * fesetmode, every _mm_setcsr and every inline asm that loads MXCSR or the
+ * x87 control or environment words. Call it yourself before changing them any
+ * other way (code not built by gscc, a function pointer to fesetround) if
+ * another context of the thread must not see the change. Idempotent; costs
+ * about 2 ns per switch from then on (docs/protocol.md 6.2). */
+void gs_fp_private(void);
+
 /* 1 if h refers to a coroutine that has finished (and not been joined), 0 if it
  * has not finished; -1 with errno ESRCH (unknown, joined or detached handle) or
  * EXDEV (a handle of another thread). */

@@ -3,6 +3,7 @@
 #include "thread.h"
 
 __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
+__thread struct gs_fp_thread gs_fp_tls __attribute__((tls_model("initial-exec")));
 
 static const char *(*namer)(struct gs_coro *co, char *buf, size_t len);
 

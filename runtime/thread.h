@@ -17,6 +17,12 @@
  *    own with plain stores (only this thread writes them); stats.c reads them,
  *    unlocked, to print them. Printing lives at the top.
  *  - A thread's coroutines, stacks and caches are touched only by that thread.
+ *  - gs_fp_tls.private_ is 0 until the first gs_fp_private() on the thread and
+ *    1 from then on; it never goes back. While it is 0 the switch neither saves
+ *    nor restores MXCSR and the x87 control word: every context of the thread
+ *    runs with the same ones. From then on each context saves its own, and one
+ *    that has none (GS_SAVED_FP_SHARED) gets mxcsr/fpucw, the state the thread
+ *    had when gs_fp_private() first ran (docs/protocol.md 6.2).
  */
 #ifndef GS_THREAD_H
 #define GS_THREAD_H
@@ -57,6 +63,19 @@ _Static_assert(offsetof(struct gs_thread, stats.pins) == GS_THREAD_PINS, "GS_THR
 _Static_assert(offsetof(struct gs_thread, pin_tally.site) == GS_THREAD_TALLY_SITE &&
                    offsetof(struct gs_thread, pin_tally.n) == GS_THREAD_TALLY_N,
                "GS_THREAD_TALLY_*");
+
+struct gs_fp_thread {
+    uint32_t private_;            /* GS_FP_PRIVATE */
+    uint32_t mxcsr;               /* GS_FP_MXCSR   */
+    uint16_t fpucw;               /* GS_FP_FPUCW   */
+};
+
+extern __thread struct gs_fp_thread gs_fp_tls __attribute__((tls_model("initial-exec")));
+
+_Static_assert(offsetof(struct gs_fp_thread, private_) == GS_FP_PRIVATE &&
+                   offsetof(struct gs_fp_thread, mxcsr) == GS_FP_MXCSR &&
+                   offsetof(struct gs_fp_thread, fpucw) == GS_FP_FPUCW,
+               "GS_FP_*");
 
 /* Messages of the lower layers name the code that runs now: "coroutine 3
  * (main)", or "the thread's own stack" outside coroutines. `cur` is the core's;

@@ -116,8 +116,8 @@
 /* struct gs_ctx (below): a suspended context is just its stack pointer; the
  * switch pushes the rest. Layout of the saved area, from the saved %rsp: */
 #define GS_CTX_SP            0
-#define GS_SAVED_MXCSR       0   /* 4 bytes: MXCSR (control and status)          */
-#define GS_SAVED_FPUCW       4   /* 2 bytes: x87 control word                     */
+#define GS_SAVED_MXCSR       0   /* 4 bytes: MXCSR (control and status), or      */
+#define GS_SAVED_FPUCW       4   /* 2 bytes: x87 control word   GS_SAVED_FP_SHARED */
 #define GS_SAVED_R12         8
 #define GS_SAVED_R13         16
 #define GS_SAVED_R14         24
@@ -126,6 +126,16 @@
 #define GS_SAVED_RBP         48
 #define GS_SAVED_PC          56  /* resume address (popped and jumped to)         */
 #define GS_SAVED_SIZE        64
+/* The word at GS_SAVED_MXCSR when the context saved no FP control state: it
+ * runs with the thread's shared state (below). All ones: no MXCSR value has
+ * its reserved high bits set, and the word is no stack address. */
+#define GS_SAVED_FP_SHARED   (-1)
+
+/* struct gs_fp_thread (runtime/thread.h): gs_fp_tls, whether this thread's
+ * contexts keep FP control state of their own (docs/protocol.md 6.2). */
+#define GS_FP_PRIVATE        0   /* uint32_t: 0 until gs_fp_private() on this thread */
+#define GS_FP_MXCSR          4   /* uint32_t: the shared MXCSR, from that call     */
+#define GS_FP_FPUCW          8   /* uint16_t: the shared x87 control word          */
 
 /* struct gs_morestack_regs (below): what __morestack saves on the system
  * stack before calling its C half (gs_entry_morestack), which may rewrite any
@@ -472,16 +482,13 @@ static inline uintptr_t gs_arch_ctx_fp(uintptr_t sp)
  * frame's %rbp: the caller's %rsp once the entry point has returned is above it. */
 static inline uintptr_t gs_arch_entry_caller_sp(uintptr_t frame) { return frame + 16; }
 
-/* ---- a new context (switch_*.S, docs/protocol.md 6) ----------------------------
- * Initial values of the x87 control word and MXCSR under the SysV ABI. */
-#define GS_FPUCW_INIT 0x037f
-#define GS_MXCSR_INIT 0x1f80
+/* ---- a new context (switch_*.S, docs/protocol.md 6) ---------------------------- */
 
 /* Lay out the first context of a coroutine whose stack ends at `hi` (16-byte
  * aligned) and return its saved stack pointer: the first switch to it pops
  * r12 = fn, r13/r14/r15 = its three arguments, rbx = rbp = 0 (the end of the
- * frame chain), MXCSR and the x87 control word at their initial values, and
- * resumes at gs_ctx_entry with %rsp 16-byte aligned. Above it, two zero words:
+ * frame chain), no FP control state of its own (GS_SAVED_FP_SHARED: it starts
+ * with the thread's, as a new thread starts with its creator's), and resumes at gs_ctx_entry with %rsp 16-byte aligned. Above it, two zero words:
  * a NULL return address and %rbp for debuggers that walk past gs_ctx_entry. */
 static inline void *gs_arch_ctx_init(char *hi, void *fn, uintptr_t a0, uintptr_t a1,
                                      uintptr_t a2)
@@ -489,11 +496,8 @@ static inline void *gs_arch_ctx_init(char *hi, void *fn, uintptr_t a0, uintptr_t
     char *top = hi - 16;
     __builtin_memset(top, 0, 16);
     char *sp = top - GS_SAVED_SIZE;
-    uint32_t mxcsr = GS_MXCSR_INIT;
-    uint16_t fpucw = GS_FPUCW_INIT;
-    __builtin_memcpy(sp + GS_SAVED_MXCSR, &mxcsr, 4);
-    __builtin_memcpy(sp + GS_SAVED_FPUCW, &fpucw, 2);
     const uint64_t regs[][2] = {
+        {GS_SAVED_MXCSR, (uint64_t)(int64_t)GS_SAVED_FP_SHARED},
         {GS_SAVED_R12, (uint64_t)(uintptr_t)fn}, {GS_SAVED_R13, a0}, {GS_SAVED_R14, a1},
         {GS_SAVED_R15, a2}, {GS_SAVED_RBX, 0}, {GS_SAVED_RBP, 0},
         {GS_SAVED_PC, (uint64_t)(uintptr_t)gs_ctx_entry},

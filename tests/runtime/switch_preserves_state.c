@@ -1,5 +1,8 @@
-/* gs_ctx_switch keeps callee-saved registers, MXCSR and the x87 control word of
- * each side: set distinctive values, switch away and back, compare. */
+/* gs_ctx_switch keeps callee-saved registers of each side; MXCSR and the x87
+ * control word are the thread's shared state until gs_fp_private() and each
+ * context's own from then on (docs/protocol.md 6.2): set distinctive values,
+ * switch away and back, compare. Built by plain clang, so the plugin inserts no
+ * gs_fp_private() call here: the test calls it where it means to. */
 #include <growstack.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +71,33 @@ static void check_pattern(const uint64_t v[6], const char *who)
         }
 }
 
+/* Before gs_fp_private(): the coroutine starts with the thread's state (DAZ,
+ * set by main before the spawn), and what it changes is the thread's. */
+static void *sharer(void *arg)
+{
+    (void)arg;
+    CHECK((get_mxcsr() & 0x0040u) == 0x0040u);          /* DAZ, inherited */
+    set_mxcsr((get_mxcsr() & ~0x6000u) | 0x2000u);      /* round down */
+    gs_yield();
+    CHECK((get_mxcsr() & 0x6000u) == 0x2000u);
+    return NULL;
+}
+
+/* Suspended before gs_fp_private() ran: it saved no state of its own, so after
+ * it ran it resumes with the state the thread had then, whatever its resumer
+ * runs with. */
+static void *early(void *arg)
+{
+    (void)arg;
+    unsigned mx = get_mxcsr();
+    gs_yield();
+    CHECK(get_mxcsr() == mx);
+    set_mxcsr((get_mxcsr() & ~0x6000u) | 0x4000u);      /* round up, its own */
+    gs_yield();
+    CHECK((get_mxcsr() & 0x6000u) == 0x4000u);
+    return NULL;
+}
+
 static void *worker(void *arg)
 {
     (void)arg;
@@ -85,10 +115,38 @@ static void *worker(void *arg)
     return (void *)(uintptr_t)7;
 }
 
-int main(void)
+static void shared_state(void)
 {
     unsigned mx0 = get_mxcsr();
+    set_mxcsr(mx0 | 0x0040u);                           /* DAZ for the spawn */
+    gs_handle h = gs_spawn(sharer, NULL);
+    CHECK(h != 0);
+    CHECK(gs_resume(h) == 0);
+    CHECK((get_mxcsr() & 0x6000u) == 0x2000u);          /* shared: its change is ours */
+    CHECK(gs_resume(h) == 0);
+    CHECK(gs_join(h, NULL) == 0);
+    set_mxcsr(mx0);
+}
+
+int main(void)
+{
+    shared_state();
+    gs_handle e = gs_spawn(early, NULL);
+    CHECK(e != 0);
+    CHECK(gs_resume(e) == 0);                           /* suspends with no state saved */
+
+    gs_fp_private();
+    gs_fp_private();                                    /* idempotent */
+    unsigned mx0 = get_mxcsr();
     unsigned short fcw0 = get_fcw();
+    set_mxcsr((mx0 & ~0x6000u) | 0x6000u);              /* ours now: toward zero */
+    CHECK(gs_resume(e) == 0);                           /* e checks it got mx0, rounds up */
+    CHECK((get_mxcsr() & 0x6000u) == 0x6000u);          /* and ours came back */
+    set_mxcsr(mx0);
+    CHECK(gs_resume(e) == 0);                           /* e checks round-up, finishes */
+    CHECK(get_mxcsr() == mx0);
+    CHECK(gs_join(e, NULL) == 0);
+
     gs_handle h = gs_spawn(worker, NULL);
     CHECK(h != 0);
     uint64_t regs[6];
