@@ -1,6 +1,8 @@
 //===- GrowStack.cpp - the growstack instrumentation pass -----------------===//
 //
 // Order of work (collect, then mutate):
+//  0. insert gs_fp_private calls before FP control writes (FpControl.h; an
+//     allowlisted call, which changes nothing below);
 //  1. decide eligibility of every definition, to a fixed point (musttail and
 //     unsupported calls depend on which callees are instrumented);
 //  2. analyse each eligible function on the unmodified IR: which locals
@@ -15,6 +17,7 @@
 #include "DynAlloca.h"
 
 #include "CallRedirect.h"
+#include "FpControl.h"
 #include "FrameAnalysis.h"
 #include "Protocol.h"
 #include "Records.h"
@@ -123,6 +126,8 @@ ALWAYS_ENABLED_STATISTIC(NumCallsAllowlisted, "Calls left direct: allowlist");
 ALWAYS_ENABLED_STATISTIC(NumCallsKnownTargets,
                          "Calls left direct: pointer to instrumented functions only");
 ALWAYS_ENABLED_STATISTIC(NumResyncs, "gs_stack_resync calls inserted");
+ALWAYS_ENABLED_STATISTIC(NumFpPrivate,
+                         "gs_fp_private calls inserted (FP control writes)");
 ALWAYS_ENABLED_STATISTIC(NumResyncsConditional,
                          "gs_stack_resync calls that run only after a longjmp");
 ALWAYS_ENABLED_STATISTIC(NumEntryAliases, "__gs_x entry aliases emitted");
@@ -222,6 +227,7 @@ bool ModuleInstrumenter::run() {
   for (const std::string &Name : ClAllowlistExtra)
     Allowlist.insert(Name);
   collectOptOuts();
+  NumFpPrivate += markFpControlWrites(M);
   Shells = splitVariadicDefinitions(M, OptOut, FAM);
   decideEligibility();
 

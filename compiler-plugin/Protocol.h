@@ -98,13 +98,23 @@ inline constexpr llvm::StringLiteral DefaultAllowlist[] = {
     "__longjmp_chk",   "gs_yield",        "gs_resume", "gs_join",  "gs_self",
     "gs_stack_resync", "gs_in_coroutine", "__gs_dyn_mark", "__gs_dyn_release",
     "__gs_dyn_frame_exit", "__morestack_allocate_stack_space",
-    "__gs_side_alloc",
+    "__gs_side_alloc", "gs_fp_private",
     // The blocking calls (runtime/block_calls.h, GS_BLOCKING): they park the
     // coroutine on its own stack (docs/netpoll.md). tests/runtime/
     // blocking_allowlisted checks this list against the runtime's.
     "gs_sleep", "gs_sleep_until", "gs_chan_send", "gs_chan_recv", "gs_select",
     "gs_mutex_lock", "gs_cond_wait", "gs_wg_wait", "gs_read", "gs_write",
     "gs_recv", "gs_send", "gs_accept", "gs_connect", "gs_wait_fd",
+};
+
+/// Section 6.2: called before every write of the FP control state (FpControl.h).
+inline constexpr llvm::StringLiteral FpPrivateFn = "gs_fp_private";
+/// The C library functions that change MXCSR or the x87 control word and
+/// leave them changed (glibc's <fenv.h>; fesetexcept and feraiseexcept change
+/// only status flags, which the ABI does not preserve across calls).
+inline constexpr llvm::StringLiteral FpControlWriters[] = {
+    "fesetround",     "fesetenv",        "feupdateenv", "feholdexcept",
+    "feenableexcept", "fedisableexcept", "fesetmode",
 };
 
 /// Called right after every call to a returns_twice function (section 5.6).
