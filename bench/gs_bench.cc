@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "anchors/common/workloads.h"
@@ -682,6 +683,27 @@ void BM_Switch(benchmark::State &state)
         std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations() * 2);
 }
 BENCHMARK(BM_Switch);
+
+// BM_Switch on a thread whose contexts keep FP control state of their own
+// (gs_fp_private(): what every thread of a program that calls fesetround & co.
+// pays, docs/protocol.md 6.2). A thread of its own, since the setting cannot
+// be undone; timed by the wall clock of that thread's loop.
+void BM_Switch_FpPrivate(benchmark::State &state)
+{
+    std::thread t([&state] {
+        gs_fp_private();
+        Worker w;
+        w.run(GS_JOB_PARK);
+        auto t0 = Clock::now();
+        for (auto _ : state)
+            gs_resume(w.h);
+        auto t1 = Clock::now();
+        state.counters["ns_per_switch"] = std::chrono::duration<double, std::nano>(t1 - t0).count() /
+                                          double(state.iterations() * 2);
+    });
+    t.join();
+}
+BENCHMARK(BM_Switch_FpPrivate)->UseRealTime();
 
 // The floor of that switch: two contexts ping-ponging with the runtime's
 // gs_ctx_switch alone (bench/workloads/bare_switch.c), without the core's

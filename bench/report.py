@@ -522,6 +522,7 @@ def main():
 
     r = ratio_range(contig, "BM_Switch", "ns_per_switch", A("boost"), "BM_Switch_BoostFcontext",
                     "ns_per_switch")
+    sw_private = next(iter(contig.keys("BM_Switch_FpPrivate")), None)
     ok, crosses = within(r, 1.0)
     goal("one-way switch vs Boost.Context fcontext",
          f"{cell(contig, 'BM_Switch', 'ns_per_switch')} vs "
@@ -529,7 +530,12 @@ def main():
          f"BM_Switch (gs_resume + gs_yield / 2) vs BM_Switch_BoostFcontext: {fmt_rr(r)}; "
          f"gs_ctx_switch alone (BM_Switch_Bare, no bookkeeping) "
          f"{cell(contig, 'BM_Switch_Bare', 'ns_per_switch')} ns: the rest is the core's "
-         f"bookkeeping of gs_resume and gs_yield (their assembly fast paths, protocol.md 6.1)",
+         f"bookkeeping of gs_resume and gs_yield (their assembly fast paths, protocol.md 6.1). "
+         f"Not the same work: fcontext always saves and restores MXCSR and the x87 control "
+         f"word; growstack does so only on a thread that changed them (gs_fp_private(), which "
+         f"gscc calls before fesetround & co.; protocol.md 6.2), and BM_Switch's thread never "
+         f"did. On such a thread (BM_Switch_FpPrivate): "
+         f"{cell(contig, sw_private, 'ns_per_switch') if sw_private else 'n/a'} ns",
          crosses=crosses)
 
     s_worst, s_key = worst_hot(seg, 128)
@@ -843,6 +849,11 @@ def main():
           f"{cell(gs[m], 'BM_SpawnFinish', 'ns_per_spawn')} | "
           f"{fmt(gs[m].get('BM_IdleMemory/100000', 'bytes_per_context'))} | "
           f"{fmt(gs[m].get('BM_IdleMemory/1000000', 'bytes_per_context'))} |")
+    for m in MODES:
+        kp = next(iter(gs[m].keys("BM_Switch_FpPrivate")), None)
+        if kp:
+            w(f"| growstack {m}, FP control state per context (gs_fp_private) | "
+              f"{cell(gs[m], kp, 'ns_per_switch')} | n/a | n/a | n/a |")
     w(f"| growstack gs_ctx_switch alone (no bookkeeping) | "
       f"{cell(contig, 'BM_Switch_Bare', 'ns_per_switch')} | n/a | n/a | n/a |")
     rows = [("stackless state machine", "stackless", "BM_Switch_Stackless", "BM_Spawn_Stackless",
