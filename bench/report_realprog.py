@@ -5,7 +5,9 @@ Input: realprog.json in the results directory, written by
 bench set, the CPU time (user + sys) of every repetition of the plain clang-19
 build, the flags-only build (plain clang-19 with gscc's extra flags) and the gscc
 build in each mode, each repetition running them in a shuffled order (seed and
-orders in the JSON) after an untimed warm-up round of every build, and
+orders in the JSON) after an untimed warm-up round of every build, each build
+next to a plain run of its own (pairs: one ratio per repetition; older JSON
+has none and is rendered by the ratio of the medians), and
 growstack's counters of every gscc run (median and [min, max]). JSON of an older
 run.py (no "warmup"/"seed": no warm-up, plain first in every repetition) is
 rendered with that method stated.
@@ -14,12 +16,13 @@ Goals stated here, each met or not from the measurement:
   - issue 13: the gscc build within 1.03x of plain clang-19 in CPU time, every
     mode (one row per program: its worst case and mode);
   - issue 13: Lua in contiguous mode at 2k, 4k and 8k initial within 2 % of
-    each other (per case, the largest median CPU time over the smallest);
+    each other (per case, the largest median pair ratio over the smallest);
   - issue 10: pins / (moves + pins) <= 1 % and moves > 0 in contiguous mode at
     the default (2k) and at 4k initial, on the cases issue 10 names.
 """
 import json
 import os
+import statistics
 
 MODE_LABEL = {"fixed": "fixed", "segmented-2k": "segmented", "contiguous-2k": "contiguous (2k, default)",
               "contiguous-4k": "contiguous, 4k initial", "contiguous-8k": "contiguous, 8k initial"}
@@ -53,11 +56,38 @@ def _med(entry, name):
     return c["median"] if c else None
 
 
+def _pair_ratios(entry, name):
+    """The ratios of name's paired runs over their plain runs (run.py's paired
+    mode), one per repetition (None where a run failed), or None without pairs."""
+    ps = entry.get("pairs")
+    return ps.get(name) if ps else None
+
+
 def cpu_ratio(entry, name, base="clang"):
-    """(median ratio, min, max) of name's CPU time over base's. The ratio is of
-    the medians; the range is over the repetitions, each paired with the base
-    run of the same repetition (run.py runs every variant once per repetition,
-    in a shuffled order). None if either is missing."""
+    """(ratio, min, max) of name's CPU time over base's, or None if either is
+    missing.
+
+    Paired runs (run.py's default): the median of the pair ratios, each of a
+    run of name over the plain run right next to it, with their [min, max];
+    over flags-only, the median ratio over flags-only's median ratio, with the
+    range of the per-repetition quotients. Unpaired runs (older JSON): the
+    ratio of the medians; the range is over the repetitions, each paired with
+    the base run of the same repetition."""
+    pa = _pair_ratios(entry, name)
+    pb = None if base == "clang" else _pair_ratios(entry, base)
+    if pa is not None and (base == "clang" or pb is not None):
+        if base == "clang":
+            vals = [r for r in pa if r is not None]
+            if not vals:
+                return None
+            return (statistics.median(vals), min(vals), max(vals))
+        a = [r for r in pa if r is not None]
+        b = [r for r in pb if r is not None]
+        if not a or not b:
+            return None
+        qs = [x / y for x, y in zip(pa, pb) if x is not None and y]
+        r = statistics.median(a) / statistics.median(b)
+        return (r, min(qs), max(qs)) if qs else (r, r, r)
     a, b = entry["cpu_s"].get(name), entry["cpu_s"].get(base)
     if not a or not b or not b["median"]:
         return None
@@ -132,8 +162,11 @@ def goal_rows(data):
         crosses = worst is not None and ok and worst[2] > 1.03
         rows.append((f"real programs, {prog}: gscc CPU time vs plain clang-19, worst case and mode",
                      _x(worst), "within 1.03x", ok,
-                     f"{at} (median of {data['reps']} runs, range over runs paired with the plain "
-                     "build's; section Real programs)"
+                     f"{at} (" + (f"median of {data['reps']} pair ratios, each run over a plain "
+                                  "run right next to it, and their range"
+                                  if data.get("paired") else
+                                  f"median of {data['reps']} runs, range over runs paired with the "
+                                  "plain build's") + "; section Real programs)"
                      + ("" if ok else "; where the time goes, in instruction counts (the "
                         "trampoline, frame pointers, checks and side frames): docs/realprog.md "
                         "section 7"),
@@ -145,20 +178,28 @@ def goal_rows(data):
     for cid, e in data["cases"].items():
         if cid.split(".")[0] != "lua":
             continue
-        meds = [(_med(e, m), m) for m in INITIAL_SIZES]
+        if e.get("pairs"):
+            rs = [(cpu_ratio(e, m), m) for m in INITIAL_SIZES]
+            meds = [(r[0] if r else None, m) for r, m in rs]
+            unit = "x of plain"
+        else:
+            meds = [(_med(e, m), m) for m in INITIAL_SIZES]
+            unit = " s"
         if any(v is None for v, _ in meds):
             continue
         hi, lo = max(meds), min(meds)
         r = hi[0] / lo[0]
         if spread is None or r > spread[0]:
-            spread = (r, f"{cid}: {MODE_LABEL[hi[1]]} {hi[0]:.3f} s vs {MODE_LABEL[lo[1]]} {lo[0]:.3f} s")
+            spread = (r, f"{cid}: {MODE_LABEL[hi[1]]} {hi[0]:.3f}{unit} vs {MODE_LABEL[lo[1]]} "
+                         f"{lo[0]:.3f}{unit}")
     if any(m in data["configs"] for m in INITIAL_SIZES[2:]):
         rows.append(("real programs, Lua: contiguous mode at 2k, 4k and 8k initial, largest "
-                     "median CPU time over smallest, worst case",
+                     "median CPU time (or ratio to plain, when paired) over smallest, worst case",
                      "n/a" if spread is None else f"{spread[0]:.3f}x", f"within {INITIAL_SPREAD}x",
                      None if spread is None else spread[0] <= INITIAL_SPREAD,
                      ("no Lua case ran at all three sizes" if spread is None else spread[1])
-                     + f" (medians of {data['reps']} runs)", None, False))
+                     + (f" (medians of {data['reps']} pair ratios each)" if data.get("paired")
+                        else f" (medians of {data['reps']} runs)"), None, False))
     for m in ("contiguous-2k", "contiguous-4k"):
         worst, at, no_moves, judged, missing = None, "", [], 0, []
         for cid, e in data["cases"].items():
@@ -209,6 +250,10 @@ def method(data):
     w = (f"after {warm} untimed warm-up round{'s' if warm != 1 else ''} of every build "
          "(discarded: the first run of a case pays for whatever is cold)" if warm
          else "no warm-up run")
+    if data.get("paired"):
+        return (f"{reps} repetitions, each running every build in a shuffled order, each next to a "
+                f"plain clang-19 run of its own, in a random order within the pair (seed "
+                f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}")
     return (f"{reps} repetitions, each running every build once in a shuffled order (seed "
             f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}")
 
@@ -248,9 +293,14 @@ def section(data, w):
       "`-ftrivial-auto-var-init=zero -ftrivial-auto-var-init-max-size=32`) and gscc -O2, run in each "
       "mode. CPU time is user + sys of the process, "
       f"{method(data)}; *CPU vs plain* is the "
-      "ratio of medians with [min, max] of the per-repetition ratios (each gscc run over the "
-      "plain run of the same repetition). The machine may be shared: other jobs' load shows "
-      "in the ranges. *vs flags-only* separates the instrumentation's cost "
+      + ("median of the pair ratios (each run over the plain run next to it) with their "
+         "[min, max]: this VM's speed changes in steps lasting seconds to minutes (a plain run "
+         "of one case took 4.05 s and 5.8 s in the same set), which two runs seconds apart "
+         "mostly share and runs a repetition apart often do not (docs/realprog.md section 6). "
+         if data.get("paired") else
+         "ratio of medians with [min, max] of the per-repetition ratios (each gscc run over the "
+         "plain run of the same repetition). ")
+      + "The machine may be shared: other jobs' load shows in the ranges. *vs flags-only* separates the instrumentation's cost "
       "from the flags'. The counters are growstack's statistics of the timed runs "
       "(`GROWSTACK_STATS=1`), median with [min, max] when they vary; pins ratio = pins / "
       "(moves + pins), the share of contiguous growth events that chained a segment because a "
@@ -299,7 +349,8 @@ def section(data, w):
         w(f"Running these cases took {sum(walls) / 60:.1f} min of wall time ({len(walls)} cases x "
           + (f"({warm} warm-up + {data['reps']} timed rounds)" if warm else f"{data['reps']} repetitions")
           + f" x {2 + len(data['configs'])} builds/modes"
-          f"{f'; the warm-up {sum(wwalls) / 60:.1f} min of it' if warm else ''}), builds not "
+          + (", each timed one but plain's next to a plain run of its own" if data.get("paired") else "")
+          + f"{f'; the warm-up {sum(wwalls) / 60:.1f} min of it' if warm else ''}), builds not "
           "included.")
         w("")
     note = warmup_note(data)

@@ -150,10 +150,11 @@ realprog() {
   # run.py prints its own == [hh:mm:ss] line for each case. Per case: one untimed
   # warm-up round of every build (the first run of a case pays for what is cold),
   # then $reps timed rounds, each in a shuffled order of the builds (the seed is in
-  # realprog.json). 5 rounds, not 3: on a VM whose speed changes from run to run
-  # (the report of 2026-12-05 had single runs 1.3-1.6x their case's usual time),
-  # a median of 3 moves with 2 slow runs and one of 5 does not; the two rounds add
-  # about 4 min (docs/realprog.md section 6).
+  # realprog.json), each build next to a plain run of its own (run.py's pairs: the
+  # report takes the median pair ratio). 5 rounds, not 3: on a VM whose speed
+  # changes in steps (the report of 2026-12-05 had single runs 1.3-1.8x their
+  # case's usual time), a median of 3 moves with 2 bad pairs and one of 5 does
+  # not (docs/realprog.md section 6).
   python3 "$root/tests/realprog/run.py" --bench $reps --warmup 1 --set $set --builds "$rp/builds" \
     --src "$rp/src" --work "$rp/work-bench" --json "$out/realprog.json" \
     --programs "$rp_programs" || return 1

@@ -30,8 +30,10 @@ Benchmark (--bench N): CPU time (user + sys of the child, from wait4) of each
 bench case, N repetitions interleaved over the variants plain clang, flags-only
 clang, and gscc in each mode, after an untimed warm-up round (--warmup, every
 variant once), each repetition in a shuffled order of the variants (--seed,
-recorded); min/median/max per variant, and growstack's counters of every gscc
-run (median and range). Written as JSON for bench/report.py.
+recorded), each non-plain variant paired with a plain run of its own
+(--unpaired: not); min/median/max per variant, the pair ratios, and
+growstack's counters of every gscc run (median and range). Written as JSON for
+bench/report.py.
 """
 import argparse
 import glob
@@ -446,7 +448,18 @@ def bench(args, cases):
     warm-up that was always the plain build of repetition 1. Their CPU times are
     kept in the JSON (warmup_cpu_s), not in the figures. Each timed repetition
     runs the variants in a shuffled order (random.Random(seed), seed in the
-    JSON), so no variant is always first, or always right after another."""
+    JSON), so no variant is always first, or always right after another.
+
+    Paired (the default; --unpaired for one run of every build per repetition):
+    in each repetition every other build runs right next to a run of the plain
+    build of its own, in a random order within the pair, and the JSON keeps
+    each pair's ratio (pairs: build -> one ratio per repetition). This VM's
+    speed changes in steps that last seconds to minutes (the same plain run
+    took 4.05 and 5.8 s in one repetition set); a pair's two runs, seconds
+    apart, see the same step far more often than two runs a whole repetition
+    apart, so the median of the pair ratios follows the builds, not the
+    machine. It costs a plain run per build: 12 runs per repetition instead
+    of 7 (docs/realprog.md section 6)."""
     variants = [("clang", "clang", {}), ("flags", "flags", {})] + [
         (c, "gscc", dict(CONFIGS[c], GROWSTACK_STATS="1")) for c in BENCH_CONFIGS]
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
@@ -454,7 +467,7 @@ def bench(args, cases):
     print(f"   seed {seed} (--seed {seed} with the same cases repeats this run's order of the variants)",
           flush=True)
     out = {"reps": args.bench, "warmup": args.warmup, "seed": seed, "set": args.set,
-           "configs": BENCH_CONFIGS, "cases": {}}
+           "configs": BENCH_CONFIGS, "paired": not args.unpaired, "cases": {}}
     for case in cases:
         step(f"bench {case.id}")
         t0 = time.time()
@@ -474,22 +487,43 @@ def bench(args, cases):
         warm_s = time.time() - t0
         times = {v[0]: [] for v in variants}
         stats = {c: [] for c in BENCH_CONFIGS}
+        pairs = {v[0]: [] for v in variants if v[0] != "clang"}
         orders = []
+
+        def timed(name, variant, env):
+            status, _, err, cpu = run_case(case, args, variant, env)
+            if status != 0 and name == "clang":
+                sys.exit(f"run.py: plain build of {case.id} failed (status {status}): {err[-400:]}")
+            t = None if status != 0 else cpu
+            times[name].append(t)
+            if variant == "gscc":
+                st, _ = split_stats(err)
+                if st:
+                    stats[name].append(dict(st, pins_ratio=pins_ratio(st)))
+            return t
+
         for rep in range(args.bench):
-            order = list(variants)
-            order_rng.shuffle(order)
-            orders.append([v[0] for v in order])
-            for name, variant, env in order:
-                status, _, err, cpu = run_case(case, args, variant, env)
-                if status != 0 and name == "clang":
-                    sys.exit(f"run.py: plain build of {case.id} failed (status {status}): {err[-400:]}")
-                times[name].append(None if status != 0 else cpu)
-                if variant == "gscc":
-                    st, _ = split_stats(err)
-                    if st:
-                        stats[name].append(dict(st, pins_ratio=pins_ratio(st)))
+            if args.unpaired:
+                order = list(variants)
+                order_rng.shuffle(order)
+                orders.append([v[0] for v in order])
+                for name, variant, env in order:
+                    timed(name, variant, env)
+                continue
+            others = [v for v in variants if v[0] != "clang"]
+            order_rng.shuffle(others)
+            order = []
+            for v in others:
+                pair = [variants[0], v]
+                if order_rng.random() < 0.5:
+                    pair.reverse()
+                got = {name: timed(name, variant, env) for name, variant, env in pair}
+                order += [p[0] for p in pair]
+                base = got["clang"]
+                pairs[v[0]].append(got[v[0]] / base if got[v[0]] is not None and base else None)
+            orders.append(order)
         entry = {"argv": case.argv, "cpu_s": {}, "stats": {}, "stats_range": {}, "failed": {},
-                 "order": orders, "warmup_cpu_s": warm, "warmup_failed": warm_failed,
+                 "order": orders, **({} if args.unpaired else {"pairs": pairs}), "warmup_cpu_s": warm, "warmup_failed": warm_failed,
                  "warmup_wall_s": round(warm_s, 1), "wall_s": round(time.time() - t0, 1)}
         for name, ts in times.items():
             ok = [t for t in ts if t is not None]
@@ -516,7 +550,13 @@ def bench(args, cases):
         out["cases"][case.id] = entry
         med = entry["cpu_s"]
         base = med.get("clang", {}).get("median")
-        if base:
+        if base and not args.unpaired:
+            pm = {n: statistics.median(ok) for n, rs in pairs.items()
+                  if (ok := [r for r in rs if r is not None])}
+            print("   " + "  ".join(f"{n} {r:.3f}x" for n, r in pm.items())
+                  + f"  (medians of the pair ratios; plain {base:.3f} s; {entry['wall_s']} s for "
+                  f"this case, {entry['warmup_wall_s']} s of it warm-up)", flush=True)
+        elif base:
             print("   " + "  ".join(f"{n} {med[n]['median'] / base:.3f}x" for n in med if n != "clang")
                   + f"  (plain {base:.3f} s; {entry['wall_s']} s for this case, "
                   f"{entry['warmup_wall_s']} s of it warm-up)", flush=True)
@@ -544,6 +584,9 @@ def main():
     ap.add_argument("--seed", type=int, default=None,
                     help="--bench: seed of the variants' order in each repetition (default: random, "
                          "recorded in the JSON)")
+    ap.add_argument("--unpaired", action="store_true",
+                    help="--bench: run every build once per repetition, without a plain run "
+                         "next to each (see bench())")
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
     os.makedirs(args.work, exist_ok=True)
