@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tests/realprog/run.py --bench's method, on stand-in programs (no real build):
 each case gets an untimed warm-up round of every build, its timed repetitions
-run the builds in a shuffled order that the recorded seed repeats, a failed
+run the builds in a shuffled order that the recorded seed repeats, each build
+but plain next to a plain run of its own (--unpaired: every build once), a failed
 warm-up run is recorded (and the plain build's stops the run), and
 bench/report_realprog.py states that method.
 
@@ -58,27 +59,46 @@ def main():
                         "expected 3/1/42")
     if len(a["cases"]) != 3:
         failures.append(f"{len(a['cases'])} cases, expected 3")
-    firsts = []
+    others = [v for v in VARIANTS if v != "clang"]
+    firsts, plain_first = [], []
     for cid, e in a["cases"].items():
         order = e.get("order", [])
-        if len(order) != 3 or any(sorted(o) != sorted(VARIANTS) for o in order):
-            failures.append(f"{cid}: order {order} is not 3 permutations of the builds")
+        pairs = [o[i:i + 2] for o in order for i in range(0, len(o), 2)]
+        if len(order) != 3 or any(sorted(x for x in o if x != "clang") != sorted(others)
+                                  or len(o) != 2 * len(others) for o in order) \
+                or any(sorted(p)[0] != "clang" or p[0] == p[1] for p in pairs):
+            failures.append(f"{cid}: order {order} is not 3 rounds of every build paired with "
+                            "a plain run")
         firsts += [o[0] for o in order]
+        plain_first += [p[0] == "clang" for p in pairs]
+        if sorted(e.get("pairs", {})) != sorted(others) or \
+                any(len(r) != 3 for r in e["pairs"].values()):
+            failures.append(f"{cid}: pairs {e.get('pairs')}, expected 3 ratios of every build")
+        if len(e["cpu_s"].get("clang", {}).get("all", [])) != 3 * len(others):
+            failures.append(f"{cid}: not {3 * len(others)} timed plain runs")
+        VARIANTS_TIMED = others
         warm = e.get("warmup_cpu_s", {})
         if sorted(warm) != sorted(VARIANTS) or any(len(v) != 1 or v[0] is None for v in warm.values()):
             failures.append(f"{cid}: warmup_cpu_s {warm}, expected one run of every build")
         if e.get("warmup_failed"):
             failures.append(f"{cid}: warmup_failed {e['warmup_failed']} with builds that succeed")
-        if any(len(e["cpu_s"].get(v, {}).get("all", [])) != 3 for v in VARIANTS):
+        if any(len(e["cpu_s"].get(v, {}).get("all", [])) != 3 for v in VARIANTS_TIMED):
             failures.append(f"{cid}: not 3 timed runs of every build")
         if e.get("stats", {}).get("contiguous-2k", {}).get("moves") != 2:
             failures.append(f"{cid}: no growstack statistics of the gscc runs: {e.get('stats')}")
     if set(firsts) == {"clang"}:
         failures.append("the plain build is first in every repetition")
+    if all(plain_first) or not any(plain_first):
+        failures.append("the plain run has the same place in every pair")
     _, b = bench("b", "--seed", "42")
     if b is None or [e["order"] for e in b["cases"].values()] != \
             [e["order"] for e in a["cases"].values()]:
         failures.append("the same seed does not repeat the order")
+    _, u = bench("u", "--seed", "42", "--unpaired")
+    if u is None or u.get("paired") is not False or any(
+            len(e["order"]) != 3 or any(sorted(o) != sorted(VARIANTS) for o in e["order"])
+            or "pairs" in e for e in u["cases"].values()):
+        failures.append("--unpaired did not run every build once per repetition")
     _, c = bench("c", "--warmup", "0")
     if c is None or c.get("warmup") != 0 or any(
             any(v for v in e["warmup_cpu_s"].values()) for e in c["cases"].values()):
@@ -90,11 +110,18 @@ def main():
     lines = []
     report_realprog.section(a, lines.append)
     text = "\n".join(lines)
-    for want in ("3 repetitions, each running every build once in a shuffled order (seed 42;",
+    for want in ("3 repetitions, each running every build in a shuffled order, each next to a "
+                 "plain clang-19 run of its own, in a random order within the pair (seed 42;",
                  "after 1 untimed warm-up round of every build",
-                 "3 cases x (1 warm-up + 3 timed rounds) x 7 builds/modes"):
+                 "*CPU vs plain* is the median of the pair ratios",
+                 "3 cases x (1 warm-up + 3 timed rounds) x 7 builds/modes, each timed one but"):
         if want not in text:
             failures.append(f"report: no {want!r}")
+    lines = []
+    report_realprog.section(u, lines.append)
+    if u is not None and "3 repetitions, each running every build once in a shuffled order (seed " \
+            "42;" not in "\n".join(lines):
+        failures.append("report: the unpaired method is not stated for unpaired JSON")
 
     # A failed warm-up run of another build is recorded and the run goes on; the
     # plain build's stops it.
