@@ -246,7 +246,7 @@ def main():
     if not got or [round(x, 4) for x in got] != [1.04, 1.02, 1.1]:
         failures.append(f"paired cpu_ratio vs plain: {got}, expected (1.04, 1.02, 1.1)")
     got = report_realprog.cpu_ratio(pe, "fixed", "flags")
-    if not got or [round(x, 4) for x in got] != [1.04, round(1.02 / 0.98, 4), 1.1]:
+    if not got or [round(x, 4) for x in got] != [1.04, round(1.04 / 1.02, 4), 1.1]:
         failures.append(f"paired cpu_ratio vs flags-only: {got}")
     old = report_realprog.method({"reps": 3, "configs": configs, "cases": {}})
     if "fixed order, plain clang-19 first (no warm-up run" not in old:
