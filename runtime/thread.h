@@ -41,8 +41,10 @@ struct gs_thread {
     void *ext_target;             /* GS_THREAD_EXT_TARGET */
 
     unsigned index;               /* small thread number, for messages (stats.c) */
-    unsigned in_signal;           /* signal handlers running (signals.c): what they
-                                     interrupted may be mid-update (io.c's close) */
+    unsigned in_signal;           /* GS_THREAD_IN_SIGNAL: signal handlers running
+                                     (signals.c): what they interrupted may be
+                                     mid-update (io.c's close); gs_fp_private()
+                                     does nothing in them */
 
     struct gs_stats stats;
     struct gs_pin_tally pin_tally;    /* pins.h                                */
@@ -54,6 +56,7 @@ _Static_assert(offsetof(struct gs_thread, cur) == GS_THREAD_CUR, "GS_THREAD_CUR"
 _Static_assert(offsetof(struct gs_thread, sys_sp) == GS_THREAD_SYS_SP, "GS_THREAD_SYS_SP");
 _Static_assert(offsetof(struct gs_thread, ext_target) == GS_THREAD_EXT_TARGET,
                "GS_THREAD_EXT_TARGET");
+_Static_assert(offsetof(struct gs_thread, in_signal) == GS_THREAD_IN_SIGNAL, "GS_THREAD_IN_SIGNAL");
 _Static_assert(offsetof(struct gs_thread, stats.switches) == GS_THREAD_SWITCHES,
                "GS_THREAD_SWITCHES");
 _Static_assert(offsetof(struct gs_thread, stats.splits) == GS_THREAD_SPLITS, "GS_THREAD_SPLITS");

@@ -54,6 +54,7 @@
 #define GS_THREAD_CUR        0   /* struct gs_coro *: running coroutine or NULL  */
 #define GS_THREAD_SYS_SP     8   /* char *: where system-stack work may start      */
 #define GS_THREAD_EXT_TARGET 16  /* void *: external call in progress, or NULL     */
+#define GS_THREAD_IN_SIGNAL  28  /* unsigned: signal handlers running              */
 #define GS_THREAD_SWITCHES   48  /* uint64_t: .stats.switches (gs_resume)         */
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
@@ -488,8 +489,9 @@ static inline uintptr_t gs_arch_entry_caller_sp(uintptr_t frame) { return frame 
  * aligned) and return its saved stack pointer: the first switch to it pops
  * r12 = fn, r13/r14/r15 = its three arguments, rbx = rbp = 0 (the end of the
  * frame chain), no FP control state of its own (GS_SAVED_FP_SHARED: it starts
- * with the thread's, as a new thread starts with its creator's), and resumes at gs_ctx_entry with %rsp 16-byte aligned. Above it, two zero words:
- * a NULL return address and %rbp for debuggers that walk past gs_ctx_entry. */
+ * with the thread's, as a new thread starts with its creator's), and resumes
+ * at gs_ctx_entry with %rsp 16-byte aligned. Above it, two zero words: a NULL
+ * return address and %rbp for debuggers that walk past gs_ctx_entry. */
 static inline void *gs_arch_ctx_init(char *hi, void *fn, uintptr_t a0, uintptr_t a1,
                                      uintptr_t a2)
 {

@@ -316,7 +316,10 @@ gs_ctx_entry_ret:
 /* void gs_fp_private(void) (growstack.h; docs/protocol.md 6.2): from now on
  * every context of this thread keeps its own MXCSR and x87 control word across
  * switches. The state now is the one every context of the thread has had so
- * far, so it becomes the shared state of the contexts that saved none. An
+ * far, so it becomes the shared state of the contexts that saved none. In a
+ * signal handler it does nothing: the kernel gives a handler an FP state of its
+ * own and puts the interrupted one back when it returns, so what the handler
+ * changes reaches no context, and the state there is not the thread's. An
  * on-stack entry point (allowlisted): no stack beyond its return address. */
 	.globl	gs_fp_private
 	.type	gs_fp_private, @function
@@ -324,6 +327,8 @@ gs_ctx_entry_ret:
 gs_fp_private:
 	.cfi_startproc
 	cmpl	$0, %fs:gs_fp_tls@tpoff+GS_FP_PRIVATE
+	jne	1f
+	cmpl	$0, %fs:gs_tls@tpoff+GS_THREAD_IN_SIGNAL
 	jne	1f
 	stmxcsr	%fs:gs_fp_tls@tpoff+GS_FP_MXCSR
 	fnstcw	%fs:gs_fp_tls@tpoff+GS_FP_FPUCW
@@ -333,4 +338,3 @@ gs_fp_private:
 	.size	gs_fp_private, .-gs_fp_private
 
 	.section .note.GNU-stack,"",@progbits
-
