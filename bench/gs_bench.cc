@@ -670,8 +670,8 @@ BENCHMARK(BM_SideLocalCall)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::k
 
 // ---- switch, spawn, memory -------------------------------------------------
 
-// One-way context switch: resume + yield is two switches.
-void BM_Switch(benchmark::State &state)
+// One-way context switch on the calling thread: resume + yield is two switches.
+static void time_switches(benchmark::State &state)
 {
     Worker w;
     w.run(GS_JOB_PARK);
@@ -681,6 +681,11 @@ void BM_Switch(benchmark::State &state)
     auto t1 = Clock::now();
     state.counters["ns_per_switch"] =
         std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations() * 2);
+}
+
+void BM_Switch(benchmark::State &state)
+{
+    time_switches(state);
 }
 BENCHMARK(BM_Switch);
 
@@ -692,14 +697,7 @@ void BM_Switch_FpPrivate(benchmark::State &state)
 {
     std::thread t([&state] {
         gs_fp_private();
-        Worker w;
-        w.run(GS_JOB_PARK);
-        auto t0 = Clock::now();
-        for (auto _ : state)
-            gs_resume(w.h);
-        auto t1 = Clock::now();
-        state.counters["ns_per_switch"] = std::chrono::duration<double, std::nano>(t1 - t0).count() /
-                                          double(state.iterations() * 2);
+        time_switches(state);
     });
     t.join();
 }

@@ -9,6 +9,7 @@
 #include "CallRedirect.h"
 #include "Protocol.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InlineAsm.h"
@@ -41,11 +42,7 @@ static bool writesFpControl(const CallBase &CB) {
     return false;
   if (Callee->getIntrinsicID() == Intrinsic::x86_sse_ldmxcsr)
     return true;
-  StringRef Name = symbolName(*Callee);
-  for (StringRef W : FpControlWriters)
-    if (Name == W)
-      return true;
-  return false;
+  return is_contained(FpControlWriters, symbolName(*Callee));
 }
 
 unsigned markFpControlWrites(Module &M) {

@@ -26,6 +26,7 @@
 #include "VarargShell.h"
 
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringSet.h"
@@ -373,11 +374,7 @@ static bool isSetjmpFamily(const CallBase &CB) {
   if (!Callee || CB.arg_size() < 1 ||
       !CB.getArgOperand(0)->getType()->isPointerTy())
     return false;
-  StringRef Name = symbolName(*Callee);
-  for (StringRef S : SetjmpFamily)
-    if (Name == S)
-      return true;
-  return false;
+  return is_contained(SetjmpFamily, symbolName(*Callee));
 }
 
 void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
