@@ -315,6 +315,10 @@ void gs_seg_free(struct gs_seg *s)
 
 int gs_seg_can_remap(const struct gs_seg *old, const struct gs_seg *n)
 {
+    /* Into the first huge-page block (grow_to's jump): copied, so that the
+     * block's top is a huge page; pages moved in would keep their small ones. */
+    if (gs_cfg.hugepages && old->size < GS_HUGE_MIN && n->size >= GS_HUGE_MIN)
+        return 0;
     /* A fresh n only for growth: a move to a block of the same size
      * (GROWSTACK_FORCE_MOVE) or a smaller one (a shrink) copies, and the old
      * block goes back to the cache for the next move (remapping would leave
@@ -327,7 +331,10 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
 {
     if (!gs_seg_can_remap(old, n))
         return 0;
-    size_t ps = page_size();
+    /* Between huge-page blocks, whole 2 MiB pages: both blocks are 2 MiB
+     * aligned and delta is a multiple of 2 MiB, and a range that starts inside
+     * a huge page would split it into small ones. */
+    size_t ps = old->size >= GS_HUGE_MIN ? GS_HUGE_MIN : page_size();
     uintptr_t src = sp & ~(uintptr_t)(ps - 1);
     uintptr_t end = (uintptr_t)old->base + old->size;
     uintptr_t dst = src + ((uintptr_t)GS_SEG_HI(n) - (uintptr_t)GS_SEG_HI(old));

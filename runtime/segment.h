@@ -75,6 +75,10 @@ _Static_assert(__builtin_offsetof(struct gs_seg, prev) == GS_SEG_PREV, "GS_SEG_P
 #define GS_CLASS_SIZE(c) ((size_t)2048 << (c))
 /* Blocks from this size on may be backed by huge pages (x86-64's 2 MiB page). */
 #define GS_HUGE_MIN ((size_t)2 << 20)
+/* With huge pages on, a contiguous stack that outgrows a block of this size or
+ * more (and under GS_HUGE_MIN) moves straight to a GS_HUGE_MIN block, copied,
+ * so that its top is one huge page (docs/protocol.md 5.3). */
+#define GS_HUGE_JUMP_FROM ((size_t)256 << 10)
 
 /* A block of at least `usable` usable bytes (class rounded up). NULL on ENOMEM. */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc(size_t usable);

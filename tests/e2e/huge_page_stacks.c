@@ -12,7 +12,11 @@
  *    when gs_config_get says hugepages is on;
  *  - in a shallow coroutine (2 KiB initial, carved from a chunk), in every
  *    configuration: no "hg";
- *  - in fixed mode at the bottom of the recursion: the fixed mapping, no "hg".
+ *  - in fixed mode at the bottom of the recursion: the fixed mapping, no "hg";
+ *  - at the bottom of a recursion about 320 KiB deep, in contiguous mode (not
+ *    forced): with huge pages on, the stack outgrew 256 KiB and jumped to a
+ *    2 MiB block (GS_HUGE_JUMP_FROM), aligned and advised; with them off it
+ *    doubled to 512 KiB, a block that is never advised.
  * Registered twice: with the default (on) and with GROWSTACK_HUGEPAGES=0. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
@@ -22,6 +26,7 @@
 
 #define DEPTH 100000L /* 16-byte frames (the return address and v): about 1.6 MiB */
 #define FORCED_DEPTH 2000L
+#define MID_DEPTH 20000L /* about 320 KiB: past 256 KiB, under 2 MiB */
 
 struct vma {
     uintptr_t lo, hi;
@@ -141,6 +146,21 @@ int main(void)
         E2E_CHECK_MSG(!at_bottom.hg, "a fixed stack's mapping [%#lx, %#lx) is advised "
                                      "MADV_HUGEPAGE",
                       (unsigned long)at_bottom.lo, (unsigned long)at_bottom.hi);
+    }
+    if (m.contiguous && !m.forced) {
+        h = gs_spawn_with(deep, (void *)MID_DEPTH, &(struct gs_spawn_attr){.name = "mid"});
+        E2E_CHECK(h);
+        gs_join(h, &ret);
+        E2E_CHECK_MSG((long)ret == sum_to(MID_DEPTH), "recursion result %ld, want %ld",
+                      (long)ret, sum_to(MID_DEPTH));
+        E2E_CHECK_MSG(at_bottom.found, "no mapping holds the mid coroutine's %%rsp");
+        E2E_CHECK_MSG(at_bottom.hg == (m.c.hugepages != 0) &&
+                          (!m.c.hugepages || at_bottom.lo % (2u << 20) == 0),
+                      "a stack about 320 KiB deep is in [%#lx, %#lx), MADV_HUGEPAGE %s, "
+                      "GROWSTACK_HUGEPAGES=%d: it should have jumped to a 2 MiB block "
+                      "exactly when huge pages are on",
+                      (unsigned long)at_bottom.lo, (unsigned long)at_bottom.hi,
+                      at_bottom.hg ? "set" : "not set", m.c.hugepages);
     }
     printf("huge_page_stacks: ok (hugepages=%d, deep stack in [%#lx, %#lx)%s)\n", m.c.hugepages,
            (unsigned long)at_bottom.lo, (unsigned long)at_bottom.hi, at_bottom.hg ? ", hg" : "");
