@@ -519,8 +519,14 @@ def main():
         goal(f"deep recursion, {var.lower()}, contiguous, worst of {len(pts)} depth x frame points",
              fmt_rr(worst[0]) if worst else "n/a", f"within {limit}x at every point", ok,
              (f"worst at 10^{len(str(worst[1])) - 1} x {worst[2]} B; floor `BM_DeepRecursion_{floor}`: "
-              "the same recursion.c built by plain clang-19 -O2 on a thread stack (the ratio is "
-              "growstack's whole cost, gscc's flags included); every point in section Deep recursion"
+              "the same recursion.c built by plain clang-19 -O2 "
+              + ("once on a freshly mapped stack of exactly the size it needs, with growstack's "
+                 "page policy (huge pages above 256 KiB) and no thread around it: what any cold "
+                 "run must pay, the first touch of every page; the ratio is what growing costs "
+                 "over knowing the depth in advance (intermediate blocks, copies, moves), gscc's "
+                 "flags included" if var == "Cold" else
+                 "on a thread stack (the ratio is growstack's whole cost, gscc's flags included)")
+              + "; every point in section Deep recursion"
               + flags_note if worst else "not measured"),
              insane="; ".join(insane) or None, crosses=crosses)
         vs_go_cold() if var == "Cold" else vs_go_warm()
@@ -645,25 +651,31 @@ def main():
       "one size class per coroutine, since a growth into a fresh mapping moves the old "
       "block's pages into it instead of freeing the block: the first new coroutines of a "
       "repetition may still fault. "
-      "Floors: plain C on a fresh thread with a freshly mapped stack (cold) and again on that "
-      "thread (warm). Every build's recursion function starts on a 64-byte boundary "
+      "Floors: cold, plain C run once on a freshly mapped stack of exactly the size the "
+      "recursion needs (measured once per point; the column *floor stack* below), entered "
+      "and left by one bare context switch, with growstack's page policy: above 256 KiB "
+      "the stack is rounded up to 2 MiB, aligned and advised MADV_HUGEPAGE, as growstack's "
+      "blocks are from there on (`GS_HUGE_JUMP_FROM`, protocol.md 5.3). It pays the first "
+      "touch of every page it uses and nothing else: not a thread's creation (about 250 us "
+      "on this VM, which made the old thread-based floor slower than growstack at every "
+      "shallow point), not the pages of intermediate blocks. Warm: plain C repeated on one "
+      "big thread stack. Every build's recursion function starts on a 64-byte boundary "
       "(bench/anchors/common/recursion.c): the speed of a loop this small depends on where "
       "its code falls within the lines the front end fetches (on an AMD EPYC, 1.52-2.17 ns "
       "per frame for the same bytes at four offsets), which would otherwise decide the warm "
       "ratios. growstack maps its stack blocks of 2 MiB and more 2 MiB-aligned and "
       "advises them MADV_HUGEPAGE (`GROWSTACK_HUGEPAGES=1`, the default; protocol.md 5.3), "
-      "as Go 1.19 advises its heap, goroutine stacks included; the floor's thread stack "
-      "(glibc's) and libgcc's segments are not advised, so under the `madvise` setting "
-      "(section Machine and tools) they fault in 4 KiB pages: at the deep points the cold and "
-      "new figures count that difference, which is growstack's own (the minflt columns "
-      "show it). libgcc: gcc-12 -fsplit-stack with libgcc's __morestack (as shipped: it "
+      "as Go 1.19 advises its heap, goroutine stacks included; libgcc's segments are not "
+      "advised, so under the `madvise` setting (section Machine and tools) they fault in "
+      "4 KiB pages. libgcc: gcc-12 -fsplit-stack with libgcc's __morestack (as shipped: it "
       "blocks signals around each split); it unmaps a thread's segments when the thread exits, "
       "so its cold figure is its only one. Go 1.19 goroutines. Counters per iteration from "
       "growstack's statistics.")
     w("")
     w("| depth x frame | variant | fixed | segmented | contiguous | floor | libgcc | Go | "
-      "contiguous moves | segmented splits | contiguous minflt | Go minflt |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+      "contiguous moves | segmented splits | contiguous minflt | floor minflt | floor stack | "
+      "Go minflt |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     variants = [("Cold", "FloorCold", "cold", "Cold"),
                 ("New", None, "new (caches kept)", "Cold"),
                 ("Warm", "FloorWarm", "warm", "Warm")]
@@ -679,6 +691,10 @@ def main():
             row.append(fmt(contig.get(k, "moves")))
             row.append(fmt(seg.get(k, "splits")))
             row.append(fmt(contig.get(k, "minflt")))
+            fk = f"BM_DeepRecursion_{floor}/{d}/{f}" if var == "Cold" else None
+            row.append(fmt(contig.get(fk, "minflt")) if fk else "n/a")
+            kib = contig.get(fk, "stack_kib") if fk else None
+            row.append(f"{fmt(kib)} KiB" if kib is not None else "n/a")
             row.append(fmt(A("go").get(ko, "minor_faults_per_iter")))
             w(f"| {pow10(d)} x {f} B | {label} | " + " | ".join(row) + " |")
     w("")
