@@ -19,7 +19,8 @@
 // the frame: a store into memory that may be Unknown, a call argument the
 // callee may keep (or a non-capturing one whose pointee holds its address:
 // the callee could copy it out), a ptrtoint, a return, an atomic store,
-// cmpxchg or xchg, inline asm, or any instruction not modelled below. A
+// cmpxchg or xchg, inline asm (except an empty template without outputs:
+// emptyAsmBarrier), or any instruction not modelled below. A
 // va_list passed to a call does not escape, whatever the callee (C lets the
 // callee use it only during the call: passVaList). An
 // escaping local becomes part of Unknown: its Contents gain Unknown (code
@@ -39,6 +40,8 @@
 #include "VarargShell.h"
 
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/PostOrderIterator.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -46,6 +49,7 @@
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/Function.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
@@ -960,8 +964,20 @@ void EscapeSolver::visit(Instruction &I) {
     escapeOperand(I, Op, "used by an instruction the analysis does not model");
 }
 
+bool emptyAsmBarrier(const CallBase &CB) {
+  const auto *IA = dyn_cast<InlineAsm>(CB.getCalledOperand());
+  if (!IA || !CB.getType()->isVoidTy())
+    return false;
+  for (const InlineAsm::ConstraintInfo &C : IA->ParseConstraints())
+    if (C.Type == InlineAsm::isOutput)
+      return false; // an indirect ("=m") output: the pointer arrives as an argument
+  return llvm::all_of(IA->getAsmString(), [](char Ch) { return isSpace(Ch); });
+}
+
 void EscapeSolver::visitCall(CallBase &CB) {
   if (CB.isInlineAsm()) {
+    if (emptyAsmBarrier(CB))
+      return; // it runs nothing: it keeps no address
     for (const Value *Arg : CB.args())
       escapeOperand(CB, Arg, "passed to inline asm");
     return;
@@ -1165,3 +1181,5 @@ FrameFacts analyzeFrame(Function &F, const TargetLibraryInfo &TLI,
 }
 
 } // namespace gs
+
+bool gs::isEmptyAsmBarrier(const CallBase &CB) { return emptyAsmBarrier(CB); }

@@ -152,6 +152,15 @@ struct FrameFacts {
   bool UsesX87 = false;
 };
 
+/// An inline asm whose template is empty (blanks only) and that has no
+/// output, the compiler barrier `asm volatile("" : : "r"(p) : "memory")` of
+/// benchmark::DoNotOptimize and the like: it runs no instruction, so it keeps
+/// no address and writes no byte, whatever its inputs and clobbers tell the
+/// compiler (the escape analysis and ZeroLocals ignore it). With an output it
+/// could hand back an input (a tied "+r"(p)) or a register the compiler left
+/// anything in: not this case.
+bool isEmptyAsmBarrier(const llvm::CallBase &CB);
+
 /// Bytes of F's static allocas (with alignment padding), saturating at
 /// UINT64_MAX: the part of the frame known before code generation.
 uint64_t staticAllocaBytes(const llvm::Function &F);

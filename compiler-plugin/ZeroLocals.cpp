@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ZeroLocals.h"
+#include "FrameAnalysis.h"
 #include "Protocol.h"
 
 #include "llvm/ADT/BitVector.h"
@@ -126,6 +127,8 @@ bool collectWrites(AllocaInst &AI, uint64_t Size, const DataLayout &DL,
             continue; // copied from: read
         }
       }
+      if (auto *CB = dyn_cast<CallBase>(I); CB && isEmptyAsmBarrier(*CB))
+        continue; // runs nothing: writes no byte
       if (auto *CB = dyn_cast<CallBase>(I);
           CB && CB->isArgOperand(&U) &&
           CB->paramHasAttr(CB->getArgOperandNo(&U), Attribute::StructRet)) {

@@ -66,6 +66,28 @@ __attribute__((noinline)) static long victim(long k)
     return bad;
 }
 
+/* The same with the array kept alive by an empty asm barrier
+ * (benchmark::DoNotOptimize's): gscc leaves it in the frame and zeroes the
+ * same words as above (compiler-plugin/FrameAnalysis.h, isEmptyAsmBarrier). */
+__attribute__((noinline)) static long victim_barrier(long k)
+{
+    volatile unsigned char big[BIG];
+    __asm__ volatile("" : : "r"(big) : "memory");
+    const unsigned char tag = (unsigned char)((rsp() + 512) >> 8);
+    const unsigned j = (unsigned)k & 15;
+    big[1] = tag;
+    big[25] = tag;
+    big[8 * j + 41] = tag;
+    big[BIG - 2] = tag;
+    long bad = grow(40 + (int)j);
+    __asm__ volatile("" : : "r"(big) : "memory");
+    bad += big[1] != tag;
+    bad += big[25] != tag;
+    bad += big[8 * j + 41] != tag;
+    bad += big[BIG - 2] != tag;
+    return bad;
+}
+
 static long rounds;
 
 static void round_at_depth(void *arg)
@@ -75,6 +97,9 @@ static void round_at_depth(void *arg)
     dirty(k);
     long bad = victim(k);
     E2E_CHECK_MSG(bad == 0, "round %ld: %ld of victim's bytes changed", k, bad);
+    dirty(k);
+    bad = victim_barrier(k);
+    E2E_CHECK_MSG(bad == 0, "round %ld: %ld of victim_barrier's bytes changed", k, bad);
 }
 
 int main(void) /* main runs on a coroutine (gscc wraps it) */

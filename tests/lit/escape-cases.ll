@@ -187,7 +187,35 @@ define void @leaks_byval(ptr byval({ i64, i64 }) %s) {
 ; CHECK-DAG: @__gs_rec.asm_input = {{.*}} i32 32, i32 0, i32 0 }
 define void @asm_input() {
   %x = alloca i32
-  call void asm sideeffect "", "r"(ptr %x)
+  call void asm sideeffect "movq $0, %rax", "r,~{rax}"(ptr %x)
+  ret void
+}
+
+; An empty template without outputs (a compiler barrier, DoNotOptimize's
+; asm volatile("" : : "r"(p) : "memory")) runs nothing: no escape.
+; CHECK-DAG: @__gs_rec.asm_empty_barrier = {{.*}} i32 0, i32 0, i32 0 }
+define void @asm_empty_barrier() {
+  %x = alloca [4 x i32]
+  call void asm sideeffect " \09", "r,~{memory}"(ptr %x)
+  call void asm sideeffect "", "*m,~{memory}"(ptr elementtype([4 x i32]) %x)
+  ret void
+}
+
+; An empty template with an output may hand the input back ("+r"(p)): the
+; result carries the address, which is then stored away.
+; CHECK-DAG: @__gs_rec.asm_empty_tied = {{.*}} i32 32, i32 0, i32 0 }
+define void @asm_empty_tied() {
+  %x = alloca i32
+  %q = call ptr asm sideeffect "", "=r,0"(ptr %x)
+  store ptr %q, ptr @g
+  ret void
+}
+
+; An empty template with an indirect output: not taken as a barrier.
+; CHECK-DAG: @__gs_rec.asm_empty_mem_output = {{.*}} i32 32, i32 0, i32 0 }
+define void @asm_empty_mem_output() {
+  %x = alloca i32
+  call void asm sideeffect "", "=*m"(ptr elementtype(i32) %x)
   ret void
 }
 

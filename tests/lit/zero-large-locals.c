@@ -50,6 +50,34 @@ int through_call(const char *s, unsigned long n) {
   return buf[0];
 }
 
+// Kept alive by an empty asm barrier (benchmark::DoNotOptimize's): it runs
+// nothing, so the array stays in the frame (no side stack) and only the word
+// the bounded index reaches is zeroed, as without the barrier.
+// CHECK-LABEL: define {{.*}}@asm_barrier(
+// CHECK-NOT: __gs_side_alloc
+// CHECK: call void @llvm.lifetime.start.p0(i64 100, ptr {{.*}}%[[C:[^)]*]])
+// CHECK-NEXT: call void @llvm.memset.p0.i64(ptr align 16 %[[C]], i8 0, i64 8, i1 false)
+// CHECK-NOT: memset
+// CHECK: ret
+int asm_barrier(long k) {
+  volatile char a[100];
+  __asm__ volatile("" : : "r"(a) : "memory");
+  a[k & 7] = 1;
+  return a[k & 7];
+}
+
+// The same array passed to an asm that runs an instruction: not understood,
+// so on the side stack.
+// CHECK-LABEL: define {{.*}}@asm_not_barrier(
+// CHECK: @__gs_side_alloc(
+// CHECK: ret
+int asm_not_barrier(long k) {
+  volatile char a[100];
+  __asm__ volatile("movq %0, %%rax" : : "r"(a) : "rax", "memory");
+  a[k & 7] = 1;
+  return a[k & 7];
+}
+
 // Escapes: on the side stack, never scanned, not zeroed.
 // CHECK-LABEL: define {{.*}}@on_side(
 // CHECK: @__gs_side_alloc(i64 304,
