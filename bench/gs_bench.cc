@@ -298,10 +298,9 @@ void BM_DeepRecursion_FloorCold(benchmark::State &state)
 
 // Floor, warm: the plain recursion repeated on one big thread stack.
 // FloorWarmFlags: the same with gscc's code generation flags and no checks
-// (flags_recurse: zeroed locals, and recursion.c's growstack variant, whose pad
-// is kept alive by two volatile reads where the floor's has an asm escape,
-// which would pin a gscc frame): what of the warm cost is
-// the flags, not the stack.
+// (flags_recurse: zeroed small locals, and recursion.c's growstack variant,
+// which differs in how it measures the room above the guard, not in the
+// recursion): what of the warm cost is the flags, not the stack.
 template <uint64_t (*Recurse)(unsigned, uint64_t)>
 void deep_recursion_floor_warm(benchmark::State &state)
 {

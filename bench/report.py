@@ -506,9 +506,8 @@ def main():
             if rf:
                 flags_note = (f". Where the time goes: at that point the same recursion built by "
                               f"clang-19 with gscc's flags and no plugin (`BM_DeepRecursion_"
-                              f"FloorWarmFlags`: zeroed locals, and recursion.c's growstack variant, "
-                              f"whose pad is kept alive by two volatile reads where the floor's has "
-                              f"an asm escape, which would pin a gscc frame) is {fmt_rr(rf)} of the "
+                              f"FloorWarmFlags`: zeroed small locals; the same source as the "
+                              f"floor's and gscc's) is {fmt_rr(rf)} of the "
                               f"floor; the rest is the prologue "
                               f"check and the zeroing of the partly written word of the frame's pad, "
                               f"and mostly where they put the code: in a standalone test of the "

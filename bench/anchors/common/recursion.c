@@ -45,13 +45,16 @@
 #define WL_GROWSTACK 0
 #endif
 
+/* Keep every byte of `p` alive without emitting an instruction: the same in
+ * every build (gscc takes an empty asm template without outputs as what it
+ * is, an instruction-free barrier, and leaves the pad in the frame). */
+#define WL_ESCAPE(p) __asm__ volatile("" : : "r"(p) : "memory")
+
 #if WL_GROWSTACK
-/* The growstack build (gs_ prefix, compiled by gscc). growstack's plugin pins a
- * frame whose local's address reaches inline asm or an integer (it could be
- * stored anywhere), and a pinned frame stops contiguous moves, which is what the
- * benchmark measures. So: keep the pad alive with volatile accesses at both ends,
- * and measure the room above the guard from %rsp. */
-#define WL_ESCAPE(p) ((void)(p)[0], (void)(p)[sizeof(p) - 1])
+/* The growstack build (gs_ prefix, compiled by gscc). growstack's plugin moves
+ * a local whose address becomes an integer to the side stack (it could be
+ * stored anywhere), away from the stack the benchmark measures. So: measure
+ * the room above the guard from %rsp. */
 #define WL_HERE(local) wl_sp()
 static inline const volatile char *wl_sp(void)
 {
@@ -61,16 +64,12 @@ static inline const volatile char *wl_sp(void)
     return (const volatile char *)sp;
 }
 #else
-/* Keep every byte of `p` alive without emitting an instruction. */
-#define WL_ESCAPE(p) __asm__ volatile("" : : "r"(p) : "memory")
 #define WL_HERE(local) (local)
 #endif
 
 /* The index of the byte a frame touches: the same in every build, and not a
- * constant the compiler could fold. In the growstack build (which has no asm
- * escape, see above) an array accessed only at constant offsets would be split
- * by clang into the bytes accessed and the frame would shrink. gscc zeroes the
- * one word such an index can reach (compiler-plugin/ZeroLocals.h). */
+ * constant the compiler could fold. gscc zeroes the one word such an index can
+ * reach (compiler-plugin/ZeroLocals.h). */
 #define WL_IX(x) ((x) & 7)
 
 static inline uint64_t wl_rdtsc(void)
