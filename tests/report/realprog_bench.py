@@ -113,7 +113,8 @@ def main():
     for want in ("3 repetitions, each running every build in a shuffled order, each next to a "
                  "plain clang-19 run of its own, in a random order within the pair (seed 42;",
                  "after 1 untimed warm-up round of every build",
-                 "*CPU vs plain* is the median of the pair ratios",
+                 "*CPU vs plain* is the fastest run of the build over the fastest of the plain runs "
+                 "paired with its runs",
                  "3 cases x (1 warm-up + 3 timed rounds) x 7 builds/modes, each timed one but"):
         if want not in text:
             failures.append(f"report: no {want!r}")
