@@ -331,7 +331,9 @@ def main():
       "`--benchmark_enable_random_interleaving`, so that a burst of load from elsewhere does not "
       "fall on one side of a comparison)")
     w("- every ratio compares two numbers measured in this same run; the floor is the same "
-      "source built by plain clang-19 (no plugin) on an ordinary thread stack")
+      "source built by plain clang-19 (no plugin) on an ordinary thread stack (the cold "
+      "deep-recursion floor: on a freshly mapped stack of the size it needs, section Deep "
+      "recursion)")
     pf = A("pthread").get("BM_MachineCost_PageFault/16384", "ns_per_page")
     sc = A("pthread").get("BM_MachineCost_Syscall", "ns_per_syscall")
     if pf:
