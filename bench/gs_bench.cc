@@ -27,8 +27,7 @@
 #include <vector>
 
 #if GS_BENCH_FCONTEXT
-#include <boost/context/detail/fcontext.hpp>
-#include <memory>
+#include "anchors/boost/fcontext_switch.h"
 #endif
 
 #include "anchors/common/workloads.h"
@@ -773,29 +772,11 @@ void BM_Switch_Bare(benchmark::State &state)
 BENCHMARK(BM_Switch_Bare);
 
 #if GS_BENCH_FCONTEXT
-// The switch goal's anchor, Boost.Context's fcontext (the anchor_boost loop),
-// in this process: its repetitions interleave with BM_Switch's in one run of
-// one binary, so that both see the same machine. The anchor binary runs
-// minutes apart, and this VM's speed changes within seconds.
-namespace fc = boost::context::detail;
-void fcontext_pong(fc::transfer_t t)
-{
-    for (;;)
-        t = fc::jump_fcontext(t.fctx, nullptr);
-}
-void BM_Switch_Fcontext(benchmark::State &state)
-{
-    std::unique_ptr<char[]> stack(new char[64 * 1024]);
-    fc::fcontext_t peer = fc::make_fcontext(stack.get() + 64 * 1024, 64 * 1024, fcontext_pong);
-    peer = fc::jump_fcontext(peer, nullptr).fctx; // enter once, outside the timing
-    auto t0 = Clock::now();
-    for (auto _ : state)
-        peer = fc::jump_fcontext(peer, nullptr).fctx;
-    auto t1 = Clock::now();
-    state.counters["ns_per_switch"] =
-        std::chrono::duration<double, std::nano>(t1 - t0).count() / double(state.iterations() * 2);
-    // The peer is abandoned on its stack, which is freed: it is never resumed.
-}
+// The switch goal's anchor, Boost.Context's fcontext (anchor_boost's loop, from
+// the same header), in this process: its repetitions interleave with BM_Switch's
+// in one run of one binary, so that both see the same machine. The anchor
+// binary runs minutes apart, and this VM's speed changes within seconds.
+void BM_Switch_Fcontext(benchmark::State &state) { anchors::time_fcontext_switches(state); }
 BENCHMARK(BM_Switch_Fcontext);
 #endif
 

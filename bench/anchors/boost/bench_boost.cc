@@ -4,6 +4,7 @@
 // (jump_fcontext: save callee-saved registers, swap stack pointers, jump); fiber is its
 // public C++ face with a stack allocator. Boost's stacks are fixed: nothing grows.
 #include "anchor_util.h"
+#include "fcontext_switch.h"
 
 #include <boost/context/detail/fcontext.hpp>
 #include <boost/context/fiber.hpp>
@@ -31,27 +32,9 @@ constexpr size_t kSmallStack = 16 * 1024;
 
 // ---- Switch --------------------------------------------------------------------------
 
-void fc_pong(fc::transfer_t t)
-{
-    for (;;)
-        t = fc::jump_fcontext(t.fctx, nullptr);
-}
-
 // Switch_BoostFcontext: what does one jump_fcontext cost (ping-pong between two contexts,
-// two jumps per iteration)?
-void BM_Switch_BoostFcontext(benchmark::State &state)
-{
-    std::unique_ptr<char[]> stack(new char[64 * 1024]);
-    fc::fcontext_t peer = fc::make_fcontext(stack.get() + 64 * 1024, 64 * 1024, fc_pong);
-    peer = fc::jump_fcontext(peer, nullptr).fctx; // enter once, outside the timing
-    uint64_t t0 = now_ns();
-    for (auto _ : state)
-        peer = fc::jump_fcontext(peer, nullptr).fctx;
-    uint64_t t1 = now_ns();
-    state.SetItemsProcessed(2 * state.iterations());
-    state.counters["ns_per_switch"] = double(t1 - t0) / (2.0 * double(state.iterations()));
-    // The peer context is abandoned on its stack, which we free: it is never resumed.
-}
+// two jumps per iteration)? The loop is fcontext_switch.h's, which gs_bench runs too.
+void BM_Switch_BoostFcontext(benchmark::State &state) { time_fcontext_switches(state); }
 
 // Switch_BoostFiber: and through the fiber API (resume() with move semantics)?
 void BM_Switch_BoostFiber(benchmark::State &state)
