@@ -14,29 +14,17 @@
  * Registered twice: default and GROWSTACK_HUGEPAGES=0. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
+#include "e2e_rec.h"
 
 #define DEPTH 5000L /* frames of 80 bytes (gscc -O2): about 400 KiB */
 #define MAX_IDLE 64
-
-static long value(long n) { return (n * 40503L) % 9973; }
-
-__attribute__((noinline)) static long rec(long n)
-{
-    volatile long v[4] = {value(n), n, -n, 7};
-    if (n == 0)
-        return v[0];
-    long r = rec(n - 1);
-    if (v[0] != value(n) || v[1] != n || v[2] != -n || v[3] != 7)
-        return -1000000000L;
-    return r + v[0];
-}
 
 static long result;
 
 static void *body(void *arg)
 {
     (void)arg;
-    result = rec(DEPTH);
+    result = e2e_rec(DEPTH);
     for (int y = 0; y < MAX_IDLE; y++)
         gs_yield();
     return (void *)42L;
@@ -45,9 +33,7 @@ static void *body(void *arg)
 int main(void)
 {
     struct e2e_cfg m = e2e_cfg();
-    long want = 0;
-    for (long n = 0; n <= DEPTH; n++)
-        want += value(n);
+    const long want = e2e_rec_sum(DEPTH);
 
     const uint64_t base = e2e_stats().stack_bytes;
     const uint64_t shrinks0 = e2e_stats().shrinks;

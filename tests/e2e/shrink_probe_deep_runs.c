@@ -11,6 +11,7 @@
  * hold (with GROWSTACK_FORCE_MOVE every call moves: only the results count). */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
+#include "e2e_rec.h"
 
 #define DEPTH_SMALL 20000
 #define DEPTH_BIG 2000
@@ -18,15 +19,14 @@
 #define RUNS 200
 #define RUNS_FORCED 20 /* every call moves the stack: O(depth^2) bytes per run */
 
-static long value(long n) { return (n * 40503L) % 9973; }
 
 __attribute__((noinline)) static long rec_small(long n)
 {
-    volatile long v[2] = {value(n), n};
+    volatile long v[2] = {e2e_rec_value(n), n};
     if (n == 0)
         return v[0];
     long r = rec_small(n - 1);
-    if (v[0] != value(n) || v[1] != n)
+    if (v[0] != e2e_rec_value(n) || v[1] != n)
         return -1000000000L;
     return r + v[0];
 }
@@ -34,12 +34,12 @@ __attribute__((noinline)) static long rec_small(long n)
 __attribute__((noinline)) static long rec_big(long n)
 {
     volatile long v[128];
-    v[0] = value(n);
+    v[0] = e2e_rec_value(n);
     v[127] = n;
     if (n == 0)
         return v[0];
     long r = rec_big(n - 1);
-    if (v[0] != value(n) || v[127] != n)
+    if (v[0] != e2e_rec_value(n) || v[127] != n)
         return -1000000000L;
     return r + v[0];
 }
@@ -71,21 +71,13 @@ static void *body(void *arg)
     return (void *)42L;
 }
 
-static long sum_to(long depth)
-{
-    long s = 0;
-    for (long n = 0; n <= depth; n++)
-        s += value(n);
-    return s;
-}
-
 int main(void)
 {
     struct e2e_cfg m = e2e_cfg();
     depth_small = m.forced ? DEPTH_FORCED : DEPTH_SMALL;
     depth_big = m.forced ? DEPTH_FORCED : DEPTH_BIG;
     runs = m.forced ? RUNS_FORCED : RUNS;
-    long want_small = sum_to(depth_small), want_big = sum_to(depth_big);
+    long want_small = e2e_rec_sum(depth_small), want_big = e2e_rec_sum(depth_big);
 
     gs_handle h = gs_spawn(body, NULL);
     E2E_CHECK(h != 0);

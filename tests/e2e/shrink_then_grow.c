@@ -20,6 +20,7 @@
  * the coroutine is suspended. */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 #include "e2e_stats.h"
+#include "e2e_rec.h"
 
 #define DEPTH 20000
 /* GROWSTACK_FORCE_MOVE=1 moves the stack at every call: O(N^2) bytes. */
@@ -30,19 +31,6 @@
  * doubled, stack.c). */
 #define YIELDS_PER_ROUND 8
 #define IDLE_YIELDS 64
-
-static long value(long n) { return (n * 40503L) % 9973; }
-
-__attribute__((noinline)) static long rec(long n)
-{
-    volatile long v[4] = {value(n), n, -n, 7};
-    if (n == 0)
-        return v[0];
-    long r = rec(n - 1);
-    if (v[0] != value(n) || v[1] != n || v[2] != -n || v[3] != 7)
-        return -1000000000L;
-    return r + v[0];
-}
 
 static long depth;
 static long results[ROUNDS];
@@ -57,7 +45,7 @@ __attribute__((noinline)) static void rounds_at(int level)
         rounds_at(level - 1);
     } else {
         for (int r = 0; r < ROUNDS; r++) {
-            results[r] = rec(depth);
+            results[r] = e2e_rec(depth);
             for (int y = 0; y < YIELDS_PER_ROUND; y++)
                 gs_yield();
         }
@@ -79,9 +67,7 @@ int main(void)
 {
     struct e2e_cfg m = e2e_cfg();
     depth = m.forced ? DEPTH_FORCED : DEPTH;
-    long want = 0;
-    for (long n = 0; n <= depth; n++)
-        want += value(n);
+    const long want = e2e_rec_sum(depth);
 
     struct gs_stats before = e2e_stats();
     gs_handle h = gs_spawn(body, NULL);
