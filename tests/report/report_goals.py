@@ -7,6 +7,10 @@ Paths exercised:
     "-44.1 %, met" tree walk) is flagged "insane measurement", not met, and not
     counted in the "N/M goals met" line;
   - a check cost of +1 % is met; every figure carries its [min, max];
+  - times are judged by their fastest repetitions (docs/bench/method.md): the
+    grow-then-shrink goal is met at 1.5x by its fastest repetitions although
+    its medians are 2.5x apart, and says so; a time prints as fastest
+    (median, slowest);
   - the check-cost goal takes the instrumented run on the thread stack (the
     builds differ in the checks only) when there is one;
   - the segmented hot split is judged against libgcc *without* signal blocking;
@@ -72,6 +76,9 @@ def main():
         # the switch: 8.5 ns against fcontext's 5.7 (not met); gs_ctx_switch alone 5.5.
         *bench("BM_Switch", 3, ns_per_switch=[8.0, 8.5, 9.0]),
         *bench("BM_Switch_Bare", 3, ns_per_switch=[5.4, 5.5, 5.6]),
+        # grow-then-shrink: fastest 150 against segmented's 100 (1.5x, met), the
+        # medians 300 against 120 (2.5x).
+        *bench("BM_GrowShrink", 3, real_time=[310, 150, 300]),
         # deep recursion: trimmed Cold far above Go, New (caches kept) below it at
         # 10^3 x 1024 B; at 10^5 x 1024 B (a 128 MiB block, not cached) New still
         # faults in almost every page and is the worst point against Go.
@@ -87,7 +94,8 @@ def main():
         *bench("BM_HotSplitClock/128/0", 3, ns_per_call=[2.0, 2.1, 2.2]),
         *bench("BM_HotSplitClock/128/16", 3, ns_per_call=[2.0, 2.0, 2.1]),
     ]
-    seg = [*bench("BM_HotSplit/128/0", 3, ns_per_call=[13, 14, 15])]
+    seg = [*bench("BM_HotSplit/128/0", 3, ns_per_call=[13, 14, 15]),
+           *bench("BM_GrowShrink", 3, real_time=[120, 130, 100])]
     write(os.path.join(res, "growstack-contiguous.json"), contig + common)
     write(os.path.join(res, "growstack-fixed.json"), fixed)
     write(os.path.join(res, "growstack-segmented.json"), seg)
@@ -182,10 +190,13 @@ def main():
     d = expect("prologue check cost, fib(27)", r"^yes$", r"^\+1\.0% \[")
     if d and "BM_CheckCost_ThreadStack/0" not in d:
         failures.append("the fib check cost is not taken on the thread stack: " + d)
-    expect("prologue check cost, tree walk", r"^\*\*insane measurement\*\*", r"^-42\.5%")
+    expect("prologue check cost, tree walk", r"^\*\*insane measurement\*\*",
+           r"^-43\.6% \[-44\.3%, -41\.0%\] \(medians: -42\.5%\)$")
     expect("contiguous hot split vs floor", r"^\*\*no\*\*", r"\[")
     expect("segmented hot split vs libgcc", r"^\*\*no\*\*", r"vs 12\.1 ns")
-    expect("clock_gettime hot split (128-byte frame)", r"^\*\*no\*\*", r"^1\.476x \[")
+    expect("clock_gettime hot split (128-byte frame)", r"^\*\*no\*\*", r"^1\.500x \[")
+    expect("grow-then-shrink cycle", r"^yes, range crosses", r"^1\.500x \[1\.154, 3\.100\] "
+           r"\(medians: 2\.500x\)$")
     expect("real programs, lua:", r"^yes$", r"^1\.020x$")
     expect("real programs, Lua: contiguous mode at 2k, 4k and 8k", r"^\*\*no\*\*$", r"^1\.023x$")
     expect("real programs, sqlite:", r"^\*\*insane measurement\*\*")
@@ -194,21 +205,24 @@ def main():
     if d2 and "moves = 0 in jq.jq.test" not in d2:
         failures.append("the 2k pins goal does not name the case without moves: " + d2)
     expect("contiguous, 4k initial", r"^\*\*no\*\*$", r"^100\.00 %")
-    d3 = expect("one-way switch vs Boost.Context fcontext", r"^\*\*no\*\*", r"^8\.5 \[")
-    if d3 and "BM_Switch_Bare, no bookkeeping) 5.5 [" not in d3:
+    d3 = expect("one-way switch vs Boost.Context fcontext", r"^\*\*no\*\*",
+                r"^8 \(8\.5, 9\) vs 5\.6 \(5\.7, 5\.8\) ns$")
+    if d3 and "1.429x [1.379, 1.607] (medians: 1.491x)" not in d3:
+        failures.append("the switch goal's ratio is not of the fastest repetitions: " + d3)
+    if d3 and "BM_Switch_Bare, no bookkeeping) 5.4 (5.5, 5.6)" not in d3:
         failures.append("the switch goal does not show gs_ctx_switch alone: " + d3)
-    if not re.search(r"^\| growstack gs_ctx_switch alone \(no bookkeeping\) \| 5\.5 \[", text, re.M):
+    if not re.search(r"^\| growstack gs_ctx_switch alone \(no bookkeeping\) \| 5\.4 \(5\.5, 5\.6\)", text, re.M):
         failures.append("no row for gs_ctx_switch alone in the switch table")
     d4 = expect("deep recursion, new coroutine per iteration, contiguous vs Go", r"^\*\*no\*\*$",
-                r"^2\.163x \[")
-    for part in ["BM_DeepRecursion_New` 690 [680, 700] ns/frame vs Go `BM_DeepRecursion_Cold` 319",
+                r"^2\.132x \[2\.132, 2\.194\] \(medians: 2\.163x\)$")
+    for part in ["BM_DeepRecursion_New` 680 (690, 700) ns/frame vs Go `BM_DeepRecursion_Cold` 319",
                  "keeps freed stacks resident", "10^5 x 1024 B (over 64 MiB): 24,885 (trimmed "
                  "25,409, Go 1,427)", "GS_MMAP_CACHE_BYTES"]:
         if d4 and part not in d4:
             failures.append(f"the deep recursion goal against Go lacks {part!r}: {d4}")
     if d4 and "10^3 x 1024 B" in d4:
         failures.append("10^3 x 1024 B (no page faults with the caches kept) named as faulting: " + d4)
-    if not re.search(r"^\| 10\^3 x 1024 B \| new \(caches kept\) \|.*\| 105 \[100, 110\] \| n/a \|"
+    if not re.search(r"^\| 10\^3 x 1024 B \| new \(caches kept\) \|.*\| 100 \(105, 110\) \| n/a \|"
                      r" n/a \| 115 \|", text, re.M):
         failures.append("no 'new (caches kept)' row for 10^3 x 1024 B in the deep recursion table")
     m = re.search(r"\((\d+)/(\d+) goals met\)", stdout)
