@@ -336,6 +336,10 @@ struct gs_stats {
     uint64_t leaf_declines;     /* such requests the runtime declined (segmented
                                    mode never asks; a pin, the limit, a full fixed
                                    stack): the call takes the trampoline          */
+    uint64_t splits_slow;       /* splits that ran __morestack's C half (a first
+                                   split at a boundary, a new segment, a longjmp
+                                   that left %rsp elsewhere); the rest of splits
+                                   __morestack repeated itself (protocol.md 5.2) */
 };
 
 /* Counters summed over all threads. */

@@ -251,6 +251,7 @@ static void grow_segmented(struct gs_stack *s, struct gs_morestack_regs *r)
     s->size += GS_SEG_USABLE(n);
     note_size(s);
     gs_tls.stats.splits++;
+    gs_tls.stats.splits_slow++;
     gs_arch_msr_call(r, GS_SEG_HI(n), guard_for(n));
 }
 

@@ -49,6 +49,7 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
     to->side_chunks += from->side_chunks;
     to->leaf_grows += from->leaf_grows;
     to->leaf_declines += from->leaf_declines;
+    to->splits_slow += from->splits_slow;
 }
 
 void gs_stats_thread_init(void)
@@ -93,7 +94,7 @@ void gs_stats_print(FILE *out)
             "growstack: stats mode=%s initial=%zu max=%zu segment=%zu\n"
             "growstack:   coroutines spawned=%llu finished=%llu switches=%llu "
             "unchecked_spawns=%llu unknown_frames=%llu\n"
-            "growstack:   growth splits=%llu segments_new=%llu segments_reused=%llu "
+            "growstack:   growth splits=%llu splits_slow=%llu segments_new=%llu segments_reused=%llu "
             "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu "
             "leaf_grows=%llu leaf_declines=%llu\n"
             "growstack:   memory stack_bytes=%llu stack_bytes_peak=%llu mapped_bytes=%llu "
@@ -103,7 +104,8 @@ void gs_stats_print(FILE *out)
             (unsigned long long)s.spawned, (unsigned long long)s.finished,
             (unsigned long long)s.switches, (unsigned long long)s.unchecked_spawns,
             (unsigned long long)s.unknown_frames,
-            (unsigned long long)s.splits, (unsigned long long)s.segments_new,
+            (unsigned long long)s.splits, (unsigned long long)s.splits_slow,
+            (unsigned long long)s.segments_new,
             (unsigned long long)s.segments_reused, (unsigned long long)s.moves,
             (unsigned long long)s.bytes_copied, (unsigned long long)s.pins,
             (unsigned long long)s.shrinks, (unsigned long long)s.dyn_allocs,

@@ -59,8 +59,8 @@
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
-#define GS_THREAD_TALLY_SITE 208 /* struct gs_pin_site *: .pin_tally.site         */
-#define GS_THREAD_TALLY_N    216 /* uint64_t: .pin_tally.n                         */
+#define GS_THREAD_TALLY_SITE 216 /* struct gs_pin_site *: .pin_tally.site         */
+#define GS_THREAD_TALLY_N    224 /* uint64_t: .pin_tally.n                         */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */

@@ -38,9 +38,11 @@ __morestack:
 	/* The fast split (runtime/stack.h, protocol.md 5.2): a segmented return
 	 * left top one segment ahead of %rsp, and the function calls again. Only
 	 * %rax, %r10 and %r11 are free here (the others hold F's arguments):
-	 * %rcx, %rdx and %rsi are pushed, within the guard slack, to have more. */
-	testq	%r11, %r11
-	jnz	.Lslow                          /* stack arguments: the C half copies them */
+	 * %rcx, %rdx and %rsi are pushed, within the guard slack, to have more.
+	 * ARGS (%r11) is copied below; a leaf's request (GS_MORESTACK_LEAF, -1)
+	 * and a size not in whole words go to the C half. */
+	testq	$7, %r11
+	jnz	.Lslow
 	cmpl	$0, gs_stack_fast_split(%rip)
 	je	.Lslow
 	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
@@ -66,7 +68,9 @@ __morestack:
 	subq	GS_SEG_LO(%rcx), %rsi           /* top's usable bytes */
 	subq	$GS_STACK_GUARD + GS_ARCH_CALL_BYTES, %rsi
 	jb	.Lslow_pop
-	cmpq	%r10, %rsi                      /* room for FRAME */
+	subq	%r11, %rsi
+	jb	.Lslow_pop
+	cmpq	%r10, %rsi                      /* room for FRAME + ARGS */
 	jb	.Lslow_pop
 	cmpl	$GS_FAST_SPLIT_PINNED, gs_stack_fast_split(%rip)
 	jne	1f
@@ -102,7 +106,18 @@ __morestack:
 	movq	$0, -8(%rcx)                    /* the two zero words at the top */
 	movq	$0, -16(%rcx)
 	leaq	-16(%rcx), %r10                 /* the body's %rsp */
-	movq	8(%rbp), %r11
+	testq	%r11, %r11
+	jz	3f
+	/* F's stack arguments, [%rbp + 24, + 24 + ARGS), to the body's %rsp,
+	 * rounded down to 16 bytes below the zero words (gs_arch_msr_call). */
+	leaq	15(%r11), %rdx
+	andq	$-16, %rdx
+	subq	%rdx, %r10
+2:	movq	16(%rbp,%r11), %rdx
+	movq	%rdx, -8(%r10,%r11)
+	subq	$8, %r11
+	jnz	2b
+3:	movq	8(%rbp), %r11
 	incq	%r11                            /* the body: the alloc block's retq + 1 */
 	popq	%rsi
 	popq	%rdx
