@@ -338,8 +338,9 @@ struct gs_stats {
                                    stack): the call takes the trampoline          */
     uint64_t splits_slow;       /* splits that ran __morestack's C half (a first
                                    split at a boundary, a new segment, a longjmp
-                                   that left %rsp elsewhere); the rest of splits
-                                   __morestack repeated itself (protocol.md 5.2) */
+                                   that left %rsp elsewhere, a first chain above
+                                   a pinned frame); __morestack repeated the rest
+                                   of splits itself (protocol.md 5.2)            */
 };
 
 /* Counters summed over all threads. */

@@ -42,12 +42,13 @@
  *    GS_FAST_SPLIT_PINNED in contiguous mode. Then __morestack repeats a
  *    split itself, without its C half, when the state is the one a segmented
  *    return leaves (top lags one segment ahead: %rsp in top->prev, probe and
- *    shrunk 0, stack arguments in whole words) and top holds the frame and them; in contiguous
- *    mode only when pin names a frame in top->prev that is still live where
- *    it was (pin_still_holds) and the thread's pin tally counts its site. It
- *    counts the split (and the pin), copies the stack arguments, installs
- *    GS_SEG_GUARD(top) and calls the body at top's hi. That is exactly what grow_segmented (after
- *    grow_contiguous's cached pin) does there: top, size, peak and base_off
+ *    shrunk 0, stack arguments in whole words) and top holds the frame and
+ *    them; in contiguous mode only when pin names a frame in top->prev that
+ *    is still live where it was (pin_still_holds) and the thread's pin tally
+ *    counts its site. It counts the split (and the pin), copies the stack
+ *    arguments, installs GS_SEG_GUARD(top) and calls the body at top's hi.
+ *    That is exactly what grow_segmented (after grow_contiguous's cached
+ *    pin) does there: top, size, peak and base_off
  *    already have the values it would give them, so no other code sees the
  *    difference (protocol.md 5.2). Assembly reads top, usage.probe,
  *    usage.shrunk and pin, and writes usage.grew (GS_CORO_STACK_TOP,
