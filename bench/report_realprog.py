@@ -139,6 +139,16 @@ def _count(entry, mode, key, pct=False):
     return f(v)
 
 
+def _splits(entry, mode):
+    """The splits column: the count, and how many of them ran __morestack's C
+    half (splits_slow; results of a runtime without that counter show none)."""
+    out = _count(entry, mode, "splits")
+    s = entry.get("stats", {}).get(mode, {})
+    if s.get("splits") and s.get("splits_slow") is not None:
+        out += f" ({_count(entry, mode, 'splits_slow')} slow)"
+    return out
+
+
 def _failures(entry, name):
     """" (failed N)" for timed runs of a build that failed, " (warm-up failed)"
     for a failed warm-up run (run.py prints it and goes on; the plain build's stops it)."""
@@ -327,7 +337,8 @@ def section(data, w):
       "from the flags'. The counters are growstack's statistics of the timed runs "
       "(`GROWSTACK_STATS=1`), median with [min, max] when they vary; pins ratio = pins / "
       "(moves + pins), the share of contiguous growth events that chained a segment because a "
-      "live frame was pinned; peak stack = the largest stack of any coroutine. Cases and "
+      "live frame was pinned; *slow* splits ran `__morestack`'s C half, the others it repeated "
+      "itself (a hot split, about a third of the cost: usage.md, Statistics); peak stack = the largest stack of any coroutine. Cases and "
       "commands: docs/realprog.md (`tests/realprog/run.py --bench`).")
     w("")
     w("### Goals")
@@ -361,7 +372,7 @@ def section(data, w):
                 lead = "| | | "
             first = False
             w(lead + f"| {MODE_LABEL.get(m, m)} | {_x(cpu_ratio(e, m))}{_failures(e, m)} "
-              f"| {_x(cpu_ratio(e, m, 'flags'))} | {_count(e, m, 'splits')} "
+              f"| {_x(cpu_ratio(e, m, 'flags'))} | {_splits(e, m)} "
               f"| {_count(e, m, 'moves')} | {_count(e, m, 'pins')} | {_count(e, m, 'pins_ratio', True)} "
               f"| {_count(e, m, 'bytes_copied')} | {_count(e, m, 'max_stack_bytes')} |")
     w("")

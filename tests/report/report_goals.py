@@ -136,6 +136,8 @@ def main():
         # sqlite: 2 % pins at 4k (not met), faster than plain in every repetition (insane).
         "sqlite.speedtest1-100": case({"clang": plain, "flags": plain, **{c: [0.9, 0.91, 0.92] for c in configs}},
                                       {"*": {"splits": 100, "moves": 100, "pins": 0},
+                                       "segmented-2k": {"splits": 1500, "splits_slow": 20,
+                                                        "moves": 0, "pins": 0},
                                        "contiguous-4k": {"splits": 100, "moves": 98, "pins": 2}}),
         # The other cases of issue 10: moves, no pins.
         **{cid: case({"clang": plain, "flags": plain, **{c: [1.0, 1.0, 1.0] for c in configs}},
@@ -243,6 +245,12 @@ def main():
                  "to 1.500x, lua.pcall_deep-2000)"):
         if want not in text:
             failures.append(f"Real programs section: no {want!r}")
+    # The splits column says how many splits ran __morestack's C half, where the
+    # results have the counter (splits_slow), and nothing where they do not.
+    if not re.search(r"^\| \| \| \| segmented \| [^|]* \| [^|]* \| 1,500 \(20 slow\) \|", text, re.M):
+        failures.append("sqlite.speedtest1-100, segmented: splits not shown as '1,500 (20 slow)'")
+    if not re.search(r"^\| lua\.pcall_deep-2000 \(issue 10\) \|.*\| fixed \| [^|]* \| [^|]* \| 10 \|", text, re.M):
+        failures.append("lua.pcall_deep-2000, fixed: splits without the counter not shown as '10'")
     if not re.search(r"^\| \| \| \| contiguous, 8k initial \| 1\.020x \(warm-up failed\) \|", text, re.M):
         failures.append("the failed warm-up of lua.pcall_deep-2000, contiguous-8k, is not marked")
     if not re.search(r"^\| lua\.pcall_deep-2000 \(issue 10\) \| [^|]* \| 1\.000x \(warm-up failed\) \|", text, re.M):
