@@ -18,12 +18,10 @@ import subprocess
 import sys
 import tempfile
 
+from report import key_of
+
 PAIRS = ["BM_Switch,BM_Switch_Fcontext,ns_per_switch",
          "BM_DeepRecursion_Warm/10000/128,BM_DeepRecursion_FloorWarm/10000/128,ns_per_frame"]
-
-
-def key(name):
-    return "/".join(p for p in name.split("/") if ":" not in p and p != "manual_time")
 
 
 def main():
@@ -36,7 +34,7 @@ def main():
     a = ap.parse_args()
     pairs = [p.split(",") for p in (a.pair or PAIRS)]
     names = sorted({n for p in pairs for n in p[:2]})
-    filt = "|".join("^" + n.replace("/", "/") + "(/|$)" for n in names)
+    filt = "|".join("^" + n + "(/|$)" for n in names)
     env = dict(os.environ, GROWSTACK_MODE=a.mode)
     ratios = {tuple(p): ([], []) for p in pairs}
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,8 +49,8 @@ def main():
                 runs = [b for b in json.load(f)["benchmarks"] if b.get("run_type") != "aggregate"]
             for p in pairs:
                 x, y, field = p
-                va = [b[field] for b in runs if key(b["run_name"]) == x and field in b]
-                vb = [b[field] for b in runs if key(b["run_name"]) == y and field in b]
+                va = [b[field] for b in runs if key_of(b["run_name"]) == x and field in b]
+                vb = [b[field] for b in runs if key_of(b["run_name"]) == y and field in b]
                 if not va or not vb:
                     sys.exit(f"set {s}: no {field} for {x if not va else y}")
                 med, fast = ratios[tuple(p)]

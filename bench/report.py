@@ -82,13 +82,11 @@ class Results:
 
     def rng(self, key, field="real_time"):
         """(min, max) of a field over the repetitions, or None."""
-        runs = self.runs.get(key, [])
-        vals = [r[field] for r in runs if isinstance(r.get(field), (int, float))]
+        vals = self.vals(key, field)
         return (min(vals), max(vals)) if vals else None
 
     def spread(self, key, field):
-        runs = self.runs.get(key, [])
-        vals = [r[field] for r in runs if isinstance(r.get(field), (int, float))]
+        vals = self.vals(key, field)
         if len(vals) < 2:
             return ""
         return f"{min(vals):.3g}-{max(vals):.3g}"

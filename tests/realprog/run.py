@@ -50,6 +50,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The report's estimator, for the progress line of --bench (one definition).
+sys.path.insert(0, os.path.join(HERE, "..", "..", "bench"))
+import report_realprog  # noqa: E402
 
 # Configurations of the gscc build. GROWSTACK_STATS=1 in all of them.
 CONFIGS = {
@@ -552,13 +555,9 @@ def bench(args, cases):
         med = entry["cpu_s"]
         base = med.get("clang", {}).get("median")
         if base and not args.unpaired:
-            # As the report computes it (bench/report_realprog.py cpu_ratio): the
-            # build's fastest run over the fastest plain run paired with its runs.
-            fr = {}
-            for n, rs in pairs.items():
-                own = [(t, r) for t, r in zip(times[n], rs) if t is not None and r]
-                if own:
-                    fr[n] = min(t for t, _ in own) / min(t / r for t, r in own)
+            # The report's ratio: the build's fastest run over the fastest plain
+            # run paired with its runs.
+            fr = {n: r[0] for n in pairs if (r := report_realprog.cpu_ratio(entry, n))}
             print("   " + "  ".join(f"{n} {r:.3f}x" for n, r in fr.items())
                   + f"  (fastest runs over the fastest of their paired plain runs; plain "
                   f"{base:.3f} s; {entry['wall_s']} s for this case, {entry['warmup_wall_s']} s "
