@@ -5,10 +5,6 @@
 #include <link.h>
 #include <string.h>
 
-#ifdef GROWSTACK_VALGRIND
-#include <valgrind/valgrind.h>
-#endif
-
 #include "gs_libc_leaves.h"
 
 /* Hidden: read by the assembly of the same executable only. */
@@ -22,7 +18,7 @@ static int ends_with(const char *s, const char *tail)
 
 struct scan {
     uintptr_t lo, hi; /* libc.so.6's executable text */
-    int valgrind;     /* a Valgrind preload object is loaded */
+    int replaced;     /* a Valgrind tool's preload object is loaded */
 };
 
 static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
@@ -31,12 +27,16 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
     struct scan *sc = data;
     if (!info->dlpi_name)
         return 0;
-    /* Valgrind replaces malloc & co. by redirecting libc's own addresses to
-     * the functions of its vgpreload_<tool>.so: the GOT still holds an
-     * address in libc's text, and the replacement's stack use is not ours to
-     * measure. */
-    if (strstr(info->dlpi_name, "/vgpreload_"))
-        sc->valgrind = 1;
+    /* A Valgrind tool that replaces malloc & co. (memcheck, helgrind, drd,
+     * massif, dhat) does so by redirecting libc's own addresses to the
+     * functions of its vgpreload_<tool>.so: the GOT still holds an address in
+     * libc's text, and the replacement's stack use is not ours to measure.
+     * vgpreload_core.so, loaded for every tool, replaces none of them: under
+     * callgrind, cachegrind or none libc's own functions run, as in a run
+     * without Valgrind (and their instruction counts are a real run's). */
+    const char *vg = strstr(info->dlpi_name, "/vgpreload_");
+    if (vg && strncmp(vg, "/vgpreload_core-", 16) != 0)
+        sc->replaced = 1;
     if (!ends_with(info->dlpi_name, "/libc.so.6"))
         return 0;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
@@ -64,13 +64,9 @@ void gs_libc_leaves_init(void)
         return;
     if (strcmp(gnu_get_libc_version(), GS_LIBC_LEAVES_VERSION) != 0)
         return;
-#ifdef GROWSTACK_VALGRIND
-    if (RUNNING_ON_VALGRIND)
-        return;
-#endif
     struct scan sc = {0, 0, 0};
     dl_iterate_phdr(scan_object, &sc);
-    if (sc.valgrind || sc.lo >= sc.hi)
+    if (sc.replaced || sc.lo >= sc.hi)
         return;
     gs_libc_leaves_text_lo = sc.lo;
     gs_libc_leaves_text_hi = sc.hi;

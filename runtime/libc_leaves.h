@@ -4,11 +4,13 @@
  * Invariants:
  *  - [gs_libc_leaves_text_lo, gs_libc_leaves_text_hi) is the executable text of the loaded
  *    libc.so.6 when gnu_get_libc_version() is GS_LIBC_LEAVES_VERSION (the C
- *    library gs_libc_leaves.h's figures were measured on) and the program
- *    does not run under Valgrind (RUNNING_ON_VALGRIND, or a vgpreload_*.so
- *    loaded: Valgrind redirects libc's malloc at its own address), and empty
- *    (0, 0) otherwise: another version, a static link, Valgrind, or before
- *    the first module registered. __gs_thunk_resolve_leaf (arch/x86_64/tramp_*.S) reads it
+ *    library gs_libc_leaves.h's figures were measured on) and no Valgrind tool
+ *    replaces malloc & co. (a vgpreload_<tool>.so other than vgpreload_core
+ *    loaded: such a tool redirects libc's malloc at its own address), and
+ *    empty (0, 0) otherwise: another version, a static link, memcheck and the
+ *    other replacing tools, or before the first module registered. Under
+ *    callgrind, cachegrind or none, which replace nothing, it is libc's text
+ *    as in a run without Valgrind. __gs_thunk_resolve_leaf (arch/x86_64/tramp_*.S) reads it
  *    without locks; it is written once, before any module's code runs.
  */
 #ifndef GS_LIBC_LEAVES_RUNTIME_H

@@ -23,13 +23,17 @@
  *    the same after it: segmented mode, or no growth possible) did not, and
  *    at least one did; the calls that made it grow (contiguous and fixed
  *    mode, protocol.md 4.1a) are tests/e2e/libc_leaf_grow's subject;
- *  - interposed (the shim's counter exists) or under Valgrind: no call ever
- *    ran on the coroutine stack (and the shim's malloc did run).
+ *  - interposed (the shim's counter exists) or under a Valgrind tool that
+ *    replaces malloc (memcheck: its vgpreload_memcheck.so is loaded): no call
+ *    ever ran on the coroutine stack (and the shim's malloc did run);
+ *  - under a Valgrind tool that replaces nothing (callgrind, registered as
+ *    callgrind.libc_leaf_thunk): as without Valgrind, glibc's malloc.
  */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
+#include <link.h>
 #include <valgrind/memcheck.h>
 #include <valgrind/valgrind.h>
 
@@ -86,6 +90,18 @@ struct tally {
 
 static int interposed;
 
+/* A Valgrind tool's preload object other than vgpreload_core: the tool
+ * replaces malloc (the runtime's rule, runtime/libc_leaves.c, checked here
+ * from the outside). */
+static int vg_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    const char *vg = info->dlpi_name ? strstr(info->dlpi_name, "/vgpreload_") : NULL;
+    if (vg && strncmp(vg, "/vgpreload_core-", 16) != 0)
+        *(int *)data = 1;
+    return 0;
+}
+
 static void probe_and_count(void *arg)
 {
     struct tally *t = arg;
@@ -130,8 +146,17 @@ static void probe_and_count(void *arg)
 int main(void)
 {
     unsigned long *shim_mallocs = dlsym(RTLD_DEFAULT, "e2e_shim_mallocs");
-    int valgrind = RUNNING_ON_VALGRIND != 0;
-    interposed = shim_mallocs != NULL || valgrind;
+    int valgrind = RUNNING_ON_VALGRIND != 0, replaced = 0;
+    dl_iterate_phdr(vg_object, &replaced);
+    E2E_CHECK_MSG(!replaced || valgrind, "a vgpreload object without Valgrind");
+    /* callgrind.libc_leaf_thunk: the run must really be under a tool that
+     * replaces nothing, or it would test the plain case again. */
+    const char *expect = getenv("E2E_EXPECT_VALGRIND");
+    if (expect)
+        E2E_CHECK_MSG(strcmp(expect, "glibc-malloc") == 0 && valgrind && !replaced,
+                      "E2E_EXPECT_VALGRIND=%s: valgrind %d, malloc replaced %d", expect, valgrind,
+                      replaced);
+    interposed = shim_mallocs != NULL || replaced;
     unsigned long shim_before = shim_mallocs ? *shim_mallocs : 0;
 
     /* The first call resolves the thunk's slot (pushing on the coroutine
@@ -142,9 +167,10 @@ int main(void)
     uintptr_t m = (uintptr_t)&malloc;
     int in_libc = m >= gs_libc_leaves_text_lo && m < gs_libc_leaves_text_hi;
     int v236 = strcmp(gnu_get_libc_version(), GS_LIBC_LEAVES_VERSION) == 0;
-    if (valgrind)
+    if (replaced)
         E2E_CHECK_MSG(gs_libc_leaves_text_lo == 0 && gs_libc_leaves_text_hi == 0,
-                      "under Valgrind the runtime must not trust libc's text");
+                      "under a Valgrind tool that replaces malloc the runtime must not "
+                      "trust libc's text");
     else
         E2E_CHECK_MSG((gs_libc_leaves_text_lo != 0) == v236,
                       "libc text %#lx-%#lx on glibc %s", (unsigned long)gs_libc_leaves_text_lo,
@@ -161,7 +187,10 @@ int main(void)
     printf("libc_leaf_thunk: %ld calls: %ld on the coroutine stack, %ld through the "
            "trampoline, %ld within 64 bytes of BYTES, %ld made the stack grow (%s)\n",
            t.n, t.direct, t.tramp, t.near, t.grew,
-           valgrind ? "valgrind" : shim_mallocs ? "LD_PRELOAD shim" : "glibc");
+           replaced   ? "valgrind, malloc replaced"
+           : valgrind ? "valgrind, glibc's malloc"
+           : shim_mallocs ? "LD_PRELOAD shim"
+                          : "glibc");
     E2E_CHECK_MSG(t.wrong_direct == 0,
                   "%ld calls ran malloc on the coroutine stack without the room or "
                   "interposed (call %ld: room %ld, a write %ld bytes below %%rsp)",
