@@ -44,11 +44,36 @@ NOISE = 0.01
 
 
 def load(results_dir):
+    """realprog.json, with icount.json (tests/realprog/icount.py: instruction
+    counts under callgrind) under the key "icount" when the run wrote it."""
     path = os.path.join(results_dir, "realprog.json")
     if not os.path.exists(path):
         return None
     with open(path) as f:
-        return json.load(f)
+        data = json.load(f)
+    ipath = os.path.join(results_dir, "icount.json")
+    if os.path.exists(ipath):
+        with open(ipath) as f:
+            data["icount"] = json.load(f)
+    return data
+
+
+def _icount_of(data, prog):
+    """This program's instruction-count summary for its goal row: the largest
+    gscc-over-plain ratio over its callgrind cases, or None."""
+    worst = None
+    for c in (data.get("icount") or {}).get("cases", []):
+        if c["program"] != prog or c["problems"]:
+            continue
+        ir = c["ir"]
+        for m in ("fixed", "contiguous-2k"):
+            r = ir[m] / ir["plain"]
+            if worst is None or r > worst[0]:
+                worst = (r, c["case"], MODE_LABEL.get(m, m))
+    if worst is None:
+        return ""
+    return (f"; instructions (callgrind, smaller inputs): at most {100 * (worst[0] - 1):+.1f} % over "
+            f"plain ({worst[1]}, {worst[2]}; section Real programs, Instructions)")
 
 
 def _med(entry, name):
@@ -195,10 +220,9 @@ def goal_rows(data):
                                   if data.get("paired") else
                                   f"the fastest of {data['reps']} runs over the plain build's "
                                   "fastest, range over runs paired with the plain build's")
-                     + "; section Real programs)"
-                     + ("" if ok else "; where the time goes, in instruction counts (the "
-                        "trampoline, frame pointers, checks and side frames): docs/realprog.md "
-                        "section 7"),
+                     + "; section Real programs)" + _icount_of(data, prog)
+                     + ("" if ok else "; where the instructions go (the trampoline, checks, "
+                        "side frames): docs/realprog.md section 7"),
                      ("faster than plain clang-19 in every repetition, which instrumentation cannot "
                       "make it: " + "; ".join(insane) + " (check that the builds differ only in "
                       "the compiler)") if insane else None,
@@ -393,4 +417,58 @@ def section(data, w):
         w("")
     w("Correctness of the same programs in every mode (output equal to the plain build's, forced "
       "moves included) is the CTest label `realprog` and `scripts/realprog.sh`, not this table.")
+    w("")
+    icount_section(data.get("icount"), w)
+
+
+def _m(n):
+    return f"{n / 1e6:,.1f} M"
+
+
+def icount_section(ic, w):
+    """Instructions executed under callgrind (tests/realprog/icount.py)."""
+    w("### Instructions")
+    w("")
+    if not ic:
+        w("No icount.json in the results (bench/run.sh writes it with tests/realprog/icount.py "
+          "after the timed runs; it needs valgrind).")
+        w("")
+        return
+    w("Instructions executed, counted by callgrind (" + ic.get("tool", "valgrind") + "), of the "
+      "same builds on smaller inputs (callgrind runs 50-100 times slower). A count repeats "
+      "when the work does, but Lua seeds its string hashes from the clock and from addresses: "
+      f"each build runs {ic['cases'][0].get('runs', 1) if ic.get('cases') else 1} times, with "
+      "time() pinned to another second in each run, and the table shows the median count "
+      "(Lua's runs of one build differ by up to 1.5 %, the other programs' by nothing; the "
+      "ranges are in icount.json). Not time: a prologue check is two instructions the processor "
+      "fuses and predicts, a cache miss is one instruction. Callgrind replaces no C library "
+      "function, so the thunks call malloc & co. directly as in a real run; segmented mode is "
+      "left out (under Valgrind the runtime declines its fast split). *fixed over flags-only*: "
+      "what gscc's build in fixed mode executes beyond the flags-only build, by where: the "
+      "system-stack *trampoline* with the thunks and indirect-call stubs (calls that leave "
+      "instrumented code, protocol.md 4), growstack's *runtime* (setjmp resyncs, `__morestack`, "
+      "side-stack blocks), the *program*'s own functions (prologue checks, side frames, range "
+      "tests of indirect calls, zeroed words; *calls* = calls of its functions, each with a "
+      "check unless the function has no frame) and the shared *libraries* it calls (the C "
+      "library). Reproduce: `tests/realprog/icount.py --builds DIR --src DIR "
+      "--work DIR --json FILE` (docs/realprog.md section 7).")
+    w("")
+    w("| case | plain | flags-only | gscc fixed | gscc contiguous (2k) | fixed over flags-only: "
+      "trampoline, runtime, program, libraries | calls | program functions that gained most |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for c in ic.get("cases", []):
+        ir = c["ir"]
+        if c["problems"]:
+            w(f"| {c['case']} | {_m(ir['plain'])} | **failed**: {'; '.join(c['problems'])[:200]} "
+              "| | | | | |")
+            continue
+        pct = {k: f"{_m(v)} ({100 * (v / ir['plain'] - 1):+.1f} %)" for k, v in ir.items()}
+        s = c["fixed_over_flags"]
+        top = ", ".join(f"{f} +{_m(b - a)}" for f, a, b in c["top_program"][:3] if b > a)
+        thunks = ", ".join(f"{f[len('thunk '):]} {_m(d)}" for f, d in c.get("top_thunks", [])[:2])
+        w(f"| {c['case']} | {_m(ir['plain'])} | {pct['flags']} | {pct['fixed']} "
+          f"| {pct['contiguous-2k']} | {_m(s['trampoline'])}"
+          + (f" (thunks: {thunks})" if thunks else "")
+          + f", {_m(s['runtime'])}, {_m(s['program'])}, {_m(s.get('libraries', 0))} "
+          f"| {_m(c['program_calls'])} | {top} |")
     w("")

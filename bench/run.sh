@@ -133,7 +133,7 @@ step "real programs (tests/realprog: SQLite, jq, Lua, zlib, cJSON; docs/realprog
 # CPU time of each program built by plain clang-19, by clang-19 with gscc's flags
 # and by gscc in each mode. Not fatal: without the sources (no network) the report
 # says the section is missing.
-rm -f "$out/realprog.json"
+rm -f "$out/realprog.json" "$out/icount.json"
 realprog() {
   local rp=$build/realprog reps=5 set=quick
   ((full)) && reps=7 && set=full
@@ -158,6 +158,16 @@ realprog() {
   python3 "$root/tests/realprog/run.py" --bench $reps --warmup 1 --set $set --builds "$rp/builds" \
     --src "$rp/src" --work "$rp/work-bench" --json "$out/realprog.json" \
     --programs "$rp_programs" || return 1
+  # Instructions under callgrind, the steady measure beside CPU time (one run per
+  # build and case, smaller inputs; about 2 min of wall time on 2 cores).
+  local ic_programs
+  ic_programs=$(tr ',' '\n' <<<"$rp_programs" | grep -xE 'sqlite|jq|lua|zlib|cjson' | paste -sd, - || true)
+  if [[ -n $ic_programs ]]; then
+    step "real programs: instructions under callgrind (tests/realprog/icount.py: $ic_programs)"
+    python3 "$root/tests/realprog/icount.py" --builds "$rp/builds" --src "$rp/src" \
+      --work "$rp/work-icount" --json "$out/icount.json" --programs "$ic_programs" ||
+      echo "run.sh: icount.py reported problems; see the report's Instructions table" >&2
+  fi
   step "real programs: done in $((SECONDS - t0)) s"
 }
 if ((realprog)); then

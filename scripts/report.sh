@@ -7,7 +7,8 @@
 # zlib, cJSON built three times and run in every mode) is part of every run; it is most
 # of a first run's time (building the programs, then about 7 min of CPU of runs, quick,
 # a warm-up round included; measured on the loaded shared machine before the warm-up:
-# 34 min of builds and 18.5 min of runs, wall; docs/realprog.md section 6).
+# 34 min of builds and 18.5 min of runs, wall; docs/realprog.md section 6), then
+# about 5 min of instruction counts under callgrind (docs/realprog.md section 7).
 # --no-realprog leaves it out; the report then says so.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
