@@ -421,6 +421,11 @@ def section(data, w):
     icount_section(data.get("icount"), w)
 
 
+def _runs_text(ic):
+    n = ic["cases"][0].get("runs", 1) if ic.get("cases") else 1
+    return "each build runs once" if n == 1 else f"each build runs {n} times"
+
+
 def _m(n):
     return f"{n / 1e6:,.1f} M"
 
@@ -437,16 +442,18 @@ def icount_section(ic, w):
     w("Instructions executed, counted by callgrind (" + ic.get("tool", "valgrind") + "), of the "
       "same builds on smaller inputs (callgrind runs 50-100 times slower). A count repeats "
       "when the work does, but Lua seeds its string hashes from the clock and from addresses: "
-      f"each build runs {ic['cases'][0].get('runs', 1) if ic.get('cases') else 1} times, with "
-      "time() pinned to another second in each run, and the table shows the median count "
+      + _runs_text(ic) + ", with time() pinned to another second in each run, and the table "
+      "shows the median count "
       "(Lua's runs of one build differ by up to 1.5 %, the other programs' by nothing; the "
       "ranges are in icount.json). Not time: a prologue check is two instructions the processor "
       "fuses and predicts, a cache miss is one instruction. Callgrind replaces no C library "
       "function, so the thunks call malloc & co. directly as in a real run; segmented mode is "
       "left out (under Valgrind the runtime declines its fast split). *fixed over flags-only*: "
       "what gscc's build in fixed mode executes beyond the flags-only build, by where: the "
-      "system-stack *trampoline* with the thunks and indirect-call stubs (calls that leave "
-      "instrumented code, protocol.md 4), growstack's *runtime* (setjmp resyncs, `__morestack`, "
+      "*thunks and trampoline* (calls that leave instrumented code, protocol.md 4: a thunk's "
+      "own instructions, 5 to 7 a call, also for the measured C library functions it calls "
+      "directly; the system-stack trampoline, about 19 a call; the indirect-call stubs), "
+      "growstack's *runtime* (setjmp resyncs, `__morestack`, "
       "side-stack blocks), the *program*'s own functions (prologue checks, side frames, range "
       "tests of indirect calls, zeroed words; *calls* = calls of its functions, each with a "
       "check unless the function has no frame) and the shared *libraries* it calls (the C "
@@ -454,7 +461,8 @@ def icount_section(ic, w):
       "--work DIR --json FILE` (docs/realprog.md section 7).")
     w("")
     w("| case | plain | flags-only | gscc fixed | gscc contiguous (2k) | fixed over flags-only: "
-      "trampoline, runtime, program, libraries | calls | program functions that gained most |")
+      "thunks and trampoline, runtime, program, libraries | calls | program functions that "
+      "gained most |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for c in ic.get("cases", []):
         ir = c["ir"]
@@ -465,10 +473,11 @@ def icount_section(ic, w):
         pct = {k: f"{_m(v)} ({100 * (v / ir['plain'] - 1):+.1f} %)" for k, v in ir.items()}
         s = c["fixed_over_flags"]
         top = ", ".join(f"{f} +{_m(b - a)}" for f, a, b in c["top_program"][:3] if b > a)
-        thunks = ", ".join(f"{f[len('thunk '):]} {_m(d)}" for f, d in c.get("top_thunks", [])[:2])
+        thunks = ", ".join(f"{f[len('thunk '):]} {_m(d)}" for f, d in c.get("top_thunks", [])[:2]
+                           if d >= 50000)
         w(f"| {c['case']} | {_m(ir['plain'])} | {pct['flags']} | {pct['fixed']} "
           f"| {pct['contiguous-2k']} | {_m(s['trampoline'])}"
-          + (f" (thunks: {thunks})" if thunks else "")
+          + (f" (largest thunks: {thunks})" if thunks else "")
           + f", {_m(s['runtime'])}, {_m(s['program'])}, {_m(s.get('libraries', 0))} "
           f"| {_m(c['program_calls'])} | {top} |")
     w("")
