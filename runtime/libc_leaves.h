@@ -10,8 +10,9 @@
  *    empty (0, 0) otherwise: another version, a static link, memcheck and the
  *    other replacing tools, or before the first module registered. Under
  *    callgrind, cachegrind or none, which replace nothing, it is libc's text
- *    as in a run without Valgrind. __gs_thunk_resolve_leaf (arch/x86_64/tramp_*.S) reads it
- *    without locks; it is written once, before any module's code runs.
+ *    as in a run without Valgrind. __gs_thunk_resolve_leaf
+ *    (arch/x86_64/tramp_*.S) reads it without locks; it is written once,
+ *    before any module's code runs.
  */
 #ifndef GS_LIBC_LEAVES_RUNTIME_H
 #define GS_LIBC_LEAVES_RUNTIME_H
