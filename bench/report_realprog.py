@@ -66,7 +66,9 @@ def _icount_of(data, prog):
         if c["program"] != prog or c["problems"]:
             continue
         ir = c["ir"]
-        for m in ("fixed", "contiguous-2k"):
+        for m in ("fixed", "segmented-2k", "contiguous-2k"):
+            if m not in ir:
+                continue
             r = ir[m] / ir["plain"]
             if worst is None or r > worst[0]:
                 worst = (r, c["case"], MODE_LABEL.get(m, m))
@@ -447,8 +449,8 @@ def icount_section(ic, w):
       "(Lua's runs of one build differ by up to 1.5 %, the other programs' by nothing; the "
       "ranges are in icount.json). Not time: a prologue check is two instructions the processor "
       "fuses and predicts, a cache miss is one instruction. Callgrind replaces no C library "
-      "function, so the thunks call malloc & co. directly as in a real run; segmented mode is "
-      "left out (under Valgrind the runtime declines its fast split). *fixed over flags-only*: "
+      "function and tracks no memory, so the thunks call malloc & co. directly and "
+      "`__morestack` repeats hot splits itself, as in a real run. *fixed over flags-only*: "
       "what gscc's build in fixed mode executes beyond the flags-only build, by where: the "
       "*thunks and trampoline* (calls that leave instrumented code, protocol.md 4: a thunk's "
       "own instructions, 5 to 7 a call, also for the measured C library functions it calls "
@@ -460,15 +462,16 @@ def icount_section(ic, w):
       "library). Reproduce: `tests/realprog/icount.py --builds DIR --src DIR "
       "--work DIR --json FILE` (docs/realprog.md section 7).")
     w("")
-    w("| case | plain | flags-only | gscc fixed | gscc contiguous (2k) | fixed over flags-only: "
+    w("| case | plain | flags-only | gscc fixed | gscc segmented (2k) | gscc contiguous (2k) "
+      "| fixed over flags-only: "
       "thunks and trampoline, runtime, program, libraries | calls | program functions that "
       "gained most |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for c in ic.get("cases", []):
         ir = c["ir"]
         if c["problems"]:
             w(f"| {c['case']} | {_m(ir['plain'])} | **failed**: {'; '.join(c['problems'])[:200]} "
-              "| | | | | |")
+              "| | | | | | |")
             continue
         pct = {k: f"{_m(v)} ({100 * (v / ir['plain'] - 1):+.1f} %)" for k, v in ir.items()}
         s = c["fixed_over_flags"]
@@ -476,7 +479,7 @@ def icount_section(ic, w):
         thunks = ", ".join(f"{f[len('thunk '):]} {_m(d)}" for f, d in c.get("top_thunks", [])[:2]
                            if d >= 50000)
         w(f"| {c['case']} | {_m(ir['plain'])} | {pct['flags']} | {pct['fixed']} "
-          f"| {pct['contiguous-2k']} | {_m(s['trampoline'])}"
+          f"| {pct.get('segmented-2k', 'n/a')} | {pct['contiguous-2k']} | {_m(s['trampoline'])}"
           + (f" (largest thunks: {thunks})" if thunks else "")
           + f", {_m(s['runtime'])}, {_m(s['program'])}, {_m(s.get('libraries', 0))} "
           f"| {_m(c['program_calls'])} | {top} |")

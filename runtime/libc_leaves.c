@@ -16,28 +16,44 @@ static int ends_with(const char *s, const char *tail)
     return n >= k && strcmp(s + n - k, tail) == 0;
 }
 
+/* A Valgrind tool that replaces malloc & co. (memcheck, helgrind, drd,
+ * massif, dhat) does so by redirecting libc's own addresses to the functions
+ * of its vgpreload_<tool>.so: the GOT still holds an address in libc's text,
+ * and the replacement's stack use is not ours to measure. The same tools
+ * track the state of memory (memcheck: which stack bytes are defined).
+ * vgpreload_core.so, loaded for every tool, replaces none of them: under
+ * callgrind, cachegrind or none libc's own functions run, as in a run without
+ * Valgrind (and their instruction counts are a real run's). */
+static int vg_tool_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    const char *vg = info->dlpi_name ? strstr(info->dlpi_name, "/vgpreload_") : NULL;
+    if (vg && strncmp(vg, "/vgpreload_core-", 16) != 0)
+        *(int *)data = 1;
+    return 0;
+}
+
+int gs_libc_leaves_valgrind_tool(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = 0;
+        dl_iterate_phdr(vg_tool_object, &v);
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
 struct scan {
     uintptr_t lo, hi; /* libc.so.6's executable text */
-    int replaced;     /* a Valgrind tool's preload object is loaded */
 };
 
 static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     struct scan *sc = data;
-    if (!info->dlpi_name)
-        return 0;
-    /* A Valgrind tool that replaces malloc & co. (memcheck, helgrind, drd,
-     * massif, dhat) does so by redirecting libc's own addresses to the
-     * functions of its vgpreload_<tool>.so: the GOT still holds an address in
-     * libc's text, and the replacement's stack use is not ours to measure.
-     * vgpreload_core.so, loaded for every tool, replaces none of them: under
-     * callgrind, cachegrind or none libc's own functions run, as in a run
-     * without Valgrind (and their instruction counts are a real run's). */
-    const char *vg = strstr(info->dlpi_name, "/vgpreload_");
-    if (vg && strncmp(vg, "/vgpreload_core-", 16) != 0)
-        sc->replaced = 1;
-    if (!ends_with(info->dlpi_name, "/libc.so.6"))
+    if (!info->dlpi_name || !ends_with(info->dlpi_name, "/libc.so.6"))
         return 0;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
@@ -54,7 +70,7 @@ static int scan_object(struct dl_phdr_info *info, size_t size, void *data)
         sc->lo = lo;
         sc->hi = hi;
     }
-    return 0; /* go on: a vgpreload object may come later */
+    return 1;
 }
 
 void gs_libc_leaves_init(void)
@@ -64,9 +80,11 @@ void gs_libc_leaves_init(void)
         return;
     if (strcmp(gnu_get_libc_version(), GS_LIBC_LEAVES_VERSION) != 0)
         return;
-    struct scan sc = {0, 0, 0};
+    if (gs_libc_leaves_valgrind_tool())
+        return;
+    struct scan sc = {0, 0};
     dl_iterate_phdr(scan_object, &sc);
-    if (sc.replaced || sc.lo >= sc.hi)
+    if (sc.lo >= sc.hi)
         return;
     gs_libc_leaves_text_lo = sc.lo;
     gs_libc_leaves_text_hi = sc.hi;

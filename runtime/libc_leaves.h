@@ -21,6 +21,12 @@
 
 extern uintptr_t gs_libc_leaves_text_lo, gs_libc_leaves_text_hi;
 
+/* Whether a Valgrind tool that replaces malloc & co. and tracks memory runs
+ * the program (memcheck, helgrind, drd, massif, dhat: a vgpreload_<tool>.so
+ * other than vgpreload_core is loaded); not callgrind, cachegrind or none.
+ * Computed once. */
+__attribute__((visibility("hidden"))) int gs_libc_leaves_valgrind_tool(void);
+
 /* Find the text of the trusted C library, once (gs_records_register calls it
  * from the first module's constructor). */
 __attribute__((visibility("hidden"))) void gs_libc_leaves_init(void);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "fatal.h"
+#include "libc_leaves.h"
 #include "segment.h"
 #include "thread.h"
 
@@ -391,7 +392,7 @@ void gs_seg_valgrind_fresh(struct gs_seg *s)
 int gs_seg_under_valgrind(void)
 {
 #ifdef GROWSTACK_VALGRIND
-    return RUNNING_ON_VALGRIND != 0;
+    return RUNNING_ON_VALGRIND != 0 && gs_libc_leaves_valgrind_tool();
 #else
     return 0;
 #endif

@@ -136,8 +136,11 @@ __attribute__((visibility("hidden"))) void gs_seg_thread_exit(void);
 /* A cached block reused as a stack: its usable part is undefined memory to
  * memcheck again (blocks from gs_seg_alloc* are already). */
 __attribute__((visibility("hidden"))) void gs_seg_valgrind_fresh(struct gs_seg *s);
-/* Whether the program runs under Valgrind (always 0 in a build without
- * GROWSTACK_VALGRIND): cached blocks then need gs_seg_valgrind_fresh. */
+/* Whether the program runs under a Valgrind tool that tracks memory
+ * (memcheck & co., gs_libc_leaves_valgrind_tool; always 0 in a build without
+ * GROWSTACK_VALGRIND): cached blocks then need gs_seg_valgrind_fresh, which
+ * __morestack's fast split skips (stack.c turns it off). Under callgrind,
+ * cachegrind or none the client requests do nothing and runs are native. */
 __attribute__((visibility("hidden"))) int gs_seg_under_valgrind(void);
 /* Around the conservative scan of a moved stack (stack.c), which reads every
  * word, initialised or not, on purpose: memcheck reports no error in between

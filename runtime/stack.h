@@ -37,7 +37,8 @@
  *    count as deep.
  *  - dyn and side_owner.first are read by assembly through the owner's
  *    offsets (GS_CORO_DYN, GS_CORO_SIDE_FIRST: coro.h asserts them).
- *  - gs_stack_fast_split is 0 under GROWSTACK_TRACE, under Valgrind and with
+ *  - gs_stack_fast_split is 0 under GROWSTACK_TRACE, under a Valgrind tool
+ *    that tracks memory (memcheck & co.: gs_seg_under_valgrind) and with
  *    GROWSTACK_FORCE_MOVE; else GS_FAST_SPLIT_SEGMENTED in segmented mode and
  *    GS_FAST_SPLIT_PINNED in contiguous mode. Then __morestack repeats a
  *    split itself, without its C half, when the state is the one a segmented

@@ -78,7 +78,7 @@ def main():
     c = d["cases"][0]
     ir = c["ir"]
     print(p.stdout.strip())
-    if sorted(ir) != sorted(["plain", "flags", "fixed", "contiguous-2k"]):
+    if sorted(ir) != sorted(["plain", "flags", "fixed", "segmented-2k", "contiguous-2k"]):
         failures.append(f"builds counted: {sorted(ir)}")
     if not ir["fixed"] > ir["flags"] > 0:
         failures.append(f"gscc fixed {ir['fixed']} not above flags-only {ir['flags']}")
