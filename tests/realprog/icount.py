@@ -142,15 +142,18 @@ def parse_callgrind(path):
     return cost, calls, total
 
 
+def nm_defined(exe):
+    """(address, type, name) of each symbol an executable defines (nm)."""
+    out = subprocess.run(["nm", "--defined-only", exe], capture_output=True, text=True).stdout
+    return [p for p in (line.split() for line in out.splitlines()) if len(p) == 3]
+
+
 def thunk_names(exe):
     """The __gs_x.* symbols of a gscc executable that are thunks: no other symbol
     has their address (an instrumented function's __gs_x alias shares its)."""
-    out = subprocess.run(["nm", "--defined-only", exe], capture_output=True, text=True).stdout
     by_addr = {}
-    for line in out.splitlines():
-        p = line.split()
-        if len(p) == 3:
-            by_addr.setdefault(p[0], []).append(p[2])
+    for addr, _, name in nm_defined(exe):
+        by_addr.setdefault(addr, []).append(name)
     thunks = set()
     for syms in by_addr.values():
         if any(s.startswith("__gs_x.") for s in syms) and \
@@ -184,8 +187,7 @@ def fold(cost, exe, thunks):
 
 def defined_functions(exe):
     """Names of the functions an executable defines (nm: text symbols)."""
-    out = subprocess.run(["nm", "--defined-only", exe], capture_output=True, text=True).stdout
-    return {p[2] for p in (l.split() for l in out.splitlines()) if len(p) == 3 and p[1] in "tTwW"}
+    return {name for _, kind, name in nm_defined(exe) if kind in "tTwW"}
 
 
 def category(f, program_functions):
@@ -230,26 +232,16 @@ def fixtime_shim(work):
 def run_one(case, args, key, variant, env_extra, rep):
     out_file = os.path.join(args.work, "callgrind", f"{case.id}.{key}.{rep}.out")
     os.makedirs(os.path.dirname(out_file), exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in run.GS_ENV}
-    for k, v in case.env.items():
-        env[k] = run.expand(v, case, args, variant)
-    env.update(env_extra)
-    env["LD_PRELOAD"] = " ".join(x for x in (args.fixtime, env.get("LD_PRELOAD")) if x)
-    env["ICOUNT_TIME"] = str(1000000000 + rep)
-    argv = [run.expand(a, case, args, variant) for a in case.argv]
-    cwd = run.expand(case.cwd, case, args, variant)
-    stdin = open(run.expand(case.stdin, case, args, variant), "rb") if case.stdin else subprocess.DEVNULL
+    env = dict(env_extra, ICOUNT_TIME=str(1000000000 + rep),
+               LD_PRELOAD=" ".join(x for x in (args.fixtime, os.environ.get("LD_PRELOAD")) if x))
     t0 = time.time()
-    try:
-        p = subprocess.run(["valgrind", "--tool=callgrind", "-q", f"--callgrind-out-file={out_file}"]
-                           + argv, cwd=cwd, env=env, stdin=stdin, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=3600)
-    finally:
-        if case.stdin:
-            stdin.close()
-    o, _ = run.normalised(case, args, variant, p.stdout, "")
-    return {"key": key, "status": p.returncode, "stdout": o, "out_file": out_file, "exe": argv[0],
-            "stderr_tail": p.stderr.decode(errors="replace")[-400:], "seconds": time.time() - t0}
+    status, out, err, _ = run.run_case(
+        case, args, variant, env,
+        prefix=["valgrind", "--tool=callgrind", "-q", f"--callgrind-out-file={out_file}"])
+    o, _ = run.normalised(case, args, variant, out, "")
+    return {"key": key, "status": status, "stdout": o, "out_file": out_file,
+            "exe": run.expand(case.argv[0], case, args, variant), "stderr_tail": err[-400:],
+            "seconds": time.time() - t0}
 
 
 def measure(case, args, pool):

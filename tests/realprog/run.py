@@ -268,13 +268,14 @@ def expand(s, case, args, variant):
              .replace("{P}", str(os.getpid())))
 
 
-def run_case(case, args, variant, extra_env):
-    """Run one case; return (status, stdout bytes, stderr text, cpu seconds)."""
+def run_case(case, args, variant, extra_env, prefix=()):
+    """Run one case, its command after `prefix` (icount.py: valgrind); return
+    (status, stdout bytes, stderr text, cpu seconds)."""
     env = {k: v for k, v in os.environ.items() if k not in GS_ENV}
     for k, v in case.env.items():
         env[k] = expand(v, case, args, variant)
     env.update(extra_env)
-    argv = [expand(a, case, args, variant) for a in case.argv]
+    argv = list(prefix) + [expand(a, case, args, variant) for a in case.argv]
     cwd = expand(case.cwd, case, args, variant)
     stdin = open(expand(case.stdin, case, args, variant), "rb") if case.stdin else subprocess.DEVNULL
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
