@@ -22,6 +22,88 @@
 
 	.text
 
+/* The fast split's tests and the split itself (protocol.md 5.2), on entry to
+ * __morestack with its frame made and %rax = the running coroutine. The split
+ * runs the body on top when %rsp (%rbp + 8) lies in top->prev and top holds
+ * FRAME + ARGS + GS_STACK_GUARD + GS_ARCH_CALL_BYTES; with pinned=1 (contiguous
+ * mode) also only when the pin the last walk found still holds (below). \tmp is
+ * a scratch register: %rax in segmented mode, where the coroutine is not needed
+ * once top is loaded; %rdx, pushed with %rsi for the pin's tests, in contiguous
+ * mode. %rcx is pushed; \slow pops what was pushed and takes the C half with
+ * %r10 and %r11 as they came. At the end %r11 = the body, %rsp = its stack,
+ * every register but %r10 and %r11 as at entry. */
+.macro FAST_SPLIT pinned, tmp, slow
+	pushq	%rcx
+	.if \pinned
+	pushq	%rdx
+	pushq	%rsi
+	.endif
+	movq	GS_CORO_STACK_TOP(%rax), %rcx   /* top: the segment to run the body on */
+	leaq	GS_STACK_GUARD+GS_ARCH_CALL_BYTES(%r10,%r11), \tmp
+	addq	GS_SEG_LO(%rcx), \tmp
+	cmpq	%rcx, \tmp                      /* room for FRAME + ARGS: the descriptor */
+	ja	\slow                           /* sits at the segment's hi */
+	movq	GS_SEG_PREV(%rcx), \tmp         /* the segment that must hold %rsp */
+	cmpq	\tmp, %rbp                      /* %rbp + 8 (%rsp at entry) < its hi, as */
+	jae	\slow                           /* %rbp < hi: hi holds no stack; no prev: 0 */
+	cmpq	GS_SEG_LO(\tmp), %rbp
+	jb	\slow
+	.if \pinned
+	/* Contiguous mode: only above the pinned frame the last walk found, still
+	 * live where it was (pin_still_holds in stack.c), and counted as its pin. */
+	cmpq	GS_CORO_PIN_SEG(%rax), %rdx
+	jne	\slow
+	movq	GS_CORO_PIN_SLOT(%rax), %rsi
+	cmpq	%rdx, %rsi                      /* below the segment's hi */
+	jae	\slow
+	subq	$16, %rsi
+	cmpq	%rbp, %rsi                      /* at or above F's return address: %rbp + 16 */
+	jb	\slow
+	movq	16(%rsi), %rdx
+	cmpq	GS_CORO_PIN_RET(%rax), %rdx     /* [slot] */
+	jne	\slow
+	movq	8(%rsi), %rdx
+	cmpq	GS_CORO_PIN_BELOW(%rax), %rdx   /* [slot - 8] */
+	jne	\slow
+	movq	GS_CORO_PIN_SITE(%rax), %rdx
+	cmpq	%fs:gs_tls@tpoff+GS_THREAD_TALLY_SITE, %rdx
+	jne	\slow                           /* another site: the C half flushes the tally */
+	incq	%fs:gs_tls@tpoff+GS_THREAD_TALLY_N
+	incq	%fs:gs_tls@tpoff+GS_THREAD_PINS
+	movl	$1, GS_CORO_USAGE_GREW(%rax)    /* the shrink policy's record (stack.h) */
+	.endif
+	/* The split: what grow_segmented does for a reused segment whose top,
+	 * size and base_off already hold (stack.h). */
+	incq	%fs:gs_tls@tpoff+GS_THREAD_SPLITS
+	incq	%fs:gs_tls@tpoff+GS_THREAD_SEGS_REUSED
+	movq	GS_SEG_LO(%rcx), \tmp
+	addq	$GS_STACK_GUARD, \tmp
+	movq	\tmp, %fs:GS_TCB_GUARD
+	movq	$0, -8(%rcx)                    /* the two zero words at the top */
+	movq	$0, -16(%rcx)
+	leaq	-16(%rcx), %r10                 /* the body's %rsp */
+	testq	%r11, %r11
+	jz	3f
+	/* F's stack arguments, [%rbp + 24, + 24 + ARGS), to the body's %rsp,
+	 * rounded down to 16 bytes below the zero words (gs_arch_msr_call). */
+	leaq	15(%r11), \tmp
+	andq	$-16, \tmp
+	subq	\tmp, %r10
+2:	movq	16(%rbp,%r11), \tmp
+	movq	\tmp, -8(%r10,%r11)
+	subq	$8, %r11
+	jnz	2b
+3:	movq	8(%rbp), %r11
+	incq	%r11                            /* the body: the alloc block's retq + 1 */
+	.if \pinned
+	popq	%rsi
+	popq	%rdx
+	.endif
+	popq	%rcx
+	movq	-16(%rbp), %rax
+	movq	%r10, %rsp
+.endm
+
 	.globl	__morestack
 	.type	__morestack, @function
 	.p2align 4
@@ -37,96 +119,56 @@ __morestack:
 
 	/* The fast split (runtime/stack.h, protocol.md 5.2): a segmented return
 	 * left top one segment ahead of %rsp, and the function calls again. Only
-	 * %rax, %r10 and %r11 are free here (the others hold F's arguments):
-	 * %rcx, %rdx and %rsi are pushed, within the guard slack, to have more.
+	 * %rax, %r10 and %r11 are free here (the others hold F's arguments; a
+	 * declined split leaves %r10 and %r11 as they came, for the C half).
 	 * ARGS (%r11) is copied below; a leaf's request (GS_MORESTACK_LEAF, -1)
-	 * and a size not in whole words go to the C half. */
+	 * and a size not in whole words go to the C half. Segmented mode needs
+	 * no test of the shrink probe or a pending shrink (contiguous mode only). */
 	testq	$7, %r11
 	jnz	.Lslow
-	cmpl	$0, gs_stack_fast_split(%rip)
-	je	.Lslow
+	cmpl	$GS_FAST_SPLIT_SEGMENTED, gs_stack_fast_split(%rip)
+	jne	.Lfast_pinned
 	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
 	testq	%rax, %rax
 	jz	.Lslow
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	cmpq	$0, GS_CORO_USAGE_PROBE(%rax)
-	jne	.Lslow_pop
-	cmpl	$0, GS_CORO_USAGE_SHRUNK(%rax)
-	jne	.Lslow_pop
-	movq	GS_CORO_STACK_TOP(%rax), %rcx   /* top: the segment to run the body on */
-	movq	GS_SEG_PREV(%rcx), %rdx         /* the segment that must hold %rsp */
-	testq	%rdx, %rdx
-	jz	.Lslow_pop
-	leaq	8(%rbp), %rsi                   /* %rsp at entry, as the C half takes it */
-	cmpq	GS_SEG_LO(%rdx), %rsi
-	jb	.Lslow_pop
-	cmpq	%rdx, %rsi                      /* the descriptor sits at the segment's hi */
-	jae	.Lslow_pop
-	movq	%rcx, %rsi
-	subq	GS_SEG_LO(%rcx), %rsi           /* top's usable bytes */
-	subq	$GS_STACK_GUARD + GS_ARCH_CALL_BYTES, %rsi
-	jb	.Lslow_pop
-	subq	%r11, %rsi
-	jb	.Lslow_pop
-	cmpq	%r10, %rsi                      /* room for FRAME + ARGS */
-	jb	.Lslow_pop
+	FAST_SPLIT pinned=0, tmp=%rax, slow=.Lslow_pop_seg
+	/* falls into .Lcall */
+.Lcall:
+	callq	*%r11
+	.globl	__morestack_return
+	.hidden	__morestack_return
+__morestack_return:
+	/* The body returned (rax, rdx, xmm0, xmm1, st0, st1 hold its results).
+	 * Back to the old segment; co->top is brought up to date lazily by the next
+	 * slow path (gs_stack_grow and gs_stack_resync find the segment holding %rsp). */
+	.cfi_remember_state
+	movq	-8(%rbp), %rcx
+	movq	%rbp, %rsp
+	movq	%rcx, %fs:GS_TCB_GUARD
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_restore_state
+
+.Lfast_pinned:
+	/* Contiguous mode: a split only above the pinned frame the last walk
+	 * found (below), on a stack with no shrink probe and no pending shrink. */
 	cmpl	$GS_FAST_SPLIT_PINNED, gs_stack_fast_split(%rip)
-	jne	1f
-	/* Contiguous mode: only above the pinned frame the last walk found, still
-	 * live where it was (pin_still_holds in stack.c), and counted as its pin. */
-	cmpq	GS_CORO_PIN_SEG(%rax), %rdx
-	jne	.Lslow_pop
-	movq	GS_CORO_PIN_SLOT(%rax), %rsi
-	cmpq	%rdx, %rsi                      /* below the segment's hi */
-	jae	.Lslow_pop
-	subq	$16, %rsi
-	cmpq	%rbp, %rsi                      /* at or above F's return address: %rbp + 16 */
-	jb	.Lslow_pop
-	movq	16(%rsi), %rdx
-	cmpq	GS_CORO_PIN_RET(%rax), %rdx     /* [slot] */
-	jne	.Lslow_pop
-	movq	8(%rsi), %rdx
-	cmpq	GS_CORO_PIN_BELOW(%rax), %rdx   /* [slot - 8] */
-	jne	.Lslow_pop
-	movq	GS_CORO_PIN_SITE(%rax), %rdx
-	cmpq	%fs:gs_tls@tpoff+GS_THREAD_TALLY_SITE, %rdx
-	jne	.Lslow_pop                      /* another site: the C half flushes the tally */
-	incq	%fs:gs_tls@tpoff+GS_THREAD_TALLY_N
-	incq	%fs:gs_tls@tpoff+GS_THREAD_PINS
-1:	/* The split: what grow_segmented does for a reused segment whose top,
-	 * size and base_off already hold (stack.h). */
-	movl	$1, GS_CORO_USAGE_GREW(%rax)
-	incq	%fs:gs_tls@tpoff+GS_THREAD_SPLITS
-	incq	%fs:gs_tls@tpoff+GS_THREAD_SEGS_REUSED
-	movq	GS_SEG_LO(%rcx), %rdx
-	addq	$GS_STACK_GUARD, %rdx
-	movq	%rdx, %fs:GS_TCB_GUARD
-	movq	$0, -8(%rcx)                    /* the two zero words at the top */
-	movq	$0, -16(%rcx)
-	leaq	-16(%rcx), %r10                 /* the body's %rsp */
-	testq	%r11, %r11
-	jz	3f
-	/* F's stack arguments, [%rbp + 24, + 24 + ARGS), to the body's %rsp,
-	 * rounded down to 16 bytes below the zero words (gs_arch_msr_call). */
-	leaq	15(%r11), %rdx
-	andq	$-16, %rdx
-	subq	%rdx, %r10
-2:	movq	16(%rbp,%r11), %rdx
-	movq	%rdx, -8(%r10,%r11)
-	subq	$8, %r11
-	jnz	2b
-3:	movq	8(%rbp), %r11
-	incq	%r11                            /* the body: the alloc block's retq + 1 */
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	movq	-16(%rbp), %rax
-	movq	%r10, %rsp
+	jne	.Lslow
+	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
+	testq	%rax, %rax
+	jz	.Lslow
+	cmpq	$0, GS_CORO_USAGE_PROBE(%rax)
+	jne	.Lslow
+	cmpl	$0, GS_CORO_USAGE_SHRUNK(%rax)
+	jne	.Lslow
+	FAST_SPLIT pinned=1, tmp=%rdx, slow=.Lslow_pop_pinned
 	jmp	.Lcall
 
-.Lslow_pop:
+.Lslow_pop_seg:
+	popq	%rcx
+	jmp	.Lslow
+.Lslow_pop_pinned:
 	popq	%rsi
 	popq	%rdx
 	popq	%rcx
@@ -200,20 +242,7 @@ __morestack:
 .Lcall_body:
 	/* GS_GROW_CALL: run the body on the new segment; %rbp stays this frame. */
 	movq	GS_MSR_SP(%rsp), %rsp
-.Lcall:
-	callq	*%r11
-	.globl	__morestack_return
-	.hidden	__morestack_return
-__morestack_return:
-	/* The body returned (rax, rdx, xmm0, xmm1, st0, st1 hold its results).
-	 * Back to the old segment; co->top is brought up to date lazily by the next
-	 * slow path (gs_stack_grow and gs_stack_resync find the segment holding %rsp). */
-	movq	-8(%rbp), %rcx
-	movq	%rbp, %rsp
-	movq	%rcx, %fs:GS_TCB_GUARD
-	popq	%rbp
-	.cfi_def_cfa %rsp, 8
-	ret
+	jmp	.Lcall
 	.cfi_endproc
 	.size	__morestack, .-__morestack
 
