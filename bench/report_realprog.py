@@ -58,6 +58,25 @@ def load(results_dir):
     return data
 
 
+def _icount_sizes(data):
+    """The instruction counts of Lua's cases at the initial sizes of its goal:
+    the largest count over the smallest, worst case, as text for the goal row,
+    or ""."""
+    worst = None
+    for c in (data.get("icount") or {}).get("cases", []):
+        ir = c["ir"]
+        if c["program"] != "lua" or c["problems"] or not all(m in ir for m in INITIAL_SIZES):
+            continue
+        r = max(ir[m] for m in INITIAL_SIZES) / min(ir[m] for m in INITIAL_SIZES)
+        if worst is None or r > worst[0]:
+            worst = (r, c["case"], ", ".join(f"{_m(ir[m])}" for m in INITIAL_SIZES))
+    if worst is None:
+        return ""
+    return (f"; instructions (callgrind, smaller inputs): the largest count over the smallest "
+            f"{worst[0]:.3f}x, worst {worst[1]} (2k, 4k, 8k: {worst[2]}; section Real programs, "
+            "Instructions)")
+
+
 def _icount_of(data, prog):
     """This program's instruction-count summary for its goal row: the largest
     gscc-over-plain ratio over its callgrind cases, or None."""
@@ -255,7 +274,8 @@ def goal_rows(data):
                      ("no Lua case ran at all three sizes" if spread is None else spread[1])
                      + (f" (each the fastest of {data['reps']} runs over the fastest of the "
                         "plain runs paired with them)" if data.get("paired")
-                        else f" (the fastest of {data['reps']} runs each)"), None, False))
+                        else f" (the fastest of {data['reps']} runs each)")
+                     + _icount_sizes(data), None, False))
     for m in ("contiguous-2k", "contiguous-4k"):
         worst, at, no_moves, judged, missing = None, "", [], 0, []
         for cid, e in data["cases"].items():
@@ -484,3 +504,12 @@ def icount_section(ic, w):
           + f", {_m(s['runtime'])}, {_m(s['program'])}, {_m(s.get('libraries', 0))} "
           f"| {_m(c['program_calls'])} | {top} |")
     w("")
+    sizes = [c for c in ic.get("cases", [])
+             if not c["problems"] and all(m in c["ir"] for m in INITIAL_SIZES)]
+    if sizes:
+        w("Contiguous mode at 2k, 4k and 8k initial (the goal of the three sizes within 2 % of "
+          "each other), over plain: "
+          + "; ".join(f"{c['case']} " + " / ".join(
+              f"{100 * (c['ir'][m] / c['ir']['plain'] - 1):+.1f} %" for m in INITIAL_SIZES)
+              for c in sizes) + ".")
+        w("")

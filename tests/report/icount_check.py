@@ -78,7 +78,9 @@ def main():
     c = d["cases"][0]
     ir = c["ir"]
     print(p.stdout.strip())
-    if sorted(ir) != sorted(["plain", "flags", "fixed", "segmented-2k", "contiguous-2k"]):
+    # Lua (this program stands in for it) also runs at 4k and 8k initial.
+    if sorted(ir) != sorted(["plain", "flags", "fixed", "segmented-2k", "contiguous-2k",
+                             "contiguous-4k", "contiguous-8k"]):
         failures.append(f"builds counted: {sorted(ir)}")
     if not ir["fixed"] > ir["flags"] > 0:
         failures.append(f"gscc fixed {ir['fixed']} not above flags-only {ir['flags']}")
@@ -105,9 +107,16 @@ def main():
     lines = []
     report_realprog.icount_section(d, lines.append)
     text = "\n".join(lines)
-    for want in ("### Instructions", f"| {c['case']} |", "work +"):
+    for want in ("### Instructions", f"| {c['case']} |", "work +",
+                 f"Contiguous mode at 2k, 4k and 8k initial (the goal of the three sizes within "
+                 f"2 % of each other), over plain: {c['case']} "):
         if want not in text:
             failures.append(f"report: no {want!r}")
+    # The goal row of the three sizes cites the counts.
+    sizes = report_realprog._icount_sizes({"icount": d})
+    want = f"the largest count over the smallest {max(ir[k] for k in ir if k.startswith('contiguous')) / min(ir[k] for k in ir if k.startswith('contiguous')):.3f}x, worst {c['case']}"
+    if want not in sizes:
+        failures.append(f"goal row: {sizes!r} lacks {want!r}")
 
     # A build whose output differs is reported, and the run fails.
     with open(os.path.join(work, "prog.c")) as f:
