@@ -43,7 +43,8 @@
  *    GS_FAST_SPLIT_PINNED in contiguous mode. Then __morestack repeats a
  *    split itself, without its C half, when the state is the one a segmented
  *    return leaves (top lags one segment ahead: %rsp in top->prev, probe and
- *    shrunk 0, stack arguments in whole words) and top holds the frame and
+ *    shrunk 0 (tested in contiguous mode only: segmented mode never sets
+ *    them), stack arguments in whole words) and top holds the frame and
  *    them; in contiguous mode only when pin names a frame in top->prev that
  *    is still live where it was (pin_still_holds) and the thread's pin tally
  *    counts its site. It counts the split (and the pin), copies the stack
