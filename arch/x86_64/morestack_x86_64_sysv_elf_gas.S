@@ -43,9 +43,12 @@
 	addq	GS_SEG_LO(%rcx), \tmp
 	cmpq	%rcx, \tmp                      /* room for FRAME + ARGS: the descriptor */
 	ja	\slow                           /* sits at the segment's hi */
-	movq	GS_SEG_PREV(%rcx), \tmp         /* the segment that must hold %rsp */
-	cmpq	\tmp, %rbp                      /* %rbp + 8 (%rsp at entry) < its hi, as */
-	jae	\slow                           /* %rbp < hi: hi holds no stack; no prev: 0 */
+	/* %rsp at entry (%rbp + 8) must lie in top->prev, [lo, hi). Tested on
+	 * %rbp: no stack word lies at hi (the descriptor does), and a missing
+	 * prev (0) fails the first test before its lo is read. */
+	movq	GS_SEG_PREV(%rcx), \tmp
+	cmpq	\tmp, %rbp
+	jae	\slow
 	cmpq	GS_SEG_LO(\tmp), %rbp
 	jb	\slow
 	.if \pinned
