@@ -58,14 +58,21 @@ def load(results_dir):
     return data
 
 
+def _sized_cases(ic):
+    """The callgrind cases counted at all of INITIAL_SIZES (icount.py runs Lua's
+    so), without problems."""
+    return [c for c in (ic or {}).get("cases", [])
+            if not c["problems"] and all(m in c["ir"] for m in INITIAL_SIZES)]
+
+
 def _icount_sizes(data):
     """The instruction counts of Lua's cases at the initial sizes of its goal:
     the largest count over the smallest, worst case, as text for the goal row,
     or ""."""
     worst = None
-    for c in (data.get("icount") or {}).get("cases", []):
+    for c in _sized_cases(data.get("icount")):
         ir = c["ir"]
-        if c["program"] != "lua" or c["problems"] or not all(m in ir for m in INITIAL_SIZES):
+        if c["program"] != "lua":
             continue
         r = max(ir[m] for m in INITIAL_SIZES) / min(ir[m] for m in INITIAL_SIZES)
         if worst is None or r > worst[0]:
@@ -504,8 +511,7 @@ def icount_section(ic, w):
           + f", {_m(s['runtime'])}, {_m(s['program'])}, {_m(s.get('libraries', 0))} "
           f"| {_m(c['program_calls'])} | {top} |")
     w("")
-    sizes = [c for c in ic.get("cases", [])
-             if not c["problems"] and all(m in c["ir"] for m in INITIAL_SIZES)]
+    sizes = _sized_cases(ic)
     if sizes:
         w("Contiguous mode at 2k, 4k and 8k initial (the goal of the three sizes within 2 % of "
           "each other), over plain: "
