@@ -354,12 +354,24 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
 
   // The test is two branches, one per bound: the block ends in
   // `br %ge_start, gs.check_stop, stub`, and gs.check_stop holds
-  // `br %lt_stop, direct, stub` (six instructions, where one branch on the
-  // `and` of the two comparisons takes eight: two setcc and an or).
+  // `br %lt_stop, direct, stub`. The bounds are loaded from this object's
+  // descriptor, so each compare takes its operand from memory: four
+  // instructions (`cmp mem, reg; jb; cmp mem, reg; jae`). With the symbols'
+  // addresses it was six (a `lea` before each compare), and one branch on the
+  // `and` of the two comparisons takes eight (two setcc and an or).
   IRBuilder<> B(&CB);
-  Value *Start = getSectionBound(M, TextStart);
-  Value *Stop = getSectionBound(M, TextStop);
-  Value *AboveStart = B.CreateICmpUGE(Target, Start, "gs.ge_start");
+  GlobalVariable *Desc = getModuleDescriptor(M);
+  auto *Ptr = PointerType::get(M.getContext(), 0);
+  auto loadBound = [&](IRBuilder<> &At, unsigned Field, const Twine &Name) {
+    LoadInst *L = At.CreateLoad(
+        Ptr, At.CreateConstInBoundsGEP2_32(Desc->getValueType(), Desc, 0, Field),
+        Name);
+    L->setAlignment(Align(8));
+    return L;
+  };
+  Value *AboveStart =
+      B.CreateICmpUGE(Target, loadBound(B, ModuleTextBeginField, "gs.text_begin"),
+                      "gs.ge_start");
   // Br branches on %ge_start to the direct block and the stub; put the test
   // of the upper bound between it and the direct block (which has no phis).
   auto addStopTest = [&](BranchInst *Br) {
@@ -367,7 +379,10 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
     auto *Second = BasicBlock::Create(M.getContext(), "gs.check_stop",
                                       Br->getFunction(), Direct);
     IRBuilder<> S(Second);
-    S.CreateCondBr(S.CreateICmpULT(Target, Stop, "gs.lt_stop"), Direct, ViaStub);
+    S.CreateCondBr(
+        S.CreateICmpULT(Target, loadBound(S, ModuleTextEndField, "gs.text_end"),
+                        "gs.lt_stop"),
+        Direct, ViaStub);
     Br->setSuccessor(0, Second);
   };
 

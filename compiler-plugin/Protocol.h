@@ -58,6 +58,9 @@ inline constexpr uint64_t MaxShellStackArgBytes = 64;
 ///   { u32 version; u32 reserved; const gs_record *rec_begin, *rec_end;
 ///     const char *text_begin, *text_end; void *runtime_private[2]; }
 inline constexpr uint32_t ModuleVersion = 2;
+/// Field indices of text_begin and text_end in the descriptor.
+inline constexpr unsigned ModuleTextBeginField = 4;
+inline constexpr unsigned ModuleTextEndField = 5;
 inline constexpr llvm::StringLiteral ModuleDescriptor = "gs.module";
 inline constexpr llvm::StringLiteral ModuleCtor = "gs.module_ctor";
 inline constexpr llvm::StringLiteral ModuleDtor = "gs.module_dtor";

@@ -26,6 +26,35 @@ GlobalVariable *getSectionBound(Module &M, StringRef Name) {
   return GV;
 }
 
+GlobalVariable *getModuleDescriptor(Module &M) {
+  if (GlobalVariable *GV = M.getNamedGlobal(ModuleDescriptor))
+    return GV;
+  LLVMContext &Ctx = M.getContext();
+  Type *I32 = Type::getInt32Ty(Ctx);
+  auto *Ptr = PointerType::get(Ctx, 0);
+  StructType *ModTy = StructType::getTypeByName(Ctx, "gs_module");
+  if (!ModTy)
+    ModTy = StructType::create(
+        Ctx, {I32, I32, Ptr, Ptr, Ptr, Ptr, ArrayType::get(Ptr, 2)},
+        "gs_module");
+
+  Constant *Init = ConstantStruct::get(
+      ModTy, {ConstantInt::get(I32, ModuleVersion), ConstantInt::get(I32, 0),
+              getSectionBound(M, RecordStart), getSectionBound(M, RecordStop),
+              getSectionBound(M, TextStart), getSectionBound(M, TextStop),
+              ConstantAggregateZero::get(ArrayType::get(Ptr, 2))});
+  // Writable (runtime_private), hidden, one per linked object. Being
+  // writable also keeps LLVM from folding the indirect-call test's loads of
+  // the text bounds back into the symbols' addresses (CallRedirect.cpp).
+  auto *Desc = new GlobalVariable(M, ModTy, /*isConstant=*/false,
+                                  GlobalValue::LinkOnceODRLinkage, Init,
+                                  ModuleDescriptor);
+  Desc->setVisibility(GlobalValue::HiddenVisibility);
+  Desc->setComdat(M.getOrInsertComdat(ModuleDescriptor));
+  Desc->setAlignment(Align(8));
+  return Desc;
+}
+
 namespace {
 
 /// A symbol for F's address that the assembler resolves to a section offset.
@@ -102,26 +131,8 @@ void RecordEmitter::emitModuleRegistration() {
   appendToCompilerUsed(M, Records);
 
   LLVMContext &Ctx = M.getContext();
-  Type *I32 = Type::getInt32Ty(Ctx);
   auto *Ptr = PointerType::get(Ctx, 0);
-  StructType *ModTy = StructType::getTypeByName(Ctx, "gs_module");
-  if (!ModTy)
-    ModTy = StructType::create(
-        Ctx, {I32, I32, Ptr, Ptr, Ptr, Ptr, ArrayType::get(Ptr, 2)},
-        "gs_module");
-
-  Constant *Init = ConstantStruct::get(
-      ModTy, {ConstantInt::get(I32, ModuleVersion), ConstantInt::get(I32, 0),
-              getSectionBound(M, RecordStart), getSectionBound(M, RecordStop),
-              getSectionBound(M, TextStart), getSectionBound(M, TextStop),
-              ConstantAggregateZero::get(ArrayType::get(Ptr, 2))});
-  // Writable (runtime_private), hidden, one per linked object.
-  auto *Desc = new GlobalVariable(M, ModTy, /*isConstant=*/false,
-                                  GlobalValue::LinkOnceODRLinkage, Init,
-                                  ModuleDescriptor);
-  Desc->setVisibility(GlobalValue::HiddenVisibility);
-  Desc->setComdat(M.getOrInsertComdat(ModuleDescriptor));
-  Desc->setAlignment(Align(8));
+  GlobalVariable *Desc = getModuleDescriptor(M);
 
   // Constructor and destructor share the COMDAT group gs.module_ctor, and so
   // do their .init_array/.fini_array entries (the associated-data field of

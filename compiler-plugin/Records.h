@@ -47,6 +47,11 @@ namespace gs {
 /// (__start_<section> / __stop_<section>).
 llvm::GlobalVariable *getSectionBound(llvm::Module &M, llvm::StringRef Name);
 
+/// The hidden descriptor `gs.module` of this linked object (created on first
+/// use): what the runtime registers, and where the indirect-call test reads
+/// the bounds of growstack_text (CallRedirect.h).
+llvm::GlobalVariable *getModuleDescriptor(llvm::Module &M);
+
 class RecordEmitter {
 public:
   explicit RecordEmitter(llvm::Module &M) : M(M) {}

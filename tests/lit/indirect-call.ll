@@ -9,10 +9,12 @@ target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:
 target triple = "x86_64-pc-linux-gnu"
 
 ; CHECK-LABEL: define i64 @call_it(
-; CHECK:       %gs.ge_start = icmp uge ptr %fp, @__start_growstack_text
+; CHECK:       %gs.text_begin = load ptr, ptr getelementptr inbounds (%gs_module, ptr @gs.module, i32 0, i32 4), align 8
+; CHECK-NEXT:  %gs.ge_start = icmp uge ptr %fp, %gs.text_begin
 ; CHECK-NEXT:  br i1 %gs.ge_start, label %gs.check_stop, label %gs.stub
 ; CHECK:     gs.check_stop:
-; CHECK-NEXT:  %gs.lt_stop = icmp ult ptr %fp, @__stop_growstack_text
+; CHECK-NEXT:  %gs.text_end = load ptr, ptr getelementptr inbounds (%gs_module, ptr @gs.module, i32 0, i32 5), align 8
+; CHECK-NEXT:  %gs.lt_stop = icmp ult ptr %fp, %gs.text_end
 ; CHECK-NEXT:  br i1 %gs.lt_stop, label %gs.direct, label %gs.stub
 ; CHECK:     gs.direct:
 ; CHECK-NEXT:  %[[D:.+]] = call i64 %fp(i64 %a, i64 2, i64 3, i64 4, i64 5, i64 6, i64 7, i64 8)
@@ -51,17 +53,17 @@ define i32 @variadic_target(ptr %fp, ptr %fmt) {
 ; CHECK-NEXT: unreachable
 ; CHECK: attributes #[[STUB]] = { naked noinline }
 
-; The bounds are hidden: PC-relative even in PIC code. The target is already
-; in %r10 (the nest register) on both paths.
+; The bounds are read from the hidden descriptor gs.module (text_begin at
+; offset 24, text_end at 32): PC-relative even in PIC code, and each compare
+; takes its bound from memory. The target is already in %r10 (the nest
+; register) on both paths.
 ; ASM-LABEL: call_it:
 ; ASM:       movq %rdi, %r10
-; Two compares and two branches, no setcc (six instructions).
-; ASM:       leaq __start_growstack_text(%rip), [[START:%r[a-z0-9]+]]
-; ASM-NEXT:  cmpq [[START]], %r{{di|10}}
+; Two compares and two branches, no lea, no setcc (four instructions).
+; ASM:       cmpq gs.module+24(%rip), %r{{di|10}}
 ; ASM-NEXT:  jb
 ; ASM:       # %gs.check_stop
-; ASM-NEXT:  leaq __stop_growstack_text(%rip), [[STOP:%r[a-z0-9]+]]
-; ASM-NEXT:  cmpq [[STOP]], %r{{di|10}}
+; ASM-NEXT:  cmpq gs.module+32(%rip), %r{{di|10}}
 ; ASM-NEXT:  jae
 ; ASM:       # %gs.direct
 ; ASM:       callq *%r10

@@ -86,7 +86,7 @@ j:
 }
 
 ; CHECK-LABEL: define i64 @with_declaration(
-; CHECK:       icmp uge ptr %fp, @__start_growstack_text
+; CHECK:       icmp uge ptr %fp, %gs.text_begin
 ; CHECK:       call i64 @__gs_ic0(ptr nest %fp, i64 %x)
 define i64 @with_declaration(i1 %c, i64 %x) {
   %fp = select i1 %c, ptr @cmp_a, ptr @cmp_ext

@@ -21,7 +21,8 @@ entry:
 ; CHECK: cont:
 ; CHECK: br i1 %gs.ge_start, label %gs.check_stop, label %gs.stub
 ; CHECK: gs.check_stop:
-; CHECK-NEXT: %gs.lt_stop = icmp ult ptr %fp, @__stop_growstack_text
+; CHECK-NEXT: %gs.text_end = load ptr, ptr getelementptr inbounds (%gs_module, ptr @gs.module, i32 0, i32 5), align 8
+; CHECK-NEXT: %gs.lt_stop = icmp ult ptr %fp, %gs.text_end
 ; CHECK-NEXT: br i1 %gs.lt_stop, label %gs.direct, label %gs.stub
 ; CHECK: gs.direct:
 ; CHECK-NEXT: %[[D:[0-9]+]] = invoke i32 %fp(i32 %a)
