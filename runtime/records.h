@@ -11,6 +11,9 @@
  *    includes the frame rule at pc (unwind.h), read from the call-frame
  *    information of the module, whose .eh_frame_hdr is found once, when the
  *    module registers.
+ *  - The runtime never writes a descriptor's text_begin and text_end: every
+ *    indirect call of the module's instrumented code reads them, without locks,
+ *    to decide whether its target is instrumented (protocol.md 4, item 3).
  *  - gs_text_ranges[] (read by __gs_tramp_icall without locks) only grows; a
  *    removed module's entry is emptied (lo = hi = 0), never reused concurrently.
  *  - Every change of the registry increments its generation. gs_records_find
