@@ -572,6 +572,44 @@ void BM_CheckCost_ThreadStack(benchmark::State &state)
 }
 BENCHMARK(BM_CheckCost_ThreadStack)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
+// The same two kernels from check_placed.c, each build at four offsets from a
+// 64-byte boundary (bench/workloads/check_placed.c says why): args {kernel (0 fib,
+// 1 tree walk), offset, variant (0 gscc, 2 gscc's flags only)}, on the thread
+// stack like BM_CheckCost_ThreadStack. The report compares the sums over the
+// four offsets.
+void BM_CheckPlaced(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    const int pad = int(state.range(1));
+    const bool gs = state.range(2) == 0;
+    struct Pair {
+        long (*fib)(int);
+        long (*tree)(const gs_bench_tree *);
+    };
+    static const Pair gsk[] = {{gs_cp0_fib, gs_cp0_tree_sum}, {gs_cp16_fib, gs_cp16_tree_sum},
+                               {gs_cp32_fib, gs_cp32_tree_sum}, {gs_cp48_fib, gs_cp48_tree_sum}};
+    static const Pair flk[] = {{flags_cp0_fib, flags_cp0_tree_sum},
+                               {flags_cp16_fib, flags_cp16_tree_sum},
+                               {flags_cp32_fib, flags_cp32_tree_sum},
+                               {flags_cp48_fib, flags_cp48_tree_sum}};
+    const Pair &k = (gs ? gsk : flk)[pad / 16];
+    static gs_bench_tree *tree = make_tree(18);
+    gs_stats before, after;
+    gs_stats_get(&before);
+    auto job = [&] { return kind == 0 ? uint64_t(k.fib(27)) : uint64_t(k.tree(tree)); };
+    job();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(job());
+    gs_stats_get(&after);
+    if (after.splits != before.splits || after.moves != before.moves)
+        state.SkipWithError("a check fired on the thread stack");
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") + " at +" +
+                   std::to_string(pad) + (gs ? " instrumented" : " gscc flags only"));
+}
+BENCHMARK(BM_CheckPlaced)
+    ->ArgsProduct({{0, 1}, {0, 16, 32, 48}, {0, 2}})
+    ->Unit(benchmark::kMicrosecond);
+
 // The loop of the per-call benchmarks below: state's iterations each make n
 // calls through `calls` (which returns a checksum); ns_per_call is the wall
 // time of them all over the calls.

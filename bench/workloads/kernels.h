@@ -40,6 +40,21 @@ GS_BENCH_KERNELS(gs_)
 GS_BENCH_KERNELS(plain_)
 GS_BENCH_KERNELS(flags_) /* plain clang with gscc's code-generation flags */
 
+/* check_placed.c: fib and tree_sum again, each right after a 64-byte boundary plus
+ * N bytes (N = 0, 16, 32, 48), by gscc (gs_cpN_) and with gscc's flags only
+ * (flags_cpN_): the prologue check's cost at an average placement. */
+#define GS_BENCH_PLACED(p)                                                             \
+    long p##fib(int n);                                                                \
+    long p##tree_sum(const struct gs_bench_tree *t);
+GS_BENCH_PLACED(gs_cp0_)
+GS_BENCH_PLACED(gs_cp16_)
+GS_BENCH_PLACED(gs_cp32_)
+GS_BENCH_PLACED(gs_cp48_)
+GS_BENCH_PLACED(flags_cp0_)
+GS_BENCH_PLACED(flags_cp16_)
+GS_BENCH_PLACED(flags_cp32_)
+GS_BENCH_PLACED(flags_cp48_)
+
 /* In an object always compiled by plain clang: the callee of call_plain_lib. */
 long plainlib_add(long a, long b);
 /* In the second kernel file (same build as the caller). */
