@@ -20,13 +20,16 @@
 #include "Protocol.h"
 #include "StackArgs.h"
 
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/CFG.h"
 
 using namespace llvm;
 
@@ -36,6 +39,8 @@ ALWAYS_ENABLED_STATISTIC(NumVarargSplit,
                          "Variadic definitions split into shell and body");
 ALWAYS_ENABLED_STATISTIC(NumVarargNotSplit,
                          "Variadic definitions left unsplit");
+ALWAYS_ENABLED_STATISTIC(NumVaListsShared,
+                         "Variadic bodies that use the shell's va_list (no copy)");
 
 namespace gs {
 namespace {
@@ -141,7 +146,108 @@ void copyVaList(IRBuilder<> &B, Value *Dst, Value *Src) {
   static_assert(VaListBytes == 24, "four fields");
 }
 
-/// Move F's code into Body; va_start(ap) becomes a copy of the shell's va_list.
+/// Debug info describes the user's function, whose code is the body's now.
+void finishMove(Function &F, Function &Body) {
+  if (DISubprogram *SP = F.getSubprogram()) {
+    F.setSubprogram(nullptr);
+    Body.setSubprogram(SP);
+  }
+}
+
+/// Whether Body's one va_start(AP) can be dropped and AP replaced by the shell's
+/// va_list itself, without a copy. It can when
+///  - the va_start runs at most once a call: it is in no cycle, and the
+///    function calls nothing returns_twice (a longjmp could run it again);
+///  - every use of AP (through GEPs and bitcasts) after it is a load or store
+///    through it, va_end, va_copy or a call argument (C lets a callee use a
+///    va_list only during the call);
+///  - before it there are only lifetime markers and the "auto-init" zeroing of
+///    -ftrivial-auto-var-init in its own block (Markers and ZeroInit: to delete).
+/// Anything else (AP's address stored or compared, a second va_start) keeps the
+/// copy: the shell's va_list must not be restarted nor reached after the body
+/// returns.
+bool canUseShellVaList(IntrinsicInst &Start, SmallVectorImpl<Instruction *> &ZeroInit,
+                       SmallVectorImpl<Instruction *> &Markers) {
+  auto *AP = dyn_cast<AllocaInst>(Start.getArgOperand(0)->stripPointerCasts());
+  if (!AP || AP->isArrayAllocation())
+    return false;
+  Function &F = *Start.getFunction();
+  // At most once a call: no path from the va_start's block back to itself, and
+  // no setjmp, after which a longjmp could run it again outside the CFG.
+  for (Instruction &I : instructions(F))
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      if (CB->hasFnAttr(Attribute::ReturnsTwice))
+        return false;
+  BasicBlock *SB = Start.getParent();
+  SmallVector<BasicBlock *, 16> Work(succ_begin(SB), succ_end(SB));
+  SmallPtrSet<BasicBlock *, 32> Seen;
+  while (!Work.empty()) {
+    BasicBlock *BB = Work.pop_back_val();
+    if (BB == SB)
+      return false;
+    if (Seen.insert(BB).second)
+      Work.append(succ_begin(BB), succ_end(BB));
+  }
+  DominatorTree DT(F);
+  SmallVector<Use *, 16> Uses;
+  for (Use &U : AP->uses())
+    Uses.push_back(&U);
+  while (!Uses.empty()) {
+    Use *U = Uses.pop_back_val();
+    auto *I = cast<Instruction>(U->getUser());
+    if (I == &Start)
+      continue;
+    if (I->isLifetimeStartOrEnd()) {
+      Markers.push_back(I);
+      continue;
+    }
+    // Address arithmetic touches no memory: follow its uses wherever it is
+    // (at -O0 the GEP that va_start takes comes before it).
+    if (isa<GetElementPtrInst>(I) || isa<BitCastInst>(I)) {
+      for (Use &UU : I->uses())
+        Uses.push_back(&UU);
+      continue;
+    }
+    if (!DT.dominates(&Start, I)) {
+      // Only the zeroing of -ftrivial-auto-var-init, before the va_start.
+      bool AutoInit = false;
+      if (MDNode *MD = I->getMetadata(LLVMContext::MD_annotation))
+        for (const MDOperand &Op : MD->operands())
+          if (auto *S = dyn_cast<MDString>(Op.get()))
+            AutoInit |= S->getString() == "auto-init";
+      bool IsStore = isa<StoreInst>(I) && U->getOperandNo() == 1;
+      bool IsMemset = isa<MemSetInst>(I) && U->getOperandNo() == 0;
+      if (!AutoInit || !(IsStore || IsMemset) || I->getParent() != SB ||
+          !I->comesBefore(&Start))
+        return false;
+      ZeroInit.push_back(I);
+      continue;
+    }
+    if (isa<LoadInst>(I))
+      continue;
+    if (isa<StoreInst>(I)) {
+      if (U->getOperandNo() != 1)
+        return false; // AP's address stored as a value
+      continue;
+    }
+    if (auto *II = dyn_cast<IntrinsicInst>(I)) {
+      Intrinsic::ID ID = II->getIntrinsicID();
+      if (ID == Intrinsic::vaend || ID == Intrinsic::vacopy)
+        continue;
+      if (ID == Intrinsic::vastart)
+        return false; // a second one
+    }
+    if (auto *CB = dyn_cast<CallBase>(I)) {
+      if (CB->isArgOperand(U) && !CB->isBundleOperand(U) && !isa<IntrinsicInst>(CB))
+        continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/// Move F's code into Body; va_start(ap) becomes the shell's va_list itself where
+/// canUseShellVaList allows, a copy of it elsewhere.
 void moveCode(Function &F, Function &Body) {
   Body.splice(Body.end(), &F);
   for (unsigned I = 0, E = F.arg_size(); I != E; ++I) {
@@ -156,17 +262,30 @@ void moveCode(Function &F, Function &Body) {
     if (auto *II = dyn_cast<IntrinsicInst>(&I))
       if (II->getIntrinsicID() == Intrinsic::vastart)
         Starts.push_back(II);
+  if (Starts.size() == 1) {
+    SmallVector<Instruction *, 2> ZeroInit, Markers;
+    IntrinsicInst *Start = Starts.front();
+    if (canUseShellVaList(*Start, ZeroInit, Markers)) {
+      auto *AP = cast<AllocaInst>(Start->getArgOperand(0)->stripPointerCasts());
+      for (Instruction *I : ZeroInit)
+        I->eraseFromParent();
+      for (Instruction *I : Markers)
+        I->eraseFromParent();
+      Start->eraseFromParent();
+      AP->replaceAllUsesWith(Va);
+      AP->eraseFromParent();
+      ++NumVaListsShared;
+      finishMove(F, Body);
+      return;
+    }
+  }
   for (IntrinsicInst *II : Starts) {
     IRBuilder<> B(II);
     B.SetCurrentDebugLocation(II->getDebugLoc());
     copyVaList(B, II->getArgOperand(0), Va);
     II->eraseFromParent();
   }
-  // Debug info describes the user's function, whose code is the body's now.
-  if (DISubprogram *SP = F.getSubprogram()) {
-    F.setSubprogram(nullptr);
-    Body.setSubprogram(SP);
-  }
+  finishMove(F, Body);
 }
 
 /// F's new code: va_start, call the body, va_end, return.

@@ -15,9 +15,12 @@
 //                   parameters plus `ptr %va` (marked with the parameter
 //                   attribute VaListParamAttr, for the escape analysis: it
 //                   points to a va_list on the moving stack, protocol.md
-//                   7.1); each va_start(ap) became a
-//                   field-by-field copy of *%va into ap (what va_copy does,
-//                   without its store-forwarding stall). It is an ordinary
+//                   7.1). Where the body's one va_start runs at most once a
+//                   call and its va_list is only read, passed on and ended,
+//                   that va_list *is* *%va (no local, no copy); otherwise each
+//                   va_start(ap) became a field-by-field copy of *%va into ap
+//                   (what va_copy does, without its store-forwarding stall).
+//                   It is an ordinary
 //                   function: instrumented
 //                   (split-stack) when eligible.
 //
@@ -29,7 +32,9 @@
 //    tests/e2e/variadic_shell_frame.c).
 //  - The shell never tail-calls the body (the va_list lives in its frame).
 //  - The shell never modifies its va_list after va_start, so every copy in the
-//    body starts at the first variadic argument (va_start twice works).
+//    body starts at the first variadic argument (va_start twice works). A
+//    body that uses *%va itself advances it, which is why it may only where
+//    its va_start cannot run twice (not in a cycle, no setjmp in the body).
 //  - A function is split only when the body can be exactly F's code: no
 //    musttail calls, no blockaddress, no frame/return-address intrinsics (they
 //    would see the shell), no GC, prefix or prologue data, not naked and not
