@@ -20,6 +20,7 @@
 #include "Protocol.h"
 #include "StackArgs.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
@@ -198,7 +199,8 @@ bool canUseShellVaList(IntrinsicInst &Start, SmallVectorImpl<Instruction *> &Zer
     if (I == &Start)
       continue;
     if (I->isLifetimeStartOrEnd()) {
-      Markers.push_back(I);
+      if (!is_contained(Markers, I))
+        Markers.push_back(I);
       continue;
     }
     // Address arithmetic touches no memory: follow its uses wherever it is
@@ -220,7 +222,8 @@ bool canUseShellVaList(IntrinsicInst &Start, SmallVectorImpl<Instruction *> &Zer
       if (!AutoInit || !(IsStore || IsMemset) || I->getParent() != SB ||
           !I->comesBefore(&Start))
         return false;
-      ZeroInit.push_back(I);
+      if (!is_contained(ZeroInit, I))
+        ZeroInit.push_back(I);
       continue;
     }
     if (isa<LoadInst>(I))
