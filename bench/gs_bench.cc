@@ -554,21 +554,30 @@ BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMicr
 // against BM_CheckCost/K/2 (gscc's flags, no plugin, same stack, same call
 // path) the two differ in the checks only. BM_CheckCost/K/0 runs them on a
 // coroutine stack, which adds where the stack is to the comparison.
-void BM_CheckCost_ThreadStack(benchmark::State &state)
+//
+// check_on_thread_stack runs fib(27) (kind 0) or the tree walk (kind 1) through
+// the given kernels on the benchmark thread's stack, and fails the benchmark if
+// a check fired there (it never should: %fs:0x70 is 0).
+void check_on_thread_stack(benchmark::State &state, int kind, long (*fib)(int),
+                           long (*tree_sum)(const gs_bench_tree *), const std::string &label)
 {
-    const int kind = int(state.range(0));
     static gs_bench_tree *tree = make_tree(18);
     gs_stats before, after;
     gs_stats_get(&before);
-    auto job = [&] { return kind == 0 ? uint64_t(gs_fib(27)) : uint64_t(gs_tree_sum(tree)); };
+    auto job = [&] { return kind == 0 ? uint64_t(fib(27)) : uint64_t(tree_sum(tree)); };
     job();
     for (auto _ : state)
         benchmark::DoNotOptimize(job());
     gs_stats_get(&after);
     if (after.splits != before.splits || after.moves != before.moves)
         state.SkipWithError("a check fired on the thread stack");
-    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") +
-                   " instrumented, thread stack");
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") + label);
+}
+
+void BM_CheckCost_ThreadStack(benchmark::State &state)
+{
+    check_on_thread_stack(state, int(state.range(0)), gs_fib, gs_tree_sum,
+                          " instrumented, thread stack");
 }
 BENCHMARK(BM_CheckCost_ThreadStack)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
@@ -593,18 +602,9 @@ void BM_CheckPlaced(benchmark::State &state)
                                {flags_cp32_fib, flags_cp32_tree_sum},
                                {flags_cp48_fib, flags_cp48_tree_sum}};
     const Pair &k = (gs ? gsk : flk)[pad / 16];
-    static gs_bench_tree *tree = make_tree(18);
-    gs_stats before, after;
-    gs_stats_get(&before);
-    auto job = [&] { return kind == 0 ? uint64_t(k.fib(27)) : uint64_t(k.tree(tree)); };
-    job();
-    for (auto _ : state)
-        benchmark::DoNotOptimize(job());
-    gs_stats_get(&after);
-    if (after.splits != before.splits || after.moves != before.moves)
-        state.SkipWithError("a check fired on the thread stack");
-    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") + " at +" +
-                   std::to_string(pad) + (gs ? " instrumented" : " gscc flags only"));
+    check_on_thread_stack(state, kind, k.fib, k.tree,
+                          " at +" + std::to_string(pad) +
+                              (gs ? " instrumented" : " gscc flags only"));
 }
 BENCHMARK(BM_CheckPlaced)
     ->ArgsProduct({{0, 1}, {0, 16, 32, 48}, {0, 2}})

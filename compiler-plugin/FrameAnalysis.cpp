@@ -35,6 +35,8 @@
 //===----------------------------------------------------------------------===//
 #include "FrameAnalysis.h"
 
+#include "CFGUtil.h"
+
 #include "LibCalls.h"
 #include "Protocol.h"
 #include "VarargShell.h"
@@ -381,21 +383,6 @@ const Instruction *x87RegisterHazard(Function &F) {
     }
   }
   return nullptr;
-}
-
-/// Whether B can reach itself: an instruction there may run more than once
-/// per call.
-bool inCycle(const BasicBlock &B) {
-  SmallVector<const BasicBlock *, 16> Work(succ_begin(&B), succ_end(&B));
-  SmallPtrSet<const BasicBlock *, 32> Seen;
-  while (!Work.empty()) {
-    const BasicBlock *X = Work.pop_back_val();
-    if (X == &B)
-      return true;
-    if (Seen.insert(X).second)
-      Work.append(succ_begin(X), succ_end(X));
-  }
-  return false;
 }
 
 /// An alloca that can take a fixed place in the side frame: a static one, or

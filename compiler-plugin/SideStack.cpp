@@ -17,6 +17,8 @@
 
 #include "SideStack.h"
 
+#include "CFGUtil.h"
+
 #include "Protocol.h"
 
 #include "llvm/ADT/BitVector.h"
@@ -308,19 +310,7 @@ BasicBlock *SideFrameBuilder::lazyPlacement(
         continue;
       D = D ? DT->findNearestCommonDominator(D, B) : B;
     }
-  auto InCycle = [](BasicBlock *B) {
-    SmallVector<BasicBlock *, 16> Work(succ_begin(B), succ_end(B));
-    SmallPtrSet<BasicBlock *, 32> Seen;
-    while (!Work.empty()) {
-      BasicBlock *X = Work.pop_back_val();
-      if (X == B)
-        return true;
-      if (Seen.insert(X).second)
-        Work.append(succ_begin(X), succ_end(X));
-    }
-    return false;
-  };
-  while (D && D != &F.getEntryBlock() && InCycle(D))
+  while (D && D != &F.getEntryBlock() && inCycle(*D))
     D = DT->getNode(D)->getIDom()->getBlock();
   if (!D || D == &F.getEntryBlock() || D->isEHPad())
     return nullptr;

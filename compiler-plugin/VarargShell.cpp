@@ -17,11 +17,11 @@
 
 #include "VarargShell.h"
 
+#include "CFGUtil.h"
 #include "Protocol.h"
 #include "StackArgs.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Analysis/OptimizationRemarkEmitter.h"
 #include "llvm/IR/Dominators.h"
@@ -30,7 +30,6 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
-#include "llvm/IR/CFG.h"
 
 using namespace llvm;
 
@@ -180,15 +179,8 @@ bool canUseShellVaList(IntrinsicInst &Start, SmallVectorImpl<Instruction *> &Zer
       if (CB->hasFnAttr(Attribute::ReturnsTwice))
         return false;
   BasicBlock *SB = Start.getParent();
-  SmallVector<BasicBlock *, 16> Work(succ_begin(SB), succ_end(SB));
-  SmallPtrSet<BasicBlock *, 32> Seen;
-  while (!Work.empty()) {
-    BasicBlock *BB = Work.pop_back_val();
-    if (BB == SB)
-      return false;
-    if (Seen.insert(BB).second)
-      Work.append(succ_begin(BB), succ_end(BB));
-  }
+  if (inCycle(*SB))
+    return false;
   DominatorTree DT(F);
   SmallVector<Use *, 16> Uses;
   for (Use &U : AP->uses())
