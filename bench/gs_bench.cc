@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -400,19 +401,24 @@ void BM_HotSplit(benchmark::State &state) { BM_HotSplitOf(state, GS_JOB_HOT); }
 // from the hot loop down to the pinned one.
 void BM_HotSplitPinned(benchmark::State &state) { BM_HotSplitOf(state, GS_JOB_HOT_PINNED); }
 
+// The sweep's positions for one frame size: the window where the loop's frame
+// fits above the guard but the leaf's does not is one frame wide, so step
+// finely near the guard, coarsely above.
+void hot_positions(benchmark::internal::Benchmark *b, int64_t frame)
+{
+    const bool quick = std::getenv("GS_BENCH_QUICK") != nullptr;
+    for (int64_t t = 0; t < 384; t += 16)
+        b->Args({frame, t});
+    for (int64_t t = 384; t <= 2048; t += quick ? 256 : 64)
+        b->Args({frame, t});
+}
+
 void hot_args(benchmark::internal::Benchmark *b)
 {
     const bool quick = std::getenv("GS_BENCH_QUICK") != nullptr;
-    for (int64_t f : {int64_t(32), int64_t(128), int64_t(1024)}) {
-        if (quick && f == 32)
-            continue;
-        // The window where the loop's frame fits above the guard but the leaf's
-        // does not is one frame wide: step finely near the guard, coarsely above.
-        for (int64_t t = 0; t < 384; t += 16)
-            b->Args({f, t});
-        for (int64_t t = 384; t <= 2048; t += quick ? 256 : 64)
-            b->Args({f, t});
-    }
+    for (int64_t f : {int64_t(32), int64_t(128), int64_t(1024)})
+        if (!quick || f != 32)
+            hot_positions(b, f);
     b->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
 
@@ -609,6 +615,134 @@ void BM_CheckPlaced(benchmark::State &state)
 BENCHMARK(BM_CheckPlaced)
     ->ArgsProduct({{0, 1}, {0, 16, 32, 48}, {0, 2}})
     ->Unit(benchmark::kMicrosecond);
+
+// ---- paired comparisons --------------------------------------------------
+//
+// This VM runs at two speeds that change every few seconds, in no order (the
+// same fib(27) takes about 460 us in some repetitions and 650 us in others,
+// on either build): comparing the fastest repetition of one benchmark with the
+// fastest of another then says which one caught the fast speed, not what their
+// difference costs. The goals that compare two variants in one process also
+// time them in alternation: each iteration runs A, B, B, A, each on the
+// thread's CPU clock (a side's time is never the other's), and the counter
+// `ratio` is A's total over B's in the repetition, so whatever speed the
+// machine runs at falls on both sides alike. The report takes the median of
+// those ratios over the repetitions, with their range (docs/bench/method.md).
+
+double thread_cpu_ns()
+{
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+}
+
+// a() and b() each do `units` units of work; counters a_UNIT and b_UNIT are
+// each side's CPU time per unit in ns; the benchmark's own time is both sides'
+// (manual time).
+// prep() runs before each a(), outside the timing (a fresh coroutine, say).
+template <class A, class B, class P = void (*)()>
+void time_paired(benchmark::State &state, A a, B b, double units, const char *unit,
+                 P prep = [] {})
+{
+    prep(); // warm both up, untimed
+    a();
+    b();
+    double ta = 0, tb = 0;
+    for (auto _ : state) {
+        prep();
+        double t0 = thread_cpu_ns();
+        a();
+        double t1 = thread_cpu_ns();
+        b();
+        double t2 = thread_cpu_ns();
+        b();
+        double t3 = thread_cpu_ns();
+        prep();
+        double t4 = thread_cpu_ns();
+        a();
+        double t5 = thread_cpu_ns();
+        ta += (t1 - t0) + (t5 - t4);
+        tb += (t2 - t1) + (t3 - t2);
+        state.SetIterationTime((t1 - t0 + t3 - t1 + t5 - t4) * 1e-9);
+    }
+    const double n = 2.0 * double(state.iterations()) * units;
+    state.counters["ratio"] = tb > 0 ? ta / tb : 0;
+    state.counters[std::string("a_") + unit] = ta / n;
+    state.counters[std::string("b_") + unit] = tb / n;
+}
+
+// The prologue check's cost, paired: the gscc kernels against the flags-only
+// ones (BM_CheckPlaced's builds, on the thread stack where every check runs
+// and none fires), each side one call at each of the four placements, so the
+// ratio is the check's at an average placement. Arg: 0 fib(27), 1 tree walk.
+// Counters a_ns_per_call (gscc) and b_ns_per_call (flags only): the CPU time
+// of one call of the kernel, averaged over the placements.
+void BM_Paired_CheckCost(benchmark::State &state)
+{
+    const int kind = int(state.range(0));
+    static gs_bench_tree *tree = make_tree(18);
+    static long (*const gs_fib_at[])(int) = {gs_cp0_fib, gs_cp16_fib, gs_cp32_fib, gs_cp48_fib};
+    static long (*const fl_fib_at[])(int) = {flags_cp0_fib, flags_cp16_fib, flags_cp32_fib,
+                                             flags_cp48_fib};
+    static long (*const gs_tree_at[])(const gs_bench_tree *) = {
+        gs_cp0_tree_sum, gs_cp16_tree_sum, gs_cp32_tree_sum, gs_cp48_tree_sum};
+    static long (*const fl_tree_at[])(const gs_bench_tree *) = {
+        flags_cp0_tree_sum, flags_cp16_tree_sum, flags_cp32_tree_sum, flags_cp48_tree_sum};
+    long expect = kind == 0 ? fl_fib_at[0](27) : fl_tree_at[0](tree);
+    bool wrong = false;
+    auto side = [&](long (*const *fib)(int), long (*const *tsum)(const gs_bench_tree *)) {
+        return [&wrong, fib, tsum, kind, expect] {
+            for (int i = 0; i < 4; i++) {
+                long r = kind == 0 ? fib[i](27) : tsum[i](tree);
+                benchmark::DoNotOptimize(r);
+                wrong |= r != expect;
+            }
+        };
+    };
+    gs_stats before, after;
+    gs_stats_get(&before);
+    time_paired(state, side(gs_fib_at, gs_tree_at), side(fl_fib_at, fl_tree_at), 4.0,
+                "ns_per_call");
+    gs_stats_get(&after);
+    if (wrong)
+        state.SkipWithError("wrong result");
+    else if (after.splits != before.splits || after.moves != before.moves)
+        state.SkipWithError("a check fired on the thread stack");
+    state.SetLabel(std::string(kind == 0 ? "fib(27)" : "tree(2^18)") +
+                   ": gscc (a) vs gscc's flags only (b), four placements each");
+}
+BENCHMARK(BM_Paired_CheckCost)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// The contiguous hot-split goal, paired: at each position of the sweep,
+// BM_HotSplit's run on a fresh coroutine (a: it descends to `target` bytes
+// above the guard, then makes kHotCalls calls of a `frame`-byte leaf) against
+// the same loop of the flags-only build on the thread stack (b:
+// BM_HotSplit_FloorFlags). Each side's ns_per_call is its CPU time over the
+// calls; the fresh coroutine is spawned, and the used one joined, outside the
+// timing. Registered in contiguous mode only (main), for the 128-byte frame.
+void BM_Paired_HotSplit(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(0));
+    anchor_hot_result res{};
+    const anchor_hot_request rq{uint64_t(state.range(1)), frame, kHotCalls, &res};
+    const anchor_hot_request fq{0, frame, kHotCalls, &res};
+    const uint64_t sum = anchor_hotsplit_checksum(kHotCalls);
+    std::unique_ptr<Worker> w;
+    bool wrong = false;
+    time_paired(
+        state,
+        [&] {
+            w->run(GS_JOB_HOT, 0, 0, &rq);
+            wrong |= res.checksum != sum;
+        },
+        [&] {
+            flags_hot_descend(&fq);
+            wrong |= res.checksum != sum;
+        },
+        double(kHotCalls), "ns_per_call", [&] { w.reset(new Worker); });
+    if (wrong)
+        state.SkipWithError("wrong checksum");
+}
 
 // The loop of the per-call benchmarks below: state's iterations each make n
 // calls through `calls` (which returns a checksum); ns_per_call is the wall
@@ -816,6 +950,26 @@ BENCHMARK(BM_Switch_Bare);
 // binary runs minutes apart, and this VM's speed changes within seconds.
 void BM_Switch_Fcontext(benchmark::State &state) { anchors::time_fcontext_switches(state); }
 BENCHMARK(BM_Switch_Fcontext);
+
+// The switch goal, paired (time_paired above): blocks of 20,000 round trips of
+// BM_Switch's gs_resume + gs_yield (a) and of fcontext's ping-pong (b) in
+// alternation; counters a_ns and b_ns are each one-way switch's CPU time.
+void BM_Paired_Switch(benchmark::State &state)
+{
+    constexpr long kRounds = 20000;
+    Worker w;
+    w.run(GS_JOB_PARK);
+    anchors::FcontextPingPong pp;
+    time_paired(
+        state,
+        [&] {
+            for (long i = 0; i < kRounds; i++)
+                gs_resume(w.h);
+        },
+        [&] { pp.rounds(kRounds); }, 2.0 * kRounds, "ns");
+    state.SetLabel("growstack gs_resume + gs_yield (a) vs Boost.Context fcontext (b)");
+}
+BENCHMARK(BM_Paired_Switch)->UseManualTime()->Unit(benchmark::kMillisecond);
 #endif
 
 // Spawn a coroutine, run it to the end, join it.
@@ -987,6 +1141,10 @@ int main(int argc, char **argv)
     if (current_mode() != GS_MODE_FIXED) {
         benchmark::RegisterBenchmark("BM_HotSplit", BM_HotSplit)->Apply(hot_args);
         benchmark::RegisterBenchmark("BM_HotSplitPinned", BM_HotSplitPinned)->Apply(hot_args);
+        if (current_mode() == GS_MODE_CONTIGUOUS)
+            benchmark::RegisterBenchmark("BM_Paired_HotSplit", BM_Paired_HotSplit)
+                ->Apply([](benchmark::internal::Benchmark *b) { hot_positions(b, 128); })
+                ->UseManualTime()->Unit(benchmark::kMicrosecond);
         benchmark::RegisterBenchmark("BM_OverflowAtLimit", BM_OverflowAtLimit)
             ->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
     }

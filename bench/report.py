@@ -12,6 +12,9 @@ comes out negative beyond noise is flagged "insane measurement", never
 counted). A time is judged by its fastest repetition, on both sides of a
 ratio; every figure carries its median and slowest repetition, every ratio its
 range over the repetitions and the ratio of the medians (docs/bench/method.md).
+Where gs_bench times the two sides of a goal in alternation within every
+iteration (BM_Paired_*: the check cost, the switch, the contiguous hot split),
+the goal takes the median of the repetitions' paired ratios instead.
 """
 import argparse
 import datetime
@@ -160,6 +163,19 @@ def placed_ratio(res, kern, field="cpu_time"):
         return None
     per = [x / y for x, y in zip(a[0], b[0])]
     return (a[1] / b[1], a[2] / b[3], a[3] / b[2], a[4] / b[4]), per
+
+
+def paired_ratio(res, key):
+    """A paired benchmark's ratio (gs_bench.cc time_paired: the two sides in
+    alternation within every iteration, counter `ratio` = a over b of the
+    repetition): (median, lo, hi, median) over the repetitions, lo and hi the
+    smallest and largest repetition's ratio, in the tuple of ratio_range.
+    None if it was not run."""
+    vals = res.vals(key, "ratio")
+    if not vals:
+        return None
+    m = statistics.median(vals)
+    return (m, min(vals), max(vals), m)
 
 
 def fmt_rr(r, unit="x", medians=False):
@@ -440,6 +456,29 @@ def main():
                      f"coroutine `BM_CheckCost/{kern}/0` "
                      f"{cell(contig, f'BM_CheckCost/{kern}/0', 'cpu_time')} us")
         placed = placed_ratio(contig, kern)
+        pk2 = f"BM_Paired_CheckCost/{kern}"
+        paired = paired_ratio(contig, pk2)
+        if paired is not None:
+            # The goal's figure: the two builds in alternation within every
+            # iteration, four placements each (gs_bench.cc BM_Paired_CheckCost);
+            # the unpaired sums over the placements and the single placement
+            # as context.
+            ok, crosses = within(paired, 1.03)
+            unpaired = (f"Unpaired, the fastest repetition of each side summed over the "
+                        f"placements (`BM_CheckPlaced/{kern}/N/0` vs `/2`): "
+                        f"{fmt_pct(placed[0], medians=True)}" if placed else "")
+            goal(f"prologue check cost, {label}", fmt_pct(paired), "< 3%", ok,
+                 f"CPU time, paired: `{pk2}` runs the gscc kernel (plugin + gscc's flags) and "
+                 f"the flags-only one (clang-19 -O2 with gscc's flags, no plugin: they differ "
+                 f"in the checks only) in alternation within every iteration, each at four "
+                 f"placements (0, 16, 32 and 48 bytes past a 64-byte boundary, "
+                 f"bench/workloads/check_placed.c), on the thread stack; the figure is the "
+                 f"median over the repetitions of each repetition's ratio, with their range; "
+                 f"per call {cell(contig, pk2, 'a_ns_per_call')} vs "
+                 f"{cell(contig, pk2, 'b_ns_per_call')} ns (medians [range]). "
+                 f"{unpaired}. At one placement each (where the linker put them): {one_place}",
+                 insane=faster_than_floor(paired, "the instrumented build"), crosses=crosses)
+            continue
         if placed is not None:
             # The goal's figure: the sums over four placements (an average
             # placement); the single placement of BM_CheckCost as context.
@@ -464,14 +503,34 @@ def main():
     c_worst, c_key = worst_hot(contig, 128)
     r = ratio_range(contig, c_key, "ns_per_call", contig, "BM_HotSplit_FloorFlags/128", "ns_per_call") \
         if c_key else None
-    ok, crosses = within(r, 1.10)
-    goal("contiguous hot split vs floor (128-byte frame, worst boundary position)",
-         fmt_rr(r, medians=True), "within 1.10x", ok,
-         f"`{c_key}` {cell(contig, c_key, 'ns_per_call') if c_key else 'n/a'} ns/call vs "
-         f"`BM_HotSplit_FloorFlags/128` (the same loop, clang-19 with gscc's flags, no plugin, "
-         f"thread stack) {cell(contig, 'BM_HotSplit_FloorFlags/128', 'ns_per_call')}; plain -O2: "
-         f"{cell(contig, 'BM_HotSplit_Floor/128', 'ns_per_call')}",
-         insane=faster_than_floor(r, "the hot split"), crosses=crosses)
+    unpaired = (f"`{c_key}` {cell(contig, c_key, 'ns_per_call') if c_key else 'n/a'} ns/call vs "
+                f"`BM_HotSplit_FloorFlags/128` (the same loop, clang-19 with gscc's flags, no "
+                f"plugin, thread stack) {cell(contig, 'BM_HotSplit_FloorFlags/128', 'ns_per_call')}"
+                f"; plain -O2: {cell(contig, 'BM_HotSplit_Floor/128', 'ns_per_call')}")
+    # Paired (gs_bench.cc BM_Paired_HotSplit): at each position, the coroutine's
+    # loop and the flags-only floor's in alternation; the worst position's
+    # median ratio is the goal's figure.
+    pts = [(paired_ratio(contig, k), k) for k in contig.keys("BM_Paired_HotSplit/128/")]
+    pts = [p for p in pts if p[0]]
+    if pts:
+        pr, pk = max(pts, key=lambda p: p[0][0])
+        ok, crosses = within(pr, 1.10)
+        goal("contiguous hot split vs floor (128-byte frame, worst boundary position)",
+             fmt_rr(pr), "within 1.10x", ok,
+             f"paired: `BM_Paired_HotSplit/128/T` runs the hot-split loop on a fresh coroutine "
+             f"descended to T bytes above its guard and the same loop of the flags-only build "
+             f"(clang-19 with gscc's flags, no plugin, thread stack) in alternation within every "
+             f"iteration, on the thread's CPU clock; the figure is the worst of {len(pts)} "
+             f"positions, each the median over the repetitions of each repetition's ratio, with "
+             f"their range: `{pk}` {cell(contig, pk, 'a_ns_per_call')} vs "
+             f"{cell(contig, pk, 'b_ns_per_call')} ns/call. Unpaired, the worst position's "
+             f"fastest repetition over the floor's: {fmt_rr(r, medians=True)}: {unpaired}",
+             insane=faster_than_floor(pr, "the hot split"), crosses=crosses)
+    else:
+        ok, crosses = within(r, 1.10)
+        goal("contiguous hot split vs floor (128-byte frame, worst boundary position)",
+             fmt_rr(r, medians=True), "within 1.10x", ok, unpaired,
+             insane=faster_than_floor(r, "the hot split"), crosses=crosses)
 
     # Deep recursion, issue 13: contiguous mode within 1.3x (cold) and 1.1x
     # (warm) of the floor at every depth and frame size of the report; then
@@ -619,11 +678,27 @@ def main():
         fc_where = "BM_Switch_BoostFcontext (anchor_boost)"
     r = ratio_range(contig, "BM_Switch", "ns_per_switch", fc_res, fc_key, "ns_per_switch")
     sw_private = next(iter(contig.keys("BM_Switch_FpPrivate")), None)
+    rp = paired_ratio(contig, "BM_Paired_Switch")
+    if rp is not None:
+        # The goal's figure: the two in alternation (gs_bench.cc BM_Paired_Switch).
+        sw_value = (f"{cell(contig, 'BM_Paired_Switch', 'a_ns')} vs "
+                    f"{cell(contig, 'BM_Paired_Switch', 'b_ns')} ns ({fmt_rr(rp)})")
+        sw_how = (f"paired: `BM_Paired_Switch` runs blocks of 20,000 round trips of "
+                  f"BM_Switch's loop and of fcontext's ping-pong in alternation within every "
+                  f"iteration, each on the thread's CPU clock (ns per one-way switch, medians "
+                  f"[range] over the repetitions; the ratio is the median of each "
+                  f"repetition's). Unpaired, the fastest repetitions of ")
+        r = rp
+    else:
+        sw_value = (f"{cell(contig, 'BM_Switch', 'ns_per_switch')} vs "
+                    f"{cell(fc_res, fc_key, 'ns_per_switch')} ns")
+        sw_how = ""
     ok, crosses = within(r, 1.0)
-    goal("one-way switch vs Boost.Context fcontext",
-         f"{cell(contig, 'BM_Switch', 'ns_per_switch')} vs "
-         f"{cell(fc_res, fc_key, 'ns_per_switch')} ns", "no slower", ok,
-         f"BM_Switch (gs_resume + gs_yield / 2) vs {fc_where}: {fmt_rr(r, medians=True)}; "
+    goal("one-way switch vs Boost.Context fcontext", sw_value, "no slower", ok,
+         f"{sw_how}BM_Switch (gs_resume + gs_yield / 2) "
+         f"{cell(contig, 'BM_Switch', 'ns_per_switch')} ns vs {fc_where} "
+         f"{cell(fc_res, fc_key, 'ns_per_switch')} ns: "
+         f"{fmt_rr(ratio_range(contig, 'BM_Switch', 'ns_per_switch', fc_res, fc_key, 'ns_per_switch'), medians=True)}; "
          f"gs_ctx_switch alone (BM_Switch_Bare, no bookkeeping) "
          f"{cell(contig, 'BM_Switch_Bare', 'ns_per_switch')} ns: the rest is the core's "
          f"bookkeeping of gs_resume and gs_yield (their assembly fast paths, protocol.md 6.1). "
@@ -959,6 +1034,16 @@ def main():
             pl = placed_ratio(contig, kern)
             w(f"| {label} | " + " | ".join(cells) + f" | {fmt_rr(pl[0] if pl else None, medians=True)} |")
         w("")
+    pcs = [(label, paired_ratio(contig, f"BM_Paired_CheckCost/{kern}"), kern)
+           for kern, label in [("0", "fib(27)"), ("1", "tree walk 2^18")]]
+    if any(p for _, p, _ in pcs):
+        w("Paired (`BM_Paired_CheckCost/K`: the gscc and the flags-only kernel in alternation "
+          "within every iteration, four placements each, thread CPU time; what the goal rows "
+          "take): " + "; ".join(
+              f"{label} {fmt_pct(p)} ({cell(contig, f'BM_Paired_CheckCost/{kern}', 'a_ns_per_call')}"
+              f" vs {cell(contig, f'BM_Paired_CheckCost/{kern}', 'b_ns_per_call')} ns per call)"
+              for label, p, kern in pcs if p) + ".")
+        w("")
     w("| call | instrumented | plain | ratio |")
     w("| --- | --- | --- | --- |")
     for kind, label in [("0", "call into an uninstrumented library (system-stack trampoline)"),
@@ -1004,6 +1089,15 @@ def main():
         w(f"| {label} | {cell(r, swk, 'ns_per_switch') if swk else 'n/a'} | "
           f"{cell(r, spk, 'ns_per_spawn') if spk else 'n/a'} | {mems[0]} | {mems[1]} |")
     w("")
+    if paired_ratio(contig, "BM_Paired_Switch"):
+        w("Paired (`BM_Paired_Switch`, contiguous mode's run: blocks of 20,000 round trips of "
+          "each in alternation within every iteration, thread CPU time, medians [range] over "
+          f"the repetitions): growstack {cell(contig, 'BM_Paired_Switch', 'a_ns')} ns, "
+          f"fcontext {cell(contig, 'BM_Paired_Switch', 'b_ns')} ns, ratio "
+          f"{fmt_rr(paired_ratio(contig, 'BM_Paired_Switch'))}. The table's figures are "
+          "separate benchmarks, whose repetitions can fall in different phases of the "
+          "machine's speed (docs/bench/method.md).")
+        w("")
     w("Fixed mode keeps two memory mappings per coroutine (stack and guard page): "
       "`vm.max_map_count` limits it to about 32,000 coroutines, so its idle-memory rows "
       "are not run at 100k and 1M. Pthread idle memory is measured at the count the anchor "

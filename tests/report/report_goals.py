@@ -19,6 +19,10 @@ Paths exercised:
   - the clock_gettime hot-split goal: contiguous worst vs fixed worst, 1.25x;
   - the switch goal: BM_Switch against fcontext, with gs_ctx_switch alone
     (BM_Switch_Bare) in its detail and in the switch table;
+  - paired results (BM_Paired_CheckCost, BM_Paired_Switch: both sides in
+    alternation within every iteration) decide the check-cost and switch
+    goals when present: the median of the repetitions' ratios, their range;
+    BM_Paired_HotSplit the contiguous hot split's, worst position by median;
   - deep recursion against Go: growstack's BM_DeepRecursion_New (a new
     coroutine per iteration, caches kept) against Go's BM_DeepRecursion_Cold
     (a new goroutine per iteration), not the trimmed BM_DeepRecursion_Cold;
@@ -306,6 +310,44 @@ def main():
                 r"^\*\*no\*\* \(not measured\)$", r"^n/a$", rows=r[2])
     if d5 and "not in these results" not in d5:
         failures.append("without New the row against Go does not say it is missing: " + d5)
+    # Paired results (gs_bench.cc time_paired): the check-cost and switch goals
+    # take the median of the repetitions' ratios, with their range, over the
+    # unpaired fastest repetitions (fib's +1.5 % above, the switch's 1.429x).
+    paired = [
+        *bench("BM_Paired_CheckCost/0", 3, ratio=[1.05, 1.01, 1.02],
+               a_ns_per_call=[105, 101, 102], b_ns_per_call=[100, 100, 100]),
+        *bench("BM_Paired_Switch", 3, ratio=[0.9, 1.1, 0.95], a_ns=[5.1, 6.0, 5.3],
+               b_ns=[5.6, 5.5, 5.6]),
+        # the hot split at two positions: the worst by median (1.08x at 16) is the
+        # goal's figure, although position 0 has the largest single ratio.
+        *bench("BM_Paired_HotSplit/128/0", 3, ratio=[1.02, 1.13, 1.01],
+               a_ns_per_call=[8.1, 9.0, 8.1], b_ns_per_call=[8.0, 8.0, 8.0]),
+        *bench("BM_Paired_HotSplit/128/16", 3, ratio=[1.12, 1.08, 1.05],
+               a_ns_per_call=[9.0, 8.6, 8.4], b_ns_per_call=[8.0, 8.0, 8.0]),
+    ]
+    write(cp, contig + common + paired)
+    r = report(os.path.join(work, "doc-paired"))
+    if r is None:
+        return 1
+    d6 = expect("prologue check cost, fib(27)", r"^yes, range crosses the target$",
+                r"^\+2\.0% \[\+1\.0%, \+5\.0%\]$", rows=r[2])
+    for part in ("paired: `BM_Paired_CheckCost/0`", "per call 102 [101, 105] vs 100 [100, 100] ns",
+                 "(`BM_CheckPlaced/0/N/0` vs `/2`): +1.5% [-0.5%, +3.5%]"):
+        if d6 and part not in d6:
+            failures.append(f"the paired fib check cost lacks {part!r}: {d6}")
+    # the tree walk has no paired result: still the unpaired (insane) figure
+    expect("prologue check cost, tree walk", r"^\*\*insane measurement\*\*", rows=r[2])
+    d8 = expect("contiguous hot split vs floor", r"^yes, range crosses the target$",
+                r"^1\.080x \[1\.050, 1\.120\]$", rows=r[2])
+    for part in ("worst of 2 positions", "`BM_Paired_HotSplit/128/16` 8.6 [8.4, 9] vs 8 [8, 8]",
+                 "Unpaired, the worst position's fastest repetition over the floor's: 1.125x"):
+        if d8 and part not in d8:
+            failures.append(f"the paired hot split lacks {part!r}: {d8}")
+    d7 = expect("one-way switch vs Boost.Context fcontext", r"^yes, range crosses the target$",
+                r"^5\.3 \[5\.1, 6\] vs 5\.6 \[5\.5, 5\.6\] ns \(0\.950x \[0\.900, 1\.100\]\)$",
+                rows=r[2])
+    if d7 and "1.429x [1.379, 1.607] (medians: 1.491x)" not in d7:
+        failures.append("the paired switch goal does not show the unpaired ratio: " + d7)
     for f in failures:
         print("FAIL:", f)
     print(f"{len(rows)} goal rows checked, {len(failures)} failures")

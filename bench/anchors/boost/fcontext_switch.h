@@ -19,21 +19,41 @@ inline void fcontext_pong(boost::context::detail::transfer_t t)
         t = boost::context::detail::jump_fcontext(t.fctx, nullptr);
 }
 
+// Two contexts ping-ponging by jump_fcontext: round(n) makes n round trips
+// (2n jumps). The peer context is abandoned on its stack when this is
+// destroyed: it is never resumed.
+class FcontextPingPong {
+public:
+    FcontextPingPong()
+        : stack_(new char[kSize]),
+          peer_(boost::context::detail::make_fcontext(stack_.get() + kSize, kSize, fcontext_pong))
+    {
+        peer_ = boost::context::detail::jump_fcontext(peer_, nullptr).fctx; // enter once
+    }
+    void round() { peer_ = boost::context::detail::jump_fcontext(peer_, nullptr).fctx; }
+    void rounds(long n)
+    {
+        for (long i = 0; i < n; i++)
+            round();
+    }
+
+private:
+    static constexpr size_t kSize = 64 * 1024;
+    std::unique_ptr<char[]> stack_;
+    boost::context::detail::fcontext_t peer_;
+};
+
 // What does one jump_fcontext cost (ping-pong between two contexts, two jumps
 // per iteration)? Counter ns_per_switch, from our own clock.
 inline void time_fcontext_switches(benchmark::State &state)
 {
-    namespace fc = boost::context::detail;
-    std::unique_ptr<char[]> stack(new char[64 * 1024]);
-    fc::fcontext_t peer = fc::make_fcontext(stack.get() + 64 * 1024, 64 * 1024, fcontext_pong);
-    peer = fc::jump_fcontext(peer, nullptr).fctx; // enter once, outside the timing
+    FcontextPingPong pp;
     uint64_t t0 = now_ns();
     for (auto _ : state)
-        peer = fc::jump_fcontext(peer, nullptr).fctx;
+        pp.round();
     uint64_t t1 = now_ns();
     state.SetItemsProcessed(2 * state.iterations());
     state.counters["ns_per_switch"] = double(t1 - t0) / (2.0 * double(state.iterations()));
-    // The peer context is abandoned on its stack, which is freed: it is never resumed.
 }
 
 } // namespace anchors
