@@ -744,6 +744,37 @@ void BM_Paired_HotSplit(benchmark::State &state)
         state.SkipWithError("wrong checksum");
 }
 
+// The warm deep-recursion goal, paired: the recursion again on a coroutine
+// whose stack has grown (a: BM_DeepRecursion_Warm) against the plain-clang
+// recursion on a big stack of this thread that it has already touched (b: what
+// BM_DeepRecursion_FloorWarm runs on a thread of its own; here entered by one
+// bare switch, so that both sides run on this thread's CPU clock). Counters as
+// BM_DeepRecursion_Warm's: moves and shrinks per run of a. Registered in
+// contiguous mode only (main).
+void BM_Paired_Warm(benchmark::State &state)
+{
+    const unsigned frame = unsigned(state.range(1));
+    const uint64_t depth = uint64_t(state.range(0));
+    const uint64_t sum = anchor_recursion_checksum(depth);
+    char *lo = static_cast<char *>(mmap(nullptr, kFloorStack, PROT_READ | PROT_WRITE,
+                                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    if (lo == MAP_FAILED)
+        std::abort();
+    Worker w;
+    bool wrong = w.run(GS_JOB_RECURSE, frame, depth) != sum; // grow once, not counted
+    gs_stats before, after;
+    gs_stats_get(&before);
+    time_paired( // its untimed warm-up run of a is counted: 2 per iteration + 1
+        state, [&] { wrong |= w.run(GS_JOB_RECURSE, frame, depth) != sum; },
+        [&] { wrong |= bare_run_on_stack(lo + kFloorStack, clang_recurse, frame, depth) != sum; },
+        double(depth), "ns_per_frame");
+    gs_stats_get(&after);
+    munmap(lo, kFloorStack);
+    add_stats_counters(state, before, after, 2.0 * double(state.iterations()) + 1);
+    if (wrong)
+        state.SkipWithError("wrong checksum");
+}
+
 // The loop of the per-call benchmarks below: state's iterations each make n
 // calls through `calls` (which returns a checksum); ns_per_call is the wall
 // time of them all over the calls.
@@ -1141,10 +1172,12 @@ int main(int argc, char **argv)
     if (current_mode() != GS_MODE_FIXED) {
         benchmark::RegisterBenchmark("BM_HotSplit", BM_HotSplit)->Apply(hot_args);
         benchmark::RegisterBenchmark("BM_HotSplitPinned", BM_HotSplitPinned)->Apply(hot_args);
-        if (current_mode() == GS_MODE_CONTIGUOUS)
+        if (current_mode() == GS_MODE_CONTIGUOUS) {
             benchmark::RegisterBenchmark("BM_Paired_HotSplit", BM_Paired_HotSplit)
                 ->Apply([](benchmark::internal::Benchmark *b) { hot_positions(b, 128); })
                 ->UseManualTime()->Unit(benchmark::kMicrosecond);
+            benchmark::RegisterBenchmark("BM_Paired_Warm", BM_Paired_Warm)->Apply(recursion_args);
+        }
         benchmark::RegisterBenchmark("BM_OverflowAtLimit", BM_OverflowAtLimit)
             ->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);
     }

@@ -650,8 +650,34 @@ def main():
                               f"function ran 3.3 ns/frame, the same without the check or without "
                               f"the zeroing store 1.8, the plain build 1.6, and gscc's shifted by "
                               f"1 to 32 bytes 1.9-3.9 (docs/protocol.md section 1)")
-        goal(f"deep recursion, {var.lower()}, contiguous, worst of {len(pts)} depth x frame points",
-             fmt_rr(worst[0], medians=True) if worst else "n/a", f"within {limit}x at every point", ok,
+        value = fmt_rr(worst[0], medians=True) if worst else "n/a"
+        paired_note = ""
+        ppts = [(paired_ratio(contig, f"BM_Paired_{var}/{d}/{f}"), d, f) for d, f in grid]
+        ppts = [p for p in ppts if p[0]]
+        if var == "Warm" and ppts:
+            # Paired (gs_bench.cc BM_Paired_Warm): the coroutine's warm run and
+            # the floor's on a touched stack of the same thread, in alternation.
+            pw = max(ppts, key=lambda p: p[0][0])
+            ok, crosses = within(pw[0], limit)
+            insane = [x for x in (faster_than_floor(p[0], f"10^{len(str(p[1])) - 1} x {p[2]} B "
+                                                          "(paired)") for p in ppts) if x]
+            pk = f"BM_Paired_Warm/{pw[1]}/{pw[2]}"
+            paired_note = (f"paired: `BM_Paired_Warm/D/F` runs the recursion on a coroutine whose "
+                           f"stack has grown and the plain-clang floor's on a stack of the same "
+                           f"thread that it has already touched in alternation within every "
+                           f"iteration, on the thread's CPU clock; the figure is the worst of "
+                           f"{len(ppts)} points, each the median over the repetitions of each "
+                           f"repetition's ratio, with their range: worst at "
+                           f"10^{len(str(pw[1])) - 1} x {pw[2]} B, "
+                           f"{cell(contig, pk, 'a_ns_per_frame')} vs "
+                           f"{cell(contig, pk, 'b_ns_per_frame')} ns/frame, moves per run "
+                           f"{fmt(contig.get(pk, 'moves'))}. Unpaired (fastest over fastest): "
+                           f"{value}, ")
+            value = fmt_rr(pw[0])
+        goal(f"deep recursion, {var.lower()}, contiguous, worst of "
+             f"{len(ppts) if paired_note else len(pts)} depth x frame points",
+             value, f"within {limit}x at every point", ok,
+             paired_note +
              (f"worst at 10^{len(str(worst[1])) - 1} x {worst[2]} B; floor `BM_DeepRecursion_{floor}`: "
               "the same recursion.c built by plain clang-19 -O2 "
               + ("once on a freshly mapped stack of exactly the size it needs, with growstack's "
@@ -863,6 +889,21 @@ def main():
             row.append(fmt(A("go").get(ko, "minor_faults_per_iter")))
             w(f"| {pow10(d)} x {f} B | {label} | " + " | ".join(row) + " |")
     w("")
+    if any(paired_ratio(contig, f"BM_Paired_Warm/{d}/{f}") for d, f in grid):
+        w("Warm, paired (`BM_Paired_Warm/D/F`, contiguous mode: the coroutine's warm run and "
+          "the plain-clang floor's on a touched stack of the same thread in alternation within "
+          "every iteration, thread CPU time, medians [range] over the repetitions; what the "
+          "warm goal takes):")
+        w("")
+        w("| depth x frame | contiguous ns/frame | floor ns/frame | ratio | moves per run |")
+        w("| --- | --- | --- | --- | --- |")
+        for d, f in grid:
+            k = f"BM_Paired_Warm/{d}/{f}"
+            if paired_ratio(contig, k):
+                w(f"| {pow10(d)} x {f} B | {cell(contig, k, 'a_ns_per_frame')} | "
+                  f"{cell(contig, k, 'b_ns_per_frame')} | {fmt_rr(paired_ratio(contig, k))} | "
+                  f"{fmt(contig.get(k, 'moves'))} |")
+        w("")
 
     # ---- hot split -------------------------------------------------------------
     w("## Hot split")
@@ -892,6 +933,18 @@ def main():
               f"{cell(A('libgcc'), lgk[0], 'ns_per_call') if lgk else 'n/a'} | "
               f"{cell(A('libgcc'), lgn[0], 'ns_per_call') if lgn else 'n/a'} |")
     w("")
+    hp = sorted(((paired_ratio(contig, k), k) for k in contig.keys("BM_Paired_HotSplit/128/")
+                 if paired_ratio(contig, k)), key=lambda p: p[0][0])
+    if hp:
+        w(f"Paired (`BM_Paired_HotSplit/128/T`, contiguous mode: the loop on a fresh coroutine "
+          f"and the flags-only floor's on the thread stack in alternation within every "
+          f"iteration, thread CPU time; what the goal takes): over {len(hp)} positions the "
+          f"median ratios run from {hp[0][0][0]:.3f}x (T = {hp[0][1].split('/')[2]}) to "
+          f"{hp[-1][0][0]:.3f}x (T = {hp[-1][1].split('/')[2]}, "
+          f"{cell(contig, hp[-1][1], 'a_ns_per_call')} vs "
+          f"{cell(contig, hp[-1][1], 'b_ns_per_call')} ns/call), median "
+          f"{statistics.median(p[0][0] for p in hp):.3f}x.")
+        w("")
 
     # ---- pinned hot split, overflow at the limit, side frames ------------------------
     def worst_of(res, prefix):

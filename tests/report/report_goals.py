@@ -23,6 +23,7 @@ Paths exercised:
     alternation within every iteration) decide the check-cost and switch
     goals when present: the median of the repetitions' ratios, their range;
     BM_Paired_HotSplit the contiguous hot split's, worst position by median;
+    BM_Paired_Warm the warm recursion's, worst point by median;
   - deep recursion against Go: growstack's BM_DeepRecursion_New (a new
     coroutine per iteration, caches kept) against Go's BM_DeepRecursion_Cold
     (a new goroutine per iteration), not the trimmed BM_DeepRecursion_Cold;
@@ -324,6 +325,11 @@ def main():
                a_ns_per_call=[8.1, 9.0, 8.1], b_ns_per_call=[8.0, 8.0, 8.0]),
         *bench("BM_Paired_HotSplit/128/16", 3, ratio=[1.12, 1.08, 1.05],
                a_ns_per_call=[9.0, 8.6, 8.4], b_ns_per_call=[8.0, 8.0, 8.0]),
+        # warm recursion at one point: 1.20x paired, where the unpaired figure is absent
+        *bench("BM_DeepRecursion_Warm/1000/1024", 3, ns_per_frame=[5.0, 5.1, 5.2]),
+        *bench("BM_DeepRecursion_FloorWarm/1000/1024", 3, ns_per_frame=[2.0, 2.0, 2.1]),
+        *bench("BM_Paired_Warm/1000/1024", 3, ratio=[1.25, 1.20, 1.15], moves=0,
+               a_ns_per_frame=[3.0, 3.1, 3.2], b_ns_per_frame=[2.5, 2.6, 2.6]),
     ]
     write(cp, contig + common + paired)
     r = report(os.path.join(work, "doc-paired"))
@@ -343,6 +349,10 @@ def main():
                  "Unpaired, the worst position's fastest repetition over the floor's: 1.125x"):
         if d8 and part not in d8:
             failures.append(f"the paired hot split lacks {part!r}: {d8}")
+    d9 = expect("deep recursion, warm, contiguous, worst of 1", r"^\*\*no\*\*$",
+                r"^1\.200x \[1\.150, 1\.250\]$", rows=r[2])
+    if d9 and "Unpaired (fastest over fastest): 2.500x [2.381, 2.600]" not in d9:
+        failures.append("the paired warm recursion does not show the unpaired figure: " + d9)
     d7 = expect("one-way switch vs Boost.Context fcontext", r"^yes, range crosses the target$",
                 r"^5\.3 \[5\.1, 6\] vs 5\.6 \[5\.5, 5\.6\] ns \(0\.950x \[0\.900, 1\.100\]\)$",
                 rows=r[2])
