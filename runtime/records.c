@@ -172,7 +172,11 @@ int gs_records_find(uintptr_t pc, struct gs_func_info *info)
     struct gs_func_info fi;
     const uint8_t *eh_hdr = NULL;
     pthread_rwlock_rdlock(&lock);
-    int found = find_locked(pc, &fi, &eh_hdr);
+    /* pc is a return address: the function is the one that holds the call,
+     * pc - 1. A call to a noreturn function can be a function's last
+     * instruction, and then its return address is the next function's first
+     * byte, or the end of the module's growstack_text. */
+    int found = find_locked(pc - 1, &fi, &eh_hdr);
     pthread_rwlock_unlock(&lock);
     /* The module stays loaded while a frame of it is live: its tables too. */
     if (found && !gs_unwind_rule(eh_hdr, pc, &fi.frame))

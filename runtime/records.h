@@ -6,8 +6,9 @@
  *    destructor; registering the same descriptor twice is a no-op. Only module
  *    version GS_MODULE_VERSION is accepted: anything else is a fatal error asking
  *    for a rebuild.
- *  - gs_records_find(pc) answers only for pc inside a registered growstack_text
- *    range: an address outside every range is "not instrumented". Its answer
+ *  - gs_records_find(pc) takes pc as a return address and answers for the call
+ *    at pc - 1, only inside a registered growstack_text range: an address
+ *    outside every range is "not instrumented". Its answer
  *    includes the frame rule at pc (unwind.h), read from the call-frame
  *    information of the module, whose .eh_frame_hdr is found once, when the
  *    module registers.
@@ -70,9 +71,11 @@ struct gs_func_info {
                                    call-frame information has no rule for it     */
 };
 
-/* The instrumented function containing pc, and the rule of a frame suspended
- * at pc as a return address; 0 (and *info untouched) if none. Runs on the
- * system stack (it may allocate the calling thread's cache). */
+/* For pc a return address: the instrumented function that holds the call
+ * (the one containing pc - 1: after a call to a noreturn function pc may be
+ * the next function's first byte, or the end of the text), and the rule of a
+ * frame suspended at pc; 0 (and *info untouched) if none. Runs on the system
+ * stack (it may allocate the calling thread's cache). */
 __attribute__((visibility("hidden"))) int gs_records_find(uintptr_t pc,
                                                           struct gs_func_info *info);
 
