@@ -157,7 +157,7 @@ def main():
         print(f"FAIL {src}\n{why}\n")
     print(f"{args.kind} -O{args.opt}: {len(progs)} programs, {counts['pass']} passed in "
           f"{len(args.configs)} configurations, {counts['skip']} skipped (reference "
-          f"failed or timed out), {counts['fail']} failed")
+          f"failed, timed out or printed something else the second time), {counts['fail']} failed")
     print(f"{counts['pass']} passed, {counts['fail']} failed")
     return 1 if failures else 0
 
