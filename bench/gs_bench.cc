@@ -525,13 +525,20 @@ gs_bench_tree *make_tree(int depth)
     return t;
 }
 
+// The tree the tree-walk kernels sum (2^18 nodes), built once for all of them.
+const gs_bench_tree *bench_tree()
+{
+    static const gs_bench_tree *tree = make_tree(18);
+    return tree;
+}
+
 // What does the prologue check cost on a call-heavy kernel? Instrumented fib on a
 // grown coroutine stack vs the plain build on the same coroutine stack.
 void BM_CheckCost(benchmark::State &state)
 {
     const int kind = int(state.range(0));
     const int variant = int(state.range(1)); // 0 instrumented, 1 plain, 2 gscc flags only
-    static gs_bench_tree *tree = make_tree(18);
+    const gs_bench_tree *tree = bench_tree();
     Worker w;
     auto job = [&] {
         if (kind == 0) {
@@ -567,7 +574,7 @@ BENCHMARK(BM_CheckCost)->ArgsProduct({{0, 1}, {0, 1, 2}})->Unit(benchmark::kMicr
 void check_on_thread_stack(benchmark::State &state, int kind, long (*fib)(int),
                            long (*tree_sum)(const gs_bench_tree *), const std::string &label)
 {
-    static gs_bench_tree *tree = make_tree(18);
+    const gs_bench_tree *tree = bench_tree();
     gs_stats before, after;
     gs_stats_get(&before);
     auto job = [&] { return kind == 0 ? uint64_t(fib(27)) : uint64_t(tree_sum(tree)); };
@@ -592,22 +599,26 @@ BENCHMARK(BM_CheckCost_ThreadStack)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecon
 // 1 tree walk), offset, variant (0 gscc, 2 gscc's flags only)}, on the thread
 // stack like BM_CheckCost_ThreadStack. The report compares the sums over the
 // four offsets.
+struct PlacedKernels {
+    long (*fib)(int);
+    long (*tree)(const gs_bench_tree *);
+};
+// Indexed by offset / 16: gscc's build and the flags-only build.
+const PlacedKernels kPlacedGs[] = {{gs_cp0_fib, gs_cp0_tree_sum},
+                                   {gs_cp16_fib, gs_cp16_tree_sum},
+                                   {gs_cp32_fib, gs_cp32_tree_sum},
+                                   {gs_cp48_fib, gs_cp48_tree_sum}};
+const PlacedKernels kPlacedFlags[] = {{flags_cp0_fib, flags_cp0_tree_sum},
+                                      {flags_cp16_fib, flags_cp16_tree_sum},
+                                      {flags_cp32_fib, flags_cp32_tree_sum},
+                                      {flags_cp48_fib, flags_cp48_tree_sum}};
+
 void BM_CheckPlaced(benchmark::State &state)
 {
     const int kind = int(state.range(0));
     const int pad = int(state.range(1));
     const bool gs = state.range(2) == 0;
-    struct Pair {
-        long (*fib)(int);
-        long (*tree)(const gs_bench_tree *);
-    };
-    static const Pair gsk[] = {{gs_cp0_fib, gs_cp0_tree_sum}, {gs_cp16_fib, gs_cp16_tree_sum},
-                               {gs_cp32_fib, gs_cp32_tree_sum}, {gs_cp48_fib, gs_cp48_tree_sum}};
-    static const Pair flk[] = {{flags_cp0_fib, flags_cp0_tree_sum},
-                               {flags_cp16_fib, flags_cp16_tree_sum},
-                               {flags_cp32_fib, flags_cp32_tree_sum},
-                               {flags_cp48_fib, flags_cp48_tree_sum}};
-    const Pair &k = (gs ? gsk : flk)[pad / 16];
+    const PlacedKernels &k = (gs ? kPlacedGs : kPlacedFlags)[pad / 16];
     check_on_thread_stack(state, kind, k.fib, k.tree,
                           " at +" + std::to_string(pad) +
                               (gs ? " instrumented" : " gscc flags only"));
@@ -647,23 +658,22 @@ void time_paired(benchmark::State &state, A a, B b, double units, const char *un
     prep(); // warm both up, untimed
     a();
     b();
+    auto timed = [](auto &side) {
+        double t0 = thread_cpu_ns();
+        side();
+        return thread_cpu_ns() - t0;
+    };
     double ta = 0, tb = 0;
     for (auto _ : state) {
         prep();
-        double t0 = thread_cpu_ns();
-        a();
-        double t1 = thread_cpu_ns();
-        b();
-        double t2 = thread_cpu_ns();
-        b();
-        double t3 = thread_cpu_ns();
+        double a1 = timed(a);
+        double b1 = timed(b);
+        double b2 = timed(b);
         prep();
-        double t4 = thread_cpu_ns();
-        a();
-        double t5 = thread_cpu_ns();
-        ta += (t1 - t0) + (t5 - t4);
-        tb += (t2 - t1) + (t3 - t2);
-        state.SetIterationTime((t1 - t0 + t3 - t1 + t5 - t4) * 1e-9);
+        double a2 = timed(a);
+        ta += a1 + a2;
+        tb += b1 + b2;
+        state.SetIterationTime((a1 + b1 + b2 + a2) * 1e-9);
     }
     const double n = 2.0 * double(state.iterations()) * units;
     state.counters["ratio"] = tb > 0 ? ta / tb : 0;
@@ -680,20 +690,14 @@ void time_paired(benchmark::State &state, A a, B b, double units, const char *un
 void BM_Paired_CheckCost(benchmark::State &state)
 {
     const int kind = int(state.range(0));
-    static gs_bench_tree *tree = make_tree(18);
-    static long (*const gs_fib_at[])(int) = {gs_cp0_fib, gs_cp16_fib, gs_cp32_fib, gs_cp48_fib};
-    static long (*const fl_fib_at[])(int) = {flags_cp0_fib, flags_cp16_fib, flags_cp32_fib,
-                                             flags_cp48_fib};
-    static long (*const gs_tree_at[])(const gs_bench_tree *) = {
-        gs_cp0_tree_sum, gs_cp16_tree_sum, gs_cp32_tree_sum, gs_cp48_tree_sum};
-    static long (*const fl_tree_at[])(const gs_bench_tree *) = {
-        flags_cp0_tree_sum, flags_cp16_tree_sum, flags_cp32_tree_sum, flags_cp48_tree_sum};
-    long expect = kind == 0 ? fl_fib_at[0](27) : fl_tree_at[0](tree);
+    const gs_bench_tree *tree = bench_tree();
+    auto call = [kind, tree](const PlacedKernels &k) { return kind == 0 ? k.fib(27) : k.tree(tree); };
+    const long expect = call(kPlacedFlags[0]);
     bool wrong = false;
-    auto side = [&](long (*const *fib)(int), long (*const *tsum)(const gs_bench_tree *)) {
-        return [&wrong, fib, tsum, kind, expect] {
+    auto side = [&](const PlacedKernels *build) {
+        return [&, build] {
             for (int i = 0; i < 4; i++) {
-                long r = kind == 0 ? fib[i](27) : tsum[i](tree);
+                long r = call(build[i]);
                 benchmark::DoNotOptimize(r);
                 wrong |= r != expect;
             }
@@ -701,8 +705,7 @@ void BM_Paired_CheckCost(benchmark::State &state)
     };
     gs_stats before, after;
     gs_stats_get(&before);
-    time_paired(state, side(gs_fib_at, gs_tree_at), side(fl_fib_at, fl_tree_at), 4.0,
-                "ns_per_call");
+    time_paired(state, side(kPlacedGs), side(kPlacedFlags), 4.0, "ns_per_call");
     gs_stats_get(&after);
     if (wrong)
         state.SkipWithError("wrong result");

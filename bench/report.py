@@ -933,8 +933,9 @@ def main():
               f"{cell(A('libgcc'), lgk[0], 'ns_per_call') if lgk else 'n/a'} | "
               f"{cell(A('libgcc'), lgn[0], 'ns_per_call') if lgn else 'n/a'} |")
     w("")
-    hp = sorted(((paired_ratio(contig, k), k) for k in contig.keys("BM_Paired_HotSplit/128/")
-                 if paired_ratio(contig, k)), key=lambda p: p[0][0])
+    hp = sorted((p for p in ((paired_ratio(contig, k), k)
+                             for k in contig.keys("BM_Paired_HotSplit/128/")) if p[0]),
+                key=lambda p: p[0][0])
     if hp:
         w(f"Paired (`BM_Paired_HotSplit/128/T`, contiguous mode: the loop on a fresh coroutine "
           f"and the flags-only floor's on the thread stack in alternation within every "

@@ -191,7 +191,9 @@ def main():
     stdout, text, rows = r
     failures = []
 
-    def expect(name_part, met_pattern, measured_pattern=None, rows=rows):
+    def expect(name_part, met_pattern, measured_pattern=None, rows=rows, parts=(), what=None):
+        """Check a goal row: its met column, its figure and, when given, that its
+        detail holds every one of `parts` (reported as `what` lacking it)."""
         hits = [(n, r) for n, r in rows.items() if name_part in n]
         if not hits:
             failures.append(f"no goal row containing {name_part!r}")
@@ -201,15 +203,16 @@ def main():
             failures.append(f"{n}: met = {met!r}, expected /{met_pattern}/")
         if measured_pattern and not re.search(measured_pattern, measured):
             failures.append(f"{n}: measured = {measured!r}, expected /{measured_pattern}/")
+        for part in parts:
+            if part not in detail:
+                failures.append(f"the {what} lacks {part!r}: {detail}")
         return detail
 
-    d = expect("prologue check cost, fib(27)", r"^yes, range crosses the target$",
-               r"^\+1\.5% \[-0\.5%, \+3\.5%\]$")
-    for part in ("summed over four placements", "`BM_CheckPlaced/0/N/0`",
-                 "+0: +12.0%, +16: +0.0%, +32: -8.0%, +48: +2.0%",
-                 "`BM_CheckCost_ThreadStack/0` (gscc: plugin + gscc's flags; thread stack"):
-        if d and part not in d:
-            failures.append(f"the fib check cost lacks {part!r}: {d}")
+    expect("prologue check cost, fib(27)", r"^yes, range crosses the target$",
+           r"^\+1\.5% \[-0\.5%, \+3\.5%\]$", what="fib check cost",
+           parts=("summed over four placements", "`BM_CheckPlaced/0/N/0`",
+                  "+0: +12.0%, +16: +0.0%, +32: -8.0%, +48: +2.0%",
+                  "`BM_CheckCost_ThreadStack/0` (gscc: plugin + gscc's flags; thread stack"))
     if not re.search(r"^\| fib\(27\) \| 112 \(113, 114\) \| 100 \(101, 102\) \| 1\.120x "
                      r"\[1\.098, 1\.140\] \|.*\| 1\.015x \[0\.995, 1\.035\] \|$", text, re.M):
         failures.append("no row for fib in the table of placements")
@@ -237,12 +240,12 @@ def main():
     if not re.search(r"^\| growstack gs_ctx_switch alone \(no bookkeeping\) \| 5\.4 \(5\.5, 5\.6\)", text, re.M):
         failures.append("no row for gs_ctx_switch alone in the switch table")
     d4 = expect("deep recursion, new coroutine per iteration, contiguous vs Go", r"^\*\*no\*\*$",
-                r"^2\.132x \[2\.132, 2\.194\] \(medians: 2\.163x\)$")
-    for part in ["BM_DeepRecursion_New` 680 (690, 700) ns/frame vs Go `BM_DeepRecursion_Cold` 319",
-                 "keeps freed stacks resident", "10^5 x 1024 B (over 64 MiB): 24,885 (trimmed "
-                 "25,409, Go 1,427)", "GS_MMAP_CACHE_BYTES"]:
-        if d4 and part not in d4:
-            failures.append(f"the deep recursion goal against Go lacks {part!r}: {d4}")
+                r"^2\.132x \[2\.132, 2\.194\] \(medians: 2\.163x\)$",
+                what="deep recursion goal against Go",
+                parts=["BM_DeepRecursion_New` 680 (690, 700) ns/frame vs Go "
+                       "`BM_DeepRecursion_Cold` 319", "keeps freed stacks resident",
+                       "10^5 x 1024 B (over 64 MiB): 24,885 (trimmed 25,409, Go 1,427)",
+                       "GS_MMAP_CACHE_BYTES"])
     if d4 and "10^3 x 1024 B" in d4:
         failures.append("10^3 x 1024 B (no page faults with the caches kept) named as faulting: " + d4)
     if not re.search(r"^\| 10\^3 x 1024 B \| new \(caches kept\) \|.*\| 100 \(105, 110\) \| n/a \|"
@@ -335,20 +338,16 @@ def main():
     r = report(os.path.join(work, "doc-paired"))
     if r is None:
         return 1
-    d6 = expect("prologue check cost, fib(27)", r"^yes, range crosses the target$",
-                r"^\+2\.0% \[\+1\.0%, \+5\.0%\]$", rows=r[2])
-    for part in ("paired: `BM_Paired_CheckCost/0`", "per call 102 [101, 105] vs 100 [100, 100] ns",
-                 "(`BM_CheckPlaced/0/N/0` vs `/2`): +1.5% [-0.5%, +3.5%]"):
-        if d6 and part not in d6:
-            failures.append(f"the paired fib check cost lacks {part!r}: {d6}")
+    expect("prologue check cost, fib(27)", r"^yes, range crosses the target$",
+           r"^\+2\.0% \[\+1\.0%, \+5\.0%\]$", rows=r[2], what="paired fib check cost",
+           parts=("paired: `BM_Paired_CheckCost/0`", "per call 102 [101, 105] vs 100 [100, 100] ns",
+                  "(`BM_CheckPlaced/0/N/0` vs `/2`): +1.5% [-0.5%, +3.5%]"))
     # the tree walk has no paired result: still the unpaired (insane) figure
     expect("prologue check cost, tree walk", r"^\*\*insane measurement\*\*", rows=r[2])
-    d8 = expect("contiguous hot split vs floor", r"^yes, range crosses the target$",
-                r"^1\.080x \[1\.050, 1\.120\]$", rows=r[2])
-    for part in ("worst of 2 positions", "`BM_Paired_HotSplit/128/16` 8.6 [8.4, 9] vs 8 [8, 8]",
-                 "Unpaired, the worst position's fastest repetition over the floor's: 1.125x"):
-        if d8 and part not in d8:
-            failures.append(f"the paired hot split lacks {part!r}: {d8}")
+    expect("contiguous hot split vs floor", r"^yes, range crosses the target$",
+           r"^1\.080x \[1\.050, 1\.120\]$", rows=r[2], what="paired hot split",
+           parts=("worst of 2 positions", "`BM_Paired_HotSplit/128/16` 8.6 [8.4, 9] vs 8 [8, 8]",
+                  "Unpaired, the worst position's fastest repetition over the floor's: 1.125x"))
     d9 = expect("deep recursion, warm, contiguous, worst of 1", r"^\*\*no\*\*$",
                 r"^1\.200x \[1\.150, 1\.250\]$", rows=r[2])
     if d9 and "Unpaired (fastest over fastest): 2.500x [2.381, 2.600]" not in d9:
