@@ -237,16 +237,16 @@ def goal_rows(data):
                 if r[2] < 1 - NOISE:
                     insane.append(f"{cid} {MODE_LABEL.get(m, m)} {_x(r)}")
                 if worst is None or r[0] > worst[0]:
-                    worst, at = r, f"{cid}, {MODE_LABEL.get(m, m)}"
+                    worst, at, wcid = r, f"{cid}, {MODE_LABEL.get(m, m)}", cid
         ok = None if worst is None else worst[0] <= 1.03
         crosses = worst is not None and ok and worst[2] > 1.03
         rows.append((f"real programs, {prog}: gscc CPU time vs plain clang-19, worst case and mode",
                      _x(worst), "within 1.03x", ok,
-                     f"{at} (" + (f"the fastest of {data['reps']} runs over the fastest of the "
+                     f"{at} (" + (f"the fastest of {_reps(data, wcid)} runs over the fastest of the "
                                   "plain runs paired with them, each right next to one, and the "
                                   "range of the pair ratios"
                                   if data.get("paired") else
-                                  f"the fastest of {data['reps']} runs over the plain build's "
+                                  f"the fastest of {_reps(data, wcid)} runs over the plain build's "
                                   "fastest, range over runs paired with the plain build's")
                      + "; section Real programs)" + _icount_of(data, prog)
                      + ("" if ok else "; where the instructions go (the trampoline, checks, "
@@ -272,16 +272,17 @@ def goal_rows(data):
         r = hi[0] / lo[0]
         if spread is None or r > spread[0]:
             spread = (r, f"{cid}: {MODE_LABEL[hi[1]]} {hi[0]:.3f}{unit} vs {MODE_LABEL[lo[1]]} "
-                         f"{lo[0]:.3f}{unit}")
+                         f"{lo[0]:.3f}{unit}", cid)
     if any(m in data["configs"] for m in INITIAL_SIZES[2:]):
         rows.append(("real programs, Lua: contiguous mode at 2k, 4k and 8k initial, largest "
                      "fastest-run CPU time (ratio to plain, when paired) over smallest, worst case",
                      "n/a" if spread is None else f"{spread[0]:.3f}x", f"within {INITIAL_SPREAD}x",
                      None if spread is None else spread[0] <= INITIAL_SPREAD,
                      ("no Lua case ran at all three sizes" if spread is None else spread[1])
-                     + (f" (each the fastest of {data['reps']} runs over the fastest of the "
-                        "plain runs paired with them)" if data.get("paired")
-                        else f" (the fastest of {data['reps']} runs each)")
+                     + ("" if spread is None else
+                        f" (each the fastest of {_reps(data, spread[2])} runs over the fastest of "
+                        "the plain runs paired with them)" if data.get("paired")
+                        else f" (the fastest of {_reps(data, spread[2])} runs each)")
                      + _icount_sizes(data), None, False))
     for m in ("contiguous-2k", "contiguous-4k"):
         worst, at, no_moves, judged, missing = None, "", [], 0, []
@@ -323,6 +324,27 @@ def goals(data, goal):
         goal(name, value, target, ok, detail, insane=insane, crosses=crosses)
 
 
+def _reps(data, cid):
+    """The timed repetitions case cid had (run.py --budget gives short cases more)."""
+    return data["cases"].get(cid, {}).get("reps", data["reps"])
+
+
+def _reps_range(data):
+    """The cases' repetitions: one number, or the fewest-most when --budget varied them."""
+    rs = [_reps(data, cid) for cid in data["cases"]] or [data["reps"]]
+    return str(min(rs)) if min(rs) == max(rs) else f"{min(rs)}-{max(rs)}"
+
+
+def _budget_text(data):
+    """What run.py --budget added to the repetitions, as the method states it."""
+    if not data.get("budget_s"):
+        return ""
+    return (f"; a case whose timed rounds had taken less than {data['budget_s']:g} s of wall "
+            f"time ran more, up to {data['max_reps']} (`run.py --budget {data['budget_s']:g} "
+            f"--max-reps {data['max_reps']}`: a run falls on one of this VM's two speeds, and "
+            f"short cases get more chances at the fast one), here {_reps_range(data)} per case")
+
+
 def method(data):
     """How the timed runs were made, as the section states it."""
     reps, warm = data["reps"], data.get("warmup")
@@ -336,9 +358,9 @@ def method(data):
     if data.get("paired"):
         return (f"{reps} repetitions, each running every build in a shuffled order, each next to a "
                 f"plain clang-19 run of its own, in a random order within the pair (seed "
-                f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}")
+                f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}{_budget_text(data)}")
     return (f"{reps} repetitions, each running every build once in a shuffled order (seed "
-            f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}")
+            f"{data.get('seed')}; `run.py --bench --seed` repeats it), {w}{_budget_text(data)}")
 
 
 def warmup_note(data):
@@ -434,7 +456,8 @@ def section(data, w):
         warm = data.get("warmup") or 0
         wwalls = [e.get("warmup_wall_s") or 0 for e in data["cases"].values()]
         w(f"Running these cases took {sum(walls) / 60:.1f} min of wall time ({len(walls)} cases x "
-          + (f"({warm} warm-up + {data['reps']} timed rounds)" if warm else f"{data['reps']} repetitions")
+          + (f"({warm} warm-up + {_reps_range(data)} timed rounds)" if warm
+             else f"{_reps_range(data)} repetitions")
           + f" x {2 + len(data['configs'])} builds/modes"
           + (", each timed one but plain's next to a plain run of its own" if data.get("paired") else "")
           + f"{f'; the warm-up {sum(wwalls) / 60:.1f} min of it' if warm else ''}), builds not "

@@ -3,8 +3,8 @@
 each case gets an untimed warm-up round of every build, its timed repetitions
 run the builds in a shuffled order that the recorded seed repeats, each build
 but plain next to a plain run of its own (--unpaired: every build once), a failed
-warm-up run is recorded (and the plain build's stops the run), and
-bench/report_realprog.py states that method.
+warm-up run is recorded (and the plain build's stops the run), --budget adds
+repetitions up to --max-reps, and bench/report_realprog.py states that method.
 
     realprog_bench.py SOURCE_DIR WORK_DIR
 """
@@ -123,6 +123,28 @@ def main():
     if u is not None and "3 repetitions, each running every build once in a shuffled order (seed " \
             "42;" not in "\n".join(lines):
         failures.append("report: the unpaired method is not stated for unpaired JSON")
+
+    # --budget: short cases run more repetitions, up to --max-reps, each counted
+    # per case and stated by the report; without --max-reps it is refused.
+    _, g = bench("g", "--budget", "30", "--max-reps", "5")
+    if g is None or (g.get("budget_s"), g.get("max_reps")) != (30, 5) or any(
+            e.get("reps") != 5 or len(e["order"]) != 5 or
+            any(len(r) != 5 for r in e["pairs"].values()) for e in g["cases"].values()):
+        failures.append("--budget 30 --max-reps 5 did not run 5 repetitions of each (instant) case")
+    elif any(e.get("reps") != 3 for e in a["cases"].values()):
+        failures.append("without --budget a case did not run exactly --bench's 3 repetitions")
+    else:
+        lines = []
+        report_realprog.section(g, lines.append)
+        text = "\n".join(lines)
+        for want in ("a case whose timed rounds had taken less than 30 s of wall time ran more, "
+                     "up to 5 (`run.py --budget 30 --max-reps 5`", "here 5 per case",
+                     "3 cases x (1 warm-up + 5 timed rounds)"):
+            if want not in text:
+                failures.append(f"report of --budget: no {want!r}")
+    p, _ = bench("h", "--budget", "30")
+    if p.returncode == 0 or "--max-reps" not in p.stderr:
+        failures.append(f"--budget without --max-reps was not refused: {p.returncode} {p.stderr!r}")
 
     # A failed warm-up run of another build is recorded and the run goes on; the
     # plain build's stops it.
