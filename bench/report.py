@@ -735,6 +735,44 @@ def main():
          f"{cell(contig, sw_private, 'ns_per_switch') if sw_private else 'n/a'} ns",
          crosses=crosses)
 
+    # The system-stack trampoline against a direct call (issue 13: within 0.5 ns).
+    # Paired (gs_bench.cc BM_Paired_Trampoline): the difference of the two
+    # sides' times per call in each repetition, median and range; older
+    # results: BM_CallCost/0's fastest repetitions.
+    ta = contig.vals("BM_Paired_Trampoline", "a_ns_per_call")
+    tb = contig.vals("BM_Paired_Trampoline", "b_ns_per_call")
+    cc_a, cc_b = contig.get("BM_CallCost/0/0", "ns_per_call"), contig.get("BM_CallCost/0/1", "ns_per_call")
+    unpaired = (f"`BM_CallCost/0/0` (gscc's loop on a coroutine) {cell(contig, 'BM_CallCost/0/0', 'ns_per_call')} "
+                f"vs `BM_CallCost/0/1` (plain clang's loop, direct calls) "
+                f"{cell(contig, 'BM_CallCost/0/1', 'ns_per_call')} ns/call")
+    where_tramp = ("where it goes (protocol.md 4.2): the thunk's slot test, the trampoline's "
+                   "guard test, stack switch, mark of the external call and its clearing, and "
+                   "the nested call and return, about 17 instructions; the nested call is most "
+                   "of it, and removing it would break the processor's pairing of calls and "
+                   "returns (a return to another address than its call's is mispredicted)")
+    if ta and tb and len(ta) == len(tb):
+        diffs = [a - b for a, b in zip(ta, tb)]
+        d = statistics.median(diffs)
+        goal("system-stack trampoline vs a direct call (a call into uninstrumented code)",
+             f"+{d:.2f} ns [{min(diffs):+.2f}, {max(diffs):+.2f}]" if d >= 0 else f"{d:.2f} ns",
+             "within 0.5 ns", d <= 0.5,
+             f"paired: `BM_Paired_Trampoline` runs blocks of 100,000 calls of a function in an "
+             f"object plain clang compiled, from gscc's loop on a coroutine (thunk + trampoline) "
+             f"and from plain clang's loop on the thread stack (a direct call), in alternation "
+             f"within every iteration on the thread's CPU clock; the figure is the median over "
+             f"the repetitions of each repetition's difference per call, with their range: "
+             f"{cell(contig, 'BM_Paired_Trampoline', 'a_ns_per_call')} vs "
+             f"{cell(contig, 'BM_Paired_Trampoline', 'b_ns_per_call')} ns/call (medians "
+             f"[range]). Unpaired: {unpaired}; {where_tramp}",
+             insane=(f"the trampoline came out faster than a direct call in every repetition "
+                     f"({max(diffs):+.2f} ns at most)") if max(diffs) < 0 else None,
+             crosses=d <= 0.5 < max(diffs))
+    elif cc_a is not None and cc_b is not None:
+        d = cc_a - cc_b
+        goal("system-stack trampoline vs a direct call (a call into uninstrumented code)",
+             f"{d:+.2f} ns", "within 0.5 ns", d <= 0.5,
+             f"unpaired, the fastest repetitions: {unpaired}; {where_tramp}")
+
     s_worst, s_key = worst_hot(seg, 128)
 
     def libgcc_key(prefix, frame):
