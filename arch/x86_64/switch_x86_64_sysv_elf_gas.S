@@ -47,9 +47,9 @@
  * aliasing), and where a coroutine's struct (malloc) and its saved registers
  * (the program's depth) lie modulo 4 KiB is nobody's choice: with the new
  * %rsp read after the old context's stores, and the guard and the old %rsp
- * stored before the new registers were read, one coroutine in about ten of a
- * test switched 1.3-1.8 ns slower than the others, every run (2026-12-06,
- * /tmp/sw). So the old %rsp and the guard are stored last, after the new
+ * stored before the new registers were read, three coroutines of thirty in
+ * a test switched 0.6-1.8 ns slower than the others, the same three in every
+ * run (2026-12-06; protocol.md 6.1). So the old %rsp and the guard are stored last, after the new
  * context's registers are loaded; nothing reads them in between (a signal
  * handler saves and restores the guard; a context being suspended is resumed
  * only by this thread, after the switch). gs_resume and gs_yield read the
