@@ -540,8 +540,7 @@ def bench(args, cases):
                 pairs[v[0]].append(got[v[0]] / base if got[v[0]] is not None and base else None)
             orders.append(order)
         entry = {"argv": case.argv, "reps": rep, "cpu_s": {}, "stats": {}, "stats_range": {},
-                 "failed": {},
-                 "order": orders, **({} if args.unpaired else {"pairs": pairs}),
+                 "failed": {}, "order": orders, **({} if args.unpaired else {"pairs": pairs}),
                  "warmup_cpu_s": warm, "warmup_failed": warm_failed,
                  "warmup_wall_s": round(warm_s, 1), "wall_s": round(time.time() - t0, 1)}
         for name, ts in times.items():
