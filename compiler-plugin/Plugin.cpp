@@ -7,7 +7,8 @@
 // transformation, so it sees the calls and frames that will be emitted. In
 // LLVM 19 clang's -O0 pipeline (PassBuilder::buildO0DefaultPipeline) invokes
 // the OptimizerLastEP callbacks too; tests/lit/pipeline-o0.c checks it.
-// It is not registered for the (Thin)LTO link pipelines: see docs/plugin.md.
+// It is not registered for the (Thin)LTO link pipelines, and gscc refuses
+// -flto: see docs/plugin.md.
 //
 //===----------------------------------------------------------------------===//
 

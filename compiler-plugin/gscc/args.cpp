@@ -268,6 +268,10 @@ Invocation parse_command_line(const std::vector<std::string> &tok) {
       inv.dep_file = true;
     } else if (starts_with(t, "-MF")) {
       inv.dep_file_named = true;
+    } else if (t == "-flto" || starts_with(t, "-flto=")) {
+      inv.lto = t;  // the last of -flto and -fno-lto wins, as in clang
+    } else if (t == "-fno-lto") {
+      inv.lto.clear();
     } else if (t == "-m32" || t == "-mx32" || t == "-m16") {
       inv.unsupported_target = t;
     } else if (t == "-target" || starts_with(t, "--target=") || starts_with(t, "-target=")) {

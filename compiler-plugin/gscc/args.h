@@ -57,6 +57,7 @@ struct Invocation {
   std::vector<std::string> lib_dirs;     // -L, in order
   std::vector<std::string> target_args;  // --sysroot, -B, --target ...: for -print-search-dirs
   std::string unsupported_target;        // non-empty: why gscc refuses (-m32, --target=...)
+  std::string lto;                       // the -flto[=...] in force ("" if none, or -fno-lto after it)
 
   bool has_inputs() const;
   bool has_sources() const;

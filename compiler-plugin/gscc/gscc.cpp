@@ -365,7 +365,9 @@ void print_help() {
       "environment: GSCC_CLANG (default clang-19), GSCC_NM (llvm-nm-19, for bitcode and thin\n"
       "  archives), GSCC_OBJCOPY (llvm-objcopy-19, for objects gscc cannot patch),\n"
       "             GSCC_VERBOSE=1 (print commands), GSCC_KEEP_TEMPS=1\n"
-      "See docs/usage.md.\n");
+      "refused (exit status 2): targets other than x86-64 Linux (-m32, -mx32, --target=...),\n"
+      "  and -flto when compiling (link-time optimisation would re-optimise instrumented code)\n"
+      "See docs/usage.md (section 5: what is not supported).\n");
 }
 
 int usage_error(const std::string &msg) {
@@ -547,6 +549,16 @@ int gscc_main(int argc, char **argv) {
     return usage_error(inv.unsupported_target +
                        ": growstack supports only x86-64 Linux (LLVM has split-stack "
                        "prologues for no other target)");
+
+  // Link-time optimisation would optimise the instrumented code again after
+  // the plugin, which must run last (docs/plugin.md, "-flto"). A link of
+  // objects only may name -flto: bitcode from elsewhere is uninstrumented code.
+  if (!inv.lto.empty() && !inv.preprocess_only && inv.has_compiled_sources())
+    return usage_error(inv.lto +
+                       ": link-time optimisation is not supported: the link would optimise "
+                       "the instrumented code again and inline across files after the plugin, "
+                       "undoing what it proved (pinned frames, zeroed words); build without "
+                       "it or add -fno-lto");
 
   Layout l = locate_layout();
   if (inv.no_link) return compile_only(tools, l, inv, tokens);

@@ -60,6 +60,16 @@ run("unknown --gs option" 2 "gscc: unknown option --gs-bogus" ${GSCC} --gs-bogus
 run("--gs option not first" 2 "must be the first argument" ${GSCC} -c calls.c --gs-print-plugin)
 run("--gs-thunks without -o" 2 "needs -o" ${GSCC} --gs-thunks calls.o)
 run("-m32 refused" 2 "only x86-64" ${GSCC} -m32 -c calls.c)
+# Link-time optimisation would re-optimise instrumented code after the plugin
+# (docs/plugin.md "-flto"): refused when gscc compiles; the last of -flto and
+# -fno-lto wins, as in clang; a link of objects may name it.
+run("-flto refused" 2 "-flto: link-time optimisation is not supported" ${GSCC} -flto -c calls.c)
+run("-flto=thin refused" 2 "-flto=thin: link-time optimisation" ${GSCC} -O2 -flto=thin -c calls.c)
+run("-flto when compiling and linking" 2 "link-time optimisation" ${GSCC} -flto calls.c main_undef.c -o never)
+run("-fno-lto -flto refused" 2 "link-time optimisation" ${GSCC} -fno-lto -flto -c calls.c)
+run("-flto -fno-lto compiles" 0 "" ${GSCC} -flto -fno-lto -c calls.c -o calls_nolto.o)
+run("-E -flto preprocesses" 0 "" ${GSCC} -E -flto calls.c -o calls.i)
+run("--gs-help names -flto" 0 "-flto when compiling" ${GSCC} --gs-help)
 
 # The pieces are found relative to gscc.
 run("--gs-print-plugin" 0 "growstack-plugin\\.so" ${GSCC} --gs-print-plugin)
@@ -107,6 +117,9 @@ run("archive via -Wl, is not scanned" nonzero "undefined reference to `__gs_x\\.
 run("archive as an input is scanned" 0 "" ${GSCC} main_lib.c libuses_atoi.a -o via_input)
 run("archive via -L/-l is scanned" 0 "" ${GSCC} main_lib.c -L. -luses_atoi -o via_l)
 run("the program runs" 0 "" ${WORK}/via_l)
+run("a link of objects may name -flto" 0 "" ${GSCC} -flto main_lib.c -fno-lto -c -o main_lib_lto.o)
+run("(link with -flto)" 0 "" ${GSCC} -flto main_lib_lto.o libuses_atoi.a -o via_lto_link)
+run("(that program runs)" 0 "" ${WORK}/via_lto_link)
 
 # What a link runs (docs/usage.md, "What gscc costs"): gscc reads the symbols
 # and writes the thunk archive itself, so a link with objects and archives runs
