@@ -1,6 +1,7 @@
 // args.cpp - see args.h.
 #include "args.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -155,6 +156,39 @@ std::vector<std::string> expand_response_files(const std::vector<std::string> &i
   return out;
 }
 
+// Sanitizers whose run-time part keeps shadow state per stack address or
+// replaces memcpy & co. (which instrumented code calls on the coroutine stack,
+// protocol.md 4.1), or which keep a stack of their own per thread: a stack
+// that moves, or a tiny stack that grows, breaks them (docs/usage.md section
+// 5). The groups clang expands to these are listed too.
+static const std::set<std::string> kRefusedSanitizers = {
+    "address",        "pointer-compare",  "pointer-subtract", "hwaddress",
+    "kernel-address", "kernel-hwaddress", "memory",           "kernel-memory",
+    "thread",         "safe-stack",       "dataflow",         "memtag",
+    "memtag-stack",   "memtag-heap",      "memtag-globals",   "shadow-call-stack",
+    "numerical",      "realtime",
+};
+
+// Apply one -fsanitize=a,b (on) or -fno-sanitize=a,b (off) to the list.
+static void note_sanitizers(const std::string &list, bool on, std::vector<std::string> &refused) {
+  size_t start = 0;
+  for (;;) {
+    size_t comma = list.find(',', start);
+    std::string name = list.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (on && kRefusedSanitizers.count(name) &&
+        std::find(refused.begin(), refused.end(), name) == refused.end())
+      refused.push_back(name);
+    if (!on) {
+      if (name == "all")
+        refused.clear();
+      else
+        refused.erase(std::remove(refused.begin(), refused.end(), name), refused.end());
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+}
+
 Invocation parse_command_line(const std::vector<std::string> &tok) {
   Invocation inv;
   std::string lang;       // -x in force
@@ -272,6 +306,10 @@ Invocation parse_command_line(const std::vector<std::string> &tok) {
       inv.lto = t;  // the last of -flto and -fno-lto wins, as in clang
     } else if (t == "-fno-lto") {
       inv.lto.clear();
+    } else if (starts_with(t, "-fsanitize=")) {
+      note_sanitizers(t.substr(11), true, inv.refused_sanitizers);
+    } else if (starts_with(t, "-fno-sanitize=")) {
+      note_sanitizers(t.substr(14), false, inv.refused_sanitizers);
     } else if (t == "-m32" || t == "-mx32" || t == "-m16") {
       inv.unsupported_target = t;
     } else if (t == "-target" || starts_with(t, "--target=") || starts_with(t, "-target=")) {

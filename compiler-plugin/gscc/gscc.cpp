@@ -366,7 +366,9 @@ void print_help() {
       "  archives), GSCC_OBJCOPY (llvm-objcopy-19, for objects gscc cannot patch),\n"
       "             GSCC_VERBOSE=1 (print commands), GSCC_KEEP_TEMPS=1\n"
       "refused (exit status 2): targets other than x86-64 Linux (-m32, -mx32, --target=...),\n"
-      "  and -flto when compiling (link-time optimisation would re-optimise instrumented code)\n"
+      "  -flto when compiling (link-time optimisation would re-optimise instrumented code),\n"
+      "  and the sanitizers address, memory, thread, safe-stack, dataflow, hwaddress, numerical\n"
+      "  (-fsanitize=undefined works)\n"
       "See docs/usage.md (section 5: what is not supported).\n");
 }
 
@@ -460,6 +462,37 @@ int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
   return 0;
 }
 
+// Why gscc refuses this invocation ("" if it does not): exit status 2.
+std::string refusal(const Invocation &inv) {
+  if (!inv.unsupported_target.empty())
+    return inv.unsupported_target +
+           ": growstack supports only x86-64 Linux (LLVM has split-stack prologues for no "
+           "other target)";
+  // Link-time optimisation would optimise the instrumented code again after
+  // the plugin, which must run last (docs/plugin.md, "-flto"). A link of
+  // objects only may name -flto: bitcode from elsewhere is uninstrumented code.
+  if (!inv.lto.empty() && !inv.preprocess_only && inv.has_compiled_sources())
+    return inv.lto +
+           ": link-time optimisation is not supported: the link would optimise the "
+           "instrumented code again and inline across files after the plugin, undoing what it "
+           "proved (pinned frames, zeroed words); build without it or add -fno-lto";
+  // Sanitizers that shadow stack memory, replace memcpy & co. or keep a stack
+  // of their own: refused when compiling and when linking (their run-time
+  // part alone replaces the C library's leaf functions). -fsanitize=undefined
+  // and its relatives are checks clang emits inline, calling a handler
+  // through a thunk like any library call: they work (e2e.ubsan_reports).
+  if (!inv.refused_sanitizers.empty() && !inv.preprocess_only) {
+    std::string names;
+    for (const std::string &n : inv.refused_sanitizers)
+      names += (names.empty() ? "" : ",") + n;
+    return "-fsanitize=" + names +
+           ": not supported: such a sanitizer keeps shadow state for stack addresses or "
+           "replaces memcpy & co., which assume stacks that neither move nor start tiny; "
+           "-fsanitize=undefined works";
+  }
+  return "";
+}
+
 // gscc --gs-link [--gs-wrap-main] <driver> <link arguments...>: a link done by
 // another driver (clang++, for a C++ program with instrumented C in it), as a
 // CMake <LANG>_LINKER_LAUNCHER (growstack_instrument() in the CMake package).
@@ -486,6 +519,7 @@ int gs_link(Tools &tools, const std::vector<std::string> &args) {
   tools.dry_run = inv.dry_run;
   if (inv.no_link || inv.has_sources())
     return usage_error("--gs-link takes a link command (objects and libraries, no sources)");
+  if (std::string why = refusal(inv); !why.empty()) return usage_error(why);
   for (const Arg &a : inv.args)
     if (a.kind == ArgKind::Input && classify_file(a.value) == FileKind::Object &&
         !strip_split_stack_notes(tools, a.value))
@@ -545,20 +579,7 @@ int gscc_main(int argc, char **argv) {
     cmd.insert(cmd.end(), raw.begin(), raw.end());
     return exec(cmd);
   }
-  if (!inv.unsupported_target.empty())
-    return usage_error(inv.unsupported_target +
-                       ": growstack supports only x86-64 Linux (LLVM has split-stack "
-                       "prologues for no other target)");
-
-  // Link-time optimisation would optimise the instrumented code again after
-  // the plugin, which must run last (docs/plugin.md, "-flto"). A link of
-  // objects only may name -flto: bitcode from elsewhere is uninstrumented code.
-  if (!inv.lto.empty() && !inv.preprocess_only && inv.has_compiled_sources())
-    return usage_error(inv.lto +
-                       ": link-time optimisation is not supported: the link would optimise "
-                       "the instrumented code again and inline across files after the plugin, "
-                       "undoing what it proved (pinned frames, zeroed words); build without "
-                       "it or add -fno-lto");
+  if (std::string why = refusal(inv); !why.empty()) return usage_error(why);
 
   Layout l = locate_layout();
   if (inv.no_link) return compile_only(tools, l, inv, tokens);

@@ -70,6 +70,18 @@ run("-fno-lto -flto refused" 2 "link-time optimisation" ${GSCC} -fno-lto -flto -
 run("-flto -fno-lto compiles" 0 "" ${GSCC} -flto -fno-lto -c calls.c -o calls_nolto.o)
 run("-E -flto preprocesses" 0 "" ${GSCC} -E -flto calls.c -o calls.i)
 run("--gs-help names -flto" 0 "-flto when compiling" ${GSCC} --gs-help)
+# Sanitizers with shadow state for stack addresses, memcpy interceptors or a
+# stack of their own: refused when compiling and when linking; -fno-sanitize=
+# takes them back, in order; -fsanitize=undefined passes (e2e.ubsan_reports).
+run("-fsanitize=address refused" 2 "-fsanitize=address: not supported" ${GSCC} -fsanitize=address -c calls.c)
+run("a refused one in a list" 2 "-fsanitize=thread: not supported" ${GSCC} -fsanitize=undefined,thread -c calls.c)
+run("several named" 2 "-fsanitize=memory,dataflow: not supported" ${GSCC} -fsanitize=memory -fsanitize=dataflow -c calls.c)
+run("-fsanitize=safe-stack refused" 2 "safe-stack: not supported" ${GSCC} -fsanitize=safe-stack -c calls.c)
+run("refused at a link too" 2 "-fsanitize=address: not supported" ${GSCC} -fsanitize=address calls.o -o never)
+run("refused by --gs-link" 2 "-fsanitize=address: not supported" ${GSCC} --gs-link clang-19 -fsanitize=address calls.o -o never)
+run("-fno-sanitize= takes it back" 0 "" ${GSCC} "-###" -fsanitize=address,undefined -fno-sanitize=address -c calls.c)
+run("-fno-sanitize=all takes all back" 0 "" ${GSCC} "-###" -fsanitize=address -fno-sanitize=all -c calls.c)
+run("-fsanitize=undefined passes" 0 "-fsanitize=undefined" ${GSCC} "-###" -fsanitize=undefined -c calls.c)
 
 # The pieces are found relative to gscc.
 run("--gs-print-plugin" 0 "growstack-plugin\\.so" ${GSCC} --gs-print-plugin)
