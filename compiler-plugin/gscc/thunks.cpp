@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -106,10 +107,23 @@ void SymbolSets::merge(const SymbolSets &o) {
 
 namespace {
 
+bool is_bitcode_file(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  unsigned char h[4] = {0};
+  f.read(reinterpret_cast<char *>(h), sizeof h);
+  return f.gcount() == 4 && ((h[0] == 'B' && h[1] == 'C' && h[2] == 0xc0 && h[3] == 0xde) ||
+                             (h[0] == 0xde && h[1] == 0xc0 && h[2] == 0x17 && h[3] == 0x0b));
+}
+
 // llvm-nm for the inputs gscc does not read itself. POSIX format: "name type
 // [value size]" per symbol; archive members and files are introduced by a
-// "file[member]:" line, which has a single field.
-bool nm_symbols(const Tools &tools, const std::vector<std::string> &files, SymbolSets &sets) {
+// "file[member]:" line, which has a single field. A bitcode file that holds
+// the plugin's module descriptor (gs.module) was instrumented, and the link
+// would optimise it again (-flto outside gscc, e.g. CMake's
+// INTERPROCEDURAL_OPTIMIZATION with growstack_instrument): its name goes to
+// `instrumented_bitcode`.
+bool nm_symbols(const Tools &tools, const std::vector<std::string> &files, SymbolSets &sets,
+                std::vector<std::string> &instrumented_bitcode) {
   Argv argv = {tools.nm, "--format=posix", "--no-sort", "--quiet", "--extern-only"};
   argv.insert(argv.end(), files.begin(), files.end());
   if (tools.dry_run) {
@@ -126,11 +140,19 @@ bool nm_symbols(const Tools &tools, const std::vector<std::string> &files, Symbo
     return false;
   }
   std::istringstream in(text);
-  std::string line;
+  std::string line, file = files.size() == 1 ? files[0] : std::string();
   while (std::getline(in, line)) {
     std::istringstream ls(line);
     std::string name, type;
-    if (!(ls >> name >> type)) continue;
+    if (!(ls >> name)) continue;
+    if (!(ls >> type)) {
+      if (name.size() > 1 && name.back() == ':') file = name.substr(0, name.size() - 1);
+      continue;
+    }
+    if (name == "gs.module" && type != "U" && !file.empty() && is_bitcode_file(file) &&
+        std::find(instrumented_bitcode.begin(), instrumented_bitcode.end(), file) ==
+            instrumented_bitcode.end())
+      instrumented_bitcode.push_back(file);
     if (type.size() != 1) continue;
     char t = type[0];
     bool undefined = (t == 'U' || t == 'w' || t == 'v');
@@ -162,7 +184,16 @@ bool collect_thunk_refs(const Tools &tools, const std::vector<std::string> &file
     for (const std::string &f : files) std::fprintf(stderr, "#   %s\n", f.c_str());
     return true;
   }
-  if (!by_nm.empty() && !nm_symbols(tools, by_nm, sets)) return false;
+  std::vector<std::string> instrumented_bitcode;
+  if (!by_nm.empty() && !nm_symbols(tools, by_nm, sets, instrumented_bitcode)) return false;
+  for (const std::string &f : instrumented_bitcode)
+    std::fprintf(stderr,
+                 "gscc: %s: LLVM bitcode compiled with the growstack plugin (-flto): "
+                 "link-time optimisation is not supported, the link would optimise the "
+                 "instrumented code again (docs/usage.md section 5); compile it without "
+                 "-flto\n",
+                 f.c_str());
+  if (!instrumented_bitcode.empty()) return false;
   for (const std::string &name : sets.thunk_refs) {
     if (sets.defined.count(name)) continue;
     ThunkRef ref;

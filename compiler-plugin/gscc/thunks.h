@@ -92,7 +92,8 @@ FileKind classify_file(const std::string &path);
 
 // The __gs_x* names that `files` (objects and archives) reference and none of
 // them defines, sorted. False (after a message) if llvm-nm, needed for a file
-// gscc does not read itself, fails.
+// gscc does not read itself, fails, or if a file is LLVM bitcode the plugin
+// instrumented (link-time optimisation would optimise it again).
 bool collect_thunk_refs(const Tools &tools, const std::vector<std::string> &files,
                         std::vector<ThunkRef> &out);
 

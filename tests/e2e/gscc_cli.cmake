@@ -132,6 +132,21 @@ run("the program runs" 0 "" ${WORK}/via_l)
 run("a link of objects may name -flto" 0 "" ${GSCC} -flto main_lib.c -fno-lto -c -o main_lib_lto.o)
 run("(link with -flto)" 0 "" ${GSCC} -flto main_lib_lto.o libuses_atoi.a -o via_lto_link)
 run("(that program runs)" 0 "" ${WORK}/via_lto_link)
+# But not bitcode the plugin instrumented (clang -flto -fpass-plugin, as a CMake
+# build with INTERPROCEDURAL_OPTIMIZATION and growstack_instrument() makes):
+# the link would optimise it again. gscc and --gs-link refuse it by name.
+execute_process(COMMAND ${GSCC} --gs-print-plugin OUTPUT_VARIABLE plugin
+  OUTPUT_STRIP_TRAILING_WHITESPACE)
+run("(instrumented bitcode)" 0 "" clang-19 -O1 -flto -fpass-plugin=${plugin} -c uses_atoi.c
+    -o uses_atoi_lto.o)
+run("instrumented bitcode refused" 1
+    "uses_atoi_lto.o: LLVM bitcode compiled with the growstack plugin \\(-flto\\)"
+    ${GSCC} -flto main_lib_lto.o uses_atoi_lto.o -o never)
+run("... by --gs-link too" 1 "uses_atoi_lto.o: LLVM bitcode compiled with the growstack plugin"
+    ${GSCC} --gs-link clang-19 -flto main_lib_lto.o uses_atoi_lto.o -o never)
+run("plain clang's bitcode links" 0 "" clang-19 -O1 -flto -c uses_atoi.c -o uses_atoi_plain_lto.o)
+run("(with gscc's objects)" 0 "" ${GSCC} -flto main_lib_lto.o uses_atoi_plain_lto.o -o via_plain_lto)
+run("(and runs)" 0 "" ${WORK}/via_plain_lto)
 
 # What a link runs (docs/usage.md, "What gscc costs"): gscc reads the symbols
 # and writes the thunk archive itself, so a link with objects and archives runs
