@@ -38,8 +38,8 @@ static __thread struct seg_cache {
     uint32_t nfixed_cache;
 } cache;
 
-static void valgrind_register(struct gs_seg *s);
-static void valgrind_deregister(const struct gs_seg *s);
+static void stack_register(struct gs_seg *s);
+static void stack_deregister(const struct gs_seg *s);
 
 static size_t page_size(void)
 {
@@ -168,7 +168,7 @@ struct gs_seg *gs_seg_alloc_populated(size_t usable, int populate)
 {
     struct gs_seg *s = alloc_block(usable, populate);
     if (s)
-        valgrind_register(s);
+        stack_register(s);
     return s;
 }
 
@@ -245,7 +245,7 @@ struct gs_seg *gs_seg_alloc_fixed(size_t max)
 {
     struct gs_seg *s = alloc_fixed(max);
     if (s)
-        valgrind_register(s);
+        stack_register(s);
     return s;
 }
 
@@ -280,7 +280,7 @@ static struct gs_seg *alloc_fixed(size_t max)
 void gs_seg_free(struct gs_seg *s)
 {
     struct seg_cache *t = &cache;
-    valgrind_deregister(s);
+    stack_deregister(s);
     if (s->kind != GS_SEG_FIXED)
         gs_thread_note_stack(-(long)s->size);
     if (gs_cfg.poison && s->kind != GS_SEG_FIXED)
@@ -345,7 +345,7 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
     if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
         MAP_FAILED)
         return 0;
-    valgrind_deregister(&od);
+    stack_deregister(&od);
     /* The top page of n now holds old's descriptor at n's descriptor's place. */
     *n = nd;
     n->fresh = 0;
@@ -356,22 +356,35 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
     return 1;
 }
 
-/* A block becomes a stack: registered with Valgrind, its usable part fresh. */
-static void valgrind_register(struct gs_seg *s)
+/* LeakSanitizer (-fsanitize=leak, docs/usage.md section 5) looks for
+ * pointers in thread stacks, TLS and globals, not in other mappings: a heap
+ * block that only a coroutine's stack points to (a coroutine suspended at
+ * exit) would be reported as leaked. So a block is a root region while it is
+ * a stack. Null without LSan's run-time library. The region is computed from
+ * fields alone (lo, base, size), so that a copy of the descriptor
+ * (gs_seg_move_pages) deregisters what the block registered. */
+extern void __lsan_register_root_region(const void *p, size_t size) __attribute__((weak));
+extern void __lsan_unregister_root_region(const void *p, size_t size) __attribute__((weak));
+
+/* A block becomes a stack: registered with Valgrind (its usable part fresh)
+ * and LeakSanitizer. */
+static void stack_register(struct gs_seg *s)
 {
     gs_seg_valgrind_fresh(s);
 #ifdef GROWSTACK_VALGRIND
     s->valgrind_id = VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
 #endif
+    if (__lsan_register_root_region)
+        __lsan_register_root_region(s->lo, (size_t)(s->base + s->size - s->lo));
 }
 
-static void valgrind_deregister(const struct gs_seg *s)
+static void stack_deregister(const struct gs_seg *s)
 {
 #ifdef GROWSTACK_VALGRIND
     VALGRIND_STACK_DEREGISTER(s->valgrind_id);
-#else
-    (void)s;
 #endif
+    if (__lsan_unregister_root_region)
+        __lsan_unregister_root_region(s->lo, (size_t)(s->base + s->size - s->lo));
 }
 
 /* Memcheck marks stack memory below %rsp inaccessible as the stack pointer

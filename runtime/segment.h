@@ -19,8 +19,10 @@
  *    kernel may back it with transparent huge pages (protocol.md 5.3). Smaller
  *    blocks never are, so a shallow coroutine's memory is unchanged.
  *  - Every block handed out is registered with Valgrind as a stack (a no-op
- *    outside Valgrind) and marked undefined; it is deregistered when it is
- *    freed or its pages move (gs_seg_move_pages).
+ *    outside Valgrind) and marked undefined, and with LeakSanitizer as a root
+ *    region [lo, base + size) (a no-op without LSan's run-time library); it is
+ *    deregistered from both when it is freed or its pages move
+ *    (gs_seg_move_pages).
  *  - This layer keeps its own accounting in the thread's counters (thread.h):
  *    mapped_bytes (address space mapped for stacks, cached blocks included)
  *    and stack_bytes (blocks of growable stacks handed out, and their peak).
