@@ -397,6 +397,27 @@ const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
     return buf;
 }
 
+/* The Itanium C++ ABI's values (<unwind.h>, which runtime/unwind.h shadows
+ * here): _UA_SEARCH_PHASE, _UA_FORCE_UNWIND, _URC_CONTINUE_UNWIND. */
+enum { UA_SEARCH_PHASE = 1, UA_FORCE_UNWIND = 8, URC_CONTINUE_UNWIND = 8 };
+
+int __gs_tramp_personality(int version, int actions, uint64_t exception_class, void *exception,
+                           void *context)
+{
+    (void)version, (void)exception_class, (void)exception, (void)context;
+    if ((actions & UA_FORCE_UNWIND) || !(actions & UA_SEARCH_PHASE))
+        return URC_CONTINUE_UNWIND;
+    struct gs_thread *t = &gs_tls;
+    char inside[128], who[128];
+    gs_symbols_name(t->ext_target, inside, sizeof inside);
+    gs_coro_describe(t->cur, who, sizeof who);
+    gs_fatal("an exception thrown inside %s, called by %s, would unwind out of the call into the "
+             "coroutine's stack on thread %u: exceptions across growstack's switch to the system "
+             "stack are not supported (docs/usage.md section 5); catch it in uninstrumented code "
+             "or build with -fno-exceptions",
+             inside, who, t->index);
+}
+
 /* Runs on the system stack (a callback's); its buffers are in its own frame,
  * not in that of gs_join, which runs in the guard slack
  * (tests/runtime/leaf_stack_use). */

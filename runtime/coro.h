@@ -349,4 +349,19 @@ __attribute__((visibility("hidden"))) const char *gs_coro_describe(struct gs_cor
 __attribute__((noreturn, cold, visibility("hidden")))
 void gs_coro_misuse(const char *what, const char *verb, const void *caller_pc);
 
+/* The personality of the system-stack trampoline's frames (arch/x86_64/
+ * tramp_*.S, protocol.md 4.2). An exception (C++'s throw, anything raised by
+ * _Unwind_RaiseException) that would unwind out of the external call into the
+ * coroutine's stack finds this frame in its search phase: fatal, naming the
+ * callee and the coroutine, before anything is unwound (the unwinder would
+ * otherwise leave the call without switching back: guard and ext_target
+ * wrong, the handler on the system stack). A forced unwind (pthread_exit,
+ * cancellation) passes as if the frame had no personality. An exception
+ * caught below the trampoline never reaches it. Arguments as in the Itanium
+ * C++ ABI (<unwind.h>): the types are spelled out so that this header does
+ * not need it. */
+__attribute__((visibility("hidden"))) int __gs_tramp_personality(int version, int actions,
+                                                                  uint64_t exception_class,
+                                                                  void *exception, void *context);
+
 #endif

@@ -51,6 +51,15 @@
  */
 #include "gs_arch.h"
 
+/* The personality of both FDEs below (runtime/coro.h __gs_tramp_personality):
+ * an exception that would unwind out of the external call into the
+ * coroutine's stack is reported, not followed. Reached through this word
+ * (DW_EH_PE_indirect | pcrel | sdata4: position-independent). */
+	.section .data.rel.ro,"aw",@progbits
+	.p2align 3
+.Ltramp_personality:
+	.quad	__gs_tramp_personality
+
 	.text
 
 	.globl	__gs_tramp
@@ -62,6 +71,7 @@
 __gs_tramp:
 	.cfi_startproc
 	.cfi_signal_frame
+	.cfi_personality 0x9b, .Ltramp_personality
 	GS_CFI_CALLER_PC
 	testq	%r11, %r11
 	jnz	.Lswitch_args
@@ -102,6 +112,7 @@ __gs_tramp:
 .Lswitch_args:
 	.cfi_startproc
 	.cfi_signal_frame
+	.cfi_personality 0x9b, .Ltramp_personality
 	GS_CFI_CALLER_PC
 	cmpq	$0, %fs:GS_TCB_GUARD
 	je	.Ldirect_args
