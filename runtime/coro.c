@@ -401,7 +401,7 @@ const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
  * here): _UA_SEARCH_PHASE, _UA_FORCE_UNWIND, _URC_CONTINUE_UNWIND. */
 enum { UA_SEARCH_PHASE = 1, UA_FORCE_UNWIND = 8, URC_CONTINUE_UNWIND = 8 };
 
-int __gs_tramp_personality(int version, int actions, uint64_t exception_class, void *exception,
+int gs_coro_tramp_personality(int version, int actions, uint64_t exception_class, void *exception,
                            void *context)
 {
     (void)version, (void)exception_class, (void)exception, (void)context;

@@ -360,8 +360,9 @@ void gs_coro_misuse(const char *what, const char *verb, const void *caller_pc);
  * caught below the trampoline never reaches it. Arguments as in the Itanium
  * C++ ABI (<unwind.h>): the types are spelled out so that this header does
  * not need it. */
-__attribute__((visibility("hidden"))) int __gs_tramp_personality(int version, int actions,
-                                                                  uint64_t exception_class,
-                                                                  void *exception, void *context);
+__attribute__((visibility("hidden"))) int gs_coro_tramp_personality(int version, int actions,
+                                                                   uint64_t exception_class,
+                                                                   void *exception,
+                                                                   void *context);
 
 #endif

@@ -51,14 +51,14 @@
  */
 #include "gs_arch.h"
 
-/* The personality of both FDEs below (runtime/coro.h __gs_tramp_personality):
+/* The personality of both FDEs below (runtime/coro.h gs_coro_tramp_personality):
  * an exception that would unwind out of the external call into the
  * coroutine's stack is reported, not followed. Reached through this word
  * (DW_EH_PE_indirect | pcrel | sdata4: position-independent). */
 	.section .data.rel.ro,"aw",@progbits
 	.p2align 3
 .Ltramp_personality:
-	.quad	__gs_tramp_personality
+	.quad	gs_coro_tramp_personality
 
 	.text
 

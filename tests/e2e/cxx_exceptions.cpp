@@ -4,7 +4,7 @@
 // there, below the system-stack trampoline) works at every depth. One that
 // would unwind out of an external call into a coroutine's stack is fatal with
 // a message naming the callee and the coroutine (the trampoline's personality,
-// runtime/coro.h __gs_tramp_personality), in every mode:
+// runtime/coro.h gs_coro_tramp_personality), in every mode:
 //   cxx_exceptions below     exits 0 ("below: 54 calls")
 //   cxx_exceptions throw     instrumented code throws: fatal, inside __cxa_throw
 //   cxx_exceptions library   plain_throw's exception would leave it: fatal
