@@ -306,6 +306,8 @@ Invocation parse_command_line(const std::vector<std::string> &tok) {
       inv.lto = t;  // the last of -flto and -fno-lto wins, as in clang
     } else if (t == "-fno-lto") {
       inv.lto.clear();
+    } else if (t == "-fsplit-stack" || t == "-fno-split-stack") {
+      inv.split_stack = t == "-fsplit-stack";
     } else if (starts_with(t, "-fsanitize=")) {
       note_sanitizers(t.substr(11), true, inv.refused_sanitizers);
     } else if (starts_with(t, "-fno-sanitize=")) {

@@ -58,6 +58,7 @@ struct Invocation {
   std::vector<std::string> target_args;  // --sysroot, -B, --target ...: for -print-search-dirs
   std::string unsupported_target;        // non-empty: why gscc refuses (-m32, --target=...)
   std::string lto;                       // the -flto[=...] in force ("" if none, or -fno-lto after it)
+  bool split_stack = false;              // -fsplit-stack in force (the last of it and -fno-split-stack)
   // Sanitizers growstack cannot run with, as the command line leaves them
   // (-fsanitize= adds, -fno-sanitize= removes; in their order), in the order
   // first named: address, memory, thread... (args.cpp kRefusedSanitizers).

@@ -367,6 +367,7 @@ void print_help() {
       "             GSCC_VERBOSE=1 (print commands), GSCC_KEEP_TEMPS=1\n"
       "refused (exit status 2): targets other than x86-64 Linux (-m32, -mx32, --target=...),\n"
       "  -flto when compiling (link-time optimisation would re-optimise instrumented code),\n"
+      "  -fsplit-stack when compiling (the plugin places the checks itself),\n"
       "  and the sanitizers address, memory, thread, safe-stack, dataflow, hwaddress, numerical\n"
       "  (-fsanitize=undefined works)\n"
       "See docs/usage.md (section 5: what is not supported).\n");
@@ -476,6 +477,14 @@ std::string refusal(const Invocation &inv) {
            ": link-time optimisation is not supported: the link would optimise the "
            "instrumented code again and inline across files after the plugin, undoing what it "
            "proved (pinned frames, zeroed words); build without it or add -fno-lto";
+  // clang's -fsplit-stack marks every function, also those the plugin keeps
+  // whole without a check (a variadic function's shell: LLVM then stops with
+  // "Segmented stacks do not support vararg functions"). The plugin marks the
+  // functions it checks itself.
+  if (inv.split_stack && !inv.preprocess_only && inv.has_compiled_sources())
+    return "-fsplit-stack: gscc's plugin gives every function it can check its stack check "
+           "itself; clang's flag would also mark the ones it must keep without one (variadic "
+           "functions: LLVM stops with an internal error); drop it (or add -fno-split-stack)";
   // Sanitizers that shadow stack memory, replace memcpy & co. or keep a stack
   // of their own: refused when compiling and when linking (their run-time
   // part alone replaces the C library's leaf functions). -fsanitize=undefined

@@ -70,6 +70,10 @@ run("-fno-lto -flto refused" 2 "link-time optimisation" ${GSCC} -fno-lto -flto -
 run("-flto -fno-lto compiles" 0 "" ${GSCC} -flto -fno-lto -c calls.c -o calls_nolto.o)
 run("-E -flto preprocesses" 0 "" ${GSCC} -E -flto calls.c -o calls.i)
 run("--gs-help names -flto" 0 "-flto when compiling" ${GSCC} --gs-help)
+# clang's -fsplit-stack would mark the functions the plugin keeps unchecked too
+# (a variadic shell: LLVM's "Segmented stacks do not support vararg functions").
+run("-fsplit-stack refused" 2 "-fsplit-stack: gscc's plugin gives every function" ${GSCC} -fsplit-stack -c calls.c)
+run("-fsplit-stack -fno-split-stack compiles" 0 "" ${GSCC} -fsplit-stack -fno-split-stack -c calls.c -o calls_nosplit.o)
 # Sanitizers with shadow state for stack addresses, memcpy interceptors or a
 # stack of their own: refused when compiling and when linking; -fno-sanitize=
 # takes them back, in order; -fsanitize=undefined passes (e2e.ubsan_reports).
