@@ -166,7 +166,7 @@ static const std::set<std::string> kRefusedSanitizers = {
     "kernel-address", "kernel-hwaddress", "memory",           "kernel-memory",
     "thread",         "safe-stack",       "dataflow",         "memtag",
     "memtag-stack",   "memtag-heap",      "memtag-globals",   "shadow-call-stack",
-    "numerical",      "realtime",
+    "numerical",
 };
 
 // Apply one -fsanitize=a,b (on) or -fno-sanitize=a,b (off) to the list.
