@@ -1,7 +1,8 @@
 //===- CFGUtil.h - small questions about a function's control flow -*- C++ -*-===//
 //
 // Shared by the escape analysis (FrameAnalysis.cpp), the side frames
-// (SideStack.cpp) and the variadic shells (VarargShell.cpp).
+// (SideStack.cpp), the variadic shells (VarargShell.cpp) and the pass
+// (GrowStack.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef GROWSTACK_CFGUTIL_H
@@ -11,6 +12,8 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/IR/BasicBlock.h"
 #include "llvm/IR/CFG.h"
+#include "llvm/IR/InstrTypes.h"
+#include "llvm/IR/Intrinsics.h"
 
 namespace gs {
 
@@ -28,6 +31,16 @@ inline bool inCycle(const llvm::BasicBlock &B) {
       Work.append(llvm::succ_begin(X), llvm::succ_end(X));
   }
   return false;
+}
+
+/// Whether a call may return twice: a returns_twice function (setjmp, vfork,
+/// getcontext...) or GCC's __builtin_setjmp, which clang emits as
+/// llvm.eh.sjlj.setjmp, an intrinsic without that attribute whose second
+/// return comes from __builtin_longjmp (llvm.eh.sjlj.longjmp) as a longjmp's
+/// does (protocol.md 5.6).
+inline bool returnsTwice(const llvm::CallBase &CB) {
+  return CB.hasFnAttr(llvm::Attribute::ReturnsTwice) ||
+         CB.getIntrinsicID() == llvm::Intrinsic::eh_sjlj_setjmp;
 }
 
 } // namespace gs

@@ -16,6 +16,7 @@
 #include "GrowStack.h"
 #include "DynAlloca.h"
 
+#include "CFGUtil.h"
 #include "CallRedirect.h"
 #include "FpControl.h"
 #include "FrameAnalysis.h"
@@ -410,7 +411,7 @@ void ModuleInstrumenter::plan(Function &F, FunctionInfo &Info,
     auto *CB = dyn_cast<CallBase>(&I);
     if (!CB)
       continue;
-    if (CB->hasFnAttr(Attribute::ReturnsTwice)) {
+    if (returnsTwice(*CB)) {
       Info.ReturnsTwice.push_back(CB);
       if (isSetjmpFamily(*CB))
         Info.Setjmps.push_back(CB);

@@ -176,7 +176,7 @@ bool canUseShellVaList(IntrinsicInst &Start, SmallVectorImpl<Instruction *> &Zer
   // no setjmp, after which a longjmp could run it again outside the CFG.
   for (Instruction &I : instructions(F))
     if (auto *CB = dyn_cast<CallBase>(&I))
-      if (CB->hasFnAttr(Attribute::ReturnsTwice))
+      if (returnsTwice(*CB))
         return false;
   BasicBlock *SB = Start.getParent();
   if (inCycle(*SB))
