@@ -7,7 +7,10 @@ For each program: build it with plain clang-19 (the reference) and run it
 twice; a program whose reference does not compile, fails, times out or prints
 something else the second time is skipped (it says nothing about growstack). Otherwise build it with gscc and run it under each
 configuration below; its stdout and exit status must equal the reference's.
-A gscc compile failure on a program clang compiles is a failure.
+A gscc compile failure on a program clang compiles is a failure. A few
+programs test stack addresses themselves, which growstack documents it does
+not keep (KNOWN below): their differences, at the level and in the
+configurations listed, are reported as known, with the reason, not as passes.
 
 Configurations (the stress is in the tiny stacks and the forced moves):
   fixed                 GROWSTACK_MODE=fixed
@@ -35,6 +38,26 @@ CONFIGS = {
 # mode relies on: a coroutine stack only ever holds instrumented frames, so no
 # frame walk may meet an unknown one (docs/protocol.md section 4).
 TORTURE_TARBALL = "/usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz"
+
+# Differences that are growstack's documented limits, not bugs: the program
+# compares or computes stack addresses across frames or allocations
+# (docs/usage.md section 5, "Stack-address tricks"). Each is reported as
+# "known", with its reason, only for that file, level and those
+# configurations, and only when every difference it shows is one of them; any
+# other difference is a failure. Found by the whole torture suite at -O0
+# (2026-12-06).
+KNOWN = {
+    ("torture", "frame-address.c", "0"): (
+        set(CONFIGS),
+        "compares the address of a local of one frame with the frame address of "
+        "another: at -O0 clang infers no nocapture, so the plugin cannot see that "
+        "check_fa_mid keeps &c nowhere and puts c on the side stack"),
+    ("torture", "pr64242.c", "0"): (
+        {"contiguous-forced"},
+        "expects consecutive alloca(0) results 16 bytes apart on the stack; with a "
+        "move forced at every check no alloca fits below the guard, and all three "
+        "come from the heap (protocol.md 5.5)"),
+}
 
 
 def run(cmd, env=None, timeout=10):
@@ -118,6 +141,10 @@ def check_one(src, args):
         if os.path.exists(p) and not args.keep:
             os.unlink(p)
     if problems:
+        known = KNOWN.get((args.kind, os.path.basename(src), args.opt))
+        if known and all(p.split("]")[0][1:] in known[0] and "frame walks" not in p
+                         for p in problems):
+            return ("known", src, known[1] + "\n" + "\n".join(problems))
         return ("fail", src, "\n".join(problems))
     return ("pass", src, "")
 
@@ -146,18 +173,24 @@ def main():
         progs = gen_csmith(args.work, args.count, args.first_seed)
     else:
         progs = extract_torture(args.work, args.every)
-    counts = {"pass": 0, "skip": 0, "fail": 0}
-    failures = []
+    counts = {"pass": 0, "skip": 0, "known": 0, "fail": 0}
+    failures, known = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
         for status, src, why in ex.map(lambda s: check_one(s, args), progs):
             counts[status] += 1
             if status == "fail":
                 failures.append((src, why))
+            elif status == "known":
+                known.append((src, why))
+    for src, why in known:
+        print(f"KNOWN {src}: {why}\n")
     for src, why in failures:
         print(f"FAIL {src}\n{why}\n")
     print(f"{args.kind} -O{args.opt}: {len(progs)} programs, {counts['pass']} passed in "
           f"{len(args.configs)} configurations, {counts['skip']} skipped (reference "
-          f"failed, timed out or printed something else the second time), {counts['fail']} failed")
+          f"failed, timed out or printed something else the second time), "
+          f"{counts['known']} known differences (KNOWN in run_external.py), "
+          f"{counts['fail']} failed")
     print(f"{counts['pass']} passed, {counts['fail']} failed")
     return 1 if failures else 0
 
