@@ -57,11 +57,6 @@ class Mapped {
   bool ok_ = false;
 };
 
-bool is_bitcode(const unsigned char *p, size_t n) {
-  return n >= 4 && ((p[0] == 'B' && p[1] == 'C' && p[2] == 0xc0 && p[3] == 0xde) ||
-                    (p[0] == 0xde && p[1] == 0xc0 && p[2] == 0x17 && p[3] == 0x0b));
-}
-
 bool is_elf(const unsigned char *p, size_t n) {
   return n >= sizeof(Elf64_Ehdr) && std::memcmp(p, ELFMAG, SELFMAG) == 0;
 }
@@ -729,6 +724,11 @@ ArchiveMember stand_ins_object() {
   m.data = build_object(secs, syms, 1, relocs);
   m.defines = {names[0], names[1]};
   return m;
+}
+
+bool is_bitcode(const unsigned char *p, size_t n) {
+  return n >= 4 && ((p[0] == 'B' && p[1] == 'C' && p[2] == 0xc0 && p[3] == 0xde) ||
+                    (p[0] == 0xde && p[1] == 0xc0 && p[2] == 0x17 && p[3] == 0x0b));
 }
 
 }  // namespace gscc

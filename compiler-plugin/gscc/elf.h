@@ -25,6 +25,9 @@ namespace gscc {
 
 struct SymbolSets;  // thunks.h
 
+// Whether [p, p + n) starts as LLVM bitcode: raw, or in the wrapper header.
+bool is_bitcode(const unsigned char *p, size_t n);
+
 // Add the global symbols of `path` (an object or an archive of objects) to
 // `sets`. False, with `sets` untouched, when the file is not something this
 // reader understands (see above); `why` then says what it was.

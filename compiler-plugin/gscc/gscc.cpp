@@ -465,6 +465,7 @@ int gs_thunks(Tools &tools, const std::vector<std::string> &args) {
 
 // Why gscc refuses this invocation ("" if it does not): exit status 2.
 std::string refusal(const Invocation &inv) {
+  const bool compiles = !inv.preprocess_only && inv.has_compiled_sources();
   if (!inv.unsupported_target.empty())
     return inv.unsupported_target +
            ": growstack supports only x86-64 Linux (LLVM has split-stack prologues for no "
@@ -472,7 +473,7 @@ std::string refusal(const Invocation &inv) {
   // Link-time optimisation would optimise the instrumented code again after
   // the plugin, which must run last (docs/plugin.md, "-flto"). A link of
   // objects only may name -flto: bitcode from elsewhere is uninstrumented code.
-  if (!inv.lto.empty() && !inv.preprocess_only && inv.has_compiled_sources())
+  if (!inv.lto.empty() && compiles)
     return inv.lto +
            ": link-time optimisation is not supported: the link would optimise the "
            "instrumented code again and inline across files after the plugin, undoing what it "
@@ -481,7 +482,7 @@ std::string refusal(const Invocation &inv) {
   // whole without a check (a variadic function's shell: LLVM then stops with
   // "Segmented stacks do not support vararg functions"). The plugin marks the
   // functions it checks itself.
-  if (inv.split_stack && !inv.preprocess_only && inv.has_compiled_sources())
+  if (inv.split_stack && compiles)
     return "-fsplit-stack: gscc's plugin gives every function it can check its stack check "
            "itself; clang's flag would also mark the ones it must keep without one (variadic "
            "functions: LLVM stops with an internal error); drop it (or add -fno-split-stack)";

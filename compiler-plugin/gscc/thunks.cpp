@@ -3,12 +3,12 @@
 
 #include "elf.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -83,9 +83,7 @@ FileKind classify_file(const std::string &path) {
     return FileKind::Other;
   }
   // LLVM bitcode (-flto objects), raw or in the wrapper header: llvm-nm reads it.
-  if (got >= 4 && ((h[0] == 'B' && h[1] == 'C' && h[2] == 0xc0 && h[3] == 0xde) ||
-                   (h[0] == 0xde && h[1] == 0xc0 && h[2] == 0x17 && h[3] == 0x0b)))
-    return FileKind::Object;
+  if (is_bitcode(h, got)) return FileKind::Object;
   return FileKind::Other;  // linker scripts, ...
 }
 
@@ -111,8 +109,7 @@ bool is_bitcode_file(const std::string &path) {
   std::ifstream f(path, std::ios::binary);
   unsigned char h[4] = {0};
   f.read(reinterpret_cast<char *>(h), sizeof h);
-  return f.gcount() == 4 && ((h[0] == 'B' && h[1] == 'C' && h[2] == 0xc0 && h[3] == 0xde) ||
-                             (h[0] == 0xde && h[1] == 0xc0 && h[2] == 0x17 && h[3] == 0x0b));
+  return is_bitcode(h, static_cast<size_t>(f.gcount()));
 }
 
 // llvm-nm for the inputs gscc does not read itself. POSIX format: "name type
