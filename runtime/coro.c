@@ -402,7 +402,7 @@ const char *gs_coro_describe(struct gs_coro *co, char *buf, size_t len)
 enum { UA_SEARCH_PHASE = 1, UA_FORCE_UNWIND = 8, URC_CONTINUE_UNWIND = 8 };
 
 int gs_coro_tramp_personality(int version, int actions, uint64_t exception_class, void *exception,
-                           void *context)
+                              void *context)
 {
     (void)version, (void)exception_class, (void)exception, (void)context;
     if ((actions & UA_FORCE_UNWIND) || !(actions & UA_SEARCH_PHASE))

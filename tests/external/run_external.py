@@ -124,28 +124,28 @@ def check_one(src, args):
     rc, _, err = run([args.gscc, *flags, src, "-o", prog, "-lm"], timeout=300)
     if rc != 0:
         return ("fail", src, "gscc does not compile it:\n" + err.decode(errors="replace")[-2000:])
-    problems = []
+    problems = []  # (configuration, "walk" or "result", the line to print)
     for name in args.configs:
         env = dict(os.environ)
         env.update(CONFIGS[name])
         got_rc, got_out, got_err = run([prog], env=env, timeout=args.timeout * 4)
         m = re.search(rb"unknown_frames=(\d+)", got_err)
         if m and int(m.group(1)) != 0:
-            problems.append(f"[{name}] {int(m.group(1))} frame walks met a frame that is "
-                            "not instrumented")
+            problems.append((name, "walk", f"[{name}] {int(m.group(1))} frame walks met a "
+                                           "frame that is not instrumented"))
         if got_rc != ref_rc or got_out != ref_out:
-            problems.append(f"[{name}] status {got_rc} (want {ref_rc}), stdout "
-                            f"{'differs' if got_out != ref_out else 'same'}; stderr: "
-                            + got_err.decode(errors="replace")[-600:])
+            problems.append((name, "result", f"[{name}] status {got_rc} (want {ref_rc}), stdout "
+                             f"{'differs' if got_out != ref_out else 'same'}; stderr: "
+                             + got_err.decode(errors="replace")[-600:]))
     for p in (ref, prog):
         if os.path.exists(p) and not args.keep:
             os.unlink(p)
     if problems:
+        text = "\n".join(line for _, _, line in problems)
         known = KNOWN.get((args.kind, os.path.basename(src), args.opt))
-        if known and all(p.split("]")[0][1:] in known[0] and "frame walks" not in p
-                         for p in problems):
-            return ("known", src, known[1] + "\n" + "\n".join(problems))
-        return ("fail", src, "\n".join(problems))
+        if known and all(kind == "result" and name in known[0] for name, kind, _ in problems):
+            return ("known", src, known[1] + "\n" + text)
+        return ("fail", src, text)
     return ("pass", src, "")
 
 
