@@ -81,10 +81,24 @@ void gs_side_alloc_check(size_t size, size_t align)
                  size, align, GS_SIDE_ALIGN_MAX);
 }
 
+/* The owner of the chain holding c, when it hangs from a struct
+ * gs_side_stack's root; else NULL (the running coroutine's or thread's). */
+static struct gs_side_owner *root_owner(struct gs_side_chunk *c)
+{
+    while (c && c->prev)
+        c = c->prev;
+    if (!c || c->kind != GS_SIDE_ROOT)
+        return NULL;
+    return &((struct gs_side_stack *)((char *)c - offsetof(struct gs_side_stack, root)))->owner;
+}
+
 struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, size_t align)
 {
     struct gs_side *s = &__gs_side;
     struct gs_side_chunk *cur = current_chunk();
+    struct gs_side_owner *ro = root_owner(cur);
+    if (ro)
+        o = ro;
     struct gs_side_chunk **link = cur ? &cur->next : &o->first;
     struct gs_side_chunk *n = *link;
     size_t need = GS_SIDE_CHUNK_HDR + size + align;
@@ -137,6 +151,29 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
     s->sp = base;
     s->lim = GS_SIDE_CHUNK_LO(n);
     return (struct gs_side_alloc_result){base, restore_sp};
+}
+
+void gs_side_stack_init(struct gs_side_stack *s, struct gs_side *state)
+{
+    gs_assert(((uintptr_t)s & 15) == 0);
+    struct gs_side_chunk *r = &s->root;
+    r->next = r->prev = NULL;
+    r->hi = GS_SIDE_CHUNK_LO(r);
+    /* The slow path allocates twice the current chunk: GS_SIDE_FIRST first. */
+    r->size = GS_SIDE_FIRST / 2;
+    r->kind = GS_SIDE_ROOT;
+    r->pad0 = 0;
+    r->pad1 = 0;
+    s->owner = (struct gs_side_owner){NULL, 0, 0};
+    gs_assert((uintptr_t)r->hi >= GS_SIDE_LIM_MIN);
+    *state = (struct gs_side){r->hi, r->hi, NULL};
+}
+
+void gs_side_stack_release(struct gs_side_stack *s)
+{
+    free_chunks(&s->owner, s->root.next);
+    s->root.next = NULL;
+    gs_assert(s->owner.bytes == 0);
 }
 
 void gs_side_release(struct gs_side_owner *o)

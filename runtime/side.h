@@ -2,8 +2,9 @@
  *
  * Instrumented code keeps every local whose address may leave its frame in a
  * *side frame* on a per-owner side stack that never moves, so the moving stack
- * holds nothing that outside memory points to. An owner is a coroutine, or the
- * thread itself for instrumented code that runs outside coroutines. The state
+ * holds nothing that outside memory points to. An owner is a coroutine, the
+ * thread itself for instrumented code that runs outside coroutines, or a stack
+ * the program gave makecontext (struct gs_side_stack below, ucx.c). The state
  * of the running owner is the TLS slot __gs_side, read and written inline by
  * instrumented code (protocol 7.2); the slow path is __gs_side_alloc.
  *
@@ -22,7 +23,10 @@
  *    inside a chunk from its hi to its lo (== lim when it is current), and the
  *    frames of chunk c are older than those of c->next. lim == UINTPTR_MAX means
  *    no chunk is current: every chunk is a cached successor. That is the
- *    state of an owner that never had a side frame.
+ *    state of an owner that never had a side frame. A struct gs_side_stack's
+ *    chain starts at a root header with no usable bytes instead, so its
+ *    state is never UINTPTR_MAX and __gs_side_alloc never falls back to the
+ *    running coroutine's or thread's first chunk for it.
  *  - __gs_side_alloc puts a frame at the top of the successor n of the current
  *    chunk (the owner's first chunk when none is current) and returns (in
  *    %rdx) the sp the frame's exits restore, with the lim it installed (n's
@@ -105,6 +109,8 @@ void *__gs_side_alloc(size_t size, size_t align);
 enum gs_side_chunk_kind {
     GS_SIDE_HEAP = 1,            /* malloc'd, owned by a coroutine or a thread    */
     GS_SIDE_SIGNAL = 2,          /* the thread's area for signal handlers          */
+    GS_SIDE_ROOT = 3,            /* no usable bytes: the head of a struct
+                                    gs_side_stack's chain                         */
 };
 
 struct gs_side_chunk {
@@ -197,6 +203,28 @@ struct gs_side_alloc_result {
 __attribute__((visibility("hidden"))) void gs_side_alloc_check(size_t size, size_t align);
 __attribute__((visibility("hidden"))) struct gs_side_alloc_result
 gs_side_alloc(struct gs_side_owner *o, size_t size, size_t align);
+
+/* A side stack of its own for code that runs on a stack the runtime did not
+ * make and that interleaves with the owner's frames instead of nesting in them
+ * (a makecontext stack, ucx.c). Its state never has lim == UINTPTR_MAX, so
+ * __gs_side_alloc never takes the running coroutine's or thread's chunks for
+ * it: its chain hangs from `root`, a chunk header with no usable bytes (kind
+ * GS_SIDE_ROOT, lim == sp == root's lo in the initial state: the first side
+ * frame takes the slow path, which allocates GS_SIDE_FIRST bytes as root's
+ * successor). The C half charges chunks behind a root to `owner` (it walks
+ * the chunk's prev links to the head), so GROWSTACK_MAX applies to each such
+ * side stack on its own. */
+struct gs_side_stack {
+    struct gs_side_chunk root;
+    struct gs_side_owner owner;
+};
+
+/* Make s an empty side stack; *state becomes its initial state. s must be
+ * 16-byte aligned (root's usable bytes, none, start at a multiple of 16). */
+__attribute__((visibility("hidden"))) void gs_side_stack_init(struct gs_side_stack *s,
+                                                              struct gs_side *state);
+/* Free s's chunks (no frame of it may be live). */
+__attribute__((visibility("hidden"))) void gs_side_stack_release(struct gs_side_stack *s);
 
 /* Free every chunk of an owner (a finished coroutine, an exiting thread). */
 __attribute__((visibility("hidden"))) void gs_side_release(struct gs_side_owner *o);

@@ -58,7 +58,7 @@ LAYERS = [
     # list of blocking entry points the assembly reads (block_calls).
     (7, "api", [("overflow", "gs_overflow"), ("signals", "gs_signals"), ("stats", "gs_stats"),
                 ("api", "gs_api"), ("io", "gs_io"), ("entry", "gs_entry"), ("main", "gs_main"),
-                ("pthread", "gs_pthread"), ("block_calls", "gs_block_calls")]),
+                ("pthread", "gs_pthread"), ("ucx", "gs_ucx"), ("block_calls", "gs_block_calls")]),
 ]
 
 # Hidden names a module keeps besides its prefix: the runtime's small libc.
@@ -71,7 +71,8 @@ PUBLIC_HEADER = "growstack.h"
 # Functions defined without `static` that are neither hidden nor in growstack.h:
 # names other code links against by contract (ld --wrap, interposition, the
 # protocol's entry points).
-ABI = {"__wrap_main", "__wrap_pthread_create", "__wrap_thrd_create", "sigaction", "signal",
+ABI = {"__wrap_main", "__wrap_pthread_create", "__wrap_thrd_create", "__wrap_makecontext",
+       "__wrap_swapcontext", "__wrap_setcontext", "sigaction", "signal",
        "bsd_signal", "gs_records_register", "gs_records_unregister"}
 
 # What arch/x86_64/*.S may name in the runtime: the C halves it calls and the

@@ -22,6 +22,9 @@
 //                                       though only the runtime refers to it
 //                  -Wl,--wrap=pthread_create,--wrap=thrd_create
 //                                       thread start routines run on coroutines
+//                  -Wl,--wrap=makecontext,--wrap=swapcontext,--wrap=setcontext
+//                                       a makecontext stack has a side stack of
+//                                       its own
 //                  -Wl,-z,now           lazy binding would run the dynamic
 //                                       linker's resolver on a coroutine stack
 //                  -Wl,--export-dynamic-symbol=<glob> for __gs_x*, __morestack*,
@@ -338,6 +341,10 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
     // Thread start routines run on coroutines too (runtime/pthread.c).
     cmd.push_back("-Wl,--wrap=pthread_create");
     cmd.push_back("-Wl,--wrap=thrd_create");
+    // makecontext stacks get a side stack of their own (runtime/ucx.c).
+    cmd.push_back("-Wl,--wrap=makecontext");
+    cmd.push_back("-Wl,--wrap=swapcontext");
+    cmd.push_back("-Wl,--wrap=setcontext");
     for (const char *glob : kExportGlobs)
       cmd.push_back(std::string("-Wl,--export-dynamic-symbol=") + glob);
   }
