@@ -116,6 +116,10 @@ void gs_entry_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
     if (gs_stack_sync_top(&co->stack, sp)) {
         gs_tls.ext_target = NULL;
         gs_arch_set_guard(gs_stack_guard(&co->stack));
+        /* Handlers run on the signal stack, never on a coroutine's: a landing
+         * here left every handler that ran (a siglongjmp out of one skips the
+         * count's decrement in signals.c). */
+        gs_tls.in_signal = 0;
         return;
     }
     /* On the stack of another coroutine of this thread: a jump from one

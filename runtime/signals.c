@@ -39,7 +39,8 @@ static void call_user(int sig, siginfo_t *si, void *uc)
         a->sa_sigaction(sig, si, uc);
     else
         a->sa_handler(sig);
-    gs_tls.in_signal--;
+    if (gs_tls.in_signal) /* 0 if a resync on a coroutine stack reset it */
+        gs_tls.in_signal--;
     gs_side_signal_leave(&side);
     gs_tls.ext_target = ext;
     gs_arch_set_guard(guard);

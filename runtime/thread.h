@@ -44,7 +44,9 @@ struct gs_thread {
     unsigned in_signal;           /* GS_THREAD_IN_SIGNAL: signal handlers running
                                      (signals.c): what they interrupted may be
                                      mid-update (io.c's close); gs_fp_private()
-                                     does nothing in them */
+                                     does nothing in them. Reset by a resync
+                                     that lands on a coroutine stack (entry.c):
+                                     a siglongjmp left the handlers */
 
     struct gs_stats stats;
     struct gs_pin_tally pin_tally;    /* pins.h                                */
