@@ -120,6 +120,7 @@ void gs_entry_resync(void *unused, uintptr_t caller_rbp, uintptr_t frame)
          * here left every handler that ran (a siglongjmp out of one skips the
          * count's decrement in signals.c). */
         gs_tls.in_signal = 0;
+        gs_stack_dyn_landed(&co->stack, sp);
         return;
     }
     /* On the stack of another coroutine of this thread: a jump from one

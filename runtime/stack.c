@@ -1032,6 +1032,15 @@ void gs_stack_dyn_release(struct gs_stack *s, void *mark, uintptr_t caller_fp, u
     gs_dyn_pop_to(&s->dyn, mark, frame_depth(s, caller_fp, sp));
 }
 
+void gs_stack_dyn_landed(struct gs_stack *s, uintptr_t sp)
+{
+    /* A skipped frame's frame pointer lies at least 16 bytes below the landing
+     * frame's %rsp (its return address and saved %rbp); the landing frame's own
+     * blocks are tagged at or above its %rsp. */
+    if (s->dyn && s->top)
+        gs_dyn_pop_from(&s->dyn, GS_SEG_DEPTH(s->top, sp) + 1);
+}
+
 void gs_stack_dyn_frame_exit(struct gs_stack *s, uintptr_t caller_fp, uintptr_t sp)
 {
     gs_dyn_pop_from(&s->dyn, frame_depth(s, caller_fp, sp));

@@ -222,6 +222,9 @@ __attribute__((visibility("hidden"))) void *gs_stack_dyn_mark(struct gs_stack *s
                                                              uintptr_t caller_fp, uintptr_t sp);
 __attribute__((visibility("hidden"))) void gs_stack_dyn_release(struct gs_stack *s, void *mark,
                                                                uintptr_t caller_fp, uintptr_t sp);
+/* A longjmp landed at sp (a resync, s->top synced to sp): free the blocks of
+ * the frames it skipped, every frame deeper than sp's (protocol.md 5.5). */
+__attribute__((visibility("hidden"))) void gs_stack_dyn_landed(struct gs_stack *s, uintptr_t sp);
 __attribute__((visibility("hidden"))) void gs_stack_dyn_frame_exit(struct gs_stack *s,
                                                                   uintptr_t caller_fp,
                                                                   uintptr_t sp);

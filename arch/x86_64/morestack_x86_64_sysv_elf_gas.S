@@ -385,6 +385,8 @@ gs_stack_resync:
 	jz	gs_stack_resync_slow
 	cmpq	$0, %fs:gs_tls@tpoff+GS_THREAD_EXT_TARGET
 	jne	gs_stack_resync_slow
+	cmpq	$0, GS_CORO_DYN(%rax)           /* heap VLAs of skipped frames to free */
+	jne	gs_stack_resync_slow
 	movq	GS_CORO_STACK_TOP(%rax), %rax   /* the descriptor sits at the segment's hi */
 	leaq	8(%rsp), %r11                   /* the caller's %rsp */
 	cmpq	GS_SEG_LO(%rax), %r11
