@@ -12,20 +12,7 @@
 #include <growstack.h>
 #include <signal.h>
 
-#define RC_MASK 0x6000u
-#define RC_DOWN 0x2000u
-
-__attribute__((naked)) static void set_csr(const unsigned *v)
-{
-    __asm__("ldmxcsr (%rdi)\n\tret");
-}
-
-static unsigned get_csr(void)
-{
-    unsigned v;
-    __asm__ volatile("stmxcsr %0" : "=m"(v));
-    return v;
-}
+#include "e2e_fp.h"
 
 static volatile int handler_round;
 
@@ -34,30 +21,6 @@ static void handler(int sig)
     (void)sig;
     fesetround(FE_UPWARD);
     handler_round = fegetround();
-}
-
-static void *rounder(void *arg)
-{
-    (void)arg;
-    unsigned v = (get_csr() & ~RC_MASK) | RC_DOWN;
-    set_csr(&v);
-    gs_yield();
-    return NULL;
-}
-
-/* A coroutine rounds down where gscc cannot see it: the resumer's rounding
- * mode after the coroutine yields. */
-static unsigned after_unseen_change(void)
-{
-    unsigned mine = get_csr();
-    gs_handle h = gs_spawn(rounder, NULL);
-    E2E_CHECK(h != 0);
-    E2E_EQ_LONG(gs_resume(h), 0);
-    unsigned seen = get_csr() & RC_MASK;
-    set_csr(&mine);
-    E2E_EQ_LONG(gs_resume(h), 0);
-    E2E_EQ_LONG(gs_join(h, NULL), 0);
-    return seen;
 }
 
 int main(void)

@@ -15,8 +15,7 @@
 #include <signal.h>
 #include <string.h>
 
-#define RC_MASK 0x6000u
-#define RC_DOWN 0x2000u
+#include "e2e_fp.h"
 
 static sigjmp_buf env;
 static volatile int hits, armed;
@@ -42,41 +41,6 @@ __attribute__((noinline)) static long deep(int d)
         return 0;
     }
     return deep(d - 1) + pad[7];
-}
-
-__attribute__((naked)) static void set_csr(const unsigned *v)
-{
-    __asm__("ldmxcsr (%rdi)\n\tret");
-}
-
-static unsigned get_csr(void)
-{
-    unsigned v;
-    __asm__ volatile("stmxcsr %0" : "=m"(v));
-    return v;
-}
-
-static void *rounder(void *arg)
-{
-    (void)arg;
-    unsigned v = (get_csr() & ~RC_MASK) | RC_DOWN;
-    set_csr(&v); /* where gscc cannot see it: a naked function */
-    gs_yield();
-    return NULL;
-}
-
-/* The resumer's rounding mode after a coroutine changed its own and yielded. */
-static unsigned after_unseen_change(void)
-{
-    unsigned mine = get_csr();
-    gs_handle h = gs_spawn(rounder, NULL);
-    E2E_CHECK(h != 0);
-    E2E_EQ_LONG(gs_resume(h), 0);
-    unsigned seen = get_csr() & RC_MASK;
-    set_csr(&mine);
-    E2E_EQ_LONG(gs_resume(h), 0);
-    E2E_EQ_LONG(gs_join(h, NULL), 0);
-    return seen;
 }
 
 /* What deep(d) returns: each level adds its byte pattern. */
