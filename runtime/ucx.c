@@ -43,6 +43,31 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ucx **table;
 static size_t count, room;
 
+/* Whether this thread is inside the lock below (or about to take it). */
+static __thread int holding;
+
+/* The table's lock. The wrappers are not async-signal-safe (nor are the C
+ * library's own, per POSIX): one entered again from a signal handler that
+ * interrupted this thread inside the lock would wait for ever, so it stops
+ * the program with a message instead (a handler running on another thread
+ * just waits its turn). */
+static void table_lock(const char *who)
+{
+    if (holding)
+        gs_fatal("%s called while this thread was inside makecontext, swapcontext or "
+                 "setcontext (from a signal handler?): growstack's versions are not "
+                 "async-signal-safe (docs/protocol.md 7.4)",
+                 who);
+    holding = 1;
+    pthread_mutex_lock(&lock);
+}
+
+static void table_unlock(void)
+{
+    pthread_mutex_unlock(&lock);
+    holding = 0;
+}
+
 /* Home's side state while one of this thread's makecontext stacks runs
  * (stored by every wrapper that leaves home, before anything can switch back). */
 static __thread struct gs_side home = {NULL, GS_SIDE_NO_LIM, NULL};
@@ -91,13 +116,13 @@ static void drop(size_t i)
 static void ucx_start(void)
 {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    pthread_mutex_lock(&lock);
+    table_lock("makecontext");
     struct ucx *r = find(here);
     gs_assert(r != NULL);
     void (*fn)(void) = r->fn;
     long a[GS_UCX_MAX_ARGS];
     memcpy(a, r->args, sizeof a);
-    pthread_mutex_unlock(&lock);
+    table_unlock();
     /* More arguments than the function takes are harmless under the SysV
      * ABI (the caller pops them), which is how makecontext passes them. */
     ((void (*)(long, long, long, long, long, long, long, long, long, long, long, long, long,
@@ -106,13 +131,13 @@ static void ucx_start(void)
     /* The C library goes on to uc_link (or exit(0) without one): that
      * context's side state from here on. Every side frame of this one has
      * returned, so its record goes. */
-    pthread_mutex_lock(&lock);
+    table_lock("makecontext");
     size_t i = first_above(here);
     gs_assert(i < count && table[i]->lo <= here);
     const ucontext_t *link = table[i]->link;
     drop(i);
     __gs_side = link ? *state_of((uintptr_t)link->uc_mcontext.gregs[REG_RSP]) : home;
-    pthread_mutex_unlock(&lock);
+    table_unlock();
 }
 
 void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
@@ -152,7 +177,7 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
         r->args[k] = (long)va_arg(ap, greg_t); /* what the C library reads */
     va_end(ap);
 
-    pthread_mutex_lock(&lock);
+    table_lock("makecontext");
     /* Records the new stack overlaps belong to contexts whose stack was reused. */
     size_t i = first_above(lo);
     while (i < count && table[i]->lo < r->hi)
@@ -168,7 +193,7 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
     memmove(&table[i + 1], &table[i], (count - i) * sizeof *table);
     table[i] = r;
     count++;
-    pthread_mutex_unlock(&lock);
+    table_unlock();
 
     __real_makecontext(ucp, ucx_start, 0);
 }
@@ -176,12 +201,12 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
 int __wrap_swapcontext(ucontext_t *oucp, const ucontext_t *ucp)
 {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    pthread_mutex_lock(&lock);
+    table_lock("swapcontext");
     struct gs_side *from = state_of(here);
     struct gs_side saved = __gs_side;
     *from = saved;
     __gs_side = *state_of((uintptr_t)ucp->uc_mcontext.gregs[REG_RSP]);
-    pthread_mutex_unlock(&lock);
+    table_unlock();
     int rc = __real_swapcontext(oucp, ucp);
     if (rc != 0)
         __gs_side = saved; /* no switch took place */
@@ -192,13 +217,13 @@ int __wrap_swapcontext(ucontext_t *oucp, const ucontext_t *ucp)
 int __wrap_setcontext(const ucontext_t *ucp)
 {
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    pthread_mutex_lock(&lock);
+    table_lock("setcontext");
     struct gs_side saved = __gs_side;
     /* This context is left for good, but a switch to a point getcontext saved
      * in it may come later: that finds its last state (then 5.6's restore). */
     *state_of(here) = saved;
     __gs_side = *state_of((uintptr_t)ucp->uc_mcontext.gregs[REG_RSP]);
-    pthread_mutex_unlock(&lock);
+    table_unlock();
     int rc = __real_setcontext(ucp);
     __gs_side = saved; /* only a failure returns */
     return rc;
