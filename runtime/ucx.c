@@ -33,7 +33,6 @@ struct ucx {
     uintptr_t lo, hi;            /* the stack given to makecontext                */
     void (*fn)(void);
     const ucontext_t *link;      /* uc_link at makecontext                        */
-    int argc;
     unsigned valgrind_id;        /* the stack, registered with Valgrind           */
     long args[GS_UCX_MAX_ARGS];
 };
@@ -165,7 +164,6 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
     r->hi = lo + size;
     r->fn = fn;
     r->link = ucp->uc_link;
-    r->argc = argc;
 #ifdef GROWSTACK_VALGRIND
     /* Memcheck then takes a switch between two such stacks, which may lie
      * close together in the heap, for a switch and not a frame. */
@@ -198,15 +196,23 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
     __real_makecontext(ucp, ucx_start, 0);
 }
 
-int __wrap_swapcontext(ucontext_t *oucp, const ucontext_t *ucp)
+/* A switch to ucp's context: store the side state of the context running at
+ * `here` into its slot and install the slot of ucp's; returns the state that
+ * was current, for a switch that fails. */
+static struct gs_side switch_side(const char *who, uintptr_t here, const ucontext_t *ucp)
 {
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    table_lock("swapcontext");
-    struct gs_side *from = state_of(here);
+    table_lock(who);
     struct gs_side saved = __gs_side;
-    *from = saved;
+    *state_of(here) = saved;
     __gs_side = *state_of((uintptr_t)ucp->uc_mcontext.gregs[REG_RSP]);
     table_unlock();
+    return saved;
+}
+
+int __wrap_swapcontext(ucontext_t *oucp, const ucontext_t *ucp)
+{
+    struct gs_side saved =
+        switch_side("swapcontext", (uintptr_t)__builtin_frame_address(0), ucp);
     int rc = __real_swapcontext(oucp, ucp);
     if (rc != 0)
         __gs_side = saved; /* no switch took place */
@@ -216,14 +222,10 @@ int __wrap_swapcontext(ucontext_t *oucp, const ucontext_t *ucp)
 
 int __wrap_setcontext(const ucontext_t *ucp)
 {
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
-    table_lock("setcontext");
-    struct gs_side saved = __gs_side;
     /* This context is left for good, but a switch to a point getcontext saved
      * in it may come later: that finds its last state (then 5.6's restore). */
-    *state_of(here) = saved;
-    __gs_side = *state_of((uintptr_t)ucp->uc_mcontext.gregs[REG_RSP]);
-    table_unlock();
+    struct gs_side saved =
+        switch_side("setcontext", (uintptr_t)__builtin_frame_address(0), ucp);
     int rc = __real_setcontext(ucp);
     __gs_side = saved; /* only a failure returns */
     return rc;
