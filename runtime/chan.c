@@ -22,6 +22,7 @@
 
 #include "chan.h"
 #include "fatal.h"
+#include "gcroots.h"
 #include "wait.h"
 
 struct gs_chan {
@@ -50,6 +51,8 @@ struct gs_chan *gs_chan_create(size_t elem_size, size_t capacity)
             errno = ENOMEM;
             return NULL;
         }
+        /* Elements may be a program's pointers (gcroots.h). */
+        gs_gcroots_add(c->buf, elem_size * capacity);
     }
     c->thread = &gs_tls;
     c->elem = elem_size;
@@ -97,6 +100,8 @@ int gs_chan_destroy(struct gs_chan *c)
         return rc;
     if (c->recvq.head || c->sendq.head)
         return EBUSY;
+    if (c->buf)
+        gs_gcroots_remove(c->buf, c->elem * c->cap);
     free(c->buf);
     free(c);
     return 0;

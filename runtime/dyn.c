@@ -4,6 +4,7 @@
 
 #include "dyn.h"
 #include "fatal.h"
+#include "gcroots.h"
 #include "thread.h"
 
 struct gs_dyn {
@@ -19,6 +20,7 @@ static void pop(struct gs_dyn **list)
 {
     struct gs_dyn *d = *list;
     *list = d->next;
+    gs_gcroots_remove(d, sizeof *d + (d->size ? d->size : 1));
     free(d);
 }
 
@@ -31,6 +33,7 @@ void *gs_dyn_push(struct gs_dyn **list, size_t depth, size_t size)
         gs_fatal("out of memory for a %zu-byte variable-length array", size);
     d->depth = depth;
     d->size = size;
+    gs_gcroots_add(d, sizeof *d + (size ? size : 1));
     d->next = *list;
     *list = d;
     gs_tls.stats.dyn_allocs++;

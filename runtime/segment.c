@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "fatal.h"
+#include "gcroots.h"
 #include "libc_leaves.h"
 #include "segment.h"
 #include "thread.h"
@@ -40,6 +41,7 @@ static __thread struct seg_cache {
 
 static void stack_register(struct gs_seg *s);
 static void stack_deregister(const struct gs_seg *s);
+static void stack_deregister_except_gc(const struct gs_seg *s);
 
 static size_t page_size(void)
 {
@@ -342,10 +344,15 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
     struct gs_seg od = *old, nd = *n;
     if (dst < (uintptr_t)n->base || (dst & (ps - 1)))
         return 0;
+    /* Out of the collector's roots before its pages go (gcroots.h): a
+     * collection may stop this thread anywhere in between. */
+    gs_gcroots_remove(od.lo, (size_t)(od.base + od.size - od.lo));
     if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
-        MAP_FAILED)
+        MAP_FAILED) {
+        gs_gcroots_add(od.lo, (size_t)(od.base + od.size - od.lo));
         return 0;
-    stack_deregister(&od);
+    }
+    stack_deregister_except_gc(&od);
     /* The top page of n now holds old's descriptor at n's descriptor's place. */
     *n = nd;
     n->fresh = 0;
@@ -376,15 +383,22 @@ static void stack_register(struct gs_seg *s)
 #endif
     if (__lsan_register_root_region)
         __lsan_register_root_region(s->lo, (size_t)(s->base + s->size - s->lo));
+    gs_gcroots_add(s->lo, (size_t)(s->base + s->size - s->lo));
 }
 
-static void stack_deregister(const struct gs_seg *s)
+static void stack_deregister_except_gc(const struct gs_seg *s)
 {
 #ifdef GROWSTACK_VALGRIND
     VALGRIND_STACK_DEREGISTER(s->valgrind_id);
 #endif
     if (__lsan_unregister_root_region)
         __lsan_unregister_root_region(s->lo, (size_t)(s->base + s->size - s->lo));
+}
+
+static void stack_deregister(const struct gs_seg *s)
+{
+    gs_gcroots_remove(s->lo, (size_t)(s->base + s->size - s->lo));
+    stack_deregister_except_gc(s);
 }
 
 /* Memcheck marks stack memory below %rsp inaccessible as the stack pointer

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "fatal.h"
+#include "gcroots.h"
 #include "records.h"
 #include "side.h"
 #include "thread.h"
@@ -25,6 +26,7 @@ static void free_chunks(struct gs_side_owner *o, struct gs_side_chunk *c)
         gs_assert(c->kind == GS_SIDE_HEAP);
         o->bytes -= c->size;
         gs_tls.stats.side_bytes -= c->size;
+        gs_gcroots_remove(c, c->size);
         free(c);
         c = n;
     }
@@ -134,6 +136,7 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
         n->hi = (char *)(((uintptr_t)n + want) & ~(uintptr_t)15);
         n->size = want;
         n->kind = GS_SIDE_HEAP;
+        gs_gcroots_add(n, want);
         *link = n;
         o->bytes += want;
         if (o->bytes > o->peak)

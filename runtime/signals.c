@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fatal.h"
+#include "gcroots.h"
 #include "overflow.h"
 #include "side.h"
 #include "signals.h"
@@ -31,6 +32,7 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     uintptr_t guard = gs_arch_get_guard();
     void *ext = gs_tls.ext_target;
     struct gs_side side;
+    gs_gcroots_note_signal(gs_arch_uc_sp(uc));
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
     gs_side_signal_enter(&side); /* the handler's side frames: side.h */
@@ -154,6 +156,7 @@ void gs_signals_thread_init(void)
     if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) &&
         old.ss_size >= GS_ALTSTACK_SIZE) {
         /* The program has its own, large enough: keep it. */
+        gs_gcroots_thread_init(&gs_tls.sys_sp, old.ss_sp, old.ss_size);
     } else {
         /* A PROT_NONE page below: a handler that overflows faults there and is
          * reported (overflow.c) instead of writing over whatever lies below.
@@ -169,6 +172,7 @@ void gs_signals_thread_init(void)
             gs_fatal("sigaltstack failed");
         altstack = ss;
         gs_side_signal_area_init(p + page + GS_ALTSTACK_SIZE);
+        gs_gcroots_thread_init(&gs_tls.sys_sp, ss.ss_sp, GS_ALTSTACK_SIZE + GS_SIDE_SIGNAL_SIZE);
     }
     if (!__atomic_exchange_n(&handler_installed, 1, __ATOMIC_ACQ_REL)) {
         struct sigaction sa;
@@ -182,6 +186,7 @@ void gs_signals_thread_init(void)
 
 void gs_signals_thread_exit(void)
 {
+    gs_gcroots_thread_exit();
     if (altstack.ss_sp) {
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);

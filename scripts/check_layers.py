@@ -41,7 +41,7 @@ LAYERS = [
     (0, "arch", [("gs_arch", "gs_arch")]),
     (1, "base", [("fatal", "gs_fatal"), ("config", "gs_config"), ("trace", "gs_trace"),
                  ("libc_leaves", "gs_libc_leaves"), ("unwind", "gs_unwind"), ("records", "gs_records"), ("symbols", "gs_symbols"), ("pins", "gs_pins"),
-                 ("thread", "gs_thread")]),
+                 ("thread", "gs_thread"), ("gcroots", "gs_gcroots")]),
     (2, "segment", [("segment", "gs_seg")]),
     (3, "stack", [("side", "gs_side"), ("dyn", "gs_dyn"), ("stack", "gs_stack")]),
     (4, "core", [("coro", "gs_coro")]),
