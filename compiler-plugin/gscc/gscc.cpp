@@ -278,9 +278,9 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
 
   // 2. The thunk archive (not for -r: the final link makes it).
   std::string thunk_archive;
+  LibraryResolver libs(tools, inv.lib_dirs, inv.target_args);
   if (!inv.relocatable) {
     std::vector<std::string> scan;
-    LibraryResolver libs(tools, inv.lib_dirs, inv.target_args);
     for (size_t i = 0; i < inv.args.size(); ++i) {
       const Arg &a = inv.args[i];
       if (a.kind == ArgKind::Input) {
@@ -326,7 +326,30 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
         if (a.tokens[0] != "-###") cmd.insert(cmd.end(), a.tokens.begin(), a.tokens.end());
     }
   }
-  if (!thunk_archive.empty()) cmd.push_back(thunk_archive);
+  if (!thunk_archive.empty()) {
+    cmd.push_back(thunk_archive);
+    // A thunk calls the function it stands for, which one of the user's
+    // libraries defines, and the linker has passed them all: it searches an
+    // archive where the archive stands, and with --as-needed drops a shared
+    // library that nothing named until then (instrumented code names the
+    // thunk, __gs_x.f, not f). So they are named again after the thunks: an
+    // archive by its path (what -l found in its place, -Bstatic included), a
+    // shared library by its -l. A library named twice adds nothing it did not
+    // need; an archive only gives the members that are still missing.
+    for (size_t i = 0; i < inv.args.size(); ++i) {
+      const Arg &a = inv.args[i];
+      if (a.kind == ArgKind::Input && !a.source) {
+        FileKind k = classify_file(a.value);
+        if (k == FileKind::Archive || k == FileKind::SharedObject) cmd.push_back(as_operand(a.value));
+      } else if (a.kind == ArgKind::Library) {
+        std::string archive = libs.static_archive(a.value, a.static_only || inv.static_link);
+        if (!archive.empty())
+          cmd.push_back(archive);
+        else if (!a.static_only && !inv.static_link)
+          cmd.insert(cmd.end(), a.tokens.begin(), a.tokens.end());
+      }
+    }
+  }
   if (executable) {
     cmd.push_back(l.runtime);
     cmd.push_back("-pthread");

@@ -1,7 +1,7 @@
 # gscc_cli.cmake - run with cmake -P: the gscc driver's own behaviour, with the
 # real plugin and runtime of this build (docs/usage.md describes each case).
-#   cmake -DGSCC=path/to/gscc -DNM=llvm-nm-19 -DAR=llvm-ar-19 -DWORK=dir -P gscc_cli.cmake
-foreach(v GSCC NM AR WORK)
+#   cmake -DGSCC=path/to/gscc -DNM=llvm-nm-19 -DAR=llvm-ar-19 -DCLANG=clang-19 -DWORK=dir -P gscc_cli.cmake
+foreach(v GSCC NM AR CLANG WORK)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "gscc_cli.cmake: -D${v}=... is required")
   endif()
@@ -133,6 +133,24 @@ run("archive via -Wl, is not scanned" nonzero "undefined reference to `__gs_x\\.
 run("archive as an input is scanned" 0 "" ${GSCC} main_lib.c libuses_atoi.a -o via_input)
 run("archive via -L/-l is scanned" 0 "" ${GSCC} main_lib.c -L. -luses_atoi -o via_l)
 run("the program runs" 0 "" ${WORK}/via_l)
+# A library plain clang built: the calls into it go through thunks, which come
+# after it on the command line, so gscc names it again after them (the linker
+# searches an archive where it stands, and --as-needed drops a shared library
+# that nothing named yet). Before 2026-12-06 each of these links failed with
+# "undefined reference to `plain_add'".
+file(WRITE ${WORK}/plain_add.c "int plain_add(int a, int b) { return a + b; }\n")
+file(WRITE ${WORK}/main_plain.c "int plain_add(int, int);\nint main(void) { return plain_add(2, 3) == 5 ? 0 : 1; }\n")
+run("plain object" 0 "" ${CLANG} -O2 -fPIC -c plain_add.c -o plain_add.o)
+run("plain archive" 0 "" ${AR} rcs libplain_add.a plain_add.o)
+run("plain shared library" 0 "" ${CLANG} -shared plain_add.o -o libplain_add_so.so)
+run("plain archive via -l" 0 "" ${GSCC} main_plain.c -L. -lplain_add -o plain_l)
+run("(runs)" 0 "" ${WORK}/plain_l)
+run("plain archive as an input" 0 "" ${GSCC} main_plain.c libplain_add.a -o plain_input)
+run("(runs)" 0 "" ${WORK}/plain_input)
+run("plain archive under -Bstatic" 0 "" ${GSCC} main_plain.c -Wl,-Bstatic -L. -lplain_add -Wl,-Bdynamic -o plain_bstatic)
+run("(runs)" 0 "" ${WORK}/plain_bstatic)
+run("plain shared library under --as-needed" 0 "" ${GSCC} main_plain.c -Wl,--as-needed -L. -lplain_add_so -Wl,-rpath,${WORK} -o plain_as_needed)
+run("(runs)" 0 "" ${WORK}/plain_as_needed)
 run("a link of objects may name -flto" 0 "" ${GSCC} -flto main_lib.c -fno-lto -c -o main_lib_lto.o)
 run("(link with -flto)" 0 "" ${GSCC} -flto main_lib_lto.o libuses_atoi.a -o via_lto_link)
 run("(that program runs)" 0 "" ${WORK}/via_lto_link)
