@@ -1,31 +1,40 @@
 /* gcroots.c - the runtime's memory as roots of libgc (see gcroots.h). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "fatal.h"
 #include "gcroots.h"
+#include "records.h"
 
 /* libgc's API (gc.h, gc_mark.h), weak: null in a program without libgc. */
 typedef void (*gc_push_other_roots_proc)(void);
 extern void GC_set_push_other_roots(gc_push_other_roots_proc) __attribute__((weak));
 extern gc_push_other_roots_proc GC_get_push_other_roots(void) __attribute__((weak));
-extern void GC_push_all(void *bottom, void *top) __attribute__((weak));
+extern void GC_push_all_eager(void *bottom, void *top) __attribute__((weak));
 extern void *GC_call_with_alloc_lock(void *(*fn)(void *), void *arg) __attribute__((weak));
-extern void GC_register_altstack(void *normstack, unsigned long normstack_size, void *altstack,
-                                 unsigned long altstack_size) __attribute__((weak));
-extern int GC_thread_is_registered(void) __attribute__((weak));
-extern int GC_is_init_called(void) __attribute__((weak));
-
-__thread uintptr_t gs_gcroots_sig_sp __attribute__((tls_model("initial-exec")));
+extern void GC_init(void) __attribute__((weak));
+extern int GC_get_suspend_signal(void) __attribute__((weak));
 
 int gs_gcroots_active(void)
 {
-    return GC_set_push_other_roots && GC_get_push_other_roots && GC_push_all &&
+    return GC_set_push_other_roots && GC_get_push_other_roots && GC_push_all_eager &&
            GC_call_with_alloc_lock;
+}
+
+/* Nonzero while a collection reads the table (push_roots).
+ * A thread that removes something waits until it is 0 again before the
+ * memory goes: the threads libgc knows are stopped while it reads, but a
+ * thread libgc does not know (or no longer: one that is exiting) runs on. */
+static int reading;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* writers only: push_roots reads without it */
+
+static void wait_for_readers(void)
+{
+    while (__atomic_load_n(&reading, __ATOMIC_SEQ_CST))
+        sched_yield();
 }
 
 /* ---- the table of regions ------------------------------------------------- */
@@ -46,28 +55,14 @@ struct table {
     struct entry e[];
 };
 
-static struct table *tab; /* read by collections: published with release stores */
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* The runtime's threads (gs_gcroots_thread_init). */
-struct thread_node {
-    struct thread_node *next, *prev;
-    pthread_t self;
-    uintptr_t stack_lo, stack_hi; /* the thread's own stack */
-    char *const *sys_sp;          /* its gs_tls.sys_sp */
-    const uintptr_t *sig_sp;      /* its gs_gcroots_sig_sp */
-};
-static __thread struct thread_node me;
-static struct thread_node *threads;
-
-static gc_push_other_roots_proc chained;
-static int installed;
+static struct table *tab;
 
 static size_t slot(uintptr_t lo, size_t cap)
 {
     return (size_t)(((lo >> 4) * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
 }
 
+/* mmap, not malloc: a program may replace malloc with the collector's. */
 static struct table *table_new(size_t cap)
 {
     size_t bytes = sizeof(struct table) + cap * sizeof(struct entry);
@@ -81,10 +76,8 @@ static struct table *table_new(size_t cap)
 }
 
 /* Room for one more entry: a new table when live entries and tombstones would
- * fill half of it. The old one is complete until the new one is published,
- * and no collection reads it afterwards (collections read `tab` with the
- * world stopped, and this thread is not stopped between the store and the
- * unmapping while a collection runs: it holds the allocation lock). */
+ * fill half of it, published complete; the old one is unmapped once no
+ * collection can be reading it. */
 static void reserve(void)
 {
     struct table *t = tab;
@@ -104,84 +97,91 @@ static void reserve(void)
             n->live++;
         }
     }
-    __atomic_store_n(&tab, n, __ATOMIC_RELEASE);
-    if (t)
+    __atomic_store_n(&tab, n, __ATOMIC_SEQ_CST);
+    if (t) {
+        wait_for_readers();
         munmap(t, t->bytes);
+    }
 }
 
-struct change {
-    uintptr_t lo, hi;
-    int add;
-};
-
-static void *change_locked(void *arg)
+static void table_add(uintptr_t lo, uintptr_t hi)
 {
-    const struct change *c = arg;
     pthread_mutex_lock(&mu);
-    if (c->add) {
-        reserve();
-        struct table *t = tab;
-        size_t j = slot(c->lo, t->cap);
-        while (t->e[j].lo > TOMB)
-            j = (j + 1) & (t->cap - 1);
-        if (t->e[j].lo == EMPTY)
-            t->used++;
-        t->live++;
-        /* hi before lo: a collection that reads the slot meanwhile sees a
-         * tombstone or the whole region. */
-        __atomic_store_n(&t->e[j].hi, c->hi, __ATOMIC_RELEASE);
-        __atomic_store_n(&t->e[j].lo, c->lo, __ATOMIC_RELEASE);
-    } else {
-        struct table *t = tab;
-        size_t j = t ? slot(c->lo, t->cap) : 0;
-        while (t && t->e[j].lo != EMPTY && !(t->e[j].lo == c->lo && t->e[j].hi == c->hi))
-            j = (j + 1) & (t->cap - 1);
-        if (!t || t->e[j].lo == EMPTY)
-            gs_fatal("internal error: collector root [%p, %p) was never added", (void *)c->lo,
-                     (void *)c->hi);
-        __atomic_store_n(&t->e[j].lo, (uintptr_t)TOMB, __ATOMIC_RELEASE);
-        t->live--;
-    }
+    reserve();
+    struct table *t = tab;
+    size_t j = slot(lo, t->cap);
+    while (t->e[j].lo > TOMB)
+        j = (j + 1) & (t->cap - 1);
+    if (t->e[j].lo == EMPTY)
+        t->used++;
+    t->live++;
+    /* hi before lo: a reader sees a tombstone, nothing or the whole region. */
+    __atomic_store_n(&t->e[j].hi, hi, __ATOMIC_RELEASE);
+    __atomic_store_n(&t->e[j].lo, lo, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&mu);
-    return NULL;
+}
+
+static void table_remove(uintptr_t lo, uintptr_t hi)
+{
+    pthread_mutex_lock(&mu);
+    struct table *t = tab;
+    size_t j = t ? slot(lo, t->cap) : 0;
+    while (t && t->e[j].lo != EMPTY && !(t->e[j].lo == lo && t->e[j].hi == hi))
+        j = (j + 1) & (t->cap - 1);
+    if (!t || t->e[j].lo == EMPTY)
+        gs_fatal("internal error: collector root [%p, %p) was never added", (void *)lo,
+                 (void *)hi);
+    __atomic_store_n(&t->e[j].lo, (uintptr_t)TOMB, __ATOMIC_SEQ_CST);
+    t->live--;
+    pthread_mutex_unlock(&mu);
+    wait_for_readers(); /* then the caller may release the memory */
+}
+
+void gs_gcroots_add(const void *lo, size_t size)
+{
+    if (__builtin_expect(!gs_gcroots_active(), 1))
+        return;
+    table_add((uintptr_t)lo, (uintptr_t)lo + size);
+}
+
+void gs_gcroots_remove(const void *lo, size_t size)
+{
+    if (__builtin_expect(!gs_gcroots_active(), 1))
+        return;
+    table_remove((uintptr_t)lo, (uintptr_t)lo + size);
 }
 
 /* ---- the collector's procedure ------------------------------------------- */
 
-/* Called by libgc during a collection, with its lock held and the world
- * stopped (the threads it knows wait in its signal handler). */
+static gc_push_other_roots_proc chained;
+
+/* Called by libgc during a collection, with its lock held and the threads it
+ * knows stopped; on the collecting thread's own stack (libgc is not
+ * instrumented: install() refuses one that is, so its calls run there). */
 static void push_roots(void)
 {
+    /* What was set before scans the thread stacks libgc knows. */
     if (chained)
         chained();
-    struct table *t = __atomic_load_n(&tab, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&reading, 1, __ATOMIC_SEQ_CST);
+    /* Eager: scanned now, not queued, so that no region is read after this
+     * returns and its owner may release it. */
+    struct table *t = __atomic_load_n(&tab, __ATOMIC_SEQ_CST);
     for (size_t i = 0; t && i < t->cap; i++) {
-        uintptr_t lo = __atomic_load_n(&t->e[i].lo, __ATOMIC_ACQUIRE);
+        uintptr_t lo = __atomic_load_n(&t->e[i].lo, __ATOMIC_SEQ_CST);
+        uintptr_t hi = __atomic_load_n(&t->e[i].hi, __ATOMIC_ACQUIRE);
         if (lo > TOMB)
-            GC_push_all((void *)lo, (void *)t->e[i].hi);
+            GC_push_all_eager((void *)lo, (void *)hi);
     }
-    pthread_t self = pthread_self();
-    for (struct thread_node *n = threads; n; n = n->next) {
-        if (pthread_equal(n->self, self))
-            continue; /* libgc scans the collecting thread's stack itself */
-        uintptr_t lo = (uintptr_t)*n->sys_sp;
-        uintptr_t sp = *n->sig_sp;
-        /* Stopped on its own stack (a call that left instrumented code, or no
-         * coroutine running): from there, red zone included. */
-        if (sp > n->stack_lo + 128 && sp < n->stack_hi && (lo == 0 || sp - 128 < lo))
-            lo = sp - 128;
-        if (lo > n->stack_lo && lo < n->stack_hi)
-            GC_push_all((void *)lo, (void *)n->stack_hi);
-    }
+    __atomic_store_n(&reading, 0, __ATOMIC_SEQ_CST);
 }
 
 static void *install_locked(void *arg)
 {
     (void)arg;
-    if (!installed) {
+    if (!chained && GC_get_push_other_roots() != push_roots) {
         chained = GC_get_push_other_roots();
         GC_set_push_other_roots(push_roots);
-        installed = 1;
     }
     return NULL;
 }
@@ -191,97 +191,55 @@ static void atfork_prepare(void)
     pthread_mutex_lock(&mu);
 }
 
-static void atfork_release(void)
+static void atfork_parent(void)
 {
     pthread_mutex_unlock(&mu);
 }
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* In the child the other threads are gone; their regions stay in the table
+ * (still mapped, never released there). */
+static void atfork_child(void)
+{
+    reading = 0;
+    pthread_mutex_unlock(&mu);
+}
 
+/* Once per process, from a thread's start (a point where calling libgc is
+ * safe even if gscc built it: no runtime state is half changed). */
 static void install(void)
 {
+    /* A libgc built by gscc would run its collections on coroutine stacks and
+     * take their addresses for its threads' stack bases (GC_call_with_stack_base),
+     * and scan ranges that make no sense; its threads start on coroutines before
+     * it registers them, so their signal stacks cannot be registered with it
+     * (bdwgc's own tests, built entirely by gscc: heap corruption, 2026-12-06). */
+    if (gs_records_instrumented((uintptr_t)(void *)GC_push_all_eager))
+        gs_fatal("libgc was compiled by gscc: the collector must be built by a plain compiler "
+                 "(link Debian's libgc, or build it with clang or gcc) while the program "
+                 "uses it from gscc-built code (docs/usage.md, \"The Boehm collector\")");
     GC_call_with_alloc_lock(install_locked, NULL);
-    pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void change(const void *lo, size_t size, int add)
+void gs_gcroots_init(void)
 {
-    pthread_once(&once, install);
-    struct change c = {(uintptr_t)lo, (uintptr_t)lo + size, add};
-    GC_call_with_alloc_lock(change_locked, &c);
-}
-
-void gs_gcroots_add(const void *lo, size_t size)
-{
-    if (__builtin_expect(!gs_gcroots_active(), 1))
+    if (__builtin_expect(!gs_gcroots_active(), 1)) {
+        /* A static libgc.a whose members for these were not linked in (weak
+         * references pull in no archive member): its collections would miss
+         * every coroutine's locals. */
+        if (GC_init)
+            gs_fatal("libgc is linked without GC_set_push_other_roots, "
+                     "GC_get_push_other_roots, GC_push_all_eager or GC_call_with_alloc_lock, "
+                     "which growstack needs to show coroutine stacks to the collector "
+                     "(a static libgc.a: link with -Wl,--undefined=GC_set_push_other_roots ... "
+                     "or link the shared libgc)");
         return;
-    change(lo, size, 1);
-}
-
-void gs_gcroots_remove(const void *lo, size_t size)
-{
-    if (__builtin_expect(!gs_gcroots_active(), 1))
-        return;
-    change(lo, size, 0);
-}
-
-/* ---- threads ---------------------------------------------------------------- */
-
-static void *thread_link_locked(void *arg)
-{
-    struct thread_node *n = arg;
-    pthread_mutex_lock(&mu);
-    if (n->self) {
-        n->next = threads;
-        n->prev = NULL;
-        if (threads)
-            threads->prev = n;
-        threads = n;
-    } else {
-        if (n->prev)
-            n->prev->next = n->next;
-        else
-            threads = n->next;
-        if (n->next)
-            n->next->prev = n->prev;
     }
-    pthread_mutex_unlock(&mu);
-    return NULL;
-}
-
-void gs_gcroots_thread_init(char *const *sys_sp, void *alt, size_t alt_size)
-{
-    if (__builtin_expect(!gs_gcroots_active(), 1) || me.self)
-        return;
     pthread_once(&once, install);
-    pthread_attr_t a;
-    void *addr;
-    size_t size;
-    if (pthread_getattr_np(pthread_self(), &a) || pthread_attr_getstack(&a, &addr, &size))
-        gs_fatal("cannot find the calling thread's stack (pthread_getattr_np) for the collector");
-    pthread_attr_destroy(&a);
-    me.stack_lo = (uintptr_t)addr;
-    me.stack_hi = (uintptr_t)addr + size;
-    me.sys_sp = sys_sp;
-    me.sig_sp = &gs_gcroots_sig_sp;
-    me.self = pthread_self();
-    GC_call_with_alloc_lock(thread_link_locked, &me);
-    /* libgc keeps the signal stack per thread it knows; before it is
-     * initialised it keeps one for the main thread. The normal stack is not
-     * given: push_roots pushes its live part (libgc 8.2 would ignore it, later
-     * versions would scan all of it, unmapped pages included). */
-    if (alt && GC_register_altstack && GC_is_init_called && GC_thread_is_registered) {
-        int main_thread = getpid() == (pid_t)syscall(SYS_gettid);
-        if (GC_is_init_called() ? GC_thread_is_registered() : main_thread)
-            GC_register_altstack(NULL, 0, alt, alt_size);
-    }
 }
 
-void gs_gcroots_thread_exit(void)
+int gs_gcroots_suspend_signal(void)
 {
-    if (!me.self)
-        return;
-    me.self = 0;
-    GC_call_with_alloc_lock(thread_link_locked, &me);
-    memset(&me, 0, sizeof me);
+    return gs_gcroots_active() && GC_get_suspend_signal ? GC_get_suspend_signal() : 0;
 }

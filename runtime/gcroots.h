@@ -9,38 +9,39 @@
  * it allocates with malloc, which libgc does not scan), and while a thread runs
  * a coroutine its stack pointer is not on the thread's stack at all. Without
  * this module an object that only such a local points to is collected while in
- * use, and a thread stopped for a collection inside a coroutine has its signal
- * handler on the runtime's sigaltstack, so libgc scans from there up to the
- * thread's stack base, across unmapped memory (SIGSEGV).
+ * use, and a thread stopped for a collection has its signal handler on the
+ * runtime's sigaltstack, so libgc scans from there up to the thread's stack
+ * base, across unmapped memory (SIGSEGV).
  *
  * Invariants:
  *  - libgc's API is referenced weakly: in a program without libgc every
  *    function here returns at once (one test of a symbol's address).
- *  - A region is in the table from when its memory holds a stack, side chunk
- *    or VLA block until before the memory is unmapped, cached or freed: the
- *    collector never reads memory that is gone.
- *  - The table changes only under libgc's allocation lock (so never during a
- *    collection, which holds it) and the table's own mutex (libgc takes no lock
- *    before it is initialised). An entry never moves while it is present
- *    (removal leaves a tombstone; growth builds a new table and publishes it),
- *    so a collection that runs while a thread that was changing the table is
- *    stopped elsewhere sees every other region.
- *  - The collector's push-other-roots procedure (installed once per process,
- *    chained to the previous one) pushes every region of the table whole, and
- *    for every thread the runtime initialised other than the collecting one the
- *    live part of its own stack: from the stack pointer the last signal
- *    interrupted (when it lies on that stack) or from gs_tls.sys_sp (when the
- *    signal interrupted a coroutine) up to the stack's base.
- *  - A thread the runtime initialised registers its sigaltstack (with the
- *    signal handlers' side area above it) with libgc (GC_register_altstack),
- *    when libgc knows the thread (or, before libgc is initialised, for the
- *    main thread): libgc then scans only the signal stack of a thread stopped
- *    on it, which holds the interrupted registers.
+ *  - A region is in the table from when its memory holds a stack, side chunk,
+ *    VLA block, channel buffer or signal stack until before the memory is
+ *    unmapped, cached or freed: the collector never reads memory that is gone.
+ *  - The table changes under its own mutex only (never a call into libgc from
+ *    the runtime's slow paths); the collector's procedure reads it without the
+ *    mutex, while the threads libgc knows are stopped. An entry never moves
+ *    while present (removal leaves a tombstone; growth builds a new table and
+ *    publishes it), so a thread stopped half-way through a change hides no
+ *    other region. Regions are scanned eagerly (GC_push_all_eager), so none is
+ *    read after the procedure returns; while it reads, a thread that removes
+ *    a region (one libgc does not stop: unknown to it, or exiting) waits for
+ *    it to finish before the memory goes (`reading`).
+ *  - The procedure (GC_set_push_other_roots, installed once by gs_gcroots_init,
+ *    chained to the previous one, which scans the thread stacks libgc knows)
+ *    pushes every region of the table whole.
+ *  - A thread stopped for a collection runs libgc's suspend handler on its own
+ *    stack, not on the signal stack (signals.c): libgc scans a stopped thread
+ *    from the stack pointer its handler sees up to the thread's stack base. The
+ *    registers the signal interrupted are in the signal frame, on the signal
+ *    stack, which is a region of the table.
+ *  - libgc must not be instrumented (a fatal error in gs_gcroots_init): its
+ *    collections would run on coroutine stacks.
  */
 #ifndef GS_GCROOTS_H
 #define GS_GCROOTS_H
 #include <stddef.h>
-#include <stdint.h>
 
 /* Whether the program links libgc. */
 __attribute__((visibility("hidden"))) int gs_gcroots_active(void);
@@ -49,19 +50,11 @@ __attribute__((visibility("hidden"))) int gs_gcroots_active(void);
 __attribute__((visibility("hidden"))) void gs_gcroots_add(const void *lo, size_t size);
 __attribute__((visibility("hidden"))) void gs_gcroots_remove(const void *lo, size_t size);
 
-/* The calling thread joins (leaves) the runtime: its own stack's base is found
- * here, *sys_sp is read during collections (gs_tls.sys_sp), and its signal
- * stack [alt, alt + alt_size) is registered with libgc. */
-__attribute__((visibility("hidden"))) void gs_gcroots_thread_init(char *const *sys_sp, void *alt,
-                                                                  size_t alt_size);
-__attribute__((visibility("hidden"))) void gs_gcroots_thread_exit(void);
+/* Install the procedure (once per process; at a thread's start, where calling
+ * libgc is safe), after checking that libgc is usable. */
+__attribute__((visibility("hidden"))) void gs_gcroots_init(void);
 
-/* The signal dispatcher, before a program's handler: the stack pointer the
- * signal interrupted. */
-extern __thread uintptr_t gs_gcroots_sig_sp __attribute__((tls_model("initial-exec")));
-static inline void gs_gcroots_note_signal(uintptr_t sp)
-{
-    gs_gcroots_sig_sp = sp;
-}
+/* libgc's suspend signal (GC_get_suspend_signal), 0 without libgc. */
+__attribute__((visibility("hidden"))) int gs_gcroots_suspend_signal(void);
 
 #endif

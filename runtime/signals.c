@@ -1,5 +1,6 @@
 /* signals.c - alternate signal stacks, the SIGSEGV handler, the sigaction()
  * interposition (see signals.h). */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +26,55 @@ static int handler_installed;
 static struct sigaction user_action[NSIG];
 static volatile sig_atomic_t user_installed[NSIG];
 
+/* The thread's own stack, for libgc's suspend handler (gcroots.h); 0 when
+ * the program does not link libgc. */
+static __thread uintptr_t own_lo, own_hi;
+/* The stack pointer the outermost running handler interrupted. */
+static __thread uintptr_t outer_sp;
+
+struct user_call {
+    struct sigaction *a;
+    int sig;
+    siginfo_t *si;
+    void *uc;
+    stack_t alt; /* the signal stack to restore (on_own_stack) */
+};
+
+static void invoke(struct user_call *c)
+{
+    if (c->a->sa_flags & SA_SIGINFO)
+        c->a->sa_sigaction(c->sig, c->si, c->uc);
+    else
+        c->a->sa_handler(c->sig);
+}
+
+/* libgc's suspend handler, on the thread's own stack: libgc takes the stack
+ * pointer it sees there for the bottom of the thread's stack, which it scans
+ * up to the base. The signal stack is off meanwhile, so that a signal that
+ * arrives while the handler waits (libgc's restart signal) gets a frame where
+ * the handler runs rather than over this one at the signal stack's top. */
+static void on_own_stack(void *p)
+{
+    struct user_call *c = p;
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    invoke(c);
+    sigaltstack(&c->alt, NULL);
+}
+
+/* Where on the thread's own stack libgc's suspend handler can run: below the
+ * frame the signal interrupted when that is on the thread's own stack (a call
+ * that left instrumented code, or no coroutine running; 256 bytes leave its red
+ * zone alone), else below every frame the thread's own stack holds while it
+ * runs a coroutine (gs_tls.sys_sp). 0: nowhere known (a makecontext stack). */
+static uintptr_t own_stack_sp(uintptr_t interrupted)
+{
+    if (interrupted > own_lo + 8192 && interrupted <= own_hi)
+        return interrupted - 256;
+    uintptr_t sys = (uintptr_t)gs_tls.sys_sp;
+    return sys > own_lo + 8192 && sys <= own_hi ? sys : 0;
+}
+
 static void call_user(int sig, siginfo_t *si, void *uc)
 {
     struct sigaction *a = &user_action[sig];
@@ -32,15 +82,20 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     uintptr_t guard = gs_arch_get_guard();
     void *ext = gs_tls.ext_target;
     struct gs_side side;
-    gs_gcroots_note_signal(gs_arch_uc_sp(uc));
+    if (!gs_tls.in_signal)
+        outer_sp = gs_arch_uc_sp(uc);
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
     gs_side_signal_enter(&side); /* the handler's side frames: side.h */
     gs_tls.in_signal++;
-    if (a->sa_flags & SA_SIGINFO)
-        a->sa_sigaction(sig, si, uc);
-    else
-        a->sa_handler(sig);
+    struct user_call c = {a, sig, si, uc, {0}};
+    uintptr_t own = own_hi && sig == gs_gcroots_suspend_signal() ? own_stack_sp(outer_sp) : 0;
+    if (own && sigaltstack(NULL, &c.alt) == 0) {
+        c.alt.ss_flags = 0;
+        gs_call_on_stack((void *)own, on_own_stack, &c);
+    } else {
+        invoke(&c);
+    }
     if (gs_tls.in_signal) /* 0 if a resync on a coroutine stack reset it */
         gs_tls.in_signal--;
     gs_side_signal_leave(&side);
@@ -122,8 +177,12 @@ static int do_sigaction(int sig, const struct sigaction *act, struct sigaction *
             user_installed[sig] = 0;
         rc = __sigaction(sig, act, &kernel_old);
     }
+    /* What the program would have seen without growstack: never the runtime's
+     * own SIGSEGV handler, which a program that chains to the previous handler
+     * (libgc's write barrier does, for faults that are not its own) would call
+     * and be called by again, without end. */
     if (rc == 0 && old)
-        *old = had ? prev : kernel_old;
+        *old = had ? prev : sig == SIGSEGV && handler_installed ? previous_segv : kernel_old;
     return rc;
 }
 
@@ -152,11 +211,21 @@ static sighandler_t do_signal(int sig, sighandler_t handler)
 
 void gs_signals_thread_init(void)
 {
+    gs_gcroots_init();
+    if (gs_gcroots_active()) {
+        pthread_attr_t at;
+        void *addr;
+        size_t size;
+        if (pthread_getattr_np(pthread_self(), &at) || pthread_attr_getstack(&at, &addr, &size))
+            gs_fatal("cannot find the calling thread's stack (pthread_getattr_np) for libgc");
+        pthread_attr_destroy(&at);
+        own_lo = (uintptr_t)addr;
+        own_hi = (uintptr_t)addr + size;
+    }
     stack_t old;
     if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) &&
         old.ss_size >= GS_ALTSTACK_SIZE) {
         /* The program has its own, large enough: keep it. */
-        gs_gcroots_thread_init(&gs_tls.sys_sp, old.ss_sp, old.ss_size);
     } else {
         /* A PROT_NONE page below: a handler that overflows faults there and is
          * reported (overflow.c) instead of writing over whatever lies below.
@@ -172,7 +241,8 @@ void gs_signals_thread_init(void)
             gs_fatal("sigaltstack failed");
         altstack = ss;
         gs_side_signal_area_init(p + page + GS_ALTSTACK_SIZE);
-        gs_gcroots_thread_init(&gs_tls.sys_sp, ss.ss_sp, GS_ALTSTACK_SIZE + GS_SIDE_SIGNAL_SIZE);
+        /* The registers a signal interrupted are in its frame, here. */
+        gs_gcroots_add(ss.ss_sp, GS_ALTSTACK_SIZE + GS_SIDE_SIGNAL_SIZE);
     }
     if (!__atomic_exchange_n(&handler_installed, 1, __ATOMIC_ACQ_REL)) {
         struct sigaction sa;
@@ -186,8 +256,8 @@ void gs_signals_thread_init(void)
 
 void gs_signals_thread_exit(void)
 {
-    gs_gcroots_thread_exit();
     if (altstack.ss_sp) {
+        gs_gcroots_remove(altstack.ss_sp, GS_ALTSTACK_SIZE + GS_SIDE_SIGNAL_SIZE);
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
         size_t page = (size_t)sysconf(_SC_PAGESIZE);

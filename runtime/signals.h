@@ -25,13 +25,22 @@
  *    handler, so yielding from it is a fatal error, and with __gs_side in the
  *    thread's signal area (side.h), so a handler never enters the side stack's
  *    slow path of the code it interrupted.
+ *  - The exception: libgc's suspend signal (gcroots.h), whose handler runs on
+ *    the thread's own stack (below the frame it interrupted when that is on the
+ *    thread's stack, else at gs_tls.sys_sp), with the sigaltstack off until it
+ *    returns: libgc takes the stack pointer its handler sees for the bottom of
+ *    the stack it scans.
+ *  - The previous action sigaction() reports is the program's own, or what was
+ *    there before the runtime's SIGSEGV handler: never that handler, which a
+ *    program chaining to the previous one would call back without end.
  */
 #ifndef GS_SIGNALS_H
 #define GS_SIGNALS_H
 
 /* Give the calling thread a sigaltstack (with the signal handlers' side area
  * beside it) unless it has a large enough one; install the SIGSEGV handler once
- * per process. Undone at thread exit. */
+ * per process. Once per thread (later calls return at once); undone at thread
+ * exit. */
 __attribute__((visibility("hidden"))) void gs_signals_thread_init(void);
 __attribute__((visibility("hidden"))) void gs_signals_thread_exit(void);
 

@@ -342,6 +342,7 @@ extern const char gs_park_ret[];  /* resume address of a parked blocking call (b
 void __gs_tramp(void);
 void __gs_tramp_icall(void);
 void gs_sys_call(void (*fn)(void *), void *arg);
+void gs_call_on_stack(void *sp, void (*fn)(void *), void *arg);
 void *__gs_side_alloc(__SIZE_TYPE__ size, __SIZE_TYPE__ align);
 
 /* ---- __morestack's register block (docs/protocol.md 5) -------------------------

@@ -340,4 +340,32 @@ gs_sys_call:
 	.cfi_endproc
 	.size	gs_sys_call, .-gs_sys_call
 
+/* void gs_call_on_stack(void *sp, void (*fn)(void *), void *arg): fn(arg) with
+ * %rsp at sp (16-byte aligned, on a stack with room for fn), then back. For the
+ * signal dispatcher, which runs the collector's suspend handler on the
+ * thread's own stack (runtime/signals.c). The frame pointer names the old
+ * stack for unwinders. */
+	.globl	gs_call_on_stack
+	.hidden	gs_call_on_stack
+	.type	gs_call_on_stack, @function
+	.p2align 4
+gs_call_on_stack:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	movq	%rdi, %rsp
+	andq	$-16, %rsp
+	movq	%rsi, %rax
+	movq	%rdx, %rdi
+	callq	*%rax
+	movq	%rbp, %rsp
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size	gs_call_on_stack, .-gs_call_on_stack
+
 	.section .note.GNU-stack,"",@progbits
