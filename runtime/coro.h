@@ -252,6 +252,7 @@ static inline __attribute__((always_inline)) struct gs_ctx *gs_coro_enter(struct
         /* Leaving the system stack: everything below this frame (minus what the
          * switch itself pushes) is free for trampolines and __morestack. */
         t->sys_sp = (char *)((frame - 1024) & ~(uintptr_t)15);
+        t->sys_low = t->sys_sp;
     }
     t->ext_target = NULL;
     gs_side_switch(me ? &me->stack.side : gs_side_thread_state(), &co->stack.side);

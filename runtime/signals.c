@@ -29,8 +29,8 @@ static volatile sig_atomic_t user_installed[NSIG];
 /* The thread's own stack, for libgc's suspend handler (gcroots.h); 0 when
  * the program does not link libgc. */
 static __thread uintptr_t own_lo, own_hi;
-/* The stack pointer the outermost running handler interrupted. */
-static __thread uintptr_t outer_sp;
+/* The stack pointer and pc the outermost running handler interrupted. */
+static __thread uintptr_t outer_sp, outer_pc;
 
 struct user_call {
     struct sigaction *a;
@@ -62,17 +62,29 @@ static void on_own_stack(void *p)
     sigaltstack(&c->alt, NULL);
 }
 
-/* Where on the thread's own stack libgc's suspend handler can run: below the
- * frame the signal interrupted when that is on the thread's own stack (a call
- * that left instrumented code, or no coroutine running; 256 bytes leave its red
- * zone alone), else below every frame the thread's own stack holds while it
- * runs a coroutine (gs_tls.sys_sp). 0: nowhere known (a makecontext stack). */
-static uintptr_t own_stack_sp(uintptr_t interrupted)
+/* Where on the thread's own stack libgc's suspend handler can run (0: nowhere
+ * known; it then runs where the kernel put it, on the signal stack):
+ *  - below the frame the signal interrupted, when that is on the thread's own
+ *    stack (a call that left instrumented code, or no coroutine running; 256
+ *    bytes leave its red zone alone);
+ *  - on a coroutine's stack: below every frame the thread's own stack holds
+ *    then, gs_tls.sys_sp, or sys_low if that is lower: a switch back to the
+ *    thread restores sys_sp (to 0 at the outermost level) a few instructions
+ *    before %rsp leaves the coroutine's stack, and sys_low, the last value
+ *    gs_resume gave it, is below the frames live then;
+ *  - anywhere else with no coroutine running and outside the switch code (a
+ *    makecontext stack switched to from the thread's own stack, whose frames
+ *    there may lie below both): nowhere. */
+static uintptr_t own_stack_sp(uintptr_t sp, uintptr_t pc)
 {
-    if (interrupted > own_lo + 8192 && interrupted <= own_hi)
-        return interrupted - 256;
-    uintptr_t sys = (uintptr_t)gs_tls.sys_sp;
-    return sys > own_lo + 8192 && sys <= own_hi ? sys : 0;
+    if (sp > own_lo + 8192 && sp <= own_hi)
+        return sp - 256;
+    int switching = pc >= (uintptr_t)gs_arch_switch_text_lo && pc < (uintptr_t)gs_arch_switch_text_hi;
+    if (!gs_tls.cur && !switching)
+        return 0;
+    uintptr_t sys = (uintptr_t)gs_tls.sys_sp, low = (uintptr_t)gs_tls.sys_low;
+    uintptr_t t = sys && low ? (sys < low ? sys : low) : sys | low;
+    return t > own_lo + 8192 && t <= own_hi ? t : 0;
 }
 
 static void call_user(int sig, siginfo_t *si, void *uc)
@@ -82,14 +94,16 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     uintptr_t guard = gs_arch_get_guard();
     void *ext = gs_tls.ext_target;
     struct gs_side side;
-    if (!gs_tls.in_signal)
+    if (!gs_tls.in_signal) {
         outer_sp = gs_arch_uc_sp(uc);
+        outer_pc = gs_arch_uc_pc(uc);
+    }
     gs_arch_set_guard(0);
     gs_tls.ext_target = target;
     gs_side_signal_enter(&side); /* the handler's side frames: side.h */
     gs_tls.in_signal++;
     struct user_call c = {a, sig, si, uc, {0}};
-    uintptr_t own = own_hi && sig == gs_gcroots_suspend_signal() ? own_stack_sp(outer_sp) : 0;
+    uintptr_t own = own_hi && sig == gs_gcroots_suspend_signal() ? own_stack_sp(outer_sp, outer_pc) : 0;
     if (own && sigaltstack(NULL, &c.alt) == 0) {
         c.alt.ss_flags = 0;
         gs_call_on_stack((void *)own, on_own_stack, &c);

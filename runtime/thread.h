@@ -50,6 +50,10 @@ struct gs_thread {
 
     struct gs_stats stats;
     struct gs_pin_tally pin_tally;    /* pins.h                                */
+    char *sys_low;                /* GS_THREAD_SYS_LOW: the last value gs_resume gave
+                                     sys_sp when it left the thread's own stack (a
+                                     switch back restores sys_sp a few instructions
+                                     before %rsp leaves the coroutine: signals.c) */
 };
 
 extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
@@ -65,6 +69,7 @@ _Static_assert(offsetof(struct gs_thread, stats.splits) == GS_THREAD_SPLITS, "GS
 _Static_assert(offsetof(struct gs_thread, stats.segments_reused) == GS_THREAD_SEGS_REUSED,
                "GS_THREAD_SEGS_REUSED");
 _Static_assert(offsetof(struct gs_thread, stats.pins) == GS_THREAD_PINS, "GS_THREAD_PINS");
+_Static_assert(offsetof(struct gs_thread, sys_low) == GS_THREAD_SYS_LOW, "GS_THREAD_SYS_LOW");
 _Static_assert(offsetof(struct gs_thread, pin_tally.site) == GS_THREAD_TALLY_SITE &&
                    offsetof(struct gs_thread, pin_tally.n) == GS_THREAD_TALLY_N,
                "GS_THREAD_TALLY_*");

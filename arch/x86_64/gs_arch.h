@@ -61,6 +61,7 @@
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
 #define GS_THREAD_TALLY_SITE 216 /* struct gs_pin_site *: .pin_tally.site         */
 #define GS_THREAD_TALLY_N    224 /* uint64_t: .pin_tally.n                         */
+#define GS_THREAD_SYS_LOW    232 /* char *: sys_sp as gs_resume last lowered it    */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
@@ -343,6 +344,9 @@ void __gs_tramp(void);
 void __gs_tramp_icall(void);
 void gs_sys_call(void (*fn)(void *), void *arg);
 void gs_call_on_stack(void *sp, void (*fn)(void *), void *arg);
+/* The code of switch_*.S (gs_ctx_switch, gs_resume, gs_yield, ...): a signal
+ * whose pc lies here may have interrupted a switch half done. */
+extern const char gs_arch_switch_text_lo[], gs_arch_switch_text_hi[];
 void *__gs_side_alloc(__SIZE_TYPE__ size, __SIZE_TYPE__ align);
 
 /* ---- __morestack's register block (docs/protocol.md 5) -------------------------

@@ -28,6 +28,9 @@
 #include "gs_arch.h"
 
 	.text
+	.globl	gs_arch_switch_text_lo
+	.hidden	gs_arch_switch_text_lo
+gs_arch_switch_text_lo:
 
 /* The switch itself: save the callee-saved state on the current stack and its
  * %rsp in *\from, install \guard in the TCB slot, restore the context *\to
@@ -203,6 +206,7 @@ gs_resume:
 	leaq	-1024(%rsp), %rax
 	andq	$-16, %rax
 	movq	%rax, %fs:gs_tls@tpoff+GS_THREAD_SYS_SP
+	movq	%rax, %fs:gs_tls@tpoff+GS_THREAD_SYS_LOW
 2:	movq	%rcx, GS_CORO_RESUMER(%rsi)
 	movq	%rdi, GS_CORO_BACK(%rsi)
 	movq	%rdx, GS_CORO_BACK_GUARD(%rsi)
@@ -359,5 +363,9 @@ gs_fp_private:
 1:	ret
 	.cfi_endproc
 	.size	gs_fp_private, .-gs_fp_private
+
+	.globl	gs_arch_switch_text_hi
+	.hidden	gs_arch_switch_text_hi
+gs_arch_switch_text_hi:
 
 	.section .note.GNU-stack,"",@progbits

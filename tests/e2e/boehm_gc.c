@@ -18,6 +18,8 @@
  *    own stack);
  *  - lists whose only reference waits in a buffered channel (gs_chan_send)
  *    across a collection;
+ *  - two coroutines passing lists through unbuffered channels while the other
+ *    thread collects: stops in the middle of switches;
  *  - the heap stays bounded: the garbage is collected.
  * Every node of every list is checked: a node freed while in use is reused by
  * the next allocations. Without runtime/gcroots.c the first check fails in
@@ -176,6 +178,48 @@ static void through_channel(void)
     E2E_EQ_LONG(gs_chan_destroy(c), 0);
 }
 
+/* Two coroutines that pass lists back and forth through unbuffered channels:
+ * every switch goes through the thread's scheduler on its own stack, so a
+ * collection in the other thread stops this one in the middle of switches too
+ * (signals.c runs libgc's handler below the frames live on the thread's
+ * stack, which a switch back to the thread leaves a few instructions early). */
+#define ROUNDS 20000
+static void *ping(void *arg)
+{
+    struct gs_chan **ch = arg;
+    for (long k = 0; k < ROUNDS; k++) {
+        struct node *l = build(9000 + k % 7, 10), *r;
+        E2E_EQ_LONG(gs_chan_send(ch[0], &l, GS_FOREVER), 0);
+        E2E_EQ_LONG(gs_chan_recv(ch[1], &r, GS_FOREVER), 0);
+        check(r, 9100 + k % 7, 10, "pong list", 0);
+    }
+    return NULL;
+}
+
+static void *pong(void *arg)
+{
+    struct gs_chan **ch = arg;
+    for (long k = 0; k < ROUNDS; k++) {
+        struct node *l, *r = build(9100 + k % 7, 10);
+        E2E_EQ_LONG(gs_chan_recv(ch[0], &l, GS_FOREVER), 0);
+        check(l, 9000 + k % 7, 10, "ping list", 0);
+        E2E_EQ_LONG(gs_chan_send(ch[1], &r, GS_FOREVER), 0);
+    }
+    return NULL;
+}
+
+static void ping_pong(void)
+{
+    struct gs_chan *ch[2] = {gs_chan_create(sizeof(struct node *), 0),
+                             gs_chan_create(sizeof(struct node *), 0)};
+    E2E_CHECK(ch[0] && ch[1]);
+    gs_handle a = gs_spawn(ping, ch), b = gs_spawn(pong, ch);
+    E2E_EQ_LONG(gs_join(a, NULL), 0);
+    E2E_EQ_LONG(gs_join(b, NULL), 0);
+    E2E_EQ_LONG(gs_chan_destroy(ch[0]), 0);
+    E2E_EQ_LONG(gs_chan_destroy(ch[1]), 0);
+}
+
 static volatile int worker_stop;
 
 static void *worker(void *arg)
@@ -230,6 +274,7 @@ int main(void)
         E2E_CHECK(dive(depth / 2, 6000000L + r * 100000L, 0) > 0);
         sort_lists(3);
     }
+    ping_pong();
     worker_stop = 1;
     void *wr;
     E2E_EQ_LONG(pthread_join(t, &wr), 0);
