@@ -204,15 +204,13 @@ static void atfork_child(void)
     pthread_mutex_unlock(&mu);
 }
 
-/* Once per process, from a thread's start (a point where calling libgc is
- * safe even if gscc built it: no runtime state is half changed). */
+/* Once per process, from a thread's start (gs_signals_thread_init). */
 static void install(void)
 {
     /* A libgc built by gscc would run its collections on coroutine stacks and
-     * take their addresses for its threads' stack bases (GC_call_with_stack_base),
-     * and scan ranges that make no sense; its threads start on coroutines before
-     * it registers them, so their signal stacks cannot be registered with it
-     * (bdwgc's own tests, built entirely by gscc: heap corruption, 2026-12-06). */
+     * take a local's address in a thread's first frame, on a coroutine, for the
+     * base of the thread's stack (GC_call_with_stack_base): bdwgc's own tests,
+     * built entirely by gscc, corrupted the heap (2026-12-06). */
     if (gs_records_instrumented((uintptr_t)(void *)GC_push_all_eager))
         gs_fatal("libgc was compiled by gscc: the collector must be built by a plain compiler "
                  "(link Debian's libgc, or build it with clang or gcc) while the program "

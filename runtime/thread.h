@@ -12,7 +12,10 @@
  *  - sys_sp is a 16-byte aligned address of the thread's own (system) stack
  *    below every live system-stack frame; trampolines and __morestack may use the
  *    stack below it. gs_resume() lowers it when it leaves the system stack and
- *    restores it when control comes back.
+ *    restores it when control comes back. sys_low is the last value gs_resume
+ *    lowered it to: below the frames live on the system stack also in the few
+ *    instructions of a switch back to it, after sys_sp is restored and before
+ *    %rsp leaves the coroutine (signals.c runs libgc's suspend handler there).
  *  - stats and pin_tally are the thread's counters: each layer increments its
  *    own with plain stores (only this thread writes them); stats.c reads them,
  *    unlocked, to print them. Printing lives at the top.
