@@ -278,9 +278,11 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
 
   // 2. The thunk archive (not for -r: the final link makes it).
   std::string thunk_archive;
-  LibraryResolver libs(tools, inv.lib_dirs, inv.target_args);
+  // The user's libraries, to be named again after the thunk archive (step 3).
+  Argv libraries_again;
   if (!inv.relocatable) {
     std::vector<std::string> scan;
+    LibraryResolver libs(tools, inv.lib_dirs, inv.target_args);
     for (size_t i = 0; i < inv.args.size(); ++i) {
       const Arg &a = inv.args[i];
       if (a.kind == ArgKind::Input) {
@@ -290,10 +292,17 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
           FileKind k = classify_file(a.value);
           // Missing files and linker scripts: the linker speaks for itself.
           if (k == FileKind::Object || k == FileKind::Archive) scan.push_back(a.value);
+          if (k == FileKind::Archive || k == FileKind::SharedObject)
+            libraries_again.push_back(as_operand(a.value));
         }
       } else if (a.kind == ArgKind::Library) {
         std::string archive = libs.static_archive(a.value, a.static_only || inv.static_link);
-        if (!archive.empty()) scan.push_back(archive);
+        if (!archive.empty()) {
+          scan.push_back(archive);
+          libraries_again.push_back(archive);
+        } else if (!a.static_only && !inv.static_link) {
+          libraries_again.insert(libraries_again.end(), a.tokens.begin(), a.tokens.end());
+        }
       }
     }
     // The runtime defines the __gs_x names of transparent mode itself
@@ -336,19 +345,7 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
     // archive by its path (what -l found in its place, -Bstatic included), a
     // shared library by its -l. A library named twice adds nothing it did not
     // need; an archive only gives the members that are still missing.
-    for (size_t i = 0; i < inv.args.size(); ++i) {
-      const Arg &a = inv.args[i];
-      if (a.kind == ArgKind::Input && !a.source) {
-        FileKind k = classify_file(a.value);
-        if (k == FileKind::Archive || k == FileKind::SharedObject) cmd.push_back(as_operand(a.value));
-      } else if (a.kind == ArgKind::Library) {
-        std::string archive = libs.static_archive(a.value, a.static_only || inv.static_link);
-        if (!archive.empty())
-          cmd.push_back(archive);
-        else if (!a.static_only && !inv.static_link)
-          cmd.insert(cmd.end(), a.tokens.begin(), a.tokens.end());
-      }
-    }
+    cmd.insert(cmd.end(), libraries_again.begin(), libraries_again.end());
   }
   if (executable) {
     cmd.push_back(l.runtime);
