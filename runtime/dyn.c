@@ -16,11 +16,17 @@ struct gs_dyn {
 };
 _Static_assert(sizeof(struct gs_dyn) % 16 == 0, "dynamic blocks keep data aligned");
 
+/* A block's bytes: header and data (at least one byte of data). */
+static size_t block_bytes(size_t size)
+{
+    return sizeof(struct gs_dyn) + (size ? size : 1);
+}
+
 static void pop(struct gs_dyn **list)
 {
     struct gs_dyn *d = *list;
     *list = d->next;
-    gs_gcroots_remove(d, sizeof *d + (d->size ? d->size : 1));
+    gs_gcroots_remove(d, block_bytes(d->size));
     free(d);
 }
 
@@ -28,12 +34,12 @@ void *gs_dyn_push(struct gs_dyn **list, size_t depth, size_t size)
 {
     while (*list && (*list)->depth > depth)
         pop(list); /* blocks of frames deeper than the caller: they have returned */
-    struct gs_dyn *d = malloc(sizeof *d + (size ? size : 1));
+    struct gs_dyn *d = malloc(block_bytes(size));
     if (!d)
         gs_fatal("out of memory for a %zu-byte variable-length array", size);
     d->depth = depth;
     d->size = size;
-    gs_gcroots_add(d, sizeof *d + (size ? size : 1));
+    gs_gcroots_add(d, block_bytes(size));
     d->next = *list;
     *list = d;
     gs_tls.stats.dyn_allocs++;

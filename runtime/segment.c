@@ -40,6 +40,11 @@ static __thread struct seg_cache {
 } cache;
 
 static void stack_register(struct gs_seg *s);
+/* What a stack block registers as a root region (LSan, libgc): [lo, top). */
+static size_t root_bytes(const struct gs_seg *s)
+{
+    return (size_t)(s->base + s->size - s->lo);
+}
 static void stack_deregister(const struct gs_seg *s);
 static void stack_deregister_except_gc(const struct gs_seg *s);
 
@@ -346,10 +351,10 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
         return 0;
     /* Out of the collector's roots before its pages go (gcroots.h): a
      * collection may stop this thread anywhere in between. */
-    gs_gcroots_remove(od.lo, (size_t)(od.base + od.size - od.lo));
+    gs_gcroots_remove(od.lo, root_bytes(&od));
     if (mremap((void *)src, end - src, end - src, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)dst) ==
         MAP_FAILED) {
-        gs_gcroots_add(od.lo, (size_t)(od.base + od.size - od.lo));
+        gs_gcroots_add(od.lo, root_bytes(&od));
         return 0;
     }
     stack_deregister_except_gc(&od);
@@ -382,8 +387,8 @@ static void stack_register(struct gs_seg *s)
     s->valgrind_id = VALGRIND_STACK_REGISTER(s->lo, GS_SEG_HI(s));
 #endif
     if (__lsan_register_root_region)
-        __lsan_register_root_region(s->lo, (size_t)(s->base + s->size - s->lo));
-    gs_gcroots_add(s->lo, (size_t)(s->base + s->size - s->lo));
+        __lsan_register_root_region(s->lo, root_bytes(s));
+    gs_gcroots_add(s->lo, root_bytes(s));
 }
 
 static void stack_deregister_except_gc(const struct gs_seg *s)
@@ -392,12 +397,12 @@ static void stack_deregister_except_gc(const struct gs_seg *s)
     VALGRIND_STACK_DEREGISTER(s->valgrind_id);
 #endif
     if (__lsan_unregister_root_region)
-        __lsan_unregister_root_region(s->lo, (size_t)(s->base + s->size - s->lo));
+        __lsan_unregister_root_region(s->lo, root_bytes(s));
 }
 
 static void stack_deregister(const struct gs_seg *s)
 {
-    gs_gcroots_remove(s->lo, (size_t)(s->base + s->size - s->lo));
+    gs_gcroots_remove(s->lo, root_bytes(s));
     stack_deregister_except_gc(s);
 }
 
