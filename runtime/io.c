@@ -13,7 +13,9 @@
  *    connection without waiting); it is restored before anything else runs.
  *  - A transparent call behaves as the blocking call would: the same result,
  *    errno, partial transfers (a blocking write or send on a stream writes
- *    everything; a read returns what is there), errno untouched on success.
+ *    everything; a read returns what is there), errno untouched on success,
+ *    EINTR where a signal handler would interrupt the blocking call (each
+ *    wait's class, GS_WAIT_INTR_*: wait.h, "Signals").
  *    It parks only on a coroutine stack, with GROWSTACK_NETPOLL=1, on a
  *    descriptor that is not ready and that the program has not made
  *    non-blocking itself (then EAGAIN, as without growstack). Everywhere else
@@ -82,11 +84,13 @@ static int wait_outcome(struct gs_block *b)
     return st;
 }
 
-/* A wait with no node (a deadline only); returns the step's result. */
-static int wait_time(struct gs_block *b, const char *what, gs_time deadline)
+/* A wait with no node (a deadline only); returns the step's result. intr:
+ * which signal handlers end it (wait.h). */
+static int wait_time(struct gs_block *b, const char *what, gs_time deadline, int intr)
 {
     struct gs_thread *t = gs_api_thread();
     b->wait = gs_wait_begin(t, what, 0, 0, deadline);
+    b->wait->intr = intr;
     return gs_wait_block(b, b->wait);
 }
 
@@ -100,7 +104,7 @@ static int sleep_step(struct gs_block *b, gs_time deadline)
     }
     if (deadline < 0)
         return gs_wait_done(b, EINVAL, 0);
-    return wait_time(b, "gs_sleep", deadline);
+    return wait_time(b, "gs_sleep", deadline, GS_WAIT_INTR_NONE);
 }
 
 int gs_io_sleep_step(struct gs_block *b)
@@ -114,9 +118,8 @@ int gs_io_sleep_until_step(struct gs_block *b)
     return sleep_step(b, (gs_time)b->arg[0]);
 }
 
-/* nanosleep & co. in transparent mode: a signal never interrupts a parked
- * sleep (a parked call behaves as if SA_RESTART were set: docs/netpoll.md);
- * gs_cancel does, as EINTR, with the time left. */
+/* nanosleep & co. in transparent mode: a signal handler (wait.h, "Signals")
+ * or gs_cancel ends a parked sleep with EINTR and the time left. */
 static void remaining(struct timespec *rem, gs_time deadline)
 {
     gs_time left = deadline - gs_now();
@@ -144,7 +147,7 @@ int gs_io_x_nanosleep_step(struct gs_block *b)
     gs_wait_save_errno(b);
     if (!req || !timespec_valid(req))
         return gs_wait_done(b, (uint64_t)-1, req ? EINVAL : EFAULT);
-    return wait_time(b, "nanosleep", gs_deadline_after(timespec_ns(req)));
+    return wait_time(b, "nanosleep", gs_deadline_after(timespec_ns(req)), GS_WAIT_INTR_ALWAYS);
 }
 
 int gs_io_x_clock_nanosleep_step(struct gs_block *b)
@@ -180,7 +183,7 @@ int gs_io_x_clock_nanosleep_step(struct gs_block *b)
         gs_time d = timespec_ns(req) - timespec_ns(&now);
         deadline = d <= 0 ? gs_now() : gs_deadline_after(d);
     }
-    return wait_time(b, "clock_nanosleep", deadline);
+    return wait_time(b, "clock_nanosleep", deadline, GS_WAIT_INTR_ALWAYS);
 }
 
 int gs_io_x_sleep_step(struct gs_block *b)
@@ -193,11 +196,12 @@ int gs_io_x_sleep_step(struct gs_block *b)
         int st = wait_outcome(b);
         if (st == ETIMEDOUT)
             return gs_wait_done(b, 0, 0);
+        /* The whole seconds not slept, as the C library's sleep() counts them. */
         gs_time left = deadline - gs_now();
-        return gs_wait_done(b, left > 0 ? (uint64_t)((left + 999999999) / 1000000000) : 0, 0);
+        return gs_wait_done(b, left > 0 ? (uint64_t)(left / 1000000000) : 0, 0);
     }
     gs_wait_save_errno(b);
-    return wait_time(b, "sleep", gs_deadline_after((gs_time)s * 1000000000));
+    return wait_time(b, "sleep", gs_deadline_after((gs_time)s * 1000000000), GS_WAIT_INTR_ALWAYS);
 }
 
 int gs_io_x_usleep_step(struct gs_block *b)
@@ -211,7 +215,7 @@ int gs_io_x_usleep_step(struct gs_block *b)
                                : gs_wait_done(b, (uint64_t)-1, st == ECANCELED ? EINTR : st);
     }
     gs_wait_save_errno(b);
-    return wait_time(b, "usleep", gs_deadline_after((gs_time)us * 1000));
+    return wait_time(b, "usleep", gs_deadline_after((gs_time)us * 1000), GS_WAIT_INTR_ALWAYS);
 }
 
 /* ---- waiting for a descriptor ---------------------------------------------------- */
@@ -219,10 +223,13 @@ int gs_io_x_usleep_step(struct gs_block *b)
 /* Queue a wait for fd to be ready for `dir` (POLLIN or POLLOUT) and block.
  * Returns a step result, or -EPERM-like negative errno when no wait could be
  * queued (-EPERM: epoll cannot watch this file). */
-static int fd_wait(struct gs_block *b, int fd, short dir, gs_time deadline, const char *what)
+static int fd_wait(struct gs_block *b, int fd, short dir, gs_time deadline, const char *what,
+                   int transparent)
 {
     struct gs_thread *t = gs_api_thread();
     struct gs_wait *w = gs_wait_begin(t, what, fd, 1, deadline);
+    /* SA_RESTART restarts a blocking read, write, accept or connect. */
+    w->intr = transparent ? GS_WAIT_INTR_NORESTART : GS_WAIT_INTR_NONE;
     struct gs_wnode *n = gs_wait_nodes(w, 1, 0);
     n->op = (uint32_t)dir;
     int rc = gs_poll_add(t, fd, n);
@@ -594,7 +601,7 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
         int how = before_wait(x.fd, dir, d->transparent);
         if (how == W_NONBLOCKING || (how == W_WAIT && !d->transparent && deadline == GS_NOWAIT))
             return xfer_finish(b, -1, EAGAIN);
-        int rc = how == W_PLAIN ? -EPERM : fd_wait(b, x.fd, dir, deadline, d->what);
+        int rc = how == W_PLAIN ? -EPERM : fd_wait(b, x.fd, dir, deadline, d->what, d->transparent);
         if (rc == -EPERM) {
             /* epoll cannot watch it: the plain call, as without growstack. */
             r = on_rest(&x, b, (size_t)b->progress, xfer_plain);
@@ -753,7 +760,7 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
     }
     if (!transparent && deadline == GS_NOWAIT)
         return gs_wait_done(b, (uint64_t)-1, EAGAIN);
-    int rc = fd_wait(b, fd, POLLIN, deadline, what);
+    int rc = fd_wait(b, fd, POLLIN, deadline, what, transparent);
     if (rc < 0) {
         if (rc != -EPERM)
             return gs_wait_done(b, (uint64_t)-1, -rc);
@@ -832,7 +839,7 @@ static int connect_step(struct gs_block *b, int transparent, gs_time deadline, c
     }
     if (!transparent && deadline == GS_NOWAIT)
         return gs_wait_done(b, (uint64_t)-1, EINPROGRESS);
-    int rc = fd_wait(b, fd, POLLOUT, deadline, what);
+    int rc = fd_wait(b, fd, POLLOUT, deadline, what, transparent);
     if (rc < 0)
         return gs_wait_done(b, (uint64_t)-1, -rc);
     return rc;
@@ -921,6 +928,7 @@ static int poll_step(struct gs_block *b, struct pollfd *fds, nfds_t nfds, gs_tim
     if (nfds > (nfds_t)UINT32_MAX / 2)
         return gs_wait_done(b, (uint64_t)-1, EINVAL);
     struct gs_wait *w = gs_wait_begin(t, what, nfds == 1 ? fds[0].fd : 0, nfds == 1, deadline);
+    w->intr = GS_WAIT_INTR_ALWAYS; /* poll is never restarted */
     struct gs_wnode *nodes = nfds ? gs_wait_nodes(w, (uint32_t)(2 * nfds), 0) : NULL;
     for (nfds_t i = 0; i < nfds; i++) {
         if (fds[i].fd < 0)

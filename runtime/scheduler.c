@@ -6,12 +6,14 @@
 #include "netpoll.h"
 #include "scheduler.h"
 #include "timer.h"
+#include "wait.h"
 
 /* The calling thread's run queue, linked through co->sched. */
 static __thread struct {
     struct gs_coro *head, *tail;
     size_t n;
     unsigned tick;   /* runs since the scheduler last polled */
+    unsigned sig_seen; /* gs_tls.sig_caught[0] when waits were last interrupted */
 } queue;
 
 void gs_scheduler_ready(struct gs_coro *co)
@@ -105,6 +107,13 @@ static void poll_events(int block)
 
 int gs_scheduler_step(void)
 {
+    /* A signal handler ran on the thread: the transparent calls it interrupts
+     * return EINTR (wait.h, "Signals"). */
+    unsigned caught = __atomic_load_n(&gs_tls.sig_caught[0], __ATOMIC_RELAXED);
+    if (caught != queue.sig_seen) {
+        queue.sig_seen = caught;
+        gs_wait_interrupt(&gs_tls);
+    }
     if (queue.head) {
         if (++queue.tick >= GS_SCHEDULER_POLL_EVERY) {
             queue.tick = 0;

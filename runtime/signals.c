@@ -94,6 +94,12 @@ static void call_user(int sig, siginfo_t *si, void *uc)
     uintptr_t guard = gs_arch_get_guard();
     void *ext = gs_tls.ext_target;
     struct gs_side side;
+    /* A handler interrupts the transparent calls parked on this thread, as it
+     * interrupts a thread's blocking call (wait.h, "Signals"). Counted before
+     * it runs: it may leave with siglongjmp. */
+    __atomic_store_n(&gs_tls.sig_caught[0], gs_tls.sig_caught[0] + 1, __ATOMIC_RELAXED);
+    if (!(a->sa_flags & SA_RESTART))
+        __atomic_store_n(&gs_tls.sig_caught[1], gs_tls.sig_caught[1] + 1, __ATOMIC_RELAXED);
     if (!gs_tls.in_signal) {
         outer_sp = gs_arch_uc_sp(uc);
         outer_pc = gs_arch_uc_pc(uc);

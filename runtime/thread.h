@@ -16,6 +16,9 @@
  *    lowered it to: below the frames live on the system stack also in the few
  *    instructions of a switch back to it, after sys_sp is restored and before
  *    %rsp leaves the coroutine (signals.c runs libgc's suspend handler there).
+ *  - sig_caught[] are counters (they wrap), incremented by this thread's signal
+ *    handlers and read by the thread with relaxed atomics (a handler interrupts
+ *    the thread, it never runs beside it).
  *  - stats and pin_tally are the thread's counters: each layer increments its
  *    own with plain stores (only this thread writes them); stats.c reads them,
  *    unlocked, to print them. Printing lives at the top.
@@ -57,6 +60,10 @@ struct gs_thread {
                                      sys_sp when it left the thread's own stack (a
                                      switch back restores sys_sp a few instructions
                                      before %rsp leaves the coroutine: signals.c) */
+    unsigned sig_caught[2];       /* the program's signal handlers that began on this
+                                     thread: [0] all, [1] those installed without
+                                     SA_RESTART (signals.c counts, in the handler;
+                                     the scheduler compares: wait.h, interrupts) */
 };
 
 extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));

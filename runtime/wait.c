@@ -245,9 +245,25 @@ int gs_wait_block(struct gs_block *b, struct gs_wait *w)
     }
     struct gs_coro *co = t->cur;
     w->co = co;
+    w->sig_seen[0] = __atomic_load_n(&t->sig_caught[0], __ATOMIC_RELAXED);
+    w->sig_seen[1] = __atomic_load_n(&t->sig_caught[1], __ATOMIC_RELAXED);
     co->sched.wait = w;
     b->co = gs_coro_park_prepare(b->guard);
     return GS_BLOCK_PARK;
+}
+
+void gs_wait_interrupt(struct gs_thread *t)
+{
+    unsigned any = __atomic_load_n(&t->sig_caught[0], __ATOMIC_RELAXED);
+    unsigned norestart = __atomic_load_n(&t->sig_caught[1], __ATOMIC_RELAXED);
+    struct gs_wait *next;
+    for (struct gs_wait *w = gs_wait_tls.waits; w; w = next) {
+        next = w->next; /* a wake does not take w off the list (gs_wait_end does) */
+        if (!w->blocked || w->woken || !w->co || w->intr == GS_WAIT_INTR_NONE)
+            continue;
+        if (w->sig_seen[1] != norestart || (w->intr == GS_WAIT_INTR_ALWAYS && w->sig_seen[0] != any))
+            gs_wait_wake(t, w, EINTR, -1);
+    }
 }
 
 /* ---- reports ------------------------------------------------------------------- */

@@ -29,6 +29,19 @@
  *    keeps for the layers above it) is its wait while it is PARKED in one.
  *  - Deadlines are armed on the thread's timer heap (gs_timer_tls, timer.h),
  *    which the scheduler fires.
+ *
+ * Signals. A signal handler interrupts a thread's blocking system call; the
+ * transparent calls (io.c) that parked a coroutine instead are interrupted the
+ * same way: each such wait has an intr class (GS_WAIT_INTR_*, set by the call
+ * before it blocks) and, from gs_wait_block, the thread's handler counts
+ * (gs_tls.sig_caught, signals.c) at that moment. A program's handler that began
+ * on the thread after a wait blocked ends it with EINTR when the class says the
+ * kernel would have (poll and the sleeps: any handler; reads, writes, accept,
+ * connect: a handler installed without SA_RESTART); the scheduler applies this
+ * (gs_wait_interrupt) at its next step, never in the handler. Every coroutine
+ * parked in such a call on that thread is interrupted, as the one blocking call
+ * of a single-threaded program would be. Explicit calls (gs_read, gs_sleep, ...,
+ * class NONE) are ended only by gs_cancel.
  */
 #ifndef GS_WAIT_H
 #define GS_WAIT_H
@@ -72,6 +85,8 @@ struct gs_wait {
     struct gs_coro *co;         /* the parked coroutine, NULL: the thread waits      */
     int blocked;                /* gs_wait_block ran                                 */
     int no_cancel;              /* gs_cancel does not end this wait (it stays pending) */
+    int intr;                   /* which signal handlers end it (GS_WAIT_INTR_*)     */
+    unsigned sig_seen[2];       /* gs_tls.sig_caught when it blocked                 */
     int woken;
     int status;                 /* 0 or why the wait ended                           */
     int fired;                  /* the index of the node that completed it, or -1    */
@@ -87,6 +102,13 @@ struct gs_wait {
     void *heap;                 /* nodes and element buffers of a large wait         */
     _Alignas(16) unsigned char buf[64]; /* the element of a one-node wait            */
     struct gs_wait *next, *prev;/* gs_wait_tls.waits while in use; the pool's list when free  */
+};
+
+/* Which of the program's signal handlers end a wait with EINTR (see Signals). */
+enum {
+    GS_WAIT_INTR_NONE = 0,      /* none: explicit calls, channels, sync objects       */
+    GS_WAIT_INTR_NORESTART = 1, /* one installed without SA_RESTART (read, accept...) */
+    GS_WAIT_INTR_ALWAYS = 2,    /* any (poll, nanosleep, sleep: never restarted)      */
 };
 
 /* A wait from the thread's pool, on gs_wait_tls.waits. Never fails (out of memory is
@@ -117,6 +139,11 @@ __attribute__((visibility("hidden"))) int gs_wait_block(struct gs_block *b, stru
 /* Complete w (no-op if already woken): status, and the node that fired it. */
 __attribute__((visibility("hidden"))) void gs_wait_wake(struct gs_thread *t, struct gs_wait *w,
                                                         int status, int fired);
+
+/* End with EINTR every wait of t that a signal handler begun on t since it
+ * blocked interrupts (see Signals). The scheduler calls it when t's handler
+ * counts changed; never from a handler. */
+__attribute__((visibility("hidden"))) void gs_wait_interrupt(struct gs_thread *t);
 
 /* Unlink w from everything and give it back to the pool. */
 __attribute__((visibility("hidden"))) void gs_wait_end(struct gs_thread *t, struct gs_wait *w);
