@@ -29,7 +29,7 @@
  *    gs_wait_block) and stored the coroutine in b->co; nothing else runs on the
  *    thread before the switch. A step returns GS_BLOCK_THREAD only with
  *    b->guard == 0 outside coroutines, with b->wait queued and not woken.
- *  - b->wait, b->progress and b->state are 0 when the call starts.
+ *  - b->wait, b->progress, b->state and b->deadline are 0 when the call starts.
  */
 #ifndef GS_BLOCK_H
 #define GS_BLOCK_H
@@ -49,7 +49,8 @@ struct gs_block {
     struct gs_wait *wait;         /* the wait in progress, or NULL                 */
     uint64_t progress;            /* bytes done so far (writes, MSG_WAITALL)       */
     uint64_t state;               /* step-private flags; GS_BLK_ERRNO_SAVED below  */
-    uint64_t pad;
+    uint64_t deadline;            /* step-private: a deadline the step set at its
+                                     first run (a socket's SO_RCVTIMEO: io.c)      */
 };
 _Static_assert(__builtin_offsetof(struct gs_block, arg) == GS_BLK_ARGS, "GS_BLK_ARGS");
 _Static_assert(__builtin_offsetof(struct gs_block, step) == GS_BLK_STEP, "GS_BLK_STEP");
@@ -59,7 +60,7 @@ _Static_assert(__builtin_offsetof(struct gs_block, co) == GS_BLK_CO, "GS_BLK_CO"
 _Static_assert(__builtin_offsetof(struct gs_block, wait) == GS_BLK_WAIT, "GS_BLK_WAIT");
 _Static_assert(__builtin_offsetof(struct gs_block, progress) == GS_BLK_PROGRESS, "PROGRESS");
 _Static_assert(__builtin_offsetof(struct gs_block, state) == GS_BLK_STATE, "GS_BLK_STATE");
-_Static_assert(__builtin_offsetof(struct gs_block, pad) == GS_BLK_PAD, "GS_BLK_PAD");
+_Static_assert(__builtin_offsetof(struct gs_block, deadline) == GS_BLK_DEADLINE, "GS_BLK_DEADLINE");
 _Static_assert(sizeof(struct gs_block) == GS_BLK_SIZE, "GS_BLK_SIZE");
 _Static_assert(GS_BLK_SIZE % 16 == 0, "the step's stack stays 16-byte aligned");
 

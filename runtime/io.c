@@ -224,12 +224,11 @@ int gs_io_x_usleep_step(struct gs_block *b)
  * Returns a step result, or -EPERM-like negative errno when no wait could be
  * queued (-EPERM: epoll cannot watch this file). */
 static int fd_wait(struct gs_block *b, int fd, short dir, gs_time deadline, const char *what,
-                   int transparent)
+                   int intr)
 {
     struct gs_thread *t = gs_api_thread();
     struct gs_wait *w = gs_wait_begin(t, what, fd, 1, deadline);
-    /* SA_RESTART restarts a blocking read, write, accept or connect. */
-    w->intr = transparent ? GS_WAIT_INTR_NORESTART : GS_WAIT_INTR_NONE;
+    w->intr = intr;
     struct gs_wnode *n = gs_wait_nodes(w, 1, 0);
     n->op = (uint32_t)dir;
     int rc = gs_poll_add(t, fd, n);
@@ -239,6 +238,46 @@ static int fd_wait(struct gs_block *b, int fd, short dir, gs_time deadline, cons
     }
     b->wait = w;
     return gs_wait_block(b, w);
+}
+
+/* b->state bit of the transparent descriptor calls: b->deadline holds the
+ * socket's timeout, or 0 for none (sock_timeout). */
+#define IO_TIMEO_KNOWN (1ull << 47)
+
+/* A transparent call on a socket with SO_RCVTIMEO (reads, accept) or
+ * SO_SNDTIMEO (writes, connect) set waits that long at most, as the blocking
+ * call does: the deadline, from the call's first wait, kept in b->deadline
+ * across parks; GS_WAIT_FOREVER when none is set or fd is not a socket. */
+static gs_time sock_timeout(struct gs_block *b, int fd, int out)
+{
+    if (!(b->state & IO_TIMEO_KNOWN)) {
+        b->state |= IO_TIMEO_KNOWN;
+        struct timeval tv;
+        socklen_t len = sizeof tv;
+        int e = errno;
+        if (getsockopt(fd, SOL_SOCKET, out ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, &len) == 0 &&
+            (tv.tv_sec > 0 || tv.tv_usec > 0))
+            b->deadline = (uint64_t)gs_deadline_after((gs_time)tv.tv_sec * 1000000000 +
+                                                      (gs_time)tv.tv_usec * 1000);
+        errno = e;
+    }
+    return b->deadline ? (gs_time)b->deadline : GS_WAIT_FOREVER;
+}
+
+/* Which signal handlers end a transparent descriptor call's wait: one without
+ * SA_RESTART, or any when a socket timeout is set (the kernel never restarts
+ * those: signal(7)). */
+static int transparent_intr(const struct gs_block *b)
+{
+    return b->deadline ? GS_WAIT_INTR_ALWAYS : GS_WAIT_INTR_NORESTART;
+}
+
+/* A transparent call's error for how its wait ended: gs_cancel or a signal
+ * handler is EINTR, the socket timeout `timed_out` (EAGAIN; connect's
+ * EINPROGRESS). */
+static int transparent_error(int st, int timed_out)
+{
+    return st == ECANCELED ? EINTR : st == ETIMEDOUT ? timed_out : st;
 }
 
 /* Whether the program made fd non-blocking itself. */
@@ -562,7 +601,7 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
-            return xfer_finish(b, -1, st == ECANCELED && d->transparent ? EINTR : st);
+            return xfer_finish(b, -1, d->transparent ? transparent_error(st, EAGAIN) : st);
     } else if (!(b->state & XS_STARTED)) {
         gs_wait_save_errno(b);
         b->state |= XS_STARTED;
@@ -601,7 +640,11 @@ static int xfer_step(struct gs_block *b, const struct xdesc *d)
         int how = before_wait(x.fd, dir, d->transparent);
         if (how == W_NONBLOCKING || (how == W_WAIT && !d->transparent && deadline == GS_NOWAIT))
             return xfer_finish(b, -1, EAGAIN);
-        int rc = how == W_PLAIN ? -EPERM : fd_wait(b, x.fd, dir, deadline, d->what, d->transparent);
+        if (d->transparent && how == W_WAIT)
+            deadline = sock_timeout(b, x.fd, x.out);
+        int rc = how == W_PLAIN ? -EPERM
+                                : fd_wait(b, x.fd, dir, deadline, d->what,
+                                          d->transparent ? transparent_intr(b) : GS_WAIT_INTR_NONE);
         if (rc == -EPERM) {
             /* epoll cannot watch it: the plain call, as without growstack. */
             r = on_rest(&x, b, (size_t)b->progress, xfer_plain);
@@ -731,7 +774,7 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
-            return gs_wait_done(b, (uint64_t)-1, st == ECANCELED && transparent ? EINTR : st);
+            return gs_wait_done(b, (uint64_t)-1, transparent ? transparent_error(st, EAGAIN) : st);
     } else {
         gs_wait_save_errno(b);
         if (!transparent && deadline < 0)
@@ -760,7 +803,10 @@ static int accept_step(struct gs_block *b, int transparent, gs_time deadline, co
     }
     if (!transparent && deadline == GS_NOWAIT)
         return gs_wait_done(b, (uint64_t)-1, EAGAIN);
-    int rc = fd_wait(b, fd, POLLIN, deadline, what, transparent);
+    if (transparent)
+        deadline = sock_timeout(b, fd, 0);
+    int rc = fd_wait(b, fd, POLLIN, deadline, what,
+                     transparent ? transparent_intr(b) : GS_WAIT_INTR_NONE);
     if (rc < 0) {
         if (rc != -EPERM)
             return gs_wait_done(b, (uint64_t)-1, -rc);
@@ -802,7 +848,8 @@ static int connect_step(struct gs_block *b, int transparent, gs_time deadline, c
     if (b->wait) {
         int st = wait_outcome(b);
         if (st)
-            return gs_wait_done(b, (uint64_t)-1, st == ECANCELED && transparent ? EINTR : st);
+            return gs_wait_done(b, (uint64_t)-1,
+                                transparent ? transparent_error(st, EINPROGRESS) : st);
     }
     if (!(b->state & CS_PENDING)) {
         gs_wait_save_errno(b);
@@ -839,7 +886,10 @@ static int connect_step(struct gs_block *b, int transparent, gs_time deadline, c
     }
     if (!transparent && deadline == GS_NOWAIT)
         return gs_wait_done(b, (uint64_t)-1, EINPROGRESS);
-    int rc = fd_wait(b, fd, POLLOUT, deadline, what, transparent);
+    if (transparent)
+        deadline = sock_timeout(b, fd, 1);
+    int rc = fd_wait(b, fd, POLLOUT, deadline, what,
+                     transparent ? transparent_intr(b) : GS_WAIT_INTR_NONE);
     if (rc < 0)
         return gs_wait_done(b, (uint64_t)-1, -rc);
     return rc;

@@ -93,7 +93,7 @@ gs_block_enter:
 	movq	%rax, GS_BLK_WAIT(%rsp)
 	movq	%rax, GS_BLK_PROGRESS(%rsp)
 	movq	%rax, GS_BLK_STATE(%rsp)
-	movq	%rax, GS_BLK_PAD(%rsp)
+	movq	%rax, GS_BLK_DEADLINE(%rsp)
 .Lstep:
 	movq	%fs:GS_TCB_GUARD, %rax
 	movq	%rax, GS_BLK_GUARD(%rsp)

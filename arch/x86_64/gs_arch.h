@@ -202,7 +202,7 @@
 #define GS_BLK_WAIT          80  /* step-private, 0 at entry                        */
 #define GS_BLK_PROGRESS      88  /* step-private, 0 at entry                        */
 #define GS_BLK_STATE         96  /* step-private, 0 at entry                        */
-#define GS_BLK_PAD           104
+#define GS_BLK_DEADLINE      104 /* step-private, 0 at entry                        */
 #define GS_BLK_SIZE          112
 /* What a step returns. */
 #define GS_BLOCK_DONE        0   /* return GS_BLK_RET to the caller                 */
