@@ -74,13 +74,25 @@ static int plain(struct gs_block *b, int64_t r)
     return GS_BLOCK_DONE;
 }
 
-/* The outcome of a wait that ended, the wait given back. */
+/* The outcome of a wait that ended, the wait given back. A wait that took
+ * the signals held while the scheduler was idle (wait.h, "Signals") releases
+ * them first: their handlers run here, in this coroutine's call, and may
+ * leave it with siglongjmp. Woken only for them, it ends with EINTR if they
+ * interrupt it, and with 0 otherwise: the step then waits again (a transfer
+ * or accept retries, SA_RESTART). */
 static int wait_outcome(struct gs_block *b)
 {
     struct gs_wait *w = b->wait;
-    int st = w->status;
+    int st = w->status, here = w->signals_here, intr = w->intr;
+    unsigned seen[2] = {w->sig_seen[0], w->sig_seen[1]};
+    /* Ended before the handlers run: one may leave with siglongjmp. */
     gs_wait_end(&gs_tls, w);
     b->wait = NULL;
+    if (here) {
+        gs_thread_release_signals(&gs_tls);
+        if (st == GS_WAIT_SIGNALED)
+            st = gs_wait_interrupted(&gs_tls, intr, seen) || intr == GS_WAIT_INTR_ALWAYS ? EINTR : 0;
+    }
     return st;
 }
 

@@ -91,13 +91,19 @@ static void poll_events(int block)
         if (timeout < 0 && next != INT64_MAX)
             timeout = 0;
     }
+    /* Idle while it waits: a signal then is held for a parked coroutine
+     * (wait.h, "Signals"). */
     if (gs_poll_waiting() || (gs_poll_tls && timeout != 0)) {
+        gs_tls.sched_idle = timeout != 0;
         gs_poll_run(&gs_tls, timeout);
+        gs_tls.sched_idle = 0;
     } else if (timeout > 0) {
         /* Only deadlines: sleep until the earliest (signals end it early). */
         int64_t next = gs_timer_next(&gs_timer_tls);
         struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
+        gs_tls.sched_idle = 1;
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        gs_tls.sched_idle = 0;
     } else if (timeout < 0) {
         gs_fatal("scheduler: asked to sleep with nothing pending");
     }
@@ -110,7 +116,7 @@ int gs_scheduler_step(void)
     /* A signal handler ran on the thread: the transparent calls it interrupts
      * return EINTR (wait.h, "Signals"). */
     unsigned caught = __atomic_load_n(&gs_tls.sig_caught[0], __ATOMIC_RELAXED);
-    if (caught != queue.sig_seen) {
+    if (caught != queue.sig_seen || gs_tls.sig_held_n) {
         queue.sig_seen = caught;
         gs_wait_interrupt(&gs_tls);
     }

@@ -1,4 +1,7 @@
 /* thread.c - the thread context (see thread.h). */
+#include <pthread.h>
+#include <signal.h>
+
 #include "fatal.h"
 #include "thread.h"
 
@@ -20,4 +23,14 @@ const char *gs_thread_name_cur(char *buf, size_t len)
         return fn(gs_tls.cur, buf, len);
     gs_format(buf, len, gs_tls.cur ? "a coroutine" : "the thread's own stack");
     return buf;
+}
+
+void gs_thread_release_signals(struct gs_thread *t)
+{
+    if (!t->sig_held_n)
+        return;
+    sigset_t held = t->sig_held;
+    sigemptyset(&t->sig_held);
+    t->sig_held_n = 0;
+    pthread_sigmask(SIG_UNBLOCK, &held, NULL);
 }

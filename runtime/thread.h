@@ -33,6 +33,7 @@
 #ifndef GS_THREAD_H
 #define GS_THREAD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "growstack.h"
@@ -64,6 +65,13 @@ struct gs_thread {
                                      thread: [0] all, [1] those installed without
                                      SA_RESTART (signals.c counts, in the handler;
                                      the scheduler compares: wait.h, interrupts) */
+    unsigned sched_idle;          /* the scheduler waits in a system call for events
+                                     or a deadline (scheduler.c), with no coroutine
+                                     running: a signal that comes then is held */
+    unsigned sig_held_n;          /* signals held (signals.c), not yet released   */
+    sigset_t sig_held;            /* ... which: pending in the kernel and blocked
+                                     until gs_thread_release_signals (wait.h,
+                                     "Signals": they go to a parked coroutine) */
 };
 
 extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
@@ -104,6 +112,10 @@ _Static_assert(offsetof(struct gs_fp_thread, private_) == GS_FP_PRIVATE &&
 __attribute__((visibility("hidden"))) void gs_thread_set_namer(
     const char *(*namer)(struct gs_coro *co, char *buf, size_t len));
 __attribute__((visibility("hidden"))) const char *gs_thread_name_cur(char *buf, size_t len);
+
+/* Unblock the signals held while the scheduler was idle (sig_held): the kernel
+ * delivers them now, on this thread, before this returns. */
+__attribute__((visibility("hidden"))) void gs_thread_release_signals(struct gs_thread *t);
 
 /* stack_bytes changes by delta (segment.c: blocks of growable stacks; stack.c:
  * what the watermark of a fixed stack gave); its peak follows. */

@@ -252,18 +252,49 @@ int gs_wait_block(struct gs_block *b, struct gs_wait *w)
     return GS_BLOCK_PARK;
 }
 
-void gs_wait_interrupt(struct gs_thread *t)
+int gs_wait_interrupted(const struct gs_thread *t, int intr, const unsigned seen[2])
 {
     unsigned any = __atomic_load_n(&t->sig_caught[0], __ATOMIC_RELAXED);
     unsigned norestart = __atomic_load_n(&t->sig_caught[1], __ATOMIC_RELAXED);
+    return intr != GS_WAIT_INTR_NONE &&
+           (seen[1] != norestart || (intr == GS_WAIT_INTR_ALWAYS && seen[0] != any));
+}
+
+/* A coroutine's transparent wait, woken or not (its step has not run yet). */
+static int can_hold(const struct gs_wait *w)
+{
+    return w->blocked && w->co && w->intr != GS_WAIT_INTR_NONE;
+}
+
+int gs_wait_can_hold_signals(const struct gs_thread *t)
+{
+    (void)t;
+    for (const struct gs_wait *w = gs_wait_tls.waits; w; w = w->next)
+        if (can_hold(w))
+            return 1;
+    return 0;
+}
+
+void gs_wait_interrupt(struct gs_thread *t)
+{
     struct gs_wait *next;
     for (struct gs_wait *w = gs_wait_tls.waits; w; w = next) {
         next = w->next; /* a wake does not take w off the list (gs_wait_end does) */
-        if (!w->blocked || w->woken || !w->co || w->intr == GS_WAIT_INTR_NONE)
-            continue;
-        if (w->sig_seen[1] != norestart || (w->intr == GS_WAIT_INTR_ALWAYS && w->sig_seen[0] != any))
+        if (w->blocked && !w->woken && w->co && gs_wait_interrupted(t, w->intr, w->sig_seen))
             gs_wait_wake(t, w, EINTR, -1);
     }
+    if (!t->sig_held_n)
+        return;
+    /* The held signals go to the most recently parked transparent call (the
+     * list is newest first); with none left, they are delivered here. */
+    for (struct gs_wait *w = gs_wait_tls.waits; w; w = w->next) {
+        if (can_hold(w)) {
+            w->signals_here = 1;
+            gs_wait_wake(t, w, GS_WAIT_SIGNALED, -1); /* no-op if already woken */
+            return;
+        }
+    }
+    gs_thread_release_signals(t);
 }
 
 /* ---- reports ------------------------------------------------------------------- */

@@ -42,6 +42,19 @@
  * parked in such a call on that thread is interrupted, as the one blocking call
  * of a single-threaded program would be. Explicit calls (gs_read, gs_sleep, ...,
  * class NONE) are ended only by gs_cancel.
+ *
+ * A handler runs where the signal finds the thread, except when the scheduler
+ * waits idle in its system call (gs_tls.sched_idle) and a coroutine is parked
+ * in a transparent call: a program that is one flow of control would have been
+ * blocked in that call, and its handler may siglongjmp into that flow (the
+ * alarm() timeout of a read). signals.c then holds the signal (pending in the
+ * kernel, blocked: gs_tls.sig_held) without counting it; the scheduler's next
+ * step gives it to the most recently parked such wait (signals_here, woken
+ * with GS_WAIT_SIGNALED if nothing woke it), and that wait's step releases the
+ * held signals first thing when it runs again, in the coroutine's context on
+ * the system stack, where the kernel delivers them and the handlers run and
+ * count as above; then the step ends with EINTR or waits again
+ * (gs_wait_interrupted).
  */
 #ifndef GS_WAIT_H
 #define GS_WAIT_H
@@ -87,6 +100,7 @@ struct gs_wait {
     int no_cancel;              /* gs_cancel does not end this wait (it stays pending) */
     int intr;                   /* which signal handlers end it (GS_WAIT_INTR_*)     */
     unsigned sig_seen[2];       /* gs_tls.sig_caught when it blocked                 */
+    int signals_here;           /* its step releases the held signals (Signals)      */
     int woken;
     int status;                 /* 0 or why the wait ended                           */
     int fired;                  /* the index of the node that completed it, or -1    */
@@ -140,10 +154,23 @@ __attribute__((visibility("hidden"))) int gs_wait_block(struct gs_block *b, stru
 __attribute__((visibility("hidden"))) void gs_wait_wake(struct gs_thread *t, struct gs_wait *w,
                                                         int status, int fired);
 
+/* The status of a wait woken only to release the held signals (Signals). */
+#define GS_WAIT_SIGNALED (-1)
+
 /* End with EINTR every wait of t that a signal handler begun on t since it
- * blocked interrupts (see Signals). The scheduler calls it when t's handler
- * counts changed; never from a handler. */
+ * blocked interrupts, and give the held signals to a wait (see Signals). The
+ * scheduler calls it when t's handler counts changed or signals are held;
+ * never from a handler. */
 __attribute__((visibility("hidden"))) void gs_wait_interrupt(struct gs_thread *t);
+
+/* Whether a signal handler begun on t since a wait of class intr blocked
+ * (when t->sig_caught was seen[]) interrupts it. */
+__attribute__((visibility("hidden"))) int gs_wait_interrupted(const struct gs_thread *t, int intr,
+                                                              const unsigned seen[2]);
+
+/* Whether a coroutine of t is parked in a wait that can take held signals
+ * (a transparent call). Safe in a signal handler while t->sched_idle. */
+__attribute__((visibility("hidden"))) int gs_wait_can_hold_signals(const struct gs_thread *t);
 
 /* Unlink w from everything and give it back to the pool. */
 __attribute__((visibility("hidden"))) void gs_wait_end(struct gs_thread *t, struct gs_wait *w);
