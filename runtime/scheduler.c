@@ -1,6 +1,7 @@
 /* scheduler.c - a FIFO run queue per thread, with its deadlines and poller (see
  * scheduler.h). */
 #include <time.h>
+#include <unistd.h>
 
 #include "fatal.h"
 #include "netpoll.h"
@@ -73,7 +74,7 @@ int gs_scheduler_run_one(void)
 
 int gs_scheduler_pending(void)
 {
-    return gs_timer_tls.n > 0 || gs_poll_waiting();
+    return gs_timer_tls.n > 0 || gs_poll_waiting() || gs_wait_can_hold_signals(&gs_tls);
 }
 
 /* Fire due timers, then wait for descriptor events: at most until the earliest
@@ -103,6 +104,12 @@ static void poll_events(int block)
         struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
         gs_tls.sched_idle = 1;
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        gs_tls.sched_idle = 0;
+    } else if (timeout < 0 && gs_wait_can_hold_signals(&gs_tls)) {
+        /* Only calls that a signal handler ends (sleep(UINT_MAX), poll(NULL, 0,
+         * -1)): wait for one, as the blocked program would. */
+        gs_tls.sched_idle = 1;
+        pause();
         gs_tls.sched_idle = 0;
     } else if (timeout < 0) {
         gs_fatal("scheduler: asked to sleep with nothing pending");

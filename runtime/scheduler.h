@@ -43,13 +43,15 @@ __attribute__((visibility("hidden"))) void gs_scheduler_ready(struct gs_coro *co
 __attribute__((visibility("hidden"))) int gs_scheduler_run_one(void);
 
 /* One step of progress: resume a ready coroutine, or else wait for the next
- * deadline or descriptor event (firing due timers). 0 if neither is possible:
- * nothing is ready and nothing is pending, so nothing can ever become ready
- * (every live coroutine waits for another one, or is parked without a
- * deadline). */
+ * deadline, descriptor event or signal (firing due timers). 0 if neither is
+ * possible: nothing is ready and nothing is pending, so nothing can ever become
+ * ready (every live coroutine waits for another one, or is parked without a
+ * deadline in a call no signal ends). */
 __attribute__((visibility("hidden"))) int gs_scheduler_step(void);
 
-/* Whether a deadline or a descriptor wait is pending on the calling thread. */
+/* Whether a deadline or a descriptor wait is pending on the calling thread, or
+ * a coroutine is parked in a transparent call that a signal handler can end
+ * (a sleep with no end, poll on no descriptor: wait.h, "Signals"). */
 __attribute__((visibility("hidden"))) int gs_scheduler_pending(void);
 
 #endif

@@ -7,6 +7,9 @@
  *  - read, write, accept, connect end with EINTR at a handler installed without
  *    SA_RESTART; with SA_RESTART they go on waiting; a write interrupted after
  *    part of its data went returns that part;
+ *  - a call that only a signal can end (a sleep with no end, poll on no
+ *    descriptor) waits for it, also when no other coroutine or descriptor is
+ *    left to wait for;
  *  - a handler interrupts every coroutine parked in such a call on its thread,
  *    also when it arrives while another coroutine runs, and no call that began
  *    after it; the runtime's own calls (gs_sleep) only gs_cancel ends.
@@ -19,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <growstack.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -115,6 +119,32 @@ static void sleeps(int restart)
     close(p[0]);
     close(p[1]);
     E2E_CHECK(since(t0) < 10000 * MS);
+}
+
+/* Calls that only a signal ends, with nothing else to wait for: the thread
+ * waits for the signal (these were reported as a deadlock of every coroutine
+ * and aborted: gnulib's configure test of nanosleep). */
+static void forever(void)
+{
+    struct timespec req = {(time_t)0x7fffffffffffffffLL, 999999999}, rem = {0, 0};
+    arm(1, 50, 0);
+    errno = 0;
+    E2E_EQ_LONG(nanosleep(&req, &rem), -1);
+    E2E_EQ_LONG(errno, EINTR);
+    disarm();
+    E2E_CHECK_MSG(rem.tv_sec > 1000000000L, "rem %lld s", (long long)rem.tv_sec);
+
+    arm(1, 50, 0);
+    errno = 0;
+    E2E_EQ_LONG(poll(NULL, 0, -1), -1);
+    E2E_EQ_LONG(errno, EINTR);
+    disarm();
+
+    arm(1, 50, 0);
+    unsigned left = sleep(UINT_MAX);
+    disarm();
+    E2E_CHECK_MSG(left >= UINT_MAX - 5, "sleep(UINT_MAX) returned %u", left);
+    E2E_EQ_LONG(caught, 1);
 }
 
 /* Reads and writes: ended by a handler without SA_RESTART, restarted by one
@@ -283,6 +313,7 @@ static void all(void *arg)
     (void)arg;
     sleeps(0);
     sleeps(1);
+    forever();
     transfers();
     accepts();
     coroutines();
