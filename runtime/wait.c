@@ -168,8 +168,16 @@ static void unlink_all(struct gs_thread *t, struct gs_wait *w)
     gs_timer_del(&gs_timer_tls, &w->timer);
 }
 
+/* A coroutine's transparent wait, woken or not (its step has not run yet). */
+static int can_hold(const struct gs_wait *w)
+{
+    return w->blocked && w->co && w->intr != GS_WAIT_INTR_NONE;
+}
+
 void gs_wait_end(struct gs_thread *t, struct gs_wait *w)
 {
+    if (can_hold(w))
+        gs_wait_tls.n_intr--;
     unlink_all(t, w);
     if (w->co && w->co->sched.wait == w)
         w->co->sched.wait = NULL;
@@ -247,6 +255,8 @@ int gs_wait_block(struct gs_block *b, struct gs_wait *w)
     w->co = co;
     w->sig_seen[0] = __atomic_load_n(&t->sig_caught[0], __ATOMIC_RELAXED);
     w->sig_seen[1] = __atomic_load_n(&t->sig_caught[1], __ATOMIC_RELAXED);
+    if (can_hold(w))
+        gs_wait_tls.n_intr++;
     co->sched.wait = w;
     b->co = gs_coro_park_prepare(b->guard);
     return GS_BLOCK_PARK;
@@ -260,19 +270,10 @@ int gs_wait_interrupted(const struct gs_thread *t, int intr, const unsigned seen
            (seen[1] != norestart || (intr == GS_WAIT_INTR_ALWAYS && seen[0] != any));
 }
 
-/* A coroutine's transparent wait, woken or not (its step has not run yet). */
-static int can_hold(const struct gs_wait *w)
-{
-    return w->blocked && w->co && w->intr != GS_WAIT_INTR_NONE;
-}
-
 int gs_wait_can_hold_signals(const struct gs_thread *t)
 {
     (void)t;
-    for (const struct gs_wait *w = gs_wait_tls.waits; w; w = w->next)
-        if (can_hold(w))
-            return 1;
-    return 0;
+    return gs_wait_tls.n_intr > 0;
 }
 
 void gs_wait_interrupt(struct gs_thread *t)
@@ -286,15 +287,22 @@ void gs_wait_interrupt(struct gs_thread *t)
     if (!t->sig_held_n)
         return;
     /* The held signals go to the most recently parked transparent call (the
-     * list is newest first); with none left, they are delivered here. */
+     * list is newest first), once; with none left, they are delivered here. */
+    struct gs_wait *to = NULL;
     for (struct gs_wait *w = gs_wait_tls.waits; w; w = w->next) {
-        if (can_hold(w)) {
-            w->signals_here = 1;
-            gs_wait_wake(t, w, GS_WAIT_SIGNALED, -1); /* no-op if already woken */
-            return;
-        }
+        if (!can_hold(w))
+            continue;
+        if (w->signals_here)
+            return; /* given already; its step has not run yet */
+        if (!to)
+            to = w;
     }
-    gs_thread_release_signals(t);
+    if (!to) {
+        gs_thread_release_signals(t);
+        return;
+    }
+    to->signals_here = 1;
+    gs_wait_wake(t, to, GS_WAIT_SIGNALED, -1); /* no-op if already woken */
 }
 
 /* ---- reports ------------------------------------------------------------------- */

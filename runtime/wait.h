@@ -90,6 +90,8 @@ struct gs_wait_thread {
     struct gs_wait *waits;      /* in use (gs_wait_begin .. gs_wait_end)              */
     struct gs_wait *pool;       /* free                                               */
     size_t n;                   /* on `waits`                                         */
+    size_t n_intr;              /* of those, coroutines' blocked waits of a class other
+                                   than GS_WAIT_INTR_NONE (that can hold signals)     */
 };
 extern __thread struct gs_wait_thread gs_wait_tls
     __attribute__((tls_model("initial-exec"), visibility("hidden")));
