@@ -27,11 +27,15 @@
 //                                       its own
 //                  -Wl,-z,now           lazy binding would run the dynamic
 //                                       linker's resolver on a coroutine stack
+//                  -Wl,--undefined=__gs_thunk_resolve
+//                                       the thunks' resolver, which a library
+//                                       dlopened later may need
 //                  -Wl,--export-dynamic-symbol=<glob> for __gs_x*, __morestack*,
-//                                       __gs_tramp*, __gs_side*, gs_*:
-//                                       instrumented shared libraries bind to
-//                                       the executable's runtime (side stack
-//                                       state and slow path included, also
+//                                       __gs_tramp*, __gs_thunk*, __gs_side*,
+//                                       gs_*: instrumented shared libraries
+//                                       bind to the executable's runtime (side
+//                                       stack state, slow path, trampoline and
+//                                       the thunks' resolver included, also
 //                                       when dlopened) and to its direct-call
 //                                       aliases
 //   linking with -shared:
@@ -66,7 +70,8 @@ constexpr int kSetupError = 1;
 
 // Symbols an executable exports for instrumented shared libraries
 // (docs/protocol.md 4.1): the direct-call aliases and the runtime's entry points.
-const char *const kExportGlobs[] = {"__gs_x*", "__morestack*", "__gs_tramp*", "__gs_side*", "gs_*"};
+const char *const kExportGlobs[] = {"__gs_x*", "__morestack*", "__gs_tramp*", "__gs_thunk*",
+                                     "__gs_side*", "gs_*"};
 
 // One of the runtime's transparent-mode entries: naming it pulls the object
 // that defines all of them (arch/x86_64/block_*.S).
@@ -354,6 +359,9 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
     // executable, exported with the other __gs_x names: calls of read() & co.
     // in gscc-built shared libraries park too (docs/netpoll.md).
     cmd.push_back(std::string("-Wl,--undefined=") + kTransparentRoot);
+    // The thunks of a library dlopened later jump to __gs_thunk_resolve(_leaf)
+    // (protocol.md 4.1), which nothing in the executable may name.
+    cmd.push_back("-Wl,--undefined=__gs_thunk_resolve");
     if (wrap_main && !inv.no_startfiles) {
       cmd.push_back("-Wl,--undefined=main");
       cmd.push_back("-Wl,--wrap=main");
