@@ -277,11 +277,12 @@ static gs_time sock_timeout(struct gs_block *b, int fd, int out)
 }
 
 /* Which signal handlers end a transparent descriptor call's wait: one without
- * SA_RESTART, or any when a socket timeout is set (the kernel never restarts
- * those: signal(7)). */
+ * SA_RESTART; any when a socket timeout is set (the kernel never restarts
+ * those: signal(7)) or when part of the data moved already (a pipe's or a
+ * stream socket's blocking write then returns that part, SA_RESTART or not). */
 static int transparent_intr(const struct gs_block *b)
 {
-    return b->deadline ? GS_WAIT_INTR_ALWAYS : GS_WAIT_INTR_NORESTART;
+    return b->deadline || b->progress ? GS_WAIT_INTR_ALWAYS : GS_WAIT_INTR_NORESTART;
 }
 
 /* A transparent call's error for how its wait ended: gs_cancel or a signal
