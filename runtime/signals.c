@@ -1,13 +1,10 @@
 /* signals.c - alternate signal stacks, the SIGSEGV handler, the sigaction()
  * interposition (see signals.h). */
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "fatal.h"
@@ -92,41 +89,28 @@ static uintptr_t own_stack_sp(uintptr_t sp, uintptr_t pc)
 }
 
 /* While the scheduler waits idle and a coroutine is parked in a transparent
- * call, the signal is held for that coroutine (wait.h, "Signals"): queued to
- * this thread again, blocked when this handler returns, until the call
- * releases it. Never a signal the kernel raises for a fault, libgc's suspend
- * signal (its collector waits for the handler), or one whose handler has
- * SA_RESETHAND (the kernel reset the disposition already). Returns 1 if held. */
-static int hold(int sig, const struct sigaction *a, siginfo_t *si, void *uc)
+ * call, the signal is held for that coroutine (wait.h, "Signals"): its handler
+ * does not run now; the call raises the signal again when its coroutine runs.
+ * Never a signal the kernel raises for a fault, libgc's suspend signal (its
+ * collector waits for the handler), or one whose handler has SA_RESETHAND (the
+ * kernel reset the disposition already). Returns 1 if held. */
+static int hold(int sig, const struct sigaction *a, siginfo_t *si)
 {
-    if (!gs_tls.sched_idle || gs_tls.in_signal || !uc || !si || (a->sa_flags & SA_RESETHAND))
+    if (!gs_tls.sched_idle || gs_tls.in_signal || !si || (a->sa_flags & SA_RESETHAND))
         return 0;
     if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP ||
         sig == SIGSYS || sig == gs_gcroots_suspend_signal())
         return 0;
     if (!gs_wait_can_hold_signals(&gs_tls))
         return 0;
-    int e = errno;
-    sigset_t one, old;
-    sigemptyset(&one);
-    sigaddset(&one, sig);
-    pthread_sigmask(SIG_BLOCK, &one, &old); /* with SA_NODEFER it is not blocked here */
-    int held = syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, si) == 0;
-    if (held) {
-        sigaddset(&((ucontext_t *)uc)->uc_sigmask, sig);
-        sigaddset(&gs_tls.sig_held, sig);
-        gs_tls.sig_held_n++;
-    } else {
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
-    errno = e;
-    return held;
+    gs_thread_hold_signal(&gs_tls, sig, si);
+    return 1;
 }
 
 static void call_user(int sig, siginfo_t *si, void *uc)
 {
     struct sigaction *a = &user_action[sig];
-    if (hold(sig, a, si, uc))
+    if (hold(sig, a, si))
         return;
     void *target = (a->sa_flags & SA_SIGINFO) ? (void *)a->sa_sigaction : (void *)a->sa_handler;
     uintptr_t guard = gs_arch_get_guard();

@@ -69,9 +69,9 @@ struct gs_thread {
                                      or a deadline (scheduler.c), with no coroutine
                                      running: a signal that comes then is held */
     unsigned sig_held_n;          /* signals held (signals.c), not yet released   */
-    sigset_t sig_held;            /* ... which: pending in the kernel and blocked
-                                     until gs_thread_release_signals (wait.h,
-                                     "Signals": they go to a parked coroutine) */
+    sigset_t sig_held;            /* ... which (their siginfo: gs_thread_held_info),
+                                     raised again by gs_thread_release_signals
+                                     (wait.h, "Signals": a parked coroutine's) */
 };
 
 extern __thread struct gs_thread gs_tls __attribute__((tls_model("initial-exec")));
@@ -113,8 +113,17 @@ __attribute__((visibility("hidden"))) void gs_thread_set_namer(
     const char *(*namer)(struct gs_coro *co, char *buf, size_t len));
 __attribute__((visibility("hidden"))) const char *gs_thread_name_cur(char *buf, size_t len);
 
-/* Unblock the signals held while the scheduler was idle (sig_held): the kernel
- * delivers them now, on this thread, before this returns. */
+/* Hold sig for this thread (t is the calling thread's; in its signal handler):
+ * the handler does not run now, gs_thread_release_signals raises the signal
+ * again with the same siginfo. A second one of the same signal before then is
+ * one, as for a pending signal. */
+__attribute__((visibility("hidden"))) void gs_thread_hold_signal(struct gs_thread *t, int sig,
+                                                                 const siginfo_t *si);
+
+/* Raise the held signals again, on this thread (lowest number first): the
+ * kernel delivers each before this returns, unless the thread blocks it (it
+ * stays pending). A handler may leave with siglongjmp: the signals not raised
+ * yet stay held. */
 __attribute__((visibility("hidden"))) void gs_thread_release_signals(struct gs_thread *t);
 
 /* stack_bytes changes by delta (segment.c: blocks of growable stacks; stack.c:

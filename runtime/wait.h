@@ -47,14 +47,15 @@
  * waits idle in its system call (gs_tls.sched_idle) and a coroutine is parked
  * in a transparent call: a program that is one flow of control would have been
  * blocked in that call, and its handler may siglongjmp into that flow (the
- * alarm() timeout of a read). signals.c then holds the signal (pending in the
- * kernel, blocked: gs_tls.sig_held) without counting it; the scheduler's next
- * step gives it to the most recently parked such wait (signals_here, woken
- * with GS_WAIT_SIGNALED if nothing woke it), and that wait's step releases the
- * held signals first thing when it runs again, in the coroutine's context on
- * the system stack, where the kernel delivers them and the handlers run and
- * count as above; then the step ends with EINTR or waits again
- * (gs_wait_interrupted).
+ * alarm() timeout of a read). signals.c then holds the signal (its siginfo
+ * kept, gs_tls.sig_held; its handler not run, not counted); the scheduler's
+ * next step gives it to the most recently parked such wait (signals_here,
+ * woken with GS_WAIT_SIGNALED if nothing woke it), and that wait's step
+ * releases the held signals first thing when it runs again, in the
+ * coroutine's context on the system stack: raised again to the thread
+ * (gs_thread_release_signals), the kernel delivers them there and the
+ * handlers run and count as above; then the step ends with EINTR or waits
+ * again (gs_wait_interrupted).
  */
 #ifndef GS_WAIT_H
 #define GS_WAIT_H
