@@ -24,10 +24,13 @@ int gs_gcroots_active(void)
            GC_call_with_alloc_lock;
 }
 
-/* Nonzero while a collection reads the table (push_roots).
- * A thread that removes something waits until it is 0 again before the
- * memory goes: the threads libgc knows are stopped while it reads, but a
- * thread libgc does not know (or no longer: one that is exiting) runs on. */
+/* How many readers of the table are in it: a collection (push_roots), a
+ * stopped thread's suspend handler (gs_gcroots_holds). A thread that removes
+ * something waits until it is 0 again before the memory goes: the threads libgc
+ * knows are stopped while it reads, but a thread libgc does not know (or no
+ * longer: one that is exiting) runs on. A reader counts itself before it loads
+ * the table's address, a writer publishes a new table before it looks at the
+ * count (both sequentially consistent): one of the two sees the other. */
 static int reading;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* writers only: push_roots reads without it */
 
@@ -163,7 +166,7 @@ static void push_roots(void)
     /* What was set before scans the thread stacks libgc knows. */
     if (chained)
         chained();
-    __atomic_store_n(&reading, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&reading, 1, __ATOMIC_SEQ_CST);
     /* Eager: scanned now, not queued, so that no region is read after this
      * returns and its owner may release it. */
     struct table *t = __atomic_load_n(&tab, __ATOMIC_SEQ_CST);
@@ -173,7 +176,23 @@ static void push_roots(void)
         if (lo > TOMB)
             GC_push_all_eager((void *)lo, (void *)hi);
     }
-    __atomic_store_n(&reading, 0, __ATOMIC_SEQ_CST);
+    __atomic_sub_fetch(&reading, 1, __ATOMIC_SEQ_CST);
+}
+
+int gs_gcroots_holds(uintptr_t p)
+{
+    if (!gs_gcroots_active())
+        return 0;
+    __atomic_add_fetch(&reading, 1, __ATOMIC_SEQ_CST);
+    struct table *t = __atomic_load_n(&tab, __ATOMIC_SEQ_CST);
+    int found = 0;
+    for (size_t i = 0; t && i < t->cap && !found; i++) {
+        uintptr_t lo = __atomic_load_n(&t->e[i].lo, __ATOMIC_SEQ_CST);
+        uintptr_t hi = __atomic_load_n(&t->e[i].hi, __ATOMIC_ACQUIRE);
+        found = lo > TOMB && lo <= p && p < hi;
+    }
+    __atomic_sub_fetch(&reading, 1, __ATOMIC_SEQ_CST);
+    return found;
 }
 
 static void *install_locked(void *arg)

@@ -33,7 +33,10 @@
  *    pushes every region of the table whole.
  *  - A thread stopped for a collection runs libgc's suspend handler on its own
  *    stack, not on the signal stack (signals.c): libgc scans a stopped thread
- *    from the stack pointer its handler sees up to the thread's stack base. The
+ *    from the stack pointer its handler sees up to the thread's stack base.
+ *    That includes a stop where a coroutine has left (no coroutine current)
+ *    but not yet switched, recognised by its stack pointer lying in a region
+ *    of the table (gs_gcroots_holds). The
  *    registers the signal interrupted are in the signal frame, on the signal
  *    stack, which is a region of the table.
  *  - libgc must not be instrumented (a fatal error in gs_gcroots_init): its
@@ -42,6 +45,7 @@
 #ifndef GS_GCROOTS_H
 #define GS_GCROOTS_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* Whether the program links libgc. */
 __attribute__((visibility("hidden"))) int gs_gcroots_active(void);
@@ -49,6 +53,11 @@ __attribute__((visibility("hidden"))) int gs_gcroots_active(void);
 /* [lo, lo + size) holds memory the collector must scan / no longer. */
 __attribute__((visibility("hidden"))) void gs_gcroots_add(const void *lo, size_t size);
 __attribute__((visibility("hidden"))) void gs_gcroots_remove(const void *lo, size_t size);
+
+/* Whether p lies in a region of the table (a stack, side chunk, VLA block,
+ * channel buffer or signal stack of the runtime's). Async-signal-safe, for the
+ * suspend handler of a stopped thread (signals.c); reads the whole table. */
+__attribute__((visibility("hidden"))) int gs_gcroots_holds(uintptr_t p);
 
 /* Install the procedure (once per process; at a thread's start, where calling
  * libgc is safe), after checking that libgc is usable. */

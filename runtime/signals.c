@@ -73,6 +73,11 @@ static void on_own_stack(void *p)
  *    thread restores sys_sp (to 0 at the outermost level) a few instructions
  *    before %rsp leaves the coroutine's stack, and sys_low, the last value
  *    gs_resume gave it, is below the frames live then;
+ *  - on a stack of the runtime's (gs_gcroots_holds) with no coroutine running,
+ *    outside the switch code: a coroutine that parks or finishes has left
+ *    (coro.c's coro_leave_guard: gs_tls.cur is its resumer, NULL at the
+ *    outermost level, sys_sp restored) but not yet switched (gs_block_enter's
+ *    park, gs_coro_park, gs_coro_finish): the same as a switch half done;
  *  - anywhere else with no coroutine running and outside the switch code (a
  *    makecontext stack switched to from the thread's own stack, whose frames
  *    there may lie below both): nowhere. */
@@ -81,7 +86,9 @@ static uintptr_t own_stack_sp(uintptr_t sp, uintptr_t pc)
     if (sp > own_lo + 8192 && sp <= own_hi)
         return sp - 256;
     int switching = pc >= (uintptr_t)gs_arch_switch_text_lo && pc < (uintptr_t)gs_arch_switch_text_hi;
-    if (!gs_tls.cur && !switching)
+    uintptr_t alt = (uintptr_t)altstack.ss_sp;
+    int on_altstack = alt && sp >= alt && sp < alt + altstack.ss_size + GS_SIDE_SIGNAL_SIZE;
+    if (!gs_tls.cur && !switching && (on_altstack || !gs_gcroots_holds(sp)))
         return 0;
     uintptr_t sys = (uintptr_t)gs_tls.sys_sp, low = (uintptr_t)gs_tls.sys_low;
     uintptr_t t = sys && low ? (sys < low ? sys : low) : sys | low;
