@@ -19,6 +19,7 @@
 #define E2E_H
 
 #define _GNU_SOURCE 1
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -28,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -305,5 +308,25 @@ E2E_STATIC void e2e_child_free(struct e2e_child *c)
                       e2e_wo_ ? e2e_wo_ : "(any)\n", e2e_c_->err,                \
                       e2e_we_ ? e2e_we_ : "(any)\n");                            \
     } while (0)
+
+/* A TCP listener on 127.0.0.1 at a port the kernel picks (the tests' servers
+ * use loopback only); its address in *addr when addr is not NULL. */
+E2E_STATIC int e2e_listen_loopback(int backlog, struct sockaddr_in *addr)
+{
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    E2E_CHECK_MSG(l >= 0, "socket: %s", strerror(errno));
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    E2E_CHECK_MSG(bind(l, (struct sockaddr *)&a, sizeof a) == 0, "bind: %s", strerror(errno));
+    E2E_CHECK_MSG(getsockname(l, (struct sockaddr *)&a, &len) == 0, "getsockname: %s",
+                  strerror(errno));
+    E2E_CHECK_MSG(listen(l, backlog) == 0, "listen: %s", strerror(errno));
+    if (addr)
+        *addr = a;
+    return l;
+}
 
 #endif

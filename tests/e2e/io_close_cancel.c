@@ -78,10 +78,7 @@ static void closing(void)
     E2E_EQ_LONG(result, 1); /* poll reports the closed descriptor: POLLNVAL */
     close(sp[1]);
     /* accept(2) on a listener that is closed. */
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    E2E_EQ_LONG(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
-    E2E_EQ_LONG(listen(l, 8), 0);
+    int l = e2e_listen_loopback(8, NULL);
     wfd = l;
     h = gs_spawn(reader, (void *)2);
     gs_yield();

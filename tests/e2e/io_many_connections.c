@@ -180,12 +180,8 @@ int main(void)
     E2E_CHECK_MSG(conns >= 400, "RLIMIT_NOFILE %llu leaves room for %d connections",
                   (unsigned long long)rl.rlim_cur, conns);
 
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    E2E_EQ_LONG(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
-    E2E_EQ_LONG(listen(lfd, 4096), 0);
-    E2E_EQ_LONG(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+    struct sockaddr_in sa;
+    lfd = e2e_listen_loopback(4096, &sa);
     port = ntohs(sa.sin_port);
     int fl = fcntl(lfd, F_GETFL);
 

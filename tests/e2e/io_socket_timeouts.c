@@ -95,14 +95,7 @@ static void writes(void)
 
 static void accepts(void)
 {
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    E2E_CHECK(l >= 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    E2E_EQ_LONG(bind(l, (struct sockaddr *)&a, sizeof a), 0);
-    E2E_EQ_LONG(listen(l, 4), 0);
+    int l = e2e_listen_loopback(4, NULL);
     set_timeout(l, SO_RCVTIMEO, 100);
     gs_time t0 = gs_now();
     errno = 0;

@@ -216,15 +216,7 @@ static void *connect_later(void *arg)
 
 static void accepts(void)
 {
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    E2E_CHECK(l >= 0);
-    memset(&listen_addr, 0, sizeof listen_addr);
-    listen_addr.sin_family = AF_INET;
-    listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    E2E_EQ_LONG(bind(l, (struct sockaddr *)&listen_addr, sizeof listen_addr), 0);
-    socklen_t len = sizeof listen_addr;
-    E2E_EQ_LONG(getsockname(l, (struct sockaddr *)&listen_addr, &len), 0);
-    E2E_EQ_LONG(listen(l, 4), 0);
+    int l = e2e_listen_loopback(4, &listen_addr);
 
     arm(0, 50, 0);
     errno = 0;

@@ -142,13 +142,7 @@ int main(void)
     big_len = (size_t)fcntl(wr, F_GETPIPE_SZ) * 4;
     big = calloc(1, big_len);
     E2E_CHECK(big != NULL);
-    lsock = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    E2E_EQ_LONG(bind(lsock, (struct sockaddr *)&a, sizeof a), 0);
-    E2E_EQ_LONG(listen(lsock, 4), 0);
+    lsock = e2e_listen_loopback(4, NULL);
 
     int depths[] = {0, 40, 700, 3000};
     for (int k = 0; k < K_COUNT; k++) {
