@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -308,6 +309,18 @@ E2E_STATIC void e2e_child_free(struct e2e_child *c)
                       e2e_wo_ ? e2e_wo_ : "(any)\n", e2e_c_->err,                \
                       e2e_we_ ? e2e_we_ : "(any)\n");                            \
     } while (0)
+
+/* Install handler h for sig with sa_flags `flags` (SA_RESTART or 0) and an
+ * empty mask. */
+E2E_STATIC void e2e_handle(int sig, void (*h)(int), int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = h;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    E2E_CHECK_MSG(sigaction(sig, &sa, NULL) == 0, "sigaction(%d): %s", sig, strerror(errno));
+}
 
 /* A TCP listener on 127.0.0.1 at a port the kernel picks (the tests' servers
  * use loopback only); its address in *addr when addr is not NULL. */

@@ -119,12 +119,7 @@ static void signals(void)
     char c;
     E2E_EQ_LONG(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     set_timeout(sv[0], SO_RCVTIMEO, 10000);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    E2E_EQ_LONG(sigaction(SIGALRM, &sa, NULL), 0);
+    e2e_handle(SIGALRM, on_alarm, SA_RESTART);
     struct itimerval it = {{0, 0}, {0, 50000}};
     caught = 0;
     E2E_EQ_LONG(setitimer(ITIMER_REAL, &it, NULL), 0);

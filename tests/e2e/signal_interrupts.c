@@ -53,12 +53,7 @@ static void on_alarm(int sig)
  * milliseconds, then every ms milliseconds when `every`. */
 static void arm(int restart, long ms, int every)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm;
-    sa.sa_flags = restart ? SA_RESTART : 0;
-    sigemptyset(&sa.sa_mask);
-    E2E_EQ_LONG(sigaction(SIGALRM, &sa, NULL), 0);
+    e2e_handle(SIGALRM, on_alarm, restart ? SA_RESTART : 0);
     caught = 0;
     struct itimerval it = {{0, every ? ms * 1000 : 0}, {0, ms * 1000}};
     E2E_EQ_LONG(setitimer(ITIMER_REAL, &it, NULL), 0);

@@ -127,11 +127,7 @@ static void *ticker(void *arg)
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm;
-    sigemptyset(&sa.sa_mask);
-    E2E_EQ_LONG(sigaction(SIGALRM, &sa, NULL), 0);
+    e2e_handle(SIGALRM, on_alarm, 0);
     signal(SIGPIPE, SIG_IGN);
 
     int p[2], q[2];
@@ -176,11 +172,7 @@ int main(void)
     E2E_EQ_LONG(sigismember(&now, SIGALRM), 0);
 
     /* A handler that returns, after all that: the call ends with EINTR. */
-    struct sigaction plain;
-    memset(&plain, 0, sizeof plain);
-    plain.sa_handler = on_alarm_return;
-    sigemptyset(&plain.sa_mask);
-    E2E_EQ_LONG(sigaction(SIGALRM, &plain, NULL), 0);
+    e2e_handle(SIGALRM, on_alarm_return, 0);
     arm_ms(30);
     errno = 0;
     E2E_EQ_LONG(read(rd, buf, sizeof buf), -1);
