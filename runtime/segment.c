@@ -442,6 +442,42 @@ void gs_seg_valgrind_scan(int begin)
 #endif
 }
 
+void *gs_seg_valgrind_vbits_save(void *p, size_t n)
+{
+#ifdef GROWSTACK_VALGRIND
+    if (!RUNNING_ON_VALGRIND || n == 0)
+        return NULL;
+    /* mmap, not malloc: the move may have interrupted a malloc of the program's. */
+    void *v = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (v == MAP_FAILED)
+        gs_fatal("out of memory saving the definedness of %zu bytes for memcheck", n);
+    if (VALGRIND_GET_VBITS(p, v, n) != 1) { /* not memcheck, or not addressable */
+        munmap(v, n);
+        return NULL;
+    }
+    (void)VALGRIND_MAKE_MEM_DEFINED(p, n);
+    return v;
+#else
+    (void)p;
+    (void)n;
+    return NULL;
+#endif
+}
+
+void gs_seg_valgrind_vbits_restore(void *saved, void *p, size_t n)
+{
+#ifdef GROWSTACK_VALGRIND
+    if (saved) {
+        (void)VALGRIND_SET_VBITS(p, saved, n);
+        munmap(saved, n);
+    }
+#else
+    (void)saved;
+    (void)p;
+    (void)n;
+#endif
+}
+
 void gs_seg_cache_trim(void)
 {
     struct seg_cache *t = &cache;

@@ -148,5 +148,15 @@ __attribute__((visibility("hidden"))) int gs_seg_under_valgrind(void);
  * word, initialised or not, on purpose: memcheck reports no error in between
  * (this thread only; definedness is still tracked). begin = 1, then 0. */
 __attribute__((visibility("hidden"))) void gs_seg_valgrind_scan(int begin);
+/* Around a relocation of [p, p + n) (a moved stack, a register block, a setjmp
+ * buffer): under memcheck, save which bits are undefined and mark them defined;
+ * afterwards put the saved state back. A relocation reads a word and writes
+ * back word + (in range ? delta : 0): memcheck would take a word with one
+ * undefined byte (a struct's padding, spilled or saved with its defined bytes)
+ * for wholly undefined after it, and report the program's next use of its
+ * defined bytes. Returns NULL (nothing to restore) outside memcheck. */
+__attribute__((visibility("hidden"))) void *gs_seg_valgrind_vbits_save(void *p, size_t n);
+__attribute__((visibility("hidden"))) void gs_seg_valgrind_vbits_restore(void *saved, void *p,
+                                                                          size_t n);
 
 #endif

@@ -406,6 +406,8 @@ static struct jb_fix *jmpbufs_before_scan(struct gs_jb_node *head, uintptr_t lo,
             int moved = (uintptr_t)jb >= lo && (uintptr_t)jb < hi;
             if (moved)
                 node->buf[k] = jb = (uint64_t *)((uintptr_t)jb + (uintptr_t)delta);
+            /* (A moved buffer's definedness is kept with the moved range's.) */
+            void *vbits = moved ? NULL : gs_seg_valgrind_vbits_save(jb, GS_JB_WORDS * 8);
             for (unsigned i = 0; i < GS_JB_WORDS; i++) {
                 if (GS_JB_PLAIN_DATA(i) && !moved)
                     relocate(&jb[i], lo, hi, delta);
@@ -425,6 +427,7 @@ static struct jb_fix *jmpbufs_before_scan(struct gs_jb_node *head, uintptr_t lo,
                 }
                 fix[n++] = (struct jb_fix){&jb[i], gs_arch_ptr_mangle(v)};
             }
+            gs_seg_valgrind_vbits_restore(vbits, jb, GS_JB_WORDS * 8);
         }
     }
     *nfix = n;
@@ -455,6 +458,7 @@ static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *
     int remapped = gs_seg_move_pages(old, n, sp);
     if (!remapped)
         memcpy(to, (void *)sp, used);
+    void *vbits = gs_seg_valgrind_vbits_save(to, used);
     size_t nfix;
     struct jb_fix *fix = jmpbufs_before_scan(jb, sp, hi, delta, &nfix);
     /* Words of the moved region that point into its live part [sp, hi): saved
@@ -471,6 +475,7 @@ static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *
     relocate_words(to, used / 8, sp, hi, delta);
     gs_seg_valgrind_scan(0);
     jmpbufs_after_scan(fix, nfix);
+    gs_seg_valgrind_vbits_restore(vbits, to, used);
     n->base_off = o.base_off;
     n->prev = o.prev;
     n->next = o.next;
@@ -588,7 +593,9 @@ static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
     uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */
     uintptr_t live_lo = r->sp;
     intptr_t delta = move_top(s, old, n, r->sp, __gs_side.jb);
+    void *vbits = gs_seg_valgrind_vbits_save(r, sizeof *r);
     gs_arch_msr_relocate(r, live_lo, hi, delta);
+    gs_seg_valgrind_vbits_restore(vbits, r, sizeof *r);
     note_size(s);
 
     gs_tls.stats.moves++;
