@@ -90,11 +90,24 @@ static int fail(char *err, size_t len, const char *fmt, ...)
     return EINVAL;
 }
 
+/* The environment's value of name, read from environ itself, not through
+ * getenv(): a program may define a getenv of its own (bash does, and its
+ * configure script tests one that answers "42" to every name), which a call
+ * from the runtime would reach. */
+static const char *env(const char *name)
+{
+    size_t n = strlen(name);
+    for (char **e = environ; e && *e; e++)
+        if (!strncmp(*e, name, n) && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
 #define SIZE_FORMS "a number of bytes with an optional k, m or g suffix, e.g. 4k, 1m"
 
 static int env_size(const char *name, size_t *out, char *err, size_t len)
 {
-    const char *v = getenv(name);
+    const char *v = env(name);
     if (!v)
         return 0;
     int rc = parse_size(v, out);
@@ -108,7 +121,7 @@ static int env_size(const char *name, size_t *out, char *err, size_t len)
 
 static int env_bool(const char *name, int *out, char *err, size_t len)
 {
-    const char *v = getenv(name);
+    const char *v = env(name);
     if (!v)
         return 0;
     if (!strcmp(v, "0") || !strcmp(v, "1")) {
@@ -186,7 +199,7 @@ static int check_sizes(const struct gs_config *cfg, int from_env, unsigned set, 
 int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
 {
     enum gs_mode mode = GS_DEFAULT_MODE;
-    const char *m = getenv("GROWSTACK_MODE");
+    const char *m = env("GROWSTACK_MODE");
     if (m) {
         if (!strcmp(m, "fixed"))
             mode = GS_MODE_FIXED;
@@ -203,9 +216,9 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t len)
     /* Fixed mode has neither an initial size nor segments: GROWSTACK_INITIAL and
      * GROWSTACK_SEGMENT are not read there (docs/usage.md: ignored). */
     int growable = mode != GS_MODE_FIXED;
-    unsigned set = (growable && getenv("GROWSTACK_INITIAL") ? SET_INITIAL : 0) |
-                   (getenv("GROWSTACK_MAX") ? SET_MAX : 0) |
-                   (growable && getenv("GROWSTACK_SEGMENT") ? SET_SEGMENT : 0);
+    unsigned set = (growable && env("GROWSTACK_INITIAL") ? SET_INITIAL : 0) |
+                   (env("GROWSTACK_MAX") ? SET_MAX : 0) |
+                   (growable && env("GROWSTACK_SEGMENT") ? SET_SEGMENT : 0);
     int rc;
     if ((growable && (rc = env_size("GROWSTACK_INITIAL", &cfg->initial, err, len))) ||
         (rc = env_size("GROWSTACK_MAX", &cfg->max, err, len)) ||
