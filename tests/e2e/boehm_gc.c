@@ -208,16 +208,22 @@ static void *pong(void *arg)
     return NULL;
 }
 
-static void ping_pong(void)
+/* Coroutines fa and fb, both given two unbuffered channels of elem-byte
+ * elements, run to their end; then the channels go. */
+static void run_pair(size_t elem, void *(*fa)(void *), void *(*fb)(void *))
 {
-    struct gs_chan *ch[2] = {gs_chan_create(sizeof(struct node *), 0),
-                             gs_chan_create(sizeof(struct node *), 0)};
+    struct gs_chan *ch[2] = {gs_chan_create(elem, 0), gs_chan_create(elem, 0)};
     E2E_CHECK(ch[0] && ch[1]);
-    gs_handle a = gs_spawn(ping, ch), b = gs_spawn(pong, ch);
+    gs_handle a = gs_spawn(fa, ch), b = gs_spawn(fb, ch);
     E2E_EQ_LONG(gs_join(a, NULL), 0);
     E2E_EQ_LONG(gs_join(b, NULL), 0);
     E2E_EQ_LONG(gs_chan_destroy(ch[0]), 0);
     E2E_EQ_LONG(gs_chan_destroy(ch[1]), 0);
+}
+
+static void ping_pong(void)
+{
+    run_pair(sizeof(struct node *), ping, pong);
 }
 
 /* Coroutines that park and wake (unbuffered channels, no allocation) while
@@ -272,13 +278,7 @@ static long parking_under_collections(void)
 {
     pthread_t t;
     E2E_EQ_LONG(pthread_create(&t, NULL, collector, NULL), 0);
-    struct gs_chan *ch[2] = {gs_chan_create(sizeof(long), 0), gs_chan_create(sizeof(long), 0)};
-    E2E_CHECK(ch[0] && ch[1]);
-    gs_handle a = gs_spawn(parker, ch), b = gs_spawn(echoer, ch);
-    E2E_EQ_LONG(gs_join(a, NULL), 0);
-    E2E_EQ_LONG(gs_join(b, NULL), 0);
-    E2E_EQ_LONG(gs_chan_destroy(ch[0]), 0);
-    E2E_EQ_LONG(gs_chan_destroy(ch[1]), 0);
+    run_pair(sizeof(long), parker, echoer);
     collector_stop = 1;
     void *n;
     E2E_EQ_LONG(pthread_join(t, &n), 0);
