@@ -23,6 +23,7 @@
 #include "chan.h"
 #include "fatal.h"
 #include "gcroots.h"
+#include "mem.h"
 #include "wait.h"
 
 struct gs_chan {
@@ -39,15 +40,15 @@ struct gs_chan *gs_chan_create(size_t elem_size, size_t capacity)
         errno = EINVAL;
         return NULL;
     }
-    struct gs_chan *c = calloc(1, sizeof *c);
+    struct gs_chan *c = gs_mem_calloc(1, sizeof *c);
     if (!c) {
         errno = ENOMEM;
         return NULL;
     }
     if (capacity) {
-        c->buf = malloc(elem_size * capacity);
+        c->buf = gs_mem_malloc(elem_size * capacity);
         if (!c->buf) {
-            free(c);
+            gs_mem_free(c);
             errno = ENOMEM;
             return NULL;
         }
@@ -102,8 +103,8 @@ int gs_chan_destroy(struct gs_chan *c)
         return EBUSY;
     if (c->buf)
         gs_gcroots_remove(c->buf, c->elem * c->cap);
-    free(c->buf);
-    free(c);
+    gs_mem_free(c->buf);
+    gs_mem_free(c);
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "mem.h"
 #include "symbols.h"
 
 __thread struct gs_coro_thread gs_coro_tls __attribute__((tls_model("initial-exec")));
@@ -66,7 +67,7 @@ void gs_coro_thread_exit(void)
     if (c->tag)
         __atomic_fetch_and(&tags_used[c->tag / 64], ~(1ull << (c->tag % 64)),
                            __ATOMIC_RELAXED);
-    free(c->slots);
+    gs_mem_free(c->slots);
     memset(c, 0, sizeof *c);
 }
 
@@ -90,7 +91,7 @@ static int slot_alloc(struct gs_coro *co)
             return -1;
         if (c->nslots == c->cap_slots) {
             uint32_t cap = c->cap_slots ? c->cap_slots * 2 : 256;
-            struct gs_slot *s = realloc(c->slots, cap * sizeof *s);
+            struct gs_slot *s = gs_mem_realloc(c->slots, cap * sizeof *s);
             if (!s)
                 return -1;
             c->slots = s;
@@ -129,7 +130,7 @@ int gs_coro_lookup_error(gs_handle h)
 struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
                                const struct gs_spawn_attr *attr)
 {
-    struct gs_coro *co = calloc(1, sizeof *co);
+    struct gs_coro *co = gs_mem_calloc(1, sizeof *co);
     if (!co) {
         errno = ENOMEM;
         return NULL;
@@ -140,14 +141,14 @@ struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a
         strncpy(co->name, attr->name, sizeof co->name - 1);
     }
     if (slot_alloc(co)) {
-        free(co);
+        gs_mem_free(co);
         errno = ENOMEM;
         return NULL;
     }
     int rc = gs_stack_create(&co->stack, attr ? attr->initial : 0, fn);
     if (rc) {
         slot_free(co);
-        free(co);
+        gs_mem_free(co);
         errno = rc;
         return NULL;
     }
@@ -161,7 +162,7 @@ struct gs_coro *gs_coro_create(void *fn, uintptr_t a0, uintptr_t a1, uintptr_t a
  * work runs through gs_sys_call (direct when already on the system stack). */
 static void destroy_on_sys(void *arg)
 {
-    free(arg);
+    gs_mem_free(arg);
 }
 
 void gs_coro_destroy(struct gs_coro *co)
@@ -190,7 +191,7 @@ static void reap_on_sys(void *arg)
         gs_stack_release(&co->stack);
         if (co->flags & GS_CORO_DETACHED) {
             slot_free(co);
-            free(co);
+            gs_mem_free(co);
         }
     }
 }

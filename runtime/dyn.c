@@ -5,6 +5,7 @@
 #include "dyn.h"
 #include "fatal.h"
 #include "gcroots.h"
+#include "mem.h"
 #include "thread.h"
 
 struct gs_dyn {
@@ -27,14 +28,14 @@ static void pop(struct gs_dyn **list)
     struct gs_dyn *d = *list;
     *list = d->next;
     gs_gcroots_remove(d, block_bytes(d->size));
-    free(d);
+    gs_mem_free(d);
 }
 
 void *gs_dyn_push(struct gs_dyn **list, size_t depth, size_t size)
 {
     while (*list && (*list)->depth > depth)
         pop(list); /* blocks of frames deeper than the caller: they have returned */
-    struct gs_dyn *d = malloc(block_bytes(size));
+    struct gs_dyn *d = gs_mem_malloc(block_bytes(size));
     if (!d)
         gs_fatal("out of memory for a %zu-byte variable-length array", size);
     d->depth = depth;

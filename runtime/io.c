@@ -42,6 +42,7 @@
 #include "coro.h"
 #include "fatal.h"
 #include "io.h"
+#include "mem.h"
 #include "netpoll.h"
 #include "wait.h"
 
@@ -476,7 +477,7 @@ static int advance(const struct xfer *x, size_t done, struct iovs *a)
     }
     a->v = a->local;
     if (cnt > GS_IOV_LOCAL) {
-        a->heap = malloc((size_t)cnt * sizeof *a->heap);
+        a->heap = gs_mem_malloc((size_t)cnt * sizeof *a->heap);
         if (!a->heap)
             return ENOMEM;
         a->v = a->heap;
@@ -510,7 +511,7 @@ on_rest(const struct xfer *x, const struct gs_block *b, size_t done,
     }
     ssize_t r = call(x, b, a.v, a.n);
     int e = errno;
-    free(a.heap);
+    gs_mem_free(a.heap);
     errno = e;
     return r;
 }

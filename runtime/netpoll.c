@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fatal.h"
+#include "mem.h"
 #include "netpoll.h"
 
 __thread struct gs_poller *gs_poll_tls __attribute__((tls_model("initial-exec")));
@@ -26,7 +27,7 @@ static struct gs_pollfd *entry(struct gs_poller *p, int fd, int create)
         size_t n = tab->nchunk ? tab->nchunk : 4;
         while (n <= c)
             n *= 2;
-        struct gs_pollfd **v = realloc(tab->chunk, n * sizeof *v);
+        struct gs_pollfd **v = gs_mem_realloc(tab->chunk, n * sizeof *v);
         if (!v)
             return NULL;
         memset(v + tab->nchunk, 0, (n - tab->nchunk) * sizeof *v);
@@ -37,7 +38,7 @@ static struct gs_pollfd *entry(struct gs_poller *p, int fd, int create)
     if (!ch) {
         if (!create)
             return NULL;
-        ch = calloc(GS_POLL_CHUNK, sizeof *ch);
+        ch = gs_mem_calloc(GS_POLL_CHUNK, sizeof *ch);
         if (!ch)
             return NULL;
         for (int i = 0; i < GS_POLL_CHUNK; i++)
@@ -60,7 +61,7 @@ static struct gs_poller *poller_of(struct gs_thread *t)
         return gs_poll_tls;
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, install_atfork);
-    struct gs_poller *p = calloc(1, sizeof *p);
+    struct gs_poller *p = gs_mem_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->epfd = -1;
@@ -185,8 +186,8 @@ static void free_table(struct gs_poller *p)
 {
     struct gs_poller *tab = p;
     for (size_t c = 0; c < tab->nchunk; c++)
-        free(tab->chunk[c]);
-    free(tab->chunk);
+        gs_mem_free(tab->chunk[c]);
+    gs_mem_free(tab->chunk);
     tab->chunk = NULL;
     tab->nchunk = 0;
 }
@@ -199,7 +200,7 @@ void gs_poll_thread_exit(struct gs_thread *t)
     if (p->epfd >= 0)
         close(p->epfd);
     free_table(p);
-    free(p);
+    gs_mem_free(p);
     gs_poll_tls = NULL;
 }
 

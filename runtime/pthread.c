@@ -32,6 +32,7 @@
 #include "api.h"
 #include "config.h"
 #include "fatal.h"
+#include "mem.h"
 #include "records.h"
 
 int __real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*start)(void *),
@@ -57,7 +58,7 @@ static int wrapped(void *fn)
 
 static struct start_box *box_new(void *fn, void *arg)
 {
-    struct start_box *b = malloc(sizeof *b);
+    struct start_box *b = gs_mem_malloc(sizeof *b);
     if (b) {
         b->fn = fn;
         b->arg = arg;
@@ -72,7 +73,7 @@ static struct start_box *box_new(void *fn, void *arg)
 static uintptr_t run_box(void *p)
 {
     struct start_box b = *(struct start_box *)p;
-    free(p);
+    gs_mem_free(p);
     if (b.on_coroutine)
         return gs_api_run_main(b.fn, (uintptr_t)b.arg, 0, 0, "thread");
     gs_api_thread();
@@ -100,7 +101,7 @@ int __wrap_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*sta
         return EAGAIN; /* pthread_create's "insufficient resources" */
     int rc = __real_pthread_create(th, attr, pthread_entry, b);
     if (rc)
-        free(b);
+        gs_mem_free(b);
     return rc;
 }
 
@@ -113,6 +114,6 @@ int __wrap_thrd_create(thrd_t *thr, thrd_start_t func, void *arg)
         return thrd_nomem;
     int rc = __real_thrd_create(thr, thrd_entry, b);
     if (rc != thrd_success)
-        free(b);
+        gs_mem_free(b);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "fatal.h"
 #include "libc_leaves.h"
+#include "mem.h"
 #include "records.h"
 
 struct module_state {
@@ -52,7 +53,7 @@ void gs_records_register(struct gs_module *m)
             return;
         }
     size_t n = (size_t)(m->rec_end - m->rec_begin);
-    struct gs_func_info *f = malloc((n ? n : 1) * sizeof *f);
+    struct gs_func_info *f = gs_mem_malloc((n ? n : 1) * sizeof *f);
     if (!f)
         gs_fatal("out of memory registering %zu function records", n);
     for (size_t i = 0; i < n; i++) {
@@ -90,7 +91,7 @@ void gs_records_unregister(struct gs_module *m)
         if (mods[i].m == m) {
             __atomic_store_n(&gs_text_ranges.r[i].hi, 0, __ATOMIC_RELEASE);
             gs_text_ranges.r[i].lo = 0;
-            free(mods[i].funcs);
+            gs_mem_free(mods[i].funcs);
             memset(&mods[i], 0, sizeof mods[i]);
             __atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
             break;
@@ -154,7 +155,7 @@ int gs_records_find(uintptr_t pc, struct gs_func_info *info)
     struct gs_rec_cache *c = thread_cache;
     uint64_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!c, 0)) {
-        c = thread_cache = calloc(1, sizeof *c);
+        c = thread_cache = gs_mem_calloc(1, sizeof *c);
         if (!c)
             gs_fatal("out of memory for the record lookup cache");
         c->generation = gen;
@@ -197,6 +198,6 @@ const char *gs_records_name_nolock(uintptr_t pc)
 
 void gs_records_thread_exit(void)
 {
-    free(thread_cache);
+    gs_mem_free(thread_cache);
     thread_cache = NULL;
 }

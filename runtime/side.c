@@ -9,6 +9,7 @@
 #include "config.h"
 #include "fatal.h"
 #include "gcroots.h"
+#include "mem.h"
 #include "records.h"
 #include "side.h"
 #include "thread.h"
@@ -27,7 +28,7 @@ static void free_chunks(struct gs_side_owner *o, struct gs_side_chunk *c)
         o->bytes -= c->size;
         gs_tls.stats.side_bytes -= c->size;
         gs_gcroots_remove(c, c->size);
-        free(c);
+        gs_mem_free(c);
         c = n;
     }
 }
@@ -124,7 +125,7 @@ struct gs_side_alloc_result gs_side_alloc(struct gs_side_owner *o, size_t size, 
                 side_overflow(o, size, want);
             want = room;
         }
-        n = malloc(want);
+        n = gs_mem_malloc(want);
         if (!n)
             gs_fatal("out of memory for a %zu-byte side stack chunk", want);
         if ((uintptr_t)GS_SIDE_CHUNK_LO(n) < GS_SIDE_LIM_MIN)

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "dyn.h"
 #include "fatal.h"
+#include "mem.h"
 #include "pins.h"
 #include "records.h"
 #include "side.h"
@@ -421,7 +422,7 @@ static struct jb_fix *jmpbufs_before_scan(struct gs_jb_node *head, uintptr_t lo,
                 }
                 if (n == cap) {
                     cap = cap ? 2 * cap : 16;
-                    fix = realloc(fix, cap * sizeof *fix);
+                    fix = gs_mem_realloc(fix, cap * sizeof *fix);
                     if (!fix)
                         gs_fatal("out of memory relocating setjmp buffers");
                 }
@@ -438,7 +439,7 @@ static void jmpbufs_after_scan(struct jb_fix *fix, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         *fix[i].at = fix[i].value;
-    free(fix);
+    gs_mem_free(fix);
 }
 
 /* Move the live part [sp, hi) of s's top segment `old` into `n` at the same

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "growstack.h"
+#include "mem.h"
 #include "timer.h"
 
 __thread struct gs_timer_heap gs_timer_tls __attribute__((tls_model("initial-exec")));
@@ -69,7 +70,7 @@ int gs_timer_add(struct gs_timer_heap *h, struct gs_timer *tm)
 {
     if (h->n == h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 64;
-        struct gs_timer **v = realloc(h->v, cap * sizeof *v);
+        struct gs_timer **v = gs_mem_realloc(h->v, cap * sizeof *v);
         if (!v)
             return ENOMEM;
         h->v = v;
@@ -110,7 +111,7 @@ size_t gs_timer_run(struct gs_timer_heap *h, int64_t now)
 
 void gs_timer_heap_free(struct gs_timer_heap *h)
 {
-    free(h->v);
+    gs_mem_free(h->v);
     h->v = NULL;
     h->n = h->cap = 0;
 }

@@ -17,6 +17,7 @@
 #endif
 
 #include "fatal.h"
+#include "mem.h"
 #include "side.h"
 #include "ucx.h"
 
@@ -107,7 +108,7 @@ static void drop(size_t i)
     VALGRIND_STACK_DEREGISTER(r->valgrind_id);
 #endif
     gs_side_stack_release(&r->side);
-    free(r);
+    gs_mem_free(r);
 }
 
 /* The context's function, on its stack: the function makecontext was given,
@@ -155,7 +156,7 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
         gs_fatal("makecontext(%p, %p, %d, ...): the context's stack [%p, %p) is the stack "
                  "this call runs on",
                  (void *)ucp, (void *)fn, argc, (void *)lo, (void *)(lo + size));
-    struct ucx *r = aligned_alloc(64, (sizeof *r + 63) & ~(size_t)63);
+    struct ucx *r = gs_mem_aligned(64, (sizeof *r + 63) & ~(size_t)63);
     if (!r)
         gs_fatal("out of memory for the side stack record of a makecontext stack");
     memset(r, 0, sizeof *r);
@@ -182,7 +183,7 @@ void __wrap_makecontext(ucontext_t *ucp, void (*fn)(void), int argc, ...)
         drop(i);
     if (count == room) {
         size_t n = room ? 2 * room : 16;
-        struct ucx **t = realloc(table, n * sizeof *t);
+        struct ucx **t = gs_mem_realloc(table, n * sizeof *t);
         if (!t)
             gs_fatal("out of memory for the table of makecontext stacks");
         table = t;

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "coro.h"
 #include "fatal.h"
+#include "mem.h"
 #include "symbols.h"
 #include "wait.h"
 
@@ -110,7 +111,7 @@ struct gs_wait *gs_wait_begin(struct gs_thread *t, const char *what, intptr_t ob
     if (w) {
         gs_wait_tls.pool = w->next;
     } else {
-        w = malloc(sizeof *w);
+        w = gs_mem_malloc(sizeof *w);
         if (!w)
             gs_fatal("out of memory for a wait (%zu bytes) in %s", sizeof *w, what);
     }
@@ -144,7 +145,7 @@ struct gs_wnode *gs_wait_nodes(struct gs_wait *w, uint32_t n, size_t elem_size)
         if (esz && (size_t)n > (SIZE_MAX - nb) / esz)
             gs_fatal("out of memory for a wait of %u nodes of %zu bytes in %s", n, elem_size,
                      w->what);
-        char *mem = calloc(1, nb + (size_t)n * esz);
+        char *mem = gs_mem_calloc(1, nb + (size_t)n * esz);
         if (!mem)
             gs_fatal("out of memory for a wait of %u nodes of %zu bytes in %s", n, elem_size,
                      w->what);
@@ -181,7 +182,7 @@ void gs_wait_end(struct gs_thread *t, struct gs_wait *w)
     unlink_all(t, w);
     if (w->co && w->co->sched.wait == w)
         w->co->sched.wait = NULL;
-    free(w->heap);
+    gs_mem_free(w->heap);
     w->heap = NULL;
     if (w->prev)
         w->prev->next = w->next;
@@ -379,7 +380,7 @@ void gs_wait_thread_exit(struct gs_thread *t)
     while (gs_wait_tls.pool) {
         struct gs_wait *w = gs_wait_tls.pool;
         gs_wait_tls.pool = w->next;
-        free(w);
+        gs_mem_free(w);
     }
     gs_timer_heap_free(&gs_timer_tls);
 }

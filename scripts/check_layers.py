@@ -19,7 +19,11 @@ the prefix of its hidden names):
      .c file declares a gs_ function of another file;
   3. every hidden function of a module starts with its prefix;
   4. the assembly calls up into the runtime only through the entry points
-     listed in ASM_UPCALLS, and reads only the TLS slots listed there.
+     listed in ASM_UPCALLS, and reads only the TLS slots listed there;
+  5. only the module mem calls the C library's allocator by its public names
+     (ALLOCATOR: malloc, free, strdup, ...): a program may define them, and
+     the runtime must never reach the program's (runtime/mem.h). With
+     --objects, checked on the objects' undefined symbols too.
 
 With --objects (the compiled runtime objects) and --nm (llvm-nm or nm), rule 1
 is checked once more on what the compiler emitted: an object's undefined
@@ -39,7 +43,7 @@ import sys
 # A module may use the modules listed before it, in its layer or below.
 LAYERS = [
     (0, "arch", [("gs_arch", "gs_arch")]),
-    (1, "base", [("fatal", "gs_fatal"), ("config", "gs_config"), ("trace", "gs_trace"),
+    (1, "base", [("mem", "gs_mem"), ("fatal", "gs_fatal"), ("config", "gs_config"), ("trace", "gs_trace"),
                  ("libc_leaves", "gs_libc_leaves"), ("unwind", "gs_unwind"), ("records", "gs_records"), ("symbols", "gs_symbols"), ("pins", "gs_pins"),
                  ("thread", "gs_thread"), ("gcroots", "gs_gcroots")]),
     (2, "segment", [("segment", "gs_seg")]),
@@ -119,6 +123,14 @@ def strip_c(text):
             out.append(c)
             i += 1
     return "".join(out)
+
+
+# Rule 5: the names by which a program's own allocator would be reached.
+ALLOCATOR = {"malloc", "calloc", "realloc", "reallocarray", "free", "aligned_alloc",
+             "posix_memalign", "memalign", "valloc", "pvalloc", "strdup", "strndup",
+             "asprintf", "vasprintf", "open_memstream"}
+ALLOCATOR_MODULE = "mem"
+ALLOCATOR_CALL = re.compile(r"(?<![\w.>])(" + "|".join(sorted(ALLOCATOR)) + r")\s*\(")
 
 
 class Module:
@@ -351,6 +363,16 @@ def check_source(modules, public, pub_names):
         if modules[b].rank >= modules[a].rank:
             problems.append(f"{why}: {a} (layer {modules[a].layer}) uses {b} (layer "
                             f"{modules[b].layer}), which is not below it")
+    # rule 5: the allocator
+    for m in modules.values():
+        if m.name == ALLOCATOR_MODULE:
+            continue
+        for path, text in m.files:
+            for call in ALLOCATOR_CALL.finditer(text):
+                line = text.count("\n", 0, call.start()) + 1
+                problems.append(f"{path}:{line}: calls {call.group(1)}: the runtime allocates "
+                                f"through {ALLOCATOR_MODULE}.h (gs_mem_*), never the program's "
+                                f"allocator")
     # declarations, prefixes
     for m in modules.values():
         if m.name == "gs_arch":
@@ -411,6 +433,10 @@ def check_objects(objects, nm, modules):
     if missing:
         problems.append(f"--objects: no object for module(s) {' '.join(missing)}")
     for stem, names in undefined.items():
+        for n in sorted(names & ALLOCATOR) if stem != ALLOCATOR_MODULE else ():
+            problems.append(f"{stem}.o references {n} (compiled): the runtime allocates "
+                            f"through {ALLOCATOR_MODULE}.h (gs_mem_*), never the program's "
+                            f"allocator")
         for n in names:
             o = defined.get(n)
             if o and o != stem:

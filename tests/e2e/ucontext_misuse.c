@@ -3,9 +3,11 @@
  * than makecontext forwards, `nostack` gives the context no stack, `handler`
  * enters swapcontext from a signal handler that interrupted makecontext on the
  * same thread (inside the table's lock: a deadlock without the check). The
- * handler is made to strike there deterministically: this program's free(),
- * which the runtime calls inside the lock when makecontext replaces a record
- * whose context had side frames, raises the signal. */
+ * handler is made to strike there deterministically: the runtime frees a
+ * record's side stack chunk inside the lock when makecontext replaces a record
+ * whose context had side frames, through the C library's __libc_free
+ * (runtime/mem.c, never the program's free); ucontext_misuse_free.c, plain
+ * code linked in, stands in front of it and raises the signal there. */
 #include "e2e.h"
 
 #include <signal.h>
@@ -20,17 +22,8 @@ static void fn(void) {}
 static ucontext_t home, used;
 static char stack2[64 * 1024];
 static int *volatile sink;
-static volatile int armed;
 
-void __libc_free(void *p);
-void free(void *p)
-{
-    if (armed && p) {
-        armed = 0;
-        raise(SIGUSR1);
-    }
-    __libc_free(p);
-}
+extern volatile int ucontext_misuse_armed; /* ucontext_misuse_free.c */
 
 static void handler(int sig)
 {
@@ -60,7 +53,7 @@ int main(int argc, char **argv)
         E2E_CHECK(swapcontext(&home, &used) == 0); /* it allocates a side chunk */
         c.uc_stack.ss_sp = stack2; /* the same stack: its record is replaced */
         c.uc_stack.ss_size = sizeof stack2;
-        armed = 1;
+        ucontext_misuse_armed = 1;
         makecontext(&c, fn, 0);
     } else if (!strcmp(argv[1], "args")) {
         c.uc_stack.ss_sp = stack;
