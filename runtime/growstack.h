@@ -341,6 +341,10 @@ struct gs_stats {
                                    that left %rsp elsewhere, a first chain above
                                    a pinned frame); __morestack repeated the rest
                                    of splits itself (protocol.md 5.2)            */
+    uint64_t jmpbufs_carried;   /* longjmps through a jmp_buf copy saved before the
+                                   stack moved (memcpy'd from a buffer setjmp
+                                   filled), whose stack addresses the runtime
+                                   carried over the moves (protocol.md 7.3)       */
 };
 
 /* Counters summed over all threads. */

@@ -97,6 +97,72 @@ void gs_stack_release(struct gs_stack *s)
     s->top = s->bottom = NULL;
     s->size = 0;
     s->pin.seg = NULL;
+    gs_mem_free(s->left);
+    s->left = NULL;
+}
+
+/* Note that the live part of segment `old` left [lo, hi) (gs_stack_places),
+ * as the newest entry. Without memory for the table, nothing is noted: a stale
+ * jmp_buf copy is then reported at its landing as before. */
+static void note_left(struct gs_stack *s, uintptr_t lo, uintptr_t hi, size_t base_off)
+{
+    if (!s->left && !(s->left = gs_mem_calloc(1, sizeof *s->left)))
+        return;
+    struct gs_stack_places *p = s->left;
+    unsigned i = 0;
+    while (i < p->n && !(p->e[i].lo == lo && p->e[i].hi == hi))
+        i++;
+    if (i == p->n && p->n < GS_STACK_PLACES_KEPT)
+        p->n++;
+    if (i == GS_STACK_PLACES_KEPT)
+        i--; /* full: the oldest goes */
+    memmove(&p->e[1], &p->e[0], i * sizeof p->e[0]);
+    p->e[0] = (struct gs_stack_place){lo, hi, base_off};
+}
+
+/* Where an address saved while a segment of s lay at a recorded place is now:
+ * at the same depth, in the present segment that holds it. 0 if no recorded
+ * place holds a (the newest one that does decides) or no segment that depth. */
+static int carry(const struct gs_stack *s, uintptr_t *a)
+{
+    const struct gs_stack_places *p = s->left;
+    for (unsigned i = 0; i < p->n; i++) {
+        const struct gs_stack_place *e = &p->e[i];
+        if (*a < e->lo || *a >= e->hi)
+            continue;
+        size_t depth = e->base_off + (e->hi - *a);
+        for (const struct gs_seg *g = s->top; g; g = g->prev)
+            if (depth >= g->base_off && depth - g->base_off < GS_SEG_USABLE(g)) {
+                *a = (uintptr_t)GS_SEG_HI(g) - (depth - g->base_off);
+                return 1;
+            }
+        return 0;
+    }
+    return 0;
+}
+
+int gs_stack_jmpbuf_landing(const struct gs_stack *s, uint64_t *jb)
+{
+    uintptr_t was = gs_arch_ptr_demangle(jb[GS_JB_RSP]), sp = was;
+    if (!s->left || gs_stack_seg_of(s, sp) || !carry(s, &sp))
+        return 0;
+    void *vbits = gs_seg_valgrind_vbits_save(jb, GS_JB_WORDS * 8);
+    for (unsigned i = 0; i < GS_JB_WORDS; i++) {
+        if (GS_JB_PLAIN_DATA(i)) {
+            uintptr_t v = (uintptr_t)jb[i];
+            if (carry(s, &v))
+                jb[i] = v;
+        } else if (GS_JB_MANGLED_DATA(i)) {
+            uintptr_t v = gs_arch_ptr_demangle(jb[i]);
+            if (carry(s, &v))
+                jb[i] = gs_arch_ptr_mangle(v);
+        }
+    }
+    gs_seg_valgrind_vbits_restore(vbits, jb, GS_JB_WORDS * 8);
+    gs_tls.stats.jmpbufs_carried++;
+    gs_trace("longjmp through a jmp_buf copy saved before a move: %%rsp %p -> %p",
+             (void *)was, (void *)sp);
+    return 1;
 }
 
 static int in_seg(const struct gs_seg *g, uintptr_t a)
@@ -497,6 +563,7 @@ static intptr_t move_top(struct gs_stack *s, struct gs_seg *old, struct gs_seg *
         gs_seg_free(old);
     }
     gs_tls.stats.bytes_copied += used;
+    note_left(s, (uintptr_t)o.lo, hi, o.base_off);
     return delta;
 }
 

@@ -107,6 +107,27 @@ struct gs_stack {
                                     segment header, or SIZE_MAX when the stack
                                     never shrinks (not contiguous, shrinking off,
                                     or a fixed stack); set at creation            */
+    struct gs_stack_places *left; /* the places the stack moved out of, for
+                                    jmp_buf copies the runtime never saw
+                                    (gs_stack_jmpbuf_landing); NULL until the
+                                    first move                                    */
+};
+
+/* The last GS_STACK_PLACES_KEPT distinct ranges [lo, hi) a move took the
+ * live part of a segment out of, with that segment's base_off, newest first.
+ * A move keeps every live word's depth from the coroutine's base
+ * (GS_SEG_DEPTH, segment.h), so an address a of a live frame saved while its
+ * segment lay at [lo, hi) is at depth base_off + (hi - a) now too: in the
+ * present segment that holds that depth. Distinct ranges, not moves: a stack
+ * that moves at every check (GROWSTACK_FORCE_MOVE) goes back and forth
+ * between a few blocks. */
+#define GS_STACK_PLACES_KEPT 16
+struct gs_stack_places {
+    unsigned n; /* entries in use */
+    struct gs_stack_place {
+        uintptr_t lo, hi;
+        size_t base_off;
+    } e[GS_STACK_PLACES_KEPT];
 };
 
 /* Read by __morestack (see the invariants); set by gs_stack_start. */
@@ -165,6 +186,18 @@ __attribute__((visibility("hidden"))) int gs_stack_sync_top(struct gs_stack *s, 
 /* The segment of s that holds sp, or NULL. */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_stack_seg_of(const struct gs_stack *s,
                                                                      uintptr_t sp);
+
+/* A longjmp through the saved registers `jb` (GS_JB_WORDS words, glibc's
+ * layout and mangling: gs_arch.h) of a coroutine whose stack is s. When the
+ * saved %rsp lies on none of s's segments but in a place s->left records, at
+ * a depth one of s's segments holds now, the buffer is a copy the runtime
+ * never saw (memcpy'd from a registered buffer before a move, protocol.md
+ * 7.3): its %rsp, %rbp and the callee-saved registers that lie in recorded
+ * places are rewritten in place to the same depths and 1 is returned. 0 with the buffer untouched
+ * otherwise (current already, or not a stack of s: the landing's resync
+ * judges it). */
+__attribute__((visibility("hidden"))) int gs_stack_jmpbuf_landing(const struct gs_stack *s,
+                                                                  uint64_t *jb);
 
 /* The guard Invariant G asks for s's top segment: its watermark on a fixed
  * stack; the top of the segment under GROWSTACK_FORCE_MOVE (every check grows). */

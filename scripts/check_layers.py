@@ -62,7 +62,7 @@ LAYERS = [
     # list of blocking entry points the assembly reads (block_calls).
     (7, "api", [("overflow", "gs_overflow"), ("signals", "gs_signals"), ("stats", "gs_stats"),
                 ("api", "gs_api"), ("io", "gs_io"), ("entry", "gs_entry"), ("main", "gs_main"),
-                ("pthread", "gs_pthread"), ("ucx", "gs_ucx"), ("block_calls", "gs_block_calls")]),
+                ("pthread", "gs_pthread"), ("ucx", "gs_ucx"), ("longjmp", "gs_longjmp"), ("block_calls", "gs_block_calls")]),
 ]
 
 # Hidden names a module keeps besides its prefix: the runtime's small libc.
@@ -76,6 +76,7 @@ PUBLIC_HEADER = "growstack.h"
 # names other code links against by contract (ld --wrap, interposition, the
 # protocol's entry points).
 ABI = {"__wrap_main", "__wrap_pthread_create", "__wrap_thrd_create", "__wrap_makecontext",
+       "__wrap_longjmp", "__wrap__longjmp", "__wrap_siglongjmp", "__wrap___longjmp_chk",
        "__wrap_swapcontext", "__wrap_setcontext", "sigaction", "signal",
        "bsd_signal", "gs_records_register", "gs_records_unregister"}
 

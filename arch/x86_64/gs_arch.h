@@ -59,9 +59,9 @@
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
-#define GS_THREAD_TALLY_SITE 216 /* struct gs_pin_site *: .pin_tally.site         */
-#define GS_THREAD_TALLY_N    224 /* uint64_t: .pin_tally.n                         */
-#define GS_THREAD_SYS_LOW    232 /* char *: sys_sp as gs_resume last lowered it    */
+#define GS_THREAD_TALLY_SITE 224 /* struct gs_pin_site *: .pin_tally.site         */
+#define GS_THREAD_TALLY_N    232 /* uint64_t: .pin_tally.n                         */
+#define GS_THREAD_SYS_LOW    240 /* char *: sys_sp as gs_resume last lowered it    */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
@@ -84,16 +84,16 @@
 #define GS_CORO_PIN_BELOW    208 /* uint64_t: .stack.pin.below                     */
 #define GS_CORO_PIN_SITE     216 /* struct gs_pin_site *: .stack.pin.site          */
 /* ... and what gs_yield's fast path reads to give the resumer its state back. */
-#define GS_CORO_RESUMER      232 /* struct gs_coro *: .resumer                     */
-#define GS_CORO_SAVED_SYS_SP 248 /* char *: .saved_sys_sp, then .saved_ext, in the
+#define GS_CORO_RESUMER      240 /* struct gs_coro *: .resumer                     */
+#define GS_CORO_SAVED_SYS_SP 256 /* char *: .saved_sys_sp, then .saved_ext, in the
                                     order of gs_thread.sys_sp and .ext_target      */
 /* ... and what gs_resume's fast path reads and writes besides (gs_coro_lookup,
  * gs_stack_shrink_due and gs_coro_enter of runtime/coro.h, repeated). */
 #define GS_CORO_STACK_SIZE   112 /* size_t: .stack.size                            */
 #define GS_CORO_USAGE_RUNS   144 /* unsigned: .stack.usage.runs                    */
 #define GS_CORO_JUDGE_SIZE   224 /* size_t: .stack.judge_size                      */
-#define GS_CORO_BACK_CTX     240 /* struct gs_ctx: .back_ctx                       */
-#define GS_CORO_HANDLE       280 /* gs_handle: .handle                             */
+#define GS_CORO_BACK_CTX     248 /* struct gs_ctx: .back_ctx                       */
+#define GS_CORO_HANDLE       288 /* gs_handle: .handle                             */
 /* enum gs_state (runtime/coro.h): the states the switch's fast paths store. */
 #define GS_CORO_RUNNING      2
 #define GS_CORO_RESUMING     3

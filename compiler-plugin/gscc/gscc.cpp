@@ -25,6 +25,10 @@
 //                  -Wl,--wrap=makecontext,--wrap=swapcontext,--wrap=setcontext
 //                                       a makecontext stack has a side stack of
 //                                       its own
+//                  -Wl,--wrap=longjmp,--wrap=_longjmp,--wrap=siglongjmp,
+//                  -Wl,--wrap=__longjmp_chk
+//                                       a jmp_buf copied before a move is
+//                                       carried over the moves
 //                  -Wl,-z,now           lazy binding would run the dynamic
 //                                       linker's resolver on a coroutine stack
 //                  -Wl,--undefined=__gs_thunk_resolve
@@ -373,6 +377,12 @@ int compile_and_link(Tools &tools, const Layout &l, Invocation &inv, bool wrap_m
     cmd.push_back("-Wl,--wrap=makecontext");
     cmd.push_back("-Wl,--wrap=swapcontext");
     cmd.push_back("-Wl,--wrap=setcontext");
+    // A longjmp through a jmp_buf copied before the stack moved is carried
+    // over the moves (runtime/longjmp.c).
+    cmd.push_back("-Wl,--wrap=longjmp");
+    cmd.push_back("-Wl,--wrap=_longjmp");
+    cmd.push_back("-Wl,--wrap=siglongjmp");
+    cmd.push_back("-Wl,--wrap=__longjmp_chk");
     for (const char *glob : kExportGlobs)
       cmd.push_back(std::string("-Wl,--export-dynamic-symbol=") + glob);
   }

@@ -96,7 +96,7 @@ run("--gs-print-include-dir" 0 "include" ${GSCC} --gs-print-include-dir)
 run("--version is clang's" 0 "clang version 19" ${GSCC} --version)
 run("missing input: clang's status" 1 "no such file" ${GSCC} -c does-not-exist.c)
 run("-### prints the plugin" 0 "-fpass-plugin=[^\"]*growstack-plugin\\.so" ${GSCC} "-###" -c calls.c)
-run("-### link plan" 0 "--wrap=main.*--wrap=makecontext.*--wrap=swapcontext.*--wrap=setcontext.*-z,now" ${GSCC} "-###" calls.c main_undef.c -o never)
+run("-### link plan" 0 "--wrap=main.*--wrap=makecontext.*--wrap=swapcontext.*--wrap=setcontext.*--wrap=longjmp.*--wrap=_longjmp.*--wrap=siglongjmp.*--wrap=__longjmp_chk.*-z,now" ${GSCC} "-###" calls.c main_undef.c -o never)
 # Zeroing: clang zeroes locals up to 32 bytes when optimising (the plugin the
 # larger ones, compiler-plugin/ZeroLocals.h), every local at -O0; a user's own
 # -ftrivial-auto-var-init= replaces both.

@@ -1,0 +1,85 @@
+/* longjmp.c - a longjmp through a jmp_buf copy the runtime never saw.
+ *
+ * gscc links executables with -Wl,--wrap=longjmp, --wrap=_longjmp,
+ * --wrap=siglongjmp and --wrap=__longjmp_chk (what longjmp becomes under
+ * _FORTIFY_SOURCE): every call to them in the program's objects and archives
+ * reaches the wrappers below, through the trampoline (on the system stack,
+ * guard 0) when instrumented code calls them.
+ *
+ * A move relocates the buffers setjmp filled, which the runtime knows from
+ * the setjmp call sites (protocol.md 7.3). A program that copies such a buffer
+ * with memcpy and longjmps through the copy after the stack moved (bash saves
+ * and restores its top_level buffer this way around every command it times,
+ * evaluates or sources) hands longjmp the addresses of the stack as it was
+ * when the copy was made. The wrapper carries them over the moves of the
+ * running coroutine's stack recorded since (gs_stack_jmpbuf_landing, stack.h:
+ * a move keeps every live word's distance from the top), in the buffer itself,
+ * before the C library's longjmp reads it. A buffer whose saved %rsp is on
+ * the stack already, or that no recorded move carries onto it, is left as it
+ * is: the landing's resync judges it (entry.c), and reports a copy older than
+ * the moves kept (GS_STACK_MOVES_KEPT).
+ *
+ * Like the move's relocation of callee-saved registers, the carrying is
+ * conservative: a saved %rbx or %r12-%r15 that holds an integer equal to an
+ * address of the old stack is changed too.
+ *
+ * This file is linked only through the wrappers, so programs linked without
+ * the wraps never refer to the __real_ names.
+ */
+#include <setjmp.h>
+#include <stdint.h>
+
+#include "coro.h"
+#include "stack.h"
+#include "thread.h"
+
+__attribute__((noreturn)) void __real_longjmp(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __real__longjmp(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __real_siglongjmp(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __real___longjmp_chk(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __wrap_longjmp(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __wrap__longjmp(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __wrap_siglongjmp(struct __jmp_buf_tag *env, int val);
+__attribute__((noreturn)) void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val);
+
+/* The saved registers are the first words of glibc's struct __jmp_buf_tag
+ * (gs_arch.h's GS_JB_* layout, checked by tests/runtime/jmpbuf_layout). */
+static void carry_copy(struct __jmp_buf_tag *env)
+{
+    struct gs_coro *co = gs_tls.cur;
+    if (co)
+        gs_stack_jmpbuf_landing(&co->stack, (uint64_t *)env->__jmpbuf);
+}
+
+void __wrap_longjmp(struct __jmp_buf_tag *env, int val)
+{
+    carry_copy(env);
+    __real_longjmp(env, val);
+}
+
+void __wrap__longjmp(struct __jmp_buf_tag *env, int val)
+{
+    carry_copy(env);
+    __real__longjmp(env, val);
+}
+
+void __wrap_siglongjmp(struct __jmp_buf_tag *env, int val)
+{
+    carry_copy(env);
+    __real_siglongjmp(env, val);
+}
+
+/* __longjmp_chk refuses a jump to a lower address than its caller's %rsp
+ * outside the signal stack ("longjmp causes uninitialized stack frame"): a
+ * frame that has returned. From a coroutine it runs on the system stack (the
+ * trampoline), and the coroutine's stack may lie anywhere below it, so the
+ * test says nothing there: the unchecked longjmp jumps, and the landing's
+ * resync judges where it landed. On the thread's own stack (no coroutine
+ * runs) the C library checks as usual. */
+void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val)
+{
+    if (!gs_tls.cur)
+        __real___longjmp_chk(env, val);
+    carry_copy(env);
+    __real_longjmp(env, val);
+}
