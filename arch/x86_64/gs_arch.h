@@ -12,6 +12,10 @@
  *    coroutine, the morestack register block and the registers a move
  *    relocates, the frame-pointer chain, the saved context, glibc's jmp_buf.
  *    runtime/ reads them through the gs_arch_* functions below.
+ *  - The runtime's memcpy, memmove and memset are gs_arch_memcpy, _memmove and
+ *    _memset (mem_*.S): libgrowstack.a refers to no function of those names,
+ *    which a program may define (runtime/CMakeLists.txt renames the references;
+ *    the test runtime.memfuncs_renamed).
  *
  * Porting: another architecture provides its own arch/<isa>/ with this header and
  * the same .S entry points. LLVM implements the split-stack prologue only for x86
