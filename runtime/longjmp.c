@@ -11,13 +11,13 @@
  * with memcpy and longjmps through the copy after the stack moved (bash saves
  * and restores its top_level buffer this way around every command it times,
  * evaluates or sources) hands longjmp the addresses of the stack as it was
- * when the copy was made. The wrapper carries them over the moves of the
- * running coroutine's stack recorded since (gs_stack_jmpbuf_landing, stack.h:
- * a move keeps every live word's distance from the top), in the buffer itself,
- * before the C library's longjmp reads it. A buffer whose saved %rsp is on
- * the stack already, or that no recorded move carries onto it, is left as it
- * is: the landing's resync judges it (entry.c), and reports a copy older than
- * the moves kept (GS_STACK_MOVES_KEPT).
+ * when the copy was made. The wrapper carries them to where those frames are
+ * now, in the buffer itself, before the C library's longjmp reads it
+ * (gs_stack_jmpbuf_landing, stack.h: a move keeps every live word's depth from
+ * the coroutine's base, and the stack remembers the places moves took it out
+ * of). A buffer whose saved %rsp is on the stack already, or lies in no place
+ * remembered, is left as it is: the landing's resync judges it (entry.c), and
+ * reports a copy older than the places kept (GS_STACK_PLACES_KEPT).
  *
  * Like the move's relocation of callee-saved registers, the carrying is
  * conservative: a saved %rbx or %r12-%r15 that holds an integer equal to an

@@ -193,9 +193,9 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_stack_seg_of(const struc
  * a depth one of s's segments holds now, the buffer is a copy the runtime
  * never saw (memcpy'd from a registered buffer before a move, protocol.md
  * 7.3): its %rsp, %rbp and the callee-saved registers that lie in recorded
- * places are rewritten in place to the same depths and 1 is returned. 0 with the buffer untouched
- * otherwise (current already, or not a stack of s: the landing's resync
- * judges it). */
+ * places are rewritten in place to the same depths and 1 is returned. 0 with
+ * the buffer untouched otherwise (current already, or not a stack of s: the
+ * landing's resync judges it). */
 __attribute__((visibility("hidden"))) int gs_stack_jmpbuf_landing(const struct gs_stack *s,
                                                                   uint64_t *jb);
 

@@ -42,26 +42,20 @@ gs_arch_memcpy:
 	.p2align 4
 gs_arch_memmove:
 	.cfi_startproc
-	movq	%rdi, %rax
-	movq	%rdx, %rcx
 	movq	%rdi, %r8
 	subq	%rsi, %r8               /* dst - src, unsigned */
 	cmpq	%rdx, %r8
-	jb	1f                      /* 0 < dst - src < n: overlap, dst above */
-	shrq	$3, %rcx
-	rep movsq
+	jae	gs_arch_memcpy          /* dst not inside (src, src + n): forward */
+	movq	%rdi, %rax
+	testq	%r8, %r8
+	jz	1f                      /* dst == src */
 	movq	%rdx, %rcx
-	andq	$7, %rcx
-	rep movsb
-	ret
-1:	testq	%r8, %r8
-	jz	2f                      /* dst == src */
 	leaq	-1(%rdi,%rdx), %rdi
 	leaq	-1(%rsi,%rdx), %rsi
 	std
 	rep movsb
 	cld
-2:	ret
+1:	ret
 	.cfi_endproc
 	.size	gs_arch_memmove, .-gs_arch_memmove
 
