@@ -1067,8 +1067,10 @@ int gs_io_x_ppoll_step(struct gs_block *b)
 static void forget(int fd)
 {
     struct gs_thread *t = &gs_tls;
-    if (!t->in_signal)
+    if (!t->in_signal) {
+        gs_poll_keep_off(fd);
         gs_poll_forget(t, fd, EBADF);
+    }
 }
 
 int gs_io_x_close_step(struct gs_block *b)
@@ -1081,6 +1083,8 @@ int gs_io_x_close_step(struct gs_block *b)
 int gs_io_x_dup2_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
+    if (!gs_tls.in_signal)
+        gs_poll_keep_off(from);
     if (from != to && fcntl(from, F_GETFD) >= 0)
         forget(to);
     return plain(b, dup2(from, to));
@@ -1089,6 +1093,8 @@ int gs_io_x_dup2_step(struct gs_block *b)
 int gs_io_x_dup3_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
+    if (!gs_tls.in_signal)
+        gs_poll_keep_off(from);
     if (from != to && fcntl(from, F_GETFD) >= 0)
         forget(to);
     return plain(b, dup3(from, to, (int)b->arg[2]));

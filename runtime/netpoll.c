@@ -3,8 +3,10 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,12 +71,46 @@ static struct gs_poller *poller_of(struct gs_thread *t)
     return p;
 }
 
+/* Whether p->epfd still names the epoll set the runtime made: a program that
+ * closes or dup2()s onto that number from code the runtime does not see
+ * (uninstrumented code, a raw system call) has taken it over. The check tells
+ * an epoll set from anything else (all epoll sets share one inode), which is
+ * what the number becomes in practice: a file, a pipe, nothing. */
+static int epfd_ours(const struct gs_poller *p)
+{
+    struct stat st;
+    return p->epfd >= 0 && fstat(p->epfd, &st) == 0 && st.st_dev == p->ep_dev &&
+           st.st_ino == p->ep_ino;
+}
+
+/* A number for the epoll set out of the range programs name blindly (the
+ * shell's 3-9, a program's "dup2(fd, 3)"): the lowest free one from
+ * GS_POLL_FD_MIN, or fd itself if there is none. Returns the number kept. */
+static int place_high(int fd)
+{
+    if (fd >= GS_POLL_FD_MIN)
+        return fd;
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, GS_POLL_FD_MIN);
+    if (hi < 0)
+        return fd;
+    close(fd);
+    return hi;
+}
+
 static int epoll_set(struct gs_poller *p)
 {
     if (p->epfd < 0) {
-        p->epfd = epoll_create1(EPOLL_CLOEXEC);
-        if (p->epfd < 0)
+        int fd = epoll_create1(EPOLL_CLOEXEC);
+        if (fd < 0)
             return errno;
+        fd = place_high(fd);
+        struct stat st;
+        if (fstat(fd, &st) != 0)
+            gs_fatal("fstat of the thread's new epoll set (descriptor %d) failed: errno %d", fd,
+                     errno);
+        p->epfd = fd;
+        p->ep_dev = st.st_dev;
+        p->ep_ino = st.st_ino;
     }
     return 0;
 }
@@ -91,6 +127,50 @@ static int register_fd(struct gs_poller *p, int fd, struct gs_pollfd *e)
     return 0;
 }
 
+static void wake_queue(struct gs_thread *t, struct gs_wq *q, int status)
+{
+    struct gs_wnode *n;
+    while ((n = q->head) != NULL)
+        gs_wait_wake(t, n->w, status, (int)n->index); /* unlinks n */
+}
+
+/* A new epoll set with every descriptor that has waiters registered again;
+ * the old number is closed only when `close_old` and it is still the
+ * runtime's. A descriptor that cannot be registered wakes its waiters with
+ * the error. */
+static void rebuild(struct gs_thread *t, struct gs_poller *p, int close_old)
+{
+    if (close_old && epfd_ours(p))
+        close(p->epfd);
+    p->epfd = -1;
+    struct gs_poller *tab = p;
+    for (size_t c = 0; c < tab->nchunk; c++) {
+        struct gs_pollfd *ch = tab->chunk[c];
+        for (int i = 0; ch && i < GS_POLL_CHUNK; i++) {
+            ch[i].registered = 0;
+            if (!ch[i].rd.head && !ch[i].wr.head)
+                continue;
+            int fd = (int)(c * GS_POLL_CHUNK) + i;
+            int rc = register_fd(p, fd, &ch[i]);
+            if (rc) {
+                wake_queue(t, &ch[i].rd, rc);
+                wake_queue(t, &ch[i].wr, rc);
+            }
+        }
+    }
+}
+
+/* An epoll call on p->epfd failed with err: if the number is no longer the
+ * runtime's set, leave it to the program, make a new set and return 1 (try
+ * again); 0 if the error is the call's own. */
+static int lost_set(struct gs_thread *t, struct gs_poller *p, int err)
+{
+    if ((err != EBADF && err != EINVAL) || epfd_ours(p))
+        return 0;
+    rebuild(t, p, 0);
+    return 1;
+}
+
 int gs_poll_add(struct gs_thread *t, int fd, struct gs_wnode *n)
 {
     if (fd < 0)
@@ -102,17 +182,12 @@ int gs_poll_add(struct gs_thread *t, int fd, struct gs_wnode *n)
     if (!e)
         return ENOMEM;
     int rc = register_fd(p, fd, e);
+    if (rc && lost_set(t, p, rc))
+        rc = register_fd(p, fd, e);
     if (rc)
         return rc;
     gs_wait_wq_push(n->op == POLLOUT ? &e->wr : &e->rd, n);
     return 0;
-}
-
-static void wake_queue(struct gs_thread *t, struct gs_wq *q, int status)
-{
-    struct gs_wnode *n;
-    while ((n = q->head) != NULL)
-        gs_wait_wake(t, n->w, status, (int)n->index); /* unlinks n */
 }
 
 void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
@@ -151,6 +226,8 @@ void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
                                                             : (int)((timeout_ns + 999999) / 1000000);
         n = epoll_wait(p->epfd, ev, GS_POLL_EVENTS, ms);
     }
+    if (n < 0 && lost_set(t, p, errno))
+        return; /* a new set: its waiters check again */
     if (n < 0 && errno != EINTR)
         gs_fatal("epoll_wait on the thread's poller (descriptor %d) failed: errno %d", p->epfd,
                  errno);
@@ -197,7 +274,7 @@ void gs_poll_thread_exit(struct gs_thread *t)
     struct gs_poller *p = gs_poll_tls;
     if (!p)
         return;
-    if (p->epfd >= 0)
+    if (epfd_ours(p))
         close(p->epfd);
     free_table(p);
     gs_mem_free(p);
@@ -210,25 +287,23 @@ void gs_poll_thread_exit(struct gs_thread *t)
  * every descriptor its coroutines wait on. */
 static void atfork_child(void)
 {
-    struct gs_thread *t = &gs_tls;
     struct gs_poller *p = gs_poll_tls;
-    if (!p || p->epfd < 0)
+    if (p && p->epfd >= 0)
+        rebuild(&gs_tls, p, 1);
+}
+
+void gs_poll_keep_off(int fd)
+{
+    struct gs_poller *p = gs_poll_tls;
+    if (!p || p->epfd < 0 || p->epfd != fd)
         return;
-    close(p->epfd);
-    p->epfd = -1;
-    struct gs_poller *tab = p;
-    for (size_t c = 0; c < tab->nchunk; c++) {
-        struct gs_pollfd *ch = tab->chunk[c];
-        for (int i = 0; ch && i < GS_POLL_CHUNK; i++) {
-            ch[i].registered = 0;
-            if (!ch[i].rd.head && !ch[i].wr.head)
-                continue;
-            int fd = (int)(c * GS_POLL_CHUNK) + i;
-            int rc = register_fd(p, fd, &ch[i]);
-            if (rc) {
-                wake_queue(t, &ch[i].rd, rc);
-                wake_queue(t, &ch[i].wr, rc);
-            }
-        }
+    int n = fcntl(fd, F_DUPFD_CLOEXEC, GS_POLL_FD_MIN);
+    if (n < 0)
+        n = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (n < 0) { /* no number left: the program's call takes it all the same */
+        rebuild(&gs_tls, p, 0);
+        return;
     }
+    close(fd);
+    p->epfd = n;
 }

@@ -22,6 +22,17 @@
  *    spurious wakes, which the retry absorbs.
  *  - A node is queued (rd for POLLIN, wr for POLLOUT) exactly while its wait is
  *    not woken; p->nwait counts them.
+ *  - The epoll set's number is the runtime's, in the program's descriptor
+ *    space: it is placed at GS_POLL_FD_MIN or above (a shell's redirections
+ *    and a program's "dup2(fd, 3)" name small numbers blindly); a close,
+ *    dup2 or dup3 of instrumented code that names it moves the set away
+ *    first (gs_poll_keep_off). A number taken over where the runtime does not
+ *    see it (uninstrumented code, a signal handler, a raw system call) is
+ *    found when an epoll call on it fails with EBADF or EINVAL and it is no
+ *    longer an epoll set: the runtime leaves it to the program, makes a new
+ *    set and registers every descriptor with waiters in it. The runtime
+ *    closes the number (thread exit, a fork's child) only while it is still
+ *    an epoll set.
  *  - Closing a descriptor through the runtime (close, dup2/dup3 onto it,
  *    gs_close) wakes this thread's waiters on it with EBADF and removes the
  *    registration before the descriptor goes away (epoll would otherwise keep
@@ -32,6 +43,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "thread.h"
 #include "wait.h"
 
@@ -45,8 +57,13 @@ struct gs_pollfd {
  * chunk pointers that grows. */
 #define GS_POLL_CHUNK 256
 
+/* The lowest descriptor number the epoll set takes (netpoll.c: place_high). */
+#define GS_POLL_FD_MIN 100
+
 struct gs_poller {
     int epfd;                     /* -1 until created                                */
+    dev_t ep_dev;                 /* its fstat identity, to tell it was taken over   */
+    ino_t ep_ino;
     struct gs_pollfd **chunk;     /* nchunk pointers to chunks, or NULL              */
     size_t nchunk;
     size_t nwait;                 /* nodes queued in all rd and wr queues            */
@@ -75,6 +92,12 @@ static inline int gs_poll_waiting(void)
 /* fd is about to be closed (or replaced by dup2): wake its waiters with `err`
  * and take it out of the epoll set. */
 __attribute__((visibility("hidden"))) void gs_poll_forget(struct gs_thread *t, int fd, int err);
+
+/* The program is about to close fd, or dup2/dup3 onto it or from it (not in
+ * a signal handler): if fd is the thread's epoll set, move the set to another
+ * number first, so that the program's call acts as it would without
+ * growstack (EBADF for a number it never opened). */
+__attribute__((visibility("hidden"))) void gs_poll_keep_off(int fd);
 
 /* Thread exit: close the epoll set, free the table. */
 __attribute__((visibility("hidden"))) void gs_poll_thread_exit(struct gs_thread *t);
