@@ -16,7 +16,7 @@ void gs_entry_morestack(struct gs_morestack_regs *r)
     if (!co)
         gs_fatal("__morestack called outside a coroutine (guard %p); the guard slot "
                  "%%fs:0x70 was changed by someone else",
-                 (void *)gs_arch_get_guard());
+                 (void *)r->guard);
     if (gs_arch_msr_take_leaf(r))
         gs_stack_grow_leaf(&co->stack, r);
     else

@@ -745,7 +745,7 @@ void gs_stack_grow_leaf(struct gs_stack *s, struct gs_morestack_regs *r)
 {
     uintptr_t slot = gs_arch_msr_ret_slot(r);
     uintptr_t want = slot - gs_arch_msr_frame(r); /* what the thunk compared */
-    uintptr_t guard = gs_arch_get_guard();
+    uintptr_t guard = r->guard;                   /* in place at entry (protocol.md 5) */
     if (s->kind == GS_STACK_FIXED) {
         /* Below the real guard lies only the slack: decline before
          * watermark_lower would count the whole stack as given. */

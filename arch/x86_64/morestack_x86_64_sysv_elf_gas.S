@@ -16,7 +16,8 @@
  * __morestack_return into F's caller. Contiguous growth (GS_GROW_RESUME) leaves no
  * frame: it jumps to the body on the new stack.
  *
- * No system call and no libc on this path: C runs on the system stack only.
+ * No system call and no libc on this path: C runs on the system stack only,
+ * with the guard at 0.
  */
 #include "gs_arch.h"
 
@@ -207,6 +208,16 @@ __morestack_return:
 	movaps	%xmm5, GS_MSR_XMM+0x50(%rsp)
 	movaps	%xmm6, GS_MSR_XMM+0x60(%rsp)
 	movaps	%xmm7, GS_MSR_XMM+0x70(%rsp)
+	/* The C half runs with the guard at 0, like every other piece of the
+	 * runtime on the system stack (tramp_*.S, block_*.S): a function of the
+	 * program that it reaches (a gscc-built mmap, write, strlen: a name of the
+	 * C library the program defines) passes its check there instead of
+	 * comparing the system stack with this coroutine's guard. The guard in
+	 * place is handed over in regs->guard, which the C half sets to the guard
+	 * to install on return. */
+	movq	%fs:GS_TCB_GUARD, %rdi
+	movq	%rdi, GS_MSR_GUARD(%rsp)
+	movq	$0, %fs:GS_TCB_GUARD
 	movq	%rsp, %rdi
 	callq	gs_entry_morestack
 

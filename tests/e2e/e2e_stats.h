@@ -77,4 +77,15 @@ E2E_STATIC void e2e_print_growth(const char *what, const struct gs_stats *d)
            (unsigned long long)d->shrinks);
 }
 
+/* The growth a test meant to cause happened in the mode it ran in (d: an
+ * e2e_stats_since difference): moves in contiguous mode, splits in segmented
+ * mode. A macro, so that a failure names the test's line. */
+#define E2E_CHECK_GREW(cfg, d)                                                   \
+    do {                                                                         \
+        if ((cfg).contiguous)                                                    \
+            E2E_CHECK_MSG((d).moves > 0, "contiguous mode made no move");        \
+        if ((cfg).segmented)                                                     \
+            E2E_CHECK_MSG((d).splits > 0, "segmented mode made no split");       \
+    } while (0)
+
 #endif
