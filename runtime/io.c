@@ -16,10 +16,11 @@
  *    everything; a read returns what is there), errno untouched on success,
  *    EINTR where a signal handler would interrupt the blocking call (each
  *    wait's class, GS_WAIT_INTR_*: wait.h, "Signals").
- *    It parks only on a coroutine stack, with GROWSTACK_NETPOLL=1, on a
- *    descriptor that is not ready and that the program has not made
- *    non-blocking itself (then EAGAIN, as without growstack). Everywhere else
- *    it is the plain call.
+ *    It parks only on a coroutine stack, with GROWSTACK_NETPOLL=1, when
+ *    another coroutine of the thread could run meanwhile (or the call has
+ *    parked already), on a descriptor that is not ready and that the program
+ *    has not made non-blocking itself (then EAGAIN, as without growstack).
+ *    Everywhere else it is the plain call.
  *  - Arguments are read from the block (block.h) every time a step runs:
  *    after a park they may have been relocated with the stack.
  */
@@ -62,10 +63,18 @@ static int timespec_valid(const struct timespec *ts)
     return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000;
 }
 
-/* A transparent call may park: on a coroutine stack, in transparent mode. */
+/* A transparent call may park: on a coroutine stack, in transparent mode,
+ * with another coroutine on the thread that could run meanwhile. The only
+ * coroutine of its thread (main's, in a program that never spawns one) makes
+ * the plain call: parking would wait for the same event in epoll_wait, at the
+ * price of the attempts around it (a read of a pipe: three system calls when
+ * data is there, six and the epoll calls when not, instead of one). Nothing
+ * else can end such a wait: another thread cannot touch this thread's
+ * coroutines (EXDEV), a signal handler cannot spawn one. */
 static int parkable(const struct gs_block *b)
 {
-    return gs_wait_where(b) == GS_WHERE_CORO && gs_cfg.netpoll;
+    return gs_wait_where(b) == GS_WHERE_CORO && gs_cfg.netpoll &&
+           (b->wait || gs_coro_tls.nalive > 1); /* a call that parked goes on parking */
 }
 
 /* Return r as the plain call did (errno as it left it). */

@@ -90,7 +90,9 @@ static int place_high(int fd)
 {
     if (fd >= GS_POLL_FD_MIN)
         return fd;
+    int e = errno; /* the call that waits leaves errno alone when it succeeds */
     int hi = fcntl(fd, F_DUPFD_CLOEXEC, GS_POLL_FD_MIN);
+    errno = e;
     if (hi < 0)
         return fd;
     close(fd);

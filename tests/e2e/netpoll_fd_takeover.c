@@ -11,11 +11,15 @@
  *  - the same from uninstrumented code (the runtime does not see it): the
  *    next wait finds the number is no longer an epoll set, leaves it to the
  *    program and makes a new set;
- *  - a fork's child does not close the number the program took over. */
+ *  - a fork's child does not close the number the program took over;
+ *  - first of all, the only coroutine of a thread (main's, before anything is
+ *    spawned) makes the plain call: its read waits in the kernel (here for a
+ *    thread's write), and no epoll set is made (runtime/io.c, parkable). */
 #include "e2e.h" /* first: it sets _GNU_SOURCE */
 
 #include <dirent.h>
 #include <growstack.h>
+#include <pthread.h>
 
 int takeover_plain_dup2(int from, int to);
 int takeover_plain_close(int fd);
@@ -82,9 +86,26 @@ static void expect_null(int fd)
     E2E_EQ_STR(l, "/dev/null");
 }
 
+static void *late_writer(void *arg)
+{
+    usleep(20000);
+    E2E_EQ_LONG(write(pp[1], arg, strlen(arg)), (long)strlen(arg));
+    return NULL;
+}
+
 int main(void)
 {
     E2E_EQ_LONG(pipe(pp), 0);
+
+    /* Alone on the thread: the plain read, no epoll set. */
+    pthread_t th;
+    E2E_EQ_LONG(pthread_create(&th, NULL, late_writer, "alone"), 0);
+    char a[16] = {0};
+    E2E_EQ_LONG(read(pp[0], a, sizeof a - 1), 5);
+    E2E_EQ_STR(a, "alone");
+    E2E_EQ_LONG(pthread_join(th, NULL), 0);
+    E2E_EQ_LONG(epoll_fd(), -1);
+
     int null = open("/dev/null", O_RDONLY);
     E2E_CHECK(null >= 0);
 
