@@ -164,7 +164,7 @@
 #define GS_MSR_SP     120  /* in: %rsp at entry ([sp] = ret into alloc block)
                               out: %rsp to resume the body with                    */
 #define GS_MSR_ACTION 128  /* out: GS_GROW_* below                                  */
-#define GS_MSR_GUARD  136  /* out: guard value to install                           */
+#define GS_MSR_GUARD  136  /* in: the guard in place; out: the guard to install     */
 #define GS_MSR_PC     144  /* out: where to continue (the body: alloc-block ret + 1) */
 #define GS_MSR_XMM    160  /* xmm0..xmm7, 16 bytes each                             */
 #define GS_MSR_SIZE   288
