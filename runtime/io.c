@@ -1089,23 +1089,28 @@ int gs_io_x_close_step(struct gs_block *b)
     return plain(b, close(fd));
 }
 
-int gs_io_x_dup2_step(struct gs_block *b)
+/* dup2/dup3 from `from` onto `to`: the thread's epoll set moves off `from`
+ * (forget moves it off `to`), and `to` is forgotten if `from` is open (the
+ * call then closes `to`). */
+static void replacing(int from, int to)
 {
-    int from = (int)b->arg[0], to = (int)b->arg[1];
     if (!gs_tls.in_signal)
         gs_poll_keep_off(from);
     if (from != to && fcntl(from, F_GETFD) >= 0)
         forget(to);
+}
+
+int gs_io_x_dup2_step(struct gs_block *b)
+{
+    int from = (int)b->arg[0], to = (int)b->arg[1];
+    replacing(from, to);
     return plain(b, dup2(from, to));
 }
 
 int gs_io_x_dup3_step(struct gs_block *b)
 {
     int from = (int)b->arg[0], to = (int)b->arg[1];
-    if (!gs_tls.in_signal)
-        gs_poll_keep_off(from);
-    if (from != to && fcntl(from, F_GETFD) >= 0)
-        forget(to);
+    replacing(from, to);
     return plain(b, dup3(from, to, (int)b->arg[2]));
 }
 

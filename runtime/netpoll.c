@@ -83,20 +83,21 @@ static int epfd_ours(const struct gs_poller *p)
            st.st_ino == p->ep_ino;
 }
 
-/* A number for the epoll set out of the range programs name blindly (the
+/* Move descriptor fd to a number out of the range programs name blindly (the
  * shell's 3-9, a program's "dup2(fd, 3)"): the lowest free one from
- * GS_POLL_FD_MIN, or fd itself if there is none. Returns the number kept. */
-static int place_high(int fd)
+ * GS_POLL_FD_MIN, or with `anywhere` the lowest free one at all if there is
+ * none there. Returns the new number (fd closed), or -1 (fd kept). errno is
+ * left as it was: the call that waits leaves it alone when it succeeds. */
+static int move_fd(int fd, int anywhere)
 {
-    if (fd >= GS_POLL_FD_MIN)
-        return fd;
-    int e = errno; /* the call that waits leaves errno alone when it succeeds */
-    int hi = fcntl(fd, F_DUPFD_CLOEXEC, GS_POLL_FD_MIN);
+    int e = errno;
+    int n = fcntl(fd, F_DUPFD_CLOEXEC, GS_POLL_FD_MIN);
+    if (n < 0 && anywhere)
+        n = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (n >= 0)
+        close(fd);
     errno = e;
-    if (hi < 0)
-        return fd;
-    close(fd);
-    return hi;
+    return n;
 }
 
 static int epoll_set(struct gs_poller *p)
@@ -105,7 +106,10 @@ static int epoll_set(struct gs_poller *p)
         int fd = epoll_create1(EPOLL_CLOEXEC);
         if (fd < 0)
             return errno;
-        fd = place_high(fd);
+        if (fd < GS_POLL_FD_MIN) {
+            int hi = move_fd(fd, 0);
+            fd = hi >= 0 ? hi : fd;
+        }
         struct stat st;
         if (fstat(fd, &st) != 0)
             gs_fatal("fstat of the thread's new epoll set (descriptor %d) failed: errno %d", fd,
@@ -299,13 +303,9 @@ void gs_poll_keep_off(int fd)
     struct gs_poller *p = gs_poll_tls;
     if (!p || p->epfd < 0 || p->epfd != fd)
         return;
-    int n = fcntl(fd, F_DUPFD_CLOEXEC, GS_POLL_FD_MIN);
-    if (n < 0)
-        n = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (n < 0) { /* no number left: the program's call takes it all the same */
+    int n = move_fd(fd, 1);
+    if (n < 0) /* no number left: the program's call takes it all the same */
         rebuild(&gs_tls, p, 0);
-        return;
-    }
-    close(fd);
-    p->epfd = n;
+    else
+        p->epfd = n;
 }

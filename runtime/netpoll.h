@@ -57,7 +57,7 @@ struct gs_pollfd {
  * chunk pointers that grows. */
 #define GS_POLL_CHUNK 256
 
-/* The lowest descriptor number the epoll set takes (netpoll.c: place_high). */
+/* The lowest descriptor number the epoll set takes (netpoll.c: move_fd). */
 #define GS_POLL_FD_MIN 100
 
 struct gs_poller {

@@ -102,6 +102,14 @@ E2E_STATIC int e2e_done(const char *test)
     return 0;
 }
 
+/* Let p's address escape (to a global the compiler must keep): a local whose
+ * address is passed here goes to a side frame, off the moving stack. */
+E2E_STATIC void *volatile e2e_escaped;
+__attribute__((noinline)) E2E_STATIC void e2e_escape(void *p)
+{
+    e2e_escaped = p;
+}
+
 /* ---- running code at depth ------------------------------------------------ */
 
 typedef void (*e2e_fn)(void *arg);

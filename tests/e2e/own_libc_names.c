@@ -95,13 +95,6 @@ int mprotect(void *addr, size_t len, int prot)
     return r;
 }
 
-static void *volatile sink_slot;
-
-__attribute__((noinline)) static void sink(void *p)
-{
-    sink_slot = p;
-}
-
 __attribute__((noinline)) static long level(int d)
 {
     jmp_buf jb;
@@ -111,7 +104,7 @@ __attribute__((noinline)) static long level(int d)
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = (char)(d + i);
     long escaping = d;
-    sink(&escaping);
+    e2e_escape(&escaping);
     long below = d > 0 ? level(d - 1) : 0;
     for (size_t i = 0; i < sizeof buf; i++)
         if (buf[i] != (char)(d + i))

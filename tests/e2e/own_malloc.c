@@ -237,13 +237,6 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 /* ---- the work ------------------------------------------------------------ */
 
-static void *volatile sink_slot;
-
-__attribute__((noinline)) static void sink(void *p)
-{
-    sink_slot = p; /* the address escapes: the local goes to a side frame */
-}
-
 static unsigned char pattern(long seed, size_t i)
 {
     return (unsigned char)(seed * 131 + (long)i * 7 + 1);
@@ -261,7 +254,7 @@ __attribute__((noinline)) static long level(long seed, int d, int yield_every)
     size_t n = 24 + (size_t)(seed * 37 + d * 11) % 300;
     unsigned char vla[64 + (d * 29) % 700];
     long escaping = seed ^ d;
-    sink(&escaping);
+    e2e_escape(&escaping);
     unsigned char *p = malloc(n);
     E2E_CHECK(p != NULL);
     for (size_t i = 0; i < n; i++)

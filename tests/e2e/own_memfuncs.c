@@ -80,13 +80,6 @@ void *memset(void *d, int c, size_t n)
     return d;
 }
 
-static void *volatile sink_slot;
-
-__attribute__((noinline)) static void sink(void *p)
-{
-    sink_slot = p;
-}
-
 /* Every level: a setjmp buffer live across the deeper levels, an escaping
  * local, a buffer filled with the program's memset and copied with its
  * memcpy, checked after the deeper levels return. */
@@ -99,7 +92,7 @@ __attribute__((noinline)) static long level(int d)
     memset(buf, d & 0x7f, sizeof buf);
     memcpy(copy, buf, sizeof copy);
     long escaping = d;
-    sink(&escaping);
+    e2e_escape(&escaping);
     long below = d > 0 ? level(d - 1) : 0;
     for (size_t i = 0; i < sizeof buf; i++)
         if (buf[i] != (char)(d & 0x7f) || copy[i] != (char)(d & 0x7f))
