@@ -44,7 +44,7 @@ __attribute__((noreturn)) void __wrap___longjmp_chk(struct __jmp_buf_tag *env, i
 
 /* The saved registers are the first words of glibc's struct __jmp_buf_tag
  * (gs_arch.h's GS_JB_* layout, checked by tests/runtime/jmpbuf_layout). */
-static void carry_copy(struct __jmp_buf_tag *env)
+static inline __attribute__((always_inline)) void carry_copy(struct __jmp_buf_tag *env)
 {
     struct gs_coro *co = gs_tls.cur;
     if (co)

@@ -196,8 +196,21 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_stack_seg_of(const struc
  * places are rewritten in place to the same depths and 1 is returned. 0 with
  * the buffer untouched otherwise (current already, or not a stack of s: the
  * landing's resync judges it). */
-__attribute__((visibility("hidden"))) int gs_stack_jmpbuf_landing(const struct gs_stack *s,
-                                                                  uint64_t *jb);
+__attribute__((visibility("hidden"))) int gs_stack_jmpbuf_moved_landing(const struct gs_stack *s,
+                                                                        uint64_t *jb);
+/* Inline: every longjmp of a coroutine asks (Lua's coroutines longjmp at each
+ * yield). A stack that never moved (s->left NULL) has no copy to carry, and a
+ * buffer whose %rsp is on the top segment is current; the rest is
+ * gs_stack_jmpbuf_moved_landing's. */
+static inline int gs_stack_jmpbuf_landing(const struct gs_stack *s, uint64_t *jb)
+{
+    if (!s->left)
+        return 0;
+    uintptr_t sp = gs_arch_ptr_demangle(jb[GS_JB_RSP]);
+    if (s->top && sp >= (uintptr_t)s->top->lo && sp < (uintptr_t)GS_SEG_HI(s->top))
+        return 0;
+    return gs_stack_jmpbuf_moved_landing(s, jb);
+}
 
 /* The guard Invariant G asks for s's top segment: its watermark on a fixed
  * stack; the top of the segment under GROWSTACK_FORCE_MOVE (every check grows). */
