@@ -141,11 +141,11 @@ static int carry(const struct gs_stack *s, uintptr_t *a)
     return 0;
 }
 
-/* The carrying itself, once the saved %rsp `sp` (demangled) was found on
- * none of s's segments; apart so that the test before it saves no registers. */
-static __attribute__((noinline)) int carry_jmpbuf(const struct gs_stack *s, uint64_t *jb,
-                                                  uintptr_t sp)
+int gs_stack_jmpbuf_moved_landing(const struct gs_stack *s, uint64_t *jb)
 {
+    uintptr_t sp = gs_arch_ptr_demangle(jb[GS_JB_RSP]);
+    if (gs_stack_seg_of(s, sp))
+        return 0;
     uintptr_t was = sp;
     if (!carry(s, &sp))
         return 0;
@@ -166,14 +166,6 @@ static __attribute__((noinline)) int carry_jmpbuf(const struct gs_stack *s, uint
     gs_trace("longjmp through a jmp_buf copy saved before a move: %%rsp %p -> %p",
              (void *)was, (void *)sp);
     return 1;
-}
-
-int gs_stack_jmpbuf_moved_landing(const struct gs_stack *s, uint64_t *jb)
-{
-    uintptr_t sp = gs_arch_ptr_demangle(jb[GS_JB_RSP]);
-    if (gs_stack_seg_of(s, sp))
-        return 0;
-    return carry_jmpbuf(s, jb, sp);
 }
 
 static int in_seg(const struct gs_seg *g, uintptr_t a)
