@@ -104,6 +104,8 @@ ALWAYS_ENABLED_STATISTIC(NumByvalCopies,
 ALWAYS_ENABLED_STATISTIC(NumSideFramesLazy,
                          "Side frames set up where their locals are used, "
                          "not at entry");
+ALWAYS_ENABLED_STATISTIC(NumSideFramesGuarded,
+                         "Side frames set up at the first use reached (uses in a cycle)");
 ALWAYS_ENABLED_STATISTIC(NumSideFramesSmall,
                          "Small side frames (one compare, exits restore "
                          "base + SIZE)");
@@ -538,6 +540,7 @@ void ModuleInstrumenter::instrument() {
       NumSideLocals += Info.SideLocals.size();
       NumByvalCopies += SS.ByvalCopies;
       NumSideFramesLazy += SS.Lazy;
+      NumSideFramesGuarded += SS.Guarded;
       NumSideFramesSmall += SS.SmallFrames;
       NumSideLazyExitEdges += SS.LazyExitEdges;
       if (Info.Side.JmpBufSites)

@@ -36,6 +36,7 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Local.h"
+#include "llvm/Transforms/Utils/PromoteMemToReg.h"
 
 #include <algorithm>
 
@@ -215,6 +216,10 @@ private:
                             const SmallVectorImpl<LandingPadInst *> &LandingPads);
   bool exitsReleaseDeadLocals(BasicBlock *D,
                               const SmallVectorImpl<BasicBlock *> &Region);
+  bool guardedSites(const SmallVectorImpl<Instruction *> &Exits,
+                    SmallVectorImpl<Instruction *> &At);
+  void buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
+                    const SmallVectorImpl<Instruction *> &At, SideStats &Stats);
   void moveAlloca(AllocaInst *AI, uint64_t Offset);
   void copyByval(Argument *A, const SideObject &O, IRBuilder<> &B);
   void redeclare(Value *Local, uint64_t Offset);
@@ -422,6 +427,299 @@ bool SideFrameBuilder::exitsReleaseDeadLocals(
   return true;
 }
 
+/// The uses of Local that touch or pass on its memory, looking through the
+/// address computations (GEPs, casts) the optimiser may have hoisted away
+/// from them (into the entry block of Lua's luaV_execute): each with the
+/// chain of those computations from Local to it.
+static void terminalUses(Value *Local, SmallVectorImpl<Instruction *> &Chain,
+                         SmallVectorImpl<std::pair<Use *, SmallVector<Instruction *, 2>>> &Out) {
+  Value *From = Chain.empty() ? Local : Chain.back();
+  for (Use &U : From->uses()) {
+    auto *I = cast<Instruction>(U.getUser());
+    if ((isa<GetElementPtrInst>(I) || isa<BitCastInst>(I)) &&
+        I->getOperand(0) == From) {
+      Chain.push_back(I);
+      terminalUses(Local, Chain, Out);
+      Chain.pop_back();
+      continue;
+    }
+    Out.push_back({&U, SmallVector<Instruction *, 2>(Chain.begin(), Chain.end())});
+  }
+}
+
+/// Guarded placement, where lazyPlacement finds no block to set the frame
+/// up in because the uses of its locals lie in a cycle and no block outside
+/// it but the entry dominates them (an interpreter loop: Lua's luaV_execute
+/// keeps a few TValues on the side stack for the metamethod paths of some
+/// opcodes). Each block with a use sets the frame up before its first use
+/// unless an earlier use on the path has (the base, null until then, is a
+/// value the function carries), and each return restores the state if the
+/// base is not null. A call that never reaches a use never touches the side
+/// stack. The setup is the small frame's (protocol 7.2), so the exits
+/// restore {base + SIZE, lim after the setup}; the frame lives until the
+/// function returns, as one set up at entry does. Only for small frames of
+/// plain allocas (the preconditions of lazyPlacement, and no landing pad),
+/// with no use in the entry block and at most GuardedMaxSites blocks with
+/// uses (each gets a copy of the setup). Uses on acyclic paths keep the
+/// entry setup: a function that reaches one on every call (SQLite's
+/// getAndInitPage) would pay the tests on top of it. Fills At with the
+/// instruction before which each block's setup goes.
+static constexpr unsigned GuardedMaxSites = 16;
+
+bool SideFrameBuilder::guardedSites(const SmallVectorImpl<Instruction *> &Exits,
+                                    SmallVectorImpl<Instruction *> &At) {
+  if (L.JmpBufSites || !Sites.ReturnsTwice.empty())
+    return false;
+  if (L.Alignment != MinSideAlign || L.Size >= SmallSideFrameBytes)
+    return false;
+  for (Instruction *E : Exits)
+    if (!isa<ReturnInst>(E))
+      return false;
+  for (const SideObject &O : L.Objects)
+    if (!isa_and_nonnull<AllocaInst>(O.Local))
+      return false;
+  DominatorTree DTNow(F);
+  DenseMap<BasicBlock *, Instruction *> FirstUse;
+  for (const SideObject &O : L.Objects) {
+    SmallVector<Instruction *, 2> Chain;
+    SmallVector<std::pair<Use *, SmallVector<Instruction *, 2>>, 8> Uses;
+    terminalUses(O.Local, Chain, Uses);
+    for (auto &[UP, Path] : Uses) {
+      const Use &U = *UP;
+      auto *I = cast<Instruction>(U.getUser());
+      if (isLifetimeMarker(I) || isa<DbgInfoIntrinsic>(I))
+        continue;
+      if (auto *Phi = dyn_cast<PHINode>(I)) {
+        I = Phi->getIncomingBlock(U)->getTerminator();
+        if (!isa<BranchInst>(I) && !isa<SwitchInst>(I))
+          return false; // the setup goes before it: no indirectbr, callbr
+      }
+      BasicBlock *B = I->getParent();
+      if (!DTNow.isReachableFromEntry(B))
+        continue;
+      if (B == &F.getEntryBlock() || B->isEHPad())
+        return false;
+      auto [It, New] = FirstUse.try_emplace(B, I);
+      if (!New && I->comesBefore(It->second))
+        It->second = I;
+    }
+  }
+  if (FirstUse.empty() || FirstUse.size() > GuardedMaxSites)
+    return false;
+  // Uses in a cycle only (above).
+  BasicBlock *D = nullptr;
+  for (auto &[B, I] : FirstUse)
+    D = D ? DTNow.findNearestCommonDominator(D, B) : B;
+  if (!inCycle(*D))
+    return false;
+  for (auto &[B, I] : FirstUse)
+    At.push_back(I);
+  // A stable order: the order of the blocks in the function.
+  DenseMap<BasicBlock *, unsigned> Pos;
+  for (BasicBlock &B : F)
+    Pos[&B] = Pos.size();
+  llvm::sort(At, [&](Instruction *A, Instruction *B) {
+    return Pos[A->getParent()] < Pos[B->getParent()];
+  });
+  return true;
+}
+
+void SideFrameBuilder::buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
+                                    const SmallVectorImpl<Instruction *> &At,
+                                    SideStats &Stats) {
+  ++Stats.Guarded;
+  ++Stats.SmallFrames;
+  Constant *Null = ConstantPointerNull::get(cast<PointerType>(PtrTy));
+  BasicBlock &Entry = F.getEntryBlock();
+  IRBuilder<> Top(&*Entry.begin());
+  // Promoted to registers below: the frame's base (null until it is set
+  // up) and the lim its exits restore.
+  AllocaInst *BaseSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.base");
+  AllocaInst *LimSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.restore_lim");
+  IRBuilder<> E(Entry.getTerminator());
+  E.CreateStore(Null, BaseSlot);
+  SetupEnd = E.CreateStore(Null, LimSlot);
+
+  // Debuggers find the locals through a slot that holds the base (null
+  // until the frame is set up), as for a lazy frame.
+  for (const SideObject &O : L.Objects) {
+    SmallVector<DeclaredVar, 2> Vars = takeDeclarations(O.Local);
+    if (Vars.empty())
+      continue;
+    if (!DbgSlot) {
+      DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
+      SetupEnd = E.CreateStore(Null, DbgSlot);
+    }
+    DIBuilder DIB(M, /*AllowUnresolved=*/false);
+    for (const DeclaredVar &D : Vars) {
+      DIExpression *X =
+          DIExpression::prepend(D.Expr, DIExpression::DerefBefore, O.Offset);
+      DIB.insertDeclare(DbgSlot, D.Var, X, D.Loc.get(), afterSetup());
+    }
+  }
+
+  // Address computations move next to the uses they serve (a copy for
+  // each), so that every use of a local sits in the block that sets the
+  // frame up.
+  for (const SideObject &O : L.Objects) {
+    SmallVector<Instruction *, 2> Chain;
+    SmallVector<std::pair<Use *, SmallVector<Instruction *, 2>>, 8> Uses;
+    terminalUses(O.Local, Chain, Uses);
+    SmallPtrSet<Instruction *, 8> Old;
+    for (auto &[UP, Path] : Uses) {
+      if (Path.empty())
+        continue;
+      auto *User = cast<Instruction>(UP->getUser());
+      for (Instruction *C : Path)
+        Old.insert(C);
+      if (isLifetimeMarker(User) || isa<DbgInfoIntrinsic>(User)) {
+        User->eraseFromParent(); // as for the alloca's own markers
+        continue;
+      }
+      auto *Phi = dyn_cast<PHINode>(User);
+      Instruction *Pt = Phi ? Phi->getIncomingBlock(*UP)->getTerminator() : User;
+      Value *Prev = O.Local;
+      for (Instruction *C : Path) {
+        Instruction *Copy = C->clone();
+        Copy->setOperand(0, Prev);
+        Copy->insertBefore(Pt);
+        Prev = Copy;
+      }
+      UP->set(Prev);
+    }
+    // The originals are unused now; erase users before what they use.
+    SmallVector<Instruction *, 8> Dead(Old.begin(), Old.end());
+    while (!Dead.empty()) {
+      bool Progress = false;
+      for (auto It = Dead.begin(); It != Dead.end();)
+        if ((*It)->use_empty()) {
+          (*It)->eraseFromParent();
+          It = Dead.erase(It);
+          Progress = true;
+        } else {
+          ++It;
+        }
+      if (!Progress)
+        report_fatal_error("growstack: an address computation of a side local kept a use");
+    }
+  }
+
+  // Every use of a local: base + offset, the base loaded from its slot.
+  for (const SideObject &O : L.Objects) {
+    auto *AI = cast<AllocaInst>(O.Local);
+    SmallVector<DbgVariableIntrinsic *, 2> DbgUsers;
+    SmallVector<DbgVariableRecord *, 2> DbgRecords;
+    findDbgUsers(DbgUsers, AI, &DbgRecords);
+    for (DbgVariableIntrinsic *DI : DbgUsers)
+      DI->eraseFromParent();
+    for (DbgVariableRecord *DR : DbgRecords)
+      DR->eraseFromParent();
+    std::string Name = AI->getName().str();
+    while (!AI->use_empty()) {
+      Use &U = *AI->use_begin();
+      auto *User = cast<Instruction>(U.getUser());
+      if (isLifetimeMarker(User)) {
+        User->eraseFromParent();
+        continue;
+      }
+      auto *Phi = dyn_cast<PHINode>(User);
+      BasicBlock *Incoming = Phi ? Phi->getIncomingBlock(U) : nullptr;
+      IRBuilder<> B(Phi ? Incoming->getTerminator() : User);
+      Value *Base = B.CreateLoad(PtrTy, BaseSlot, "gs.side.base");
+      Value *Addr =
+          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Base, O.Offset, Name);
+      if (Phi)
+        Phi->setIncomingValueForBlock(Incoming, Addr);
+      else
+        U.set(Addr);
+    }
+    AI->eraseFromParent();
+  }
+
+  // The setups, before the first use of each block (before the loads of
+  // the base inserted above, which the split leaves after them).
+  MDNode *Unlikely = MDBuilder(Ctx).createUnlikelyBranchWeights();
+  StructType *AllocRet = StructType::get(PtrTy, PtrTy);
+  FunctionCallee Alloc = M.getOrInsertFunction(
+      SideAllocFn, FunctionType::get(AllocRet, {I64, I64}, false));
+  if (auto *AllocF = dyn_cast<Function>(Alloc.getCallee()))
+    AllocF->setDoesNotThrow();
+  for (Instruction *UseAt : At) {
+    // Before the loads of the base for UseAt's operands and the address
+    // computations derived from them, which sit right before it.
+    Instruction *Before = UseAt;
+    auto FromBase = [&](Value *V) {
+      while (isa<GetElementPtrInst>(V) || isa<BitCastInst>(V))
+        V = cast<Instruction>(V)->getOperand(0);
+      auto *LI = dyn_cast<LoadInst>(V);
+      return LI && LI->getPointerOperand() == BaseSlot;
+    };
+    while (auto *Prev = dyn_cast_or_null<Instruction>(Before->getPrevNode())) {
+      if (FromBase(Prev))
+        Before = Prev;
+      else
+        break;
+    }
+    IRBuilder<> G(Before);
+    G.SetCurrentDebugLocation(UseAt->getDebugLoc());
+    Value *On = G.CreateLoad(PtrTy, BaseSlot, "gs.side.base");
+    Instruction *Then = SplitBlockAndInsertIfThen(
+        G.CreateIsNull(On, "gs.side.unset"), Before, /*Unreachable=*/false);
+    Then->getParent()->setName("gs.side.setup");
+    IRBuilder<> S(Then);
+    S.SetCurrentDebugLocation(UseAt->getDebugLoc());
+    Value *OldSp = S.CreateLoad(PtrTy, field(S, SideSpField), "gs.side.old_sp");
+    Value *OldLim = S.CreateLoad(PtrTy, field(S, SideLimField), "gs.side.old_lim");
+    Value *Fast = S.CreateGEP(S.getInt8Ty(), OldSp,
+                              ConstantInt::get(I64, -int64_t(L.Size)), "gs.side.fast");
+    BasicBlock *Head = Then->getParent();
+    Instruction *SlowT = SplitBlockAndInsertIfThen(
+        S.CreateICmpULT(Fast, OldLim, "gs.side.slow"), Then, false, Unlikely);
+    SlowT->getParent()->setName("gs.side.alloc");
+    IRBuilder<> A(SlowT);
+    A.SetCurrentDebugLocation(UseAt->getDebugLoc());
+    Value *Ret = A.CreateCall(Alloc, {ConstantInt::get(I64, L.Size),
+                                      ConstantInt::get(I64, L.Alignment)},
+                              "gs.side.ret");
+    Value *New = A.CreateExtractValue(Ret, 0, "gs.side.new");
+    Value *LimNow = A.CreateLoad(PtrTy, field(A, SideLimField), "gs.side.lim_now");
+    IRBuilder<> R(Then);
+    R.SetCurrentDebugLocation(UseAt->getDebugLoc());
+    PHINode *Base = R.CreatePHI(PtrTy, 2, "gs.side.base");
+    Base->addIncoming(Fast, Head);
+    Base->addIncoming(New, SlowT->getParent());
+    PHINode *Lim = R.CreatePHI(PtrTy, 2, "gs.side.restore_lim");
+    Lim->addIncoming(OldLim, Head);
+    Lim->addIncoming(LimNow, SlowT->getParent());
+    // Phis first in their block: move them to its top.
+    Base->moveBefore(&*Then->getParent()->begin());
+    Lim->moveAfter(Base);
+    R.SetInsertPoint(Then);
+    R.CreateStore(Base, field(R, SideSpField));
+    R.CreateStore(Base, BaseSlot);
+    R.CreateStore(Lim, LimSlot);
+    if (DbgSlot)
+      R.CreateStore(Base, DbgSlot);
+    ++Stats.GuardedSites;
+  }
+
+  // Each return restores the state the setup found, if it ran.
+  for (Instruction *Ret : Exits) {
+    IRBuilder<> X(Ret);
+    Value *Base = X.CreateLoad(PtrTy, BaseSlot, "gs.side.base");
+    Instruction *T =
+        SplitBlockAndInsertIfThen(X.CreateIsNotNull(Base, "gs.side.set"), Ret, false);
+    IRBuilder<> Y(T);
+    Value *Lim = Y.CreateLoad(PtrTy, LimSlot, "gs.side.restore_lim");
+    storeState(Y, Y.CreateGEP(Y.getInt8Ty(), Base, ConstantInt::get(I64, L.Size),
+                              "gs.side.end"),
+               Lim, nullptr);
+  }
+
+  DominatorTree DTNow(F);
+  PromoteMemToReg({BaseSlot, LimSlot}, DTNow);
+}
+
 void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   SmallVector<DeclaredVar, 2> Vars = takeDeclarations(Local);
   if (Vars.empty())
@@ -515,6 +813,11 @@ SideStats SideFrameBuilder::run() {
   Instruction *First = hoistStaticAllocas();
   if (Frame)
     Home = lazyPlacement(Exits, LandingPads);
+  SmallVector<Instruction *, 8> GuardAt;
+  if (Frame && !Home && LandingPads.empty() && guardedSites(Exits, GuardAt)) {
+    buildGuarded(Exits, GuardAt, Stats);
+    return Stats;
+  }
   if (Home) {
     ++Stats.Lazy;
     First = &*Home->getFirstInsertionPt();

@@ -26,6 +26,13 @@
 //    lifetime has ended (lifetime.end, stackrestore) or from which nothing
 //    touches memory: a callee given &x may keep it, and the frame is freed
 //    on the edge, before the function returns.
+//    When no such block exists because the uses lie in a cycle whose only
+//    dominator outside it is the entry (an interpreter loop: Lua's
+//    luaV_execute), a small frame of allocas is set up *guarded*: each block
+//    with a use (at most 16) sets it up before its first use if its base is
+//    still null (the base is a value the loop carries), and each return
+//    restores {base + SIZE, lim after the setup} if the base is not null.
+//    The frame then lives until the function returns, as at entry.
 //      after a returns_twice call, at a landing pad (a longjmp or an
 //      exception skipped the exits of deeper frames):
 //                                            __gs_side = {base, lim, &node}
@@ -42,7 +49,7 @@
 //    it linked a node) to their values at entry, or, when __gs_side_alloc
 //    left the chunk it took current, to the top of that chunk (empty); a
 //    frame's side objects are never used after that (they are its own
-//    locals). A path that does not set up the frame (lazy
+//    locals). A path that does not set up the frame (lazy or guarded
 //    placement) does not touch __gs_side.
 //  - Static allocas that stay on the moving stack stay static: they are
 //    hoisted to the top of the entry block before it is split.
@@ -108,6 +115,8 @@ struct SideStats {
   unsigned Lazy = 0;          // set up where its locals are used, not at entry
   unsigned SmallFrames = 0;   // one compare; exits restore base + SIZE
   unsigned LazyExitEdges = 0; // edges out of a lazy frame's region restored
+  unsigned Guarded = 0;       // set up at the first use reached, in a cycle too
+  unsigned GuardedSites = 0;  // the guarded setups of those frames
 };
 
 /// Transforms F as described above. Does nothing if F has no side frame,
