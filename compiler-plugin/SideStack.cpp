@@ -220,6 +220,16 @@ private:
                     SmallVectorImpl<Instruction *> &At);
   void buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
                     const SmallVectorImpl<Instruction *> &At, SideStats &Stats);
+  /// What a setup leaves: the base and what the exits restore (RestoreSp
+  /// null for a small frame, whose exits restore base + SIZE).
+  struct Setup {
+    PHINode *Base, *RestoreSp, *RestoreLim;
+  };
+  Setup emitSetup(Instruction *At, const DebugLoc &DL, Value *OldSp,
+                  Value *OldLim, bool Small);
+  FunctionCallee sideAlloc();
+  void rewriteUses(AllocaInst *AI, uint64_t Offset,
+                   function_ref<Value *(IRBuilder<> &)> BaseAt);
   void moveAlloca(AllocaInst *AI, uint64_t Offset);
   void copyByval(Argument *A, const SideObject &O, IRBuilder<> &B);
   void redeclare(Value *Local, uint64_t Offset);
@@ -251,6 +261,9 @@ private:
   Instruction *SetupEnd = nullptr;
   Instruction *afterSetup() const { return SetupEnd->getNextNode(); }
   AllocaInst *DbgSlot = nullptr;      // holds Base for debuggers
+  /// Guarded placement (buildGuarded): the base, null until a setup ran;
+  /// promoted to a register once the frame is built.
+  AllocaInst *BaseSlot = nullptr;
   /// Lazy placement (lazyPlacement): the frame is set up in Home, not at
   /// entry, and only the exits of the blocks Home dominates restore.
   BasicBlock *Home = nullptr;
@@ -534,7 +547,7 @@ void SideFrameBuilder::buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
   IRBuilder<> Top(&*Entry.begin());
   // Promoted to registers below: the frame's base (null until it is set
   // up) and the lim its exits restore.
-  AllocaInst *BaseSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.base");
+  BaseSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.base");
   AllocaInst *LimSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.restore_lim");
   IRBuilder<> E(Entry.getTerminator());
   E.CreateStore(Null, BaseSlot);
@@ -542,21 +555,8 @@ void SideFrameBuilder::buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
 
   // Debuggers find the locals through a slot that holds the base (null
   // until the frame is set up), as for a lazy frame.
-  for (const SideObject &O : L.Objects) {
-    SmallVector<DeclaredVar, 2> Vars = takeDeclarations(O.Local);
-    if (Vars.empty())
-      continue;
-    if (!DbgSlot) {
-      DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
-      SetupEnd = E.CreateStore(Null, DbgSlot);
-    }
-    DIBuilder DIB(M, /*AllowUnresolved=*/false);
-    for (const DeclaredVar &D : Vars) {
-      DIExpression *X =
-          DIExpression::prepend(D.Expr, DIExpression::DerefBefore, O.Offset);
-      DIB.insertDeclare(DbgSlot, D.Var, X, D.Loc.get(), afterSetup());
-    }
-  }
+  for (const SideObject &O : L.Objects)
+    redeclare(O.Local, O.Offset);
 
   // Address computations move next to the uses they serve (a copy for
   // each), so that every use of a local sits in the block that sets the
@@ -605,6 +605,7 @@ void SideFrameBuilder::buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
   }
 
   // Every use of a local: base + offset, the base loaded from its slot.
+  // Its dbg.values go (the declaration above describes the memory).
   for (const SideObject &O : L.Objects) {
     auto *AI = cast<AllocaInst>(O.Local);
     SmallVector<DbgVariableIntrinsic *, 2> DbgUsers;
@@ -614,36 +615,13 @@ void SideFrameBuilder::buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
       DI->eraseFromParent();
     for (DbgVariableRecord *DR : DbgRecords)
       DR->eraseFromParent();
-    std::string Name = AI->getName().str();
-    while (!AI->use_empty()) {
-      Use &U = *AI->use_begin();
-      auto *User = cast<Instruction>(U.getUser());
-      if (isLifetimeMarker(User)) {
-        User->eraseFromParent();
-        continue;
-      }
-      auto *Phi = dyn_cast<PHINode>(User);
-      BasicBlock *Incoming = Phi ? Phi->getIncomingBlock(U) : nullptr;
-      IRBuilder<> B(Phi ? Incoming->getTerminator() : User);
-      Value *Base = B.CreateLoad(PtrTy, BaseSlot, "gs.side.base");
-      Value *Addr =
-          B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Base, O.Offset, Name);
-      if (Phi)
-        Phi->setIncomingValueForBlock(Incoming, Addr);
-      else
-        U.set(Addr);
-    }
-    AI->eraseFromParent();
+    rewriteUses(AI, O.Offset, [&](IRBuilder<> &B) {
+      return B.CreateLoad(PtrTy, BaseSlot, "gs.side.base");
+    });
   }
 
   // The setups, before the first use of each block (before the loads of
   // the base inserted above, which the split leaves after them).
-  MDNode *Unlikely = MDBuilder(Ctx).createUnlikelyBranchWeights();
-  StructType *AllocRet = StructType::get(PtrTy, PtrTy);
-  FunctionCallee Alloc = M.getOrInsertFunction(
-      SideAllocFn, FunctionType::get(AllocRet, {I64, I64}, false));
-  if (auto *AllocF = dyn_cast<Function>(Alloc.getCallee()))
-    AllocF->setDoesNotThrow();
   for (Instruction *UseAt : At) {
     // Before the loads of the base for UseAt's operands and the address
     // computations derived from them, which sit right before it.
@@ -670,36 +648,14 @@ void SideFrameBuilder::buildGuarded(const SmallVectorImpl<Instruction *> &Exits,
     S.SetCurrentDebugLocation(UseAt->getDebugLoc());
     Value *OldSp = S.CreateLoad(PtrTy, field(S, SideSpField), "gs.side.old_sp");
     Value *OldLim = S.CreateLoad(PtrTy, field(S, SideLimField), "gs.side.old_lim");
-    Value *Fast = S.CreateGEP(S.getInt8Ty(), OldSp,
-                              ConstantInt::get(I64, -int64_t(L.Size)), "gs.side.fast");
-    BasicBlock *Head = Then->getParent();
-    Instruction *SlowT = SplitBlockAndInsertIfThen(
-        S.CreateICmpULT(Fast, OldLim, "gs.side.slow"), Then, false, Unlikely);
-    SlowT->getParent()->setName("gs.side.alloc");
-    IRBuilder<> A(SlowT);
-    A.SetCurrentDebugLocation(UseAt->getDebugLoc());
-    Value *Ret = A.CreateCall(Alloc, {ConstantInt::get(I64, L.Size),
-                                      ConstantInt::get(I64, L.Alignment)},
-                              "gs.side.ret");
-    Value *New = A.CreateExtractValue(Ret, 0, "gs.side.new");
-    Value *LimNow = A.CreateLoad(PtrTy, field(A, SideLimField), "gs.side.lim_now");
+    Setup New = emitSetup(Then, UseAt->getDebugLoc(), OldSp, OldLim,
+                          /*Small=*/true);
     IRBuilder<> R(Then);
     R.SetCurrentDebugLocation(UseAt->getDebugLoc());
-    PHINode *Base = R.CreatePHI(PtrTy, 2, "gs.side.base");
-    Base->addIncoming(Fast, Head);
-    Base->addIncoming(New, SlowT->getParent());
-    PHINode *Lim = R.CreatePHI(PtrTy, 2, "gs.side.restore_lim");
-    Lim->addIncoming(OldLim, Head);
-    Lim->addIncoming(LimNow, SlowT->getParent());
-    // Phis first in their block: move them to its top.
-    Base->moveBefore(&*Then->getParent()->begin());
-    Lim->moveAfter(Base);
-    R.SetInsertPoint(Then);
-    R.CreateStore(Base, field(R, SideSpField));
-    R.CreateStore(Base, BaseSlot);
-    R.CreateStore(Lim, LimSlot);
+    R.CreateStore(New.Base, BaseSlot);
+    R.CreateStore(New.RestoreLim, LimSlot);
     if (DbgSlot)
-      R.CreateStore(Base, DbgSlot);
+      R.CreateStore(New.Base, DbgSlot);
     ++Stats.GuardedSites;
   }
 
@@ -725,13 +681,17 @@ void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   if (Vars.empty())
     return;
   if (!DbgSlot) {
-    IRBuilder<> Top(&*F.getEntryBlock().begin());
-    DbgSlot = Top.CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
-    if (Home) // paths that never reach Home: a null base, not garbage
-      IRBuilder<>(F.getEntryBlock().getTerminator())
-          .CreateStore(ConstantPointerNull::get(cast<PointerType>(PtrTy)), DbgSlot);
-    IRBuilder<> B(afterSetup());
-    SetupEnd = B.CreateStore(Base, DbgSlot);
+    BasicBlock &Entry = F.getEntryBlock();
+    DbgSlot = IRBuilder<>(&*Entry.begin()).CreateAlloca(PtrTy, nullptr, "gs.side.dbg");
+    Instruction *Unset = nullptr;
+    if (Home || BaseSlot) // paths that never reach a setup: a null base, not garbage
+      Unset = IRBuilder<>(Entry.getTerminator())
+                  .CreateStore(ConstantPointerNull::get(cast<PointerType>(PtrTy)),
+                               DbgSlot);
+    if (BaseSlot) // each of a guarded frame's setups stores its base
+      SetupEnd = Unset;
+    else
+      SetupEnd = IRBuilder<>(afterSetup()).CreateStore(Base, DbgSlot);
   }
   DIBuilder DIB(M, /*AllowUnresolved=*/false);
   for (const DeclaredVar &D : Vars) {
@@ -741,9 +701,36 @@ void SideFrameBuilder::redeclare(Value *Local, uint64_t Offset) {
   }
 }
 
-/// Every use of AI becomes base + Offset, computed next to the use so that
-/// only the base stays live (the backend folds the offset into addresses).
-/// The zeroing gscc's -ftrivial-auto-var-init=zero gave the local stays, though
+/// Every use of AI becomes base + Offset, computed next to the use (before
+/// a phi's incoming terminator) so that only the base stays live (the
+/// backend folds the offset into addresses); BaseAt gives the base at that
+/// point. Lifetime markers go: they describe moving-stack slots, and a side
+/// frame lives as long as the function.
+void SideFrameBuilder::rewriteUses(AllocaInst *AI, uint64_t Offset,
+                                   function_ref<Value *(IRBuilder<> &)> BaseAt) {
+  std::string Name = AI->getName().str();
+  while (!AI->use_empty()) {
+    Use &U = *AI->use_begin();
+    auto *User = cast<Instruction>(U.getUser());
+    if (isLifetimeMarker(User)) {
+      User->eraseFromParent();
+      continue;
+    }
+    auto *Phi = dyn_cast<PHINode>(User);
+    BasicBlock *Incoming = Phi ? Phi->getIncomingBlock(U) : nullptr;
+    IRBuilder<> B(Phi ? Incoming->getTerminator() : User);
+    Value *At = BaseAt(B);
+    Value *Addr = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), At, Offset, Name);
+    if (Phi)
+      Phi->setIncomingValueForBlock(Incoming, Addr);
+    else
+      U.set(Addr);
+  }
+  AI->eraseFromParent();
+}
+
+/// AI moves to the frame at Offset. The zeroing gscc's
+/// -ftrivial-auto-var-init=zero gave the local stays, though
 /// the side stack never moves: the plugin runs after the optimiser, which has
 /// already relied on it. Dead-store elimination deletes a program's own zero
 /// store into a zeroed local as redundant (`s.buf[3] = 0` after
@@ -755,27 +742,7 @@ void SideFrameBuilder::moveAlloca(AllocaInst *AI, uint64_t Offset) {
   redeclare(AI, Offset);
   DIBuilder DIB(M, /*AllowUnresolved=*/false);
   replaceDbgValueForAlloca(AI, Base, DIB, int(Offset));
-  std::string Name = AI->getName().str();
-  while (!AI->use_empty()) {
-    Use &U = *AI->use_begin();
-    auto *User = cast<Instruction>(U.getUser());
-    if (isLifetimeMarker(User)) {
-      // They describe moving-stack slots; the side frame lives as long as
-      // the function.
-      User->eraseFromParent();
-      continue;
-    }
-    auto *Phi = dyn_cast<PHINode>(User);
-    BasicBlock *Incoming = Phi ? Phi->getIncomingBlock(U) : nullptr;
-    IRBuilder<> B(Phi ? Incoming->getTerminator() : User);
-    Value *Addr = B.CreateConstInBoundsGEP1_64(B.getInt8Ty(), Base, Offset,
-                                               Name);
-    if (Phi)
-      Phi->setIncomingValueForBlock(Incoming, Addr);
-    else
-      U.set(Addr);
-  }
-  AI->eraseFromParent();
+  rewriteUses(AI, Offset, [&](IRBuilder<> &) { return Base; });
 }
 
 /// The caller passed A in its outgoing area, on the moving stack: the
@@ -789,6 +756,90 @@ void SideFrameBuilder::copyByval(Argument *A, const SideObject &O,
   A->replaceUsesWithIf(Copy, [&](Use &U) { return U.getUser() != MemCpy; });
   SetupEnd = MemCpy;
   redeclare(A, O.Offset);
+}
+
+FunctionCallee SideFrameBuilder::sideAlloc() {
+  StructType *Ret = StructType::get(PtrTy, PtrTy);
+  FunctionCallee Alloc =
+      M.getOrInsertFunction(SideAllocFn, FunctionType::get(Ret, {I64, I64}, false));
+  if (auto *AllocF = dyn_cast<Function>(Alloc.getCallee()))
+    AllocF->setDoesNotThrow();
+  return Alloc;
+}
+
+/// The frame's setup before At (protocol 7.2), from the state OldSp/OldLim
+/// it found. A small frame: sp is a multiple of 16 and SIZE too, so
+/// base = old_sp - SIZE needs no rounding; every lim is UINTPTR_MAX or at
+/// least GS_SIDE_LIM_MIN > SIZE, so old_sp - SIZE cannot wrap while a chunk
+/// is current, and NULL - SIZE of the initial state is below its lim
+/// UINTPTR_MAX: `base < old_lim` alone catches every state. Otherwise
+/// base = (old_sp - SIZE) & -ALIGN, and old_sp - SIZE may wrap (SIZE above
+/// the lowest chunk address): `base > old_sp` catches that. When the test
+/// fails, __gs_side_alloc runs in an unlikely block. At's block is split:
+/// from At on it begins with the phis returned and the store of the base to
+/// __gs_side.sp (on the slow path the call has stored it already).
+SideFrameBuilder::Setup SideFrameBuilder::emitSetup(Instruction *At,
+                                                    const DebugLoc &DL,
+                                                    Value *OldSp, Value *OldLim,
+                                                    bool Small) {
+  IRBuilder<> B(At);
+  B.SetCurrentDebugLocation(DL);
+  Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
+                           ConstantInt::get(I64, -int64_t(L.Size)),
+                           Small ? "gs.side.fast" : "gs.side.dec");
+  Value *Fast, *Slow;
+  if (Small) {
+    Fast = Dec;
+    Slow = B.CreateICmpULT(Fast, OldLim, "gs.side.slow");
+  } else {
+    Fast = B.CreateIntrinsic(
+        Intrinsic::ptrmask, {PtrTy, I64},
+        {Dec, ConstantInt::get(I64, -int64_t(L.Alignment))}, nullptr,
+        "gs.side.fast");
+    Slow = B.CreateOr(B.CreateICmpULT(Fast, OldLim),
+                      B.CreateICmpUGT(Fast, OldSp), "gs.side.slow");
+  }
+  BasicBlock *Head = At->getParent();
+  Instruction *Then = SplitBlockAndInsertIfThen(
+      Slow, At, /*Unreachable=*/false,
+      MDBuilder(Ctx).createUnlikelyBranchWeights());
+  BasicBlock *Slowly = Then->getParent();
+  Slowly->setName("gs.side.alloc");
+  IRBuilder<> A(Then);
+  A.SetCurrentDebugLocation(DL);
+  // { base, restore_sp } in %rax:%rdx (protocol 7.2): the frame restores
+  // restore_sp and, when that is not old_sp (the call leaves the chunk it
+  // took current), the lim the call installed. A small frame needs neither:
+  // the call puts its base at the top of a chunk, so base + SIZE is that
+  // chunk's hi, and the lim after the call is the chunk's lo.
+  Value *Ret = A.CreateCall(sideAlloc(), {ConstantInt::get(I64, L.Size),
+                                          ConstantInt::get(I64, L.Alignment)},
+                            "gs.side.ret");
+  Value *New = A.CreateExtractValue(Ret, 0, "gs.side.new");
+  Value *LimNow = A.CreateLoad(PtrTy, field(A, SideLimField), "gs.side.lim_now");
+  Value *NewRestoreSp = nullptr, *NewRestoreLim = LimNow;
+  if (!Small) {
+    NewRestoreSp = A.CreateExtractValue(Ret, 1, "gs.side.new_restore_sp");
+    NewRestoreLim = A.CreateSelect(A.CreateICmpEQ(NewRestoreSp, OldSp), OldLim,
+                                   LimNow, "gs.side.new_restore_lim");
+  }
+
+  IRBuilder<> R(&*At->getParent()->getFirstInsertionPt());
+  R.SetCurrentDebugLocation(DL);
+  Setup S{};
+  S.Base = R.CreatePHI(PtrTy, 2, "gs.side.base");
+  S.Base->addIncoming(Fast, Head);
+  S.Base->addIncoming(New, Slowly);
+  if (!Small) {
+    S.RestoreSp = R.CreatePHI(PtrTy, 2, "gs.side.restore_sp");
+    S.RestoreSp->addIncoming(OldSp, Head);
+    S.RestoreSp->addIncoming(NewRestoreSp, Slowly);
+  }
+  S.RestoreLim = R.CreatePHI(PtrTy, 2, "gs.side.restore_lim");
+  S.RestoreLim->addIncoming(OldLim, Head);
+  S.RestoreLim->addIncoming(NewRestoreLim, Slowly);
+  R.CreateStore(S.Base, field(R, SideSpField));
+  return S;
 }
 
 SideStats SideFrameBuilder::run() {
@@ -839,81 +890,17 @@ SideStats SideFrameBuilder::run() {
   Value *OwnSp = OldSp, *OwnLim = OldLim, *OwnJb = OldJb;
   Value *Node = nullptr;
   if (Frame) {
-    // A small frame (protocol 7.2): sp is a multiple of 16 and SIZE too, so
-    // base = old_sp - SIZE needs no rounding; every lim is UINTPTR_MAX or at
-    // least GS_SIDE_LIM_MIN > SIZE, so old_sp - SIZE cannot wrap while a
-    // chunk is current, and NULL - SIZE of the initial state is below its
-    // lim UINTPTR_MAX: `base < old_lim` alone catches every state.
-    // Otherwise base = (old_sp - SIZE) & -ALIGN, and old_sp - SIZE may wrap
-    // (SIZE above the lowest chunk address): `base > old_sp` catches that.
     const bool Small =
         L.Alignment == MinSideAlign && L.Size < SmallSideFrameBytes;
-    Value *Dec = B.CreateGEP(B.getInt8Ty(), OldSp,
-                             ConstantInt::get(I64, -int64_t(L.Size)),
-                             Small ? "gs.side.fast" : "gs.side.dec");
-    Value *Fast, *Slow;
-    if (Small) {
-      Fast = Dec;
-      Slow = B.CreateICmpULT(Fast, OldLim, "gs.side.slow");
+    if (Small)
       ++Stats.SmallFrames;
-    } else {
-      Fast = B.CreateIntrinsic(
-          Intrinsic::ptrmask, {PtrTy, I64},
-          {Dec, ConstantInt::get(I64, -int64_t(L.Alignment))}, nullptr,
-          "gs.side.fast");
-      Slow = B.CreateOr(B.CreateICmpULT(Fast, OldLim),
-                        B.CreateICmpUGT(Fast, OldSp), "gs.side.slow");
-    }
-    Instruction *Then = SplitBlockAndInsertIfThen(
-        Slow, First, /*Unreachable=*/false,
-        MDBuilder(Ctx).createUnlikelyBranchWeights());
-    BasicBlock *Head = Then->getParent()->getSinglePredecessor();
-    Then->getParent()->setName("gs.side.alloc");
-    IRBuilder<> A(Then);
-    A.SetCurrentDebugLocation(B.getCurrentDebugLocation());
-    // { base, restore_sp } in %rax:%rdx (protocol 7.2): the frame restores
-    // restore_sp and, when that is not old_sp (the call leaves the chunk it
-    // took current), the lim the call installed. A small frame needs neither:
-    // the call puts its base at the top of a chunk, so base + SIZE is that
-    // chunk's hi, and the lim after the call is the chunk's lo.
-    StructType *AllocRet = StructType::get(PtrTy, PtrTy);
-    FunctionCallee Alloc = M.getOrInsertFunction(
-        SideAllocFn, FunctionType::get(AllocRet, {I64, I64}, false));
-    if (auto *AllocF = dyn_cast<Function>(Alloc.getCallee()))
-      AllocF->setDoesNotThrow();
-    Value *Ret = A.CreateCall(Alloc, {ConstantInt::get(I64, L.Size),
-                                      ConstantInt::get(I64, L.Alignment)},
-                              "gs.side.ret");
-    Value *New = A.CreateExtractValue(Ret, 0, "gs.side.new");
-    Value *LimNow = A.CreateLoad(PtrTy, field(A, SideLimField), "gs.side.lim_now");
-    Value *NewRestoreSp = nullptr, *NewRestoreLim = LimNow;
-    if (!Small) {
-      NewRestoreSp = A.CreateExtractValue(Ret, 1, "gs.side.new_restore_sp");
-      NewRestoreLim =
-          A.CreateSelect(A.CreateICmpEQ(NewRestoreSp, OldSp), OldLim, LimNow,
-                         "gs.side.new_restore_lim");
-    }
-
-    BasicBlock *Ready = First->getParent();
-    Ready->setName("gs.side.ready");
-    IRBuilder<> R(&*Ready->getFirstInsertionPt());
+    Setup New = emitSetup(First, B.getCurrentDebugLocation(), OldSp, OldLim, Small);
+    Base = New.Base;
+    RestoreSp = New.RestoreSp;
+    RestoreLim = New.RestoreLim;
+    First->getParent()->setName("gs.side.ready");
+    IRBuilder<> R(First);
     R.SetCurrentDebugLocation(B.getCurrentDebugLocation());
-    PHINode *Phi = R.CreatePHI(PtrTy, 2, "gs.side.base");
-    Phi->addIncoming(Fast, Head);
-    Phi->addIncoming(New, Then->getParent());
-    Base = Phi;
-    if (!Small) {
-      PHINode *RestoreSpPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_sp");
-      RestoreSpPhi->addIncoming(OldSp, Head);
-      RestoreSpPhi->addIncoming(NewRestoreSp, Then->getParent());
-      RestoreSp = RestoreSpPhi;
-    }
-    PHINode *RestoreLimPhi = R.CreatePHI(PtrTy, 2, "gs.side.restore_lim");
-    RestoreLimPhi->addIncoming(OldLim, Head);
-    RestoreLimPhi->addIncoming(NewRestoreLim, Then->getParent());
-    RestoreLim = RestoreLimPhi;
-    // On the slow path __gs_side_alloc has stored it already.
-    R.CreateStore(Base, field(R, SideSpField));
     OwnSp = Base;
     if (Small) // the lim after the setup: this frame's chunk
       OwnLim = RestoreLim;
