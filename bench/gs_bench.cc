@@ -747,6 +747,102 @@ void BM_Paired_HotSplit(benchmark::State &state)
         state.SkipWithError("wrong checksum");
 }
 
+// The clock_gettime goal, paired: at each position of the sweep,
+// BM_HotSplitClock's run on a fresh coroutine of the configured initial size
+// that descends to `target` bytes above its guard (a: contiguous mode moves
+// the stack once, at the first crossing, or not at all where the loop fits)
+// against the same loop at the same depth on a fresh coroutine whose stack
+// holds it from the start (b: kHotClockHolds, the same number of descent
+// frames, no growth: what fixed mode runs, with the same code), in
+// alternation within every iteration (a, b, b, a). Each side's time is the
+// loop's own clock_gettime of the thread's CPU time, as in BM_HotSplitClock;
+// spawning and joining are outside it.
+//
+// Why the same depth: the loop's cost depends on where its frames lie within
+// a 64-byte cache line, in plain clang's build too (2026-12-07, this VM: the
+// 128-byte leaf's loop 1.22 ns/call where the loop's %rsp is 16 past a line,
+// 0.98 elsewhere, on any stack; plain clang-19 0.78-0.98 over the four
+// offsets). BM_HotSplitClock's fixed-mode run has no boundary and runs at the
+// top of its stack, one offset; contiguous mode's sweep visits all four, so
+// their worst positions differ by that offset, not by the growth. Both sides
+// here run at the same offset in a cache line (checked: sp_low, a's %rsp
+// modulo 4 KiB; b's differs by 2 KiB where a's first stack is the lower half
+// of a page). Fixed mode
+// also runs in a process of its own, minutes from contiguous mode's, on a VM
+// whose speed changes from one such process to the next. Counters ratio,
+// a_ns_per_call, b_ns_per_call as time_paired's; moves and splits per run of
+// a. Registered in contiguous mode only (main).
+constexpr size_t kHotClockHolds = 64 * 1024;
+
+void BM_Paired_HotClock(benchmark::State &state)
+{
+    const uint64_t sum = anchor_hotsplit_checksum(kHotCalls);
+    gs_hot_clock_request rq{}, fq{};
+    rq.frame = fq.frame = unsigned(state.range(0));
+    rq.target = uint64_t(state.range(1));
+    rq.descend = 1;
+    fq.descend = 2;
+    rq.n = fq.n = kHotCalls;
+    const gs_spawn_attr grows{"hot-clock", 0}, holds{"hot-clock-holds", kHotClockHolds};
+    bool wrong = false, failed = false;
+    auto run = [&](gs_hot_clock_request &q, const gs_spawn_attr &attr) {
+        gs_handle h = gs_spawn_with(gs_hot_clock_main, &q, &attr);
+        if (!h) {
+            failed = true;
+            return 0.0;
+        }
+        gs_join(h, nullptr);
+        wrong |= q.checksum != sum;
+        return double(q.cpu_ns);
+    };
+    for (const char *c : {"ratio", "a_ns_per_call", "b_ns_per_call", "moves", "splits", "avail",
+                          "sp_low"})
+        state.counters[c] = 0; // present in every run, skipped or not (the CSV reporter)
+    auto same_line = [&] { return fq.sp_low % 64 == rq.sp_low % 64; };
+    gs_stats before, after;
+    run(rq, grows); // warm both up, untimed; b descends as deep as a did
+    fq.levels = rq.levels;
+    gs_stats_get(&before);
+    run(fq, holds);
+    gs_stats_get(&after);
+    if (after.splits != before.splits || after.moves != before.moves) {
+        state.SkipWithError("the floor's stack grew: kHotClockHolds too small");
+        return;
+    }
+    if (!same_line()) {
+        state.SkipWithError("the two loops run at different offsets in a cache line");
+        return;
+    }
+    double ta = 0, tb = 0, grew_moves = 0, grew_splits = 0;
+    for (auto _ : state) {
+        gs_stats_get(&before);
+        double a1 = run(rq, grows);
+        gs_stats_get(&after);
+        grew_moves += double(after.moves - before.moves);
+        grew_splits += double(after.splits - before.splits);
+        double b1 = run(fq, holds);
+        double b2 = run(fq, holds);
+        double a2 = run(rq, grows);
+        ta += a1 + a2;
+        tb += b1 + b2;
+        state.SetIterationTime((a1 + b1 + b2 + a2) * 1e-9);
+    }
+    const double n = 2.0 * double(state.iterations()) * double(kHotCalls);
+    state.counters["ratio"] = tb > 0 ? ta / tb : 0;
+    state.counters["a_ns_per_call"] = ta / n;
+    state.counters["b_ns_per_call"] = tb / n;
+    state.counters["moves"] = grew_moves / double(state.iterations()); // per run of a
+    state.counters["splits"] = grew_splits / double(state.iterations());
+    state.counters["avail"] = double(rq.avail);
+    state.counters["sp_low"] = double(rq.sp_low);
+    if (!same_line()) // the last runs too
+        state.SkipWithError("the two loops run at different offsets in a cache line");
+    else if (failed)
+        state.SkipWithError("gs_spawn_with failed");
+    else if (wrong)
+        state.SkipWithError("wrong checksum");
+}
+
 // The warm deep-recursion goal, paired: the recursion again on a coroutine
 // whose stack has grown (a: BM_DeepRecursion_Warm) against the plain-clang
 // recursion on a big stack of this thread that it has already touched (b: what
@@ -1201,6 +1297,12 @@ int main(int argc, char **argv)
                 ->Apply([](benchmark::internal::Benchmark *b) { hot_positions(b, 128); })
                 ->UseManualTime()->Unit(benchmark::kMicrosecond);
             benchmark::RegisterBenchmark("BM_Paired_Warm", BM_Paired_Warm)->Apply(recursion_args);
+            benchmark::RegisterBenchmark("BM_Paired_HotClock", BM_Paired_HotClock)
+                ->Apply([](benchmark::internal::Benchmark *b) {
+                    hot_positions(b, 128);
+                    hot_positions(b, 1024);
+                })
+                ->UseManualTime()->Unit(benchmark::kMicrosecond);
         }
         benchmark::RegisterBenchmark("BM_OverflowAtLimit", BM_OverflowAtLimit)
             ->Iterations(1)->Repetitions(3)->UseManualTime()->Unit(benchmark::kMillisecond);

@@ -798,23 +798,51 @@ def main():
          fmt_rr(r, medians=True), "within 1.1x", ok, f"`{cp_key}` vs `{sp_key}` (issue 10)", crosses=crosses)
 
     # The clock_gettime hot-split pattern (issue 10): contiguous within 1.25x
-    # of fixed, worst position, each frame size measured.
+    # of fixed, worst position, each frame size measured. Paired where
+    # BM_Paired_HotClock ran (gs_bench.cc: contiguous mode's run against the
+    # same loop at the same depth on a stack that holds it from the start,
+    # what fixed mode runs, in alternation); the worst position's median
+    # ratio is the goal's figure. Unpaired (the two modes' processes, their
+    # worst positions) it is only a second figure: the fixed-mode run has no
+    # boundary and runs at the top of its stack, one offset in a cache line
+    # of the four the sweep visits, and the loop's cost depends on it.
     for f in [32, 128, 1024]:
         cw, cwk = worst_hot(contig, f, "BM_HotSplitClock")
         fw, fwk = worst_hot(fixed, f, "BM_HotSplitClock")
         if cwk is None and fwk is None:
             continue
         r = ratio_range(contig, cwk, "ns_per_call", fixed, fwk, "ns_per_call") if cwk and fwk else None
-        ok, crosses = within(r, 1.25)
-        goal(f"clock_gettime hot split ({f}-byte frame), contiguous vs fixed, worst position",
-             fmt_rr(r, medians=True), "within 1.25x", ok,
-             f"`{cwk}` {cell(contig, cwk, 'ns_per_call') if cwk else 'n/a'} vs `{fwk}` "
-             f"{cell(fixed, fwk, 'ns_per_call') if fwk else 'n/a'} ns/call (thread CPU time); "
-             f"contiguous moves per call {fmt(contig.get(cwk, 'moves')) if cwk else 'n/a'}, pins per "
-             f"call {fmt(contig.get(cwk, 'pins')) if cwk else 'n/a'}; section The clock_gettime "
-             "hot-split pattern; reproduce: `GROWSTACK_MODE=contiguous build/bench/gs_bench "
-             f"--benchmark_filter=BM_HotSplitClock/{f}/` (and fixed)",
-             insane=faster_than_floor(r, "contiguous mode"), crosses=crosses)
+        unpaired = (f"`{cwk}` {cell(contig, cwk, 'ns_per_call') if cwk else 'n/a'} vs `{fwk}` "
+                    f"{cell(fixed, fwk, 'ns_per_call') if fwk else 'n/a'} ns/call (thread CPU time): "
+                    f"{fmt_rr(r, medians=True)}; contiguous moves per call "
+                    f"{fmt(contig.get(cwk, 'moves')) if cwk else 'n/a'}, pins per call "
+                    f"{fmt(contig.get(cwk, 'pins')) if cwk else 'n/a'}; section The clock_gettime "
+                    "hot-split pattern; reproduce: `GROWSTACK_MODE=contiguous build/bench/gs_bench "
+                    f"--benchmark_filter='BM_Paired_HotClock/{f}/|BM_HotSplitClock/{f}/'` (and "
+                    "fixed)")
+        pts = [(paired_ratio(contig, k), k) for k in contig.keys(f"BM_Paired_HotClock/{f}/")]
+        pts = [p for p in pts if p[0]]
+        name = f"clock_gettime hot split ({f}-byte frame), contiguous vs fixed, worst position"
+        if pts:
+            pr, pk = max(pts, key=lambda p: p[0][0])
+            ok, crosses = within(pr, 1.25)
+            goal(name, fmt_rr(pr), "within 1.25x", ok,
+                 f"paired: `BM_Paired_HotClock/{f}/T` runs the loop on a fresh coroutine that "
+                 f"descends to T bytes above its guard (contiguous mode moves it once where the "
+                 f"loop does not fit) and the same loop at the same depth and offset in a cache "
+                 f"line on a fresh coroutine whose 64 KiB stack holds it from the start (no "
+                 f"growth: what fixed mode runs, the same code) in alternation within every "
+                 f"iteration, each timed by the loop's own clock_gettime of the thread's CPU time; "
+                 f"the figure is the worst of {len(pts)} positions, each the median over the "
+                 f"repetitions of each repetition's ratio, with their range: `{pk}` "
+                 f"{cell(contig, pk, 'a_ns_per_call')} vs {cell(contig, pk, 'b_ns_per_call')} "
+                 f"ns/call, moves per run {fmt(contig.get(pk, 'moves'))}. Unpaired, the worst "
+                 f"position of contiguous mode's process over fixed mode's: {unpaired}",
+                 insane=faster_than_floor(pr, "contiguous mode"), crosses=crosses)
+        else:
+            ok, crosses = within(r, 1.25)
+            goal(name, fmt_rr(r, medians=True), "within 1.25x", ok, unpaired,
+                 insane=faster_than_floor(r, "contiguous mode"), crosses=crosses)
 
     r = ratio_range(contig, "BM_GrowShrink", "real_time", seg, "BM_GrowShrink", "real_time")
     ok, crosses = within(r, 2.0)
@@ -1026,6 +1054,17 @@ def main():
       "mode is `-ftrivial-auto-var-init=zero` clearing the leaf's array at each call). "
       "Reproduce: `GROWSTACK_MODE=<mode> build/bench/gs_bench --benchmark_filter=BM_HotSplitClock`.")
     w("")
+    w("The loop's cost depends on where its frames fall within a 64-byte cache line, in plain "
+      "clang's build as well: on the host of this report's first paired run (2026-12-07, an "
+      "Intel Xeon VM) the 128-byte leaf's loop ran 1.22 ns/call wherever the loop's %rsp was 16 "
+      "bytes past a line and 0.98 at the other three offsets, on any stack (the plain clang-19 "
+      "build of a like loop 0.78-0.98 over the four). Fixed mode's run below has no boundary and "
+      "runs at the top of its stack, at one offset; the sweep of the other modes visits all "
+      "four, so *worst / fixed worst* mixes that offset into the growth's cost. The goal "
+      "therefore takes the paired runs (`BM_Paired_HotClock`, contiguous mode): at each "
+      "position, contiguous mode's run against the same loop at the same depth and offset on a "
+      "stack that holds it from the start, in alternation.")
+    w("")
     w("| frame | mode | worst ns/call | at target | median over positions | splits | moves | pins "
       "| worst, wall clock | floor (plain clang) | worst / fixed worst |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -1051,6 +1090,23 @@ def main():
               f"{cell(res, f'BM_HotSplitClock_Floor/{f}', 'ns_per_call')} | "
               f"{fmt_rr(ratio_range(res, k, 'ns_per_call', fixed, fwk, 'ns_per_call') if fwk else None)} |")
     w("")
+    for f in [32, 128, 1024]:
+        cp = sorted((p for p in ((paired_ratio(contig, k), k)
+                                 for k in contig.keys(f"BM_Paired_HotClock/{f}/")) if p[0]),
+                    key=lambda p: p[0][0])
+        if not cp:
+            continue
+        slow = max(cp, key=lambda p: contig.get(p[1], "a_ns_per_call") or 0)
+        w(f"Paired, {f}-byte frame (`BM_Paired_HotClock/{f}/T`, contiguous mode; what the goal "
+          f"takes): over {len(cp)} positions the median ratios run from {cp[0][0][0]:.3f}x "
+          f"(T = {cp[0][1].split('/')[2]}) to {cp[-1][0][0]:.3f}x (T = {cp[-1][1].split('/')[2]}, "
+          f"{cell(contig, cp[-1][1], 'a_ns_per_call')} vs "
+          f"{cell(contig, cp[-1][1], 'b_ns_per_call')} ns/call), median "
+          f"{statistics.median(p[0][0] for p in cp):.3f}x; the slowest loop, at T = "
+          f"{slow[1].split('/')[2]} ({cell(contig, slow[1], 'a_ns_per_call')} vs "
+          f"{cell(contig, slow[1], 'b_ns_per_call')} ns/call, %rsp at "
+          f"{fmt(contig.get(slow[1], 'sp_low'))} modulo 4 KiB), is as slow on both sides.")
+        w("")
     w("## Overflow at the limit")
     w("")
     w("A recursion without end on a coroutine until the runtime reports the overflow at "

@@ -36,7 +36,7 @@
 
 /* Bytes between %rsp and the split-stack guard at %fs:0x70 (the word every
  * prologue check compares %rsp against). Only meaningful on a growstack
- * coroutine; the harness passes descend = 0 elsewhere. */
+ * coroutine; the harness passes descend = 0 or 2 elsewhere. */
 static inline int64_t hc_avail(void)
 {
     uintptr_t sp, guard;
@@ -60,6 +60,13 @@ static inline int64_t hc_avail(void)
 HC_DEFINE_LEAF(32)
 HC_DEFINE_LEAF(128)
 HC_DEFINE_LEAF(1024)
+
+static inline uintptr_t hc_sp(void)
+{
+    uintptr_t sp;
+    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+    return sp;
+}
 
 static int64_t hc_ns_between(const struct timespec *a, const struct timespec *b)
 {
@@ -98,25 +105,34 @@ __attribute__((noinline)) static void HC(hc_run)(struct gs_hot_clock_request *rq
     rq->ns = hc_ns_between(&t0, &t1);
     rq->cpu_ns = hc_ns_between(&c0, &c1);
     rq->checksum = sum;
-    rq->avail = rq->descend ? hc_avail() : -1;
+    rq->avail = rq->descend == 1 ? hc_avail() : -1;
+    rq->sp_low = hc_sp() & 4095;
 }
 
 /* Recurse in small frames until at most target + 64 bytes remain above the
- * guard, then run the loop there. */
-__attribute__((noinline)) static uint64_t HC(hc_descend)(struct gs_hot_clock_request *rq)
+ * guard (descend 1, which records how many frames that took) or for `levels`
+ * frames (descend 2), then run the loop there. */
+__attribute__((noinline)) static uint64_t HC(hc_descend)(struct gs_hot_clock_request *rq,
+                                                        uint64_t level)
 {
     volatile char pad[48];
     const size_t k = rq->target & 7; /* not foldable: the array stays whole (as above) */
     pad[k] = 1;
     pad[sizeof(pad) - 1 - k] = 0;
-    if (rq->descend && hc_avail() > (int64_t)rq->target + 64)
-        return HC(hc_descend)(rq) + (unsigned char)pad[k] + (unsigned char)pad[sizeof(pad) - 1 - k];
+    const int deeper = rq->descend == 1   ? hc_avail() > (int64_t)rq->target + 64
+                       : rq->descend == 2 ? level < rq->levels
+                                          : 0;
+    if (deeper)
+        return HC(hc_descend)(rq, level + 1) + (unsigned char)pad[k] +
+               (unsigned char)pad[sizeof(pad) - 1 - k];
+    if (rq->descend == 1)
+        rq->levels = level;
     HC(hc_run)(rq);
     return (unsigned char)pad[k];
 }
 
 void *HC(hot_clock_main)(void *arg)
 {
-    HC(hc_descend)(arg);
+    HC(hc_descend)(arg, 0);
     return arg;
 }
