@@ -81,8 +81,10 @@ int gs_config_from_env(struct gs_config *cfg, char *err, size_t errlen);
 int gs_config_check(const struct gs_config *cfg, char *err, size_t errlen);
 
 /* Install the process-wide configuration. Must be called before the runtime
- * starts, that is before the first coroutine is spawned (by any thread):
- * EBUSY afterwards, EINVAL if invalid. Without a call, the first gs_spawn()
+ * starts, that is before any thread first uses it (gs_spawn, gs_join,
+ * gs_detach, gs_done, gs_run, gs_sleep, the descriptor calls,
+ * gs_stack_cache_trim, a gscc-built pthread_create): EBUSY afterwards, EINVAL
+ * if invalid. Without a call, the first gs_spawn()
  * reads the environment; an invalid environment then ends the process with
  * status 2. In a program built by gscc, main already runs on a coroutine, so
  * gs_configure called from main (or anything it calls) returns EBUSY: such a
@@ -127,7 +129,9 @@ gs_handle gs_spawn_with(void *(*fn)(void *), void *arg, const struct gs_spawn_at
  * it. Inside a coroutine the caller is suspended; outside, the calling thread runs
  * its scheduler until the target finishes. Errors: ESRCH (unknown, already joined
  * or detached handle), EXDEV (a handle of another thread), EDEADLK (joining
- * itself), EINVAL (someone else already waits for it). */
+ * itself, or, outside coroutines, no coroutine of the thread can run any more
+ * while the target has not finished), EINVAL (someone else already waits for
+ * it). */
 int gs_join(gs_handle h, void **result);
 
 /* Let the coroutine free itself when it finishes; its result is dropped.
@@ -142,7 +146,8 @@ int gs_yield(void);
 
 /* Run a ready or suspended coroutine until it yields, blocks or finishes.
  * Returns 0, ESRCH (bad handle), EXDEV (a handle of another thread), EBUSY (it
- * is running or resuming someone), EINVAL (finished). Coroutines resumed this way form a stack like Lua's. */
+ * is running, resuming someone or parked in a blocking call), EINVAL
+ * (finished). Coroutines resumed this way form a stack like Lua's. */
 int gs_resume(gs_handle h);
 
 /* Run the calling thread's scheduler until no coroutine is ready. Returns the

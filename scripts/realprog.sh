@@ -2,8 +2,9 @@
 # realprog.sh [--ci] [run.py options...] - the whole real-program suite
 # (docs/realprog.md): fetch SQLite, jq, Lua, zlib and cJSON from Debian source
 # packages, build each with gscc and with plain clang-19, and run every case of
-# the full set in every configuration (fixed, segmented and contiguous at 2k and
-# 4k initial, contiguous with a move forced at every check), comparing each run
+# the full set in every configuration of run.py's CONFIGS (fixed, segmented at
+# 2k and 4k initial, contiguous at 2k, 4k and 8k, contiguous with a move forced
+# at every check at 2k and 4k), comparing each run
 # with the plain build. Prints the counters and pin ratios per program and
 # configuration; writes them to $build/realprog/realprog-full.json.
 # --ci runs the CTest subset's sizes instead. Extra options go to run.py, e.g.

@@ -9,7 +9,9 @@
 # a warm-up round included; measured on the loaded shared machine before the warm-up:
 # 34 min of builds and 18.5 min of runs, wall; docs/realprog.md section 6), then
 # about 5 min of instruction counts under callgrind (docs/realprog.md section 7).
-# --no-realprog leaves it out; the report then says so.
+# --no-realprog leaves it out; the report then says so. GROWSTACK_BUILD_DIR
+# (default build-report) and GROWSTACK_RESULTS_DIR (default <build>/results)
+# move the build and the raw results.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GROWSTACK_BUILD_DIR:-$root/build-report}

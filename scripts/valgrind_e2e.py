@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """valgrind_e2e.py - run the end-to-end programs under memcheck, in every configuration.
 
-Usage: scripts/valgrind_e2e.py [--build DIR] [-j N] [-R REGEX] [--timeout S]
+Usage: scripts/valgrind_e2e.py [--build DIR] [-j N] [-R REGEX] [--timeout S] [--include-slow]
 
 Takes the e2e tests that CTest knows in the build directory (`ctest --show-only`):
 every test that runs a gscc-built program of tests/e2e directly, with its
@@ -17,7 +17,9 @@ passes as usual and memcheck reports no error; the summary lists the others with
 memcheck's first report. The CI subset is the CTest label `valgrind`
 (tests/e2e/CMakeLists.txt); this script is the whole matrix (docs/usage.md,
 "Debugging"). Needs no special build: gscc-built programs tell memcheck about
-their stacks (client requests, always compiled in) and carry DWARF 4.
+their stacks (client requests: the GROWSTACK_VALGRIND build option, on by
+default) and carry DWARF 4. --include-slow also runs the cases that take hours
+under memcheck (SLOW below).
 """
 import argparse
 import concurrent.futures

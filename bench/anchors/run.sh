@@ -9,7 +9,8 @@
 #             idle memory at 100k only (10k for threads), one repetition.
 #             Without it: everything, 5 repetitions with mean/median/stddev/cv aggregates.
 #   --bin     where the anchor_* binaries are (default: $ANCHORS_BIN_DIR, else the first of
-#             build/bench/anchors, build-anchors under the repository root that has them).
+#             build/bench/anchors/bin, build-bench/bench/anchors/bin, build-anchors/bin under
+#             the repository root that has them).
 #   --only    run only these anchors (libgcc, go, boost, pthread, stackless).
 #
 # OUTDIR/<anchor>.json is written for each anchor that ran, OUTDIR/<anchor>.log holds its

@@ -34,7 +34,7 @@
 # that was attempted succeeded (skipped ones do not count), 1 otherwise, 2 usage.
 set -euo pipefail
 
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 && $1 != -* ]] || usage
 out=$1
 shift

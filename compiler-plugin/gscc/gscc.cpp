@@ -31,6 +31,10 @@
 //                                       carried over the moves
 //                  -Wl,-z,now           lazy binding would run the dynamic
 //                                       linker's resolver on a coroutine stack
+//                  -Wl,--undefined=__gs_x.read
+//                                       transparent mode's entry points (read
+//                                       & co.), which gscc-built shared
+//                                       libraries call
 //                  -Wl,--undefined=__gs_thunk_resolve
 //                                       the thunks' resolver, which a library
 //                                       dlopened later may need
@@ -214,7 +218,8 @@ int compile_only(const Tools &tools, const Layout &l, const Invocation &inv,
   }
   // Objects: run clang, then strip the split-stack notes from each output.
   Status st = run_tool(tools, cmd);
-  if (!st.ok() || tools.dry_run) return st.signal ? 128 + st.signal : st.code;
+  if (st.signal) finish(st, nullptr); // as the link's: gscc dies of the same signal
+  if (!st.ok() || tools.dry_run) return st.code;
   std::vector<std::string> outputs;
   if (!inv.output.empty()) {
     outputs.push_back(inv.output);
@@ -413,8 +418,9 @@ void print_help() {
       "refused (exit status 2): targets other than x86-64 Linux (-m32, -mx32, --target=...),\n"
       "  -flto when compiling (link-time optimisation would re-optimise instrumented code),\n"
       "  -fsplit-stack when compiling (the plugin places the checks itself),\n"
-      "  and the sanitizers address, memory, thread, safe-stack, dataflow, hwaddress, numerical\n"
-      "  (-fsanitize=undefined works)\n"
+      "  and the sanitizers address, pointer-compare, pointer-subtract, hwaddress, memory,\n"
+      "  thread, safe-stack, dataflow, shadow-call-stack, numerical, memtag*, kernel-*\n"
+      "  (-fsanitize=undefined and leak work; the exact list: docs/usage.md section 5)\n"
       "See docs/usage.md (section 5: what is not supported).\n");
 }
 

@@ -196,6 +196,25 @@ if(sections MATCHES "split-stack")
 endif()
 run("the one-command program runs" 0 "" ${WORK}/one_cmd)
 
+# A clang killed by a signal kills gscc with the same signal (docs/usage.md,
+# "Exit status"), when it compiles to an object as when it links: CMake
+# reports a death by signal as a string, an exit status 128 + N as a number.
+file(WRITE ${WORK}/clang_killed.sh "#!/bin/sh\nkill -TERM $$\n")
+file(CHMOD ${WORK}/clang_killed.sh PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+set(ENV{GSCC_CLANG} ${WORK}/clang_killed.sh)
+foreach(how "compile:-c;calls.c;-o;killed.o" "link:main_lib.o;-o;killed")
+  string(REGEX REPLACE "^([a-z]+):.*" "\\1" what "${how}")
+  string(REGEX REPLACE "^[a-z]+:" "" args "${how}")
+  execute_process(COMMAND ${GSCC} ${args} WORKING_DIRECTORY ${WORK}
+    RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(rc MATCHES "^[0-9]+$")
+    string(APPEND failures "  clang killed by SIGTERM (${what}): gscc exited ${rc}, want death by the signal\n")
+  else()
+    message(STATUS "ok: clang killed by a signal (${what}): gscc ${rc}")
+  endif()
+endforeach()
+unset(ENV{GSCC_CLANG})
+
 if(NOT failures STREQUAL "")
   message(FATAL_ERROR "gscc_cli:\n${failures}")
 endif()

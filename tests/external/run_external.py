@@ -4,8 +4,10 @@
     run_external.py --kind csmith|torture --gscc PATH --work DIR [options]
 
 For each program: build it with plain clang-19 (the reference) and run it
-twice; a program whose reference does not compile, fails, times out or prints
-something else the second time is skipped (it says nothing about growstack). Otherwise build it with gscc and run it under each
+twice; a program whose reference does not compile, times out, fails (GCC's
+torture tests: a non-zero status; a Csmith program's status is compared like
+its output) or prints something else the second time is skipped (it says
+nothing about growstack). Otherwise build it with gscc and run it under each
 configuration below; its stdout and exit status must equal the reference's.
 A gscc compile failure on a program clang compiles is a failure. A few
 programs test stack addresses themselves, which growstack documents it does

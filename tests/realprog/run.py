@@ -26,7 +26,8 @@ The statistics (splits, moves, pins, bytes copied, peak stack, ...) are written
 to the JSON with pins / (moves + pins), the share of growth events refused
 because a live frame was pinned. The ratio is measured, never asserted.
 
-Benchmark (--bench N): CPU time (user + sys of the child, from wait4) of each
+Benchmark (--bench N): CPU time (user + sys of the child: getrusage(RUSAGE_CHILDREN)
+before and after the run) of each
 bench case, N repetitions interleaved over the variants plain clang, flags-only
 clang, and gscc in each mode, after an untimed warm-up round (--warmup, every
 variant once), each repetition in a shuffled order of the variants (--seed,

@@ -467,7 +467,6 @@ HM_FN static long pinned_base(int depth)
 }
 HM_RECORD(pinned_base, 3);
 
-static volatile long pins_moves_after;
 HM_FN static void *pins_body(void *arg)
 {
     int depth = (int)(long)arg;
