@@ -767,11 +767,10 @@ void BM_Paired_HotSplit(benchmark::State &state)
 // their worst positions differ by that offset, not by the growth. Both sides
 // here run at the same offset in a cache line (checked: sp_low, a's %rsp
 // modulo 4 KiB; b's differs by 2 KiB where a's first stack is the lower half
-// of a page). Fixed mode
-// also runs in a process of its own, minutes from contiguous mode's, on a VM
-// whose speed changes from one such process to the next. Counters ratio,
-// a_ns_per_call, b_ns_per_call as time_paired's; moves and splits per run of
-// a. Registered in contiguous mode only (main).
+// of a page). Fixed mode also runs in a process of its own, minutes from
+// contiguous mode's, on a VM whose speed changes from one such process to the
+// next. Counters ratio, a_ns_per_call, b_ns_per_call as time_paired's; moves
+// and splits per run of a. Registered in contiguous mode only (main).
 constexpr size_t kHotClockHolds = 64 * 1024;
 
 void BM_Paired_HotClock(benchmark::State &state)
