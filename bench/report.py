@@ -428,6 +428,23 @@ def main():
             return None, False
         return r[0] <= limit, r[2] is not None and r[1] is not None and r[1] <= limit < r[2]
 
+    def paired_goal(name, limit, prefix, detail, r, unpaired, what):
+        """A goal over a sweep of positions: decided by the worst position's
+        median ratio of the paired benchmark under prefix (time_paired) when
+        it ran, detail(key, count) wording its figures (the unpaired figures
+        after them); else by the unpaired ratio r."""
+        pts = [(paired_ratio(contig, k), k) for k in contig.keys(prefix)]
+        pts = [p for p in pts if p[0]]
+        if pts:
+            pr, pk = max(pts, key=lambda p: p[0][0])
+            ok, crosses = within(pr, limit)
+            goal(name, fmt_rr(pr), f"within {limit:.2f}x", ok, detail(pk, len(pts)),
+                 insane=faster_than_floor(pr, what), crosses=crosses)
+        else:
+            ok, crosses = within(r, limit)
+            goal(name, fmt_rr(r, medians=True), f"within {limit:.2f}x", ok, unpaired,
+                 insane=faster_than_floor(r, what), crosses=crosses)
+
     def worst_hot(res, frame, prefix="BM_HotSplit"):
         ks = [k for k in res.keys(f"{prefix}/{frame}/")]
         vals = [(res.get(k, "ns_per_call"), k) for k in ks]
@@ -510,27 +527,19 @@ def main():
     # Paired (gs_bench.cc BM_Paired_HotSplit): at each position, the coroutine's
     # loop and the flags-only floor's in alternation; the worst position's
     # median ratio is the goal's figure.
-    pts = [(paired_ratio(contig, k), k) for k in contig.keys("BM_Paired_HotSplit/128/")]
-    pts = [p for p in pts if p[0]]
-    if pts:
-        pr, pk = max(pts, key=lambda p: p[0][0])
-        ok, crosses = within(pr, 1.10)
-        goal("contiguous hot split vs floor (128-byte frame, worst boundary position)",
-             fmt_rr(pr), "within 1.10x", ok,
-             f"paired: `BM_Paired_HotSplit/128/T` runs the hot-split loop on a fresh coroutine "
-             f"descended to T bytes above its guard and the same loop of the flags-only build "
-             f"(clang-19 with gscc's flags, no plugin, thread stack) in alternation within every "
-             f"iteration, on the thread's CPU clock; the figure is the worst of {len(pts)} "
-             f"positions, each the median over the repetitions of each repetition's ratio, with "
-             f"their range: `{pk}` {cell(contig, pk, 'a_ns_per_call')} vs "
-             f"{cell(contig, pk, 'b_ns_per_call')} ns/call. Unpaired, the worst position's "
-             f"fastest repetition over the floor's: {fmt_rr(r, medians=True)}: {unpaired}",
-             insane=faster_than_floor(pr, "the hot split"), crosses=crosses)
-    else:
-        ok, crosses = within(r, 1.10)
-        goal("contiguous hot split vs floor (128-byte frame, worst boundary position)",
-             fmt_rr(r, medians=True), "within 1.10x", ok, unpaired,
-             insane=faster_than_floor(r, "the hot split"), crosses=crosses)
+    paired_goal(
+        "contiguous hot split vs floor (128-byte frame, worst boundary position)", 1.10,
+        "BM_Paired_HotSplit/128/",
+        lambda pk, n:
+        f"paired: `BM_Paired_HotSplit/128/T` runs the hot-split loop on a fresh coroutine "
+        f"descended to T bytes above its guard and the same loop of the flags-only build "
+        f"(clang-19 with gscc's flags, no plugin, thread stack) in alternation within every "
+        f"iteration, on the thread's CPU clock; the figure is the worst of {n} "
+        f"positions, each the median over the repetitions of each repetition's ratio, with "
+        f"their range: `{pk}` {cell(contig, pk, 'a_ns_per_call')} vs "
+        f"{cell(contig, pk, 'b_ns_per_call')} ns/call. Unpaired, the worst position's "
+        f"fastest repetition over the floor's: {fmt_rr(r, medians=True)}: {unpaired}",
+        r, unpaired, "the hot split")
 
     # Deep recursion, issue 13: contiguous mode within 1.3x (cold) and 1.1x
     # (warm) of the floor at every depth and frame size of the report; then
@@ -820,29 +829,22 @@ def main():
                     "hot-split pattern; reproduce: `GROWSTACK_MODE=contiguous build/bench/gs_bench "
                     f"--benchmark_filter='BM_Paired_HotClock/{f}/|BM_HotSplitClock/{f}/'` (and "
                     "fixed)")
-        pts = [(paired_ratio(contig, k), k) for k in contig.keys(f"BM_Paired_HotClock/{f}/")]
-        pts = [p for p in pts if p[0]]
-        name = f"clock_gettime hot split ({f}-byte frame), contiguous vs fixed, worst position"
-        if pts:
-            pr, pk = max(pts, key=lambda p: p[0][0])
-            ok, crosses = within(pr, 1.25)
-            goal(name, fmt_rr(pr), "within 1.25x", ok,
-                 f"paired: `BM_Paired_HotClock/{f}/T` runs the loop on a fresh coroutine that "
-                 f"descends to T bytes above its guard (contiguous mode moves it once where the "
-                 f"loop does not fit) and the same loop at the same depth and offset in a cache "
-                 f"line on a fresh coroutine whose 64 KiB stack holds it from the start (no "
-                 f"growth: what fixed mode runs, the same code) in alternation within every "
-                 f"iteration, each timed by the loop's own clock_gettime of the thread's CPU time; "
-                 f"the figure is the worst of {len(pts)} positions, each the median over the "
-                 f"repetitions of each repetition's ratio, with their range: `{pk}` "
-                 f"{cell(contig, pk, 'a_ns_per_call')} vs {cell(contig, pk, 'b_ns_per_call')} "
-                 f"ns/call, moves per run {fmt(contig.get(pk, 'moves'))}. Unpaired, the worst "
-                 f"position of contiguous mode's process over fixed mode's: {unpaired}",
-                 insane=faster_than_floor(pr, "contiguous mode"), crosses=crosses)
-        else:
-            ok, crosses = within(r, 1.25)
-            goal(name, fmt_rr(r, medians=True), "within 1.25x", ok, unpaired,
-                 insane=faster_than_floor(r, "contiguous mode"), crosses=crosses)
+        paired_goal(
+            f"clock_gettime hot split ({f}-byte frame), contiguous vs fixed, worst position", 1.25,
+            f"BM_Paired_HotClock/{f}/",
+            lambda pk, n, f=f, unpaired=unpaired:
+            f"paired: `BM_Paired_HotClock/{f}/T` runs the loop on a fresh coroutine that "
+            f"descends to T bytes above its guard (contiguous mode moves it once where the "
+            f"loop does not fit) and the same loop at the same depth and offset in a cache "
+            f"line on a fresh coroutine whose 64 KiB stack holds it from the start (no "
+            f"growth: what fixed mode runs, the same code) in alternation within every "
+            f"iteration, each timed by the loop's own clock_gettime of the thread's CPU time; "
+            f"the figure is the worst of {n} positions, each the median over the "
+            f"repetitions of each repetition's ratio, with their range: `{pk}` "
+            f"{cell(contig, pk, 'a_ns_per_call')} vs {cell(contig, pk, 'b_ns_per_call')} "
+            f"ns/call, moves per run {fmt(contig.get(pk, 'moves'))}. Unpaired, the worst "
+            f"position of contiguous mode's process over fixed mode's: {unpaired}",
+            r, unpaired, "contiguous mode")
 
     r = ratio_range(contig, "BM_GrowShrink", "real_time", seg, "BM_GrowShrink", "real_time")
     ok, crosses = within(r, 2.0)
