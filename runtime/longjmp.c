@@ -3,8 +3,10 @@
  * gscc links executables with -Wl,--wrap=longjmp, --wrap=_longjmp,
  * --wrap=siglongjmp and --wrap=__longjmp_chk (what longjmp becomes under
  * _FORTIFY_SOURCE): every call to them in the program's objects and archives
- * reaches the wrappers below, through the trampoline (on the system stack,
- * guard 0) when instrumented code calls them.
+ * reaches the wrappers below. Instrumented code calls them directly, on the
+ * stack the jump leaves (they are on the plugin's allowlist, protocol.md 4):
+ * a wrapper's fast path uses no stack, its rare path about 100 bytes
+ * (gs_stack_jmpbuf_moved_landing calls nothing), within the guard slack.
  *
  * A move relocates the buffers setjmp filled, which the runtime knows from
  * the setjmp call sites (protocol.md 7.3). A program that copies such a buffer
@@ -33,14 +35,28 @@
 #include "stack.h"
 #include "thread.h"
 
-__attribute__((noreturn)) void __real_longjmp(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __real__longjmp(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __real_siglongjmp(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __real___longjmp_chk(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __wrap_longjmp(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __wrap__longjmp(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __wrap_siglongjmp(struct __jmp_buf_tag *env, int val);
-__attribute__((noreturn)) void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val);
+/* Declared here without noreturn, though none of them returns: clang-19
+ * takes a musttail call (below) only of a function that may return (of a
+ * noreturn one it crashes). */
+void __real_longjmp(struct __jmp_buf_tag *env, int val);
+void __real__longjmp(struct __jmp_buf_tag *env, int val);
+void __real_siglongjmp(struct __jmp_buf_tag *env, int val);
+void __real___longjmp_chk(struct __jmp_buf_tag *env, int val);
+void __wrap_longjmp(struct __jmp_buf_tag *env, int val);
+void __wrap__longjmp(struct __jmp_buf_tag *env, int val);
+void __wrap_siglongjmp(struct __jmp_buf_tag *env, int val);
+void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val);
+
+/* Each wrapper ends in a jump to the C library's function, not a call
+ * (musttail). A call would push a return address that nothing ever pops:
+ * the processor predicts returns from a stack of the calls it has seen, and
+ * one entry too many there makes the returns after the landing mispredict
+ * (a longjmp already leaves the entries of the frames it skips). Measured on
+ * Lua's coroutines, which longjmp at every yield (2026-12-07, the chain of
+ * docs/realprog.md section 7, depth 2, 10^6 rounds, a build without the
+ * plugin linked with a one-instruction wrapper): `call` 1.29x of no wrapper,
+ * `jmp` 1.02x. runtime.longjmp_wrappers_jump checks the code. */
+#define GS_TAIL_JUMP __attribute__((musttail)) return
 
 /* The saved registers are the first words of glibc's struct __jmp_buf_tag
  * (gs_arch.h's GS_JB_* layout, checked by tests/runtime/jmpbuf_layout). */
@@ -54,32 +70,32 @@ static inline __attribute__((always_inline)) void carry_copy(struct __jmp_buf_ta
 void __wrap_longjmp(struct __jmp_buf_tag *env, int val)
 {
     carry_copy(env);
-    __real_longjmp(env, val);
+    GS_TAIL_JUMP __real_longjmp(env, val);
 }
 
 void __wrap__longjmp(struct __jmp_buf_tag *env, int val)
 {
     carry_copy(env);
-    __real__longjmp(env, val);
+    GS_TAIL_JUMP __real__longjmp(env, val);
 }
 
 void __wrap_siglongjmp(struct __jmp_buf_tag *env, int val)
 {
     carry_copy(env);
-    __real_siglongjmp(env, val);
+    GS_TAIL_JUMP __real_siglongjmp(env, val);
 }
 
 /* __longjmp_chk refuses a jump to a lower address than its caller's %rsp
  * outside the signal stack ("longjmp causes uninitialized stack frame"): a
- * frame that has returned. From a coroutine it runs on the system stack (the
- * trampoline), and the coroutine's stack may lie anywhere below it, so the
- * test says nothing there: the unchecked longjmp jumps, and the landing's
- * resync judges where it landed. On the thread's own stack (no coroutine
- * runs) the C library checks as usual. */
+ * frame that has returned. A coroutine's segments lie anywhere in memory (an
+ * older one may lie below a newer one), so the test says nothing there: the
+ * unchecked longjmp jumps, and the landing's resync judges where it landed.
+ * On the thread's own stack (no coroutine runs) the C library checks as
+ * usual. */
 void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val)
 {
     if (!gs_tls.cur)
-        __real___longjmp_chk(env, val);
+        GS_TAIL_JUMP __real___longjmp_chk(env, val);
     carry_copy(env);
-    __real_longjmp(env, val);
+    GS_TAIL_JUMP __real_longjmp(env, val);
 }
