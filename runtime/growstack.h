@@ -350,6 +350,10 @@ struct gs_stats {
                                    stack moved (memcpy'd from a buffer setjmp
                                    filled), whose stack addresses the runtime
                                    carried over the moves (protocol.md 7.3)       */
+    uint64_t returns_jumped;    /* segmented returns after a longjmp landed above
+                                   the split: __morestack_return jumped to F's
+                                   caller instead of returning through F's retq
+                                   (protocol.md 5.2)                             */
 };
 
 /* Counters summed over all threads. */

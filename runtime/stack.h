@@ -150,6 +150,17 @@ extern int gs_stack_leaf_grow __attribute__((visibility("hidden")));
 extern __thread uintptr_t gs_leaf_declined
     __attribute__((visibility("hidden"), tls_model("initial-exec")));
 
+/* 1 from a longjmp (the wrappers of runtime/longjmp.c set it) until the next
+ * segmented split calls its body (__morestack clears it): the frames below the
+ * landing return through return addresses the processor's return stack no
+ * longer pairs with their calls (the jump skipped the returns of the frames it
+ * left), so __morestack_return, finding it set, jumps to F's caller instead of
+ * returning through F's retq, one mispredicted return instead of three
+ * (protocol.md 5.2). A hint for speed only: either way of returning is
+ * correct in every state. */
+extern __thread unsigned gs_stack_landed
+    __attribute__((visibility("hidden"), tls_model("initial-exec")));
+
 /* Once the configuration is final (gs_config_start): allow __morestack's
  * fast split when the mode and the environment permit it. */
 __attribute__((visibility("hidden"))) void gs_stack_start(void);

@@ -51,6 +51,7 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
     to->leaf_declines += from->leaf_declines;
     to->splits_slow += from->splits_slow;
     to->jmpbufs_carried += from->jmpbufs_carried;
+    to->returns_jumped += from->returns_jumped;
 }
 
 void gs_stats_thread_init(void)
@@ -97,7 +98,7 @@ void gs_stats_print(FILE *out)
             "unchecked_spawns=%llu unknown_frames=%llu\n"
             "growstack:   growth splits=%llu splits_slow=%llu segments_new=%llu segments_reused=%llu "
             "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu "
-            "leaf_grows=%llu leaf_declines=%llu jmpbufs_carried=%llu\n"
+            "leaf_grows=%llu leaf_declines=%llu jmpbufs_carried=%llu returns_jumped=%llu\n"
             "growstack:   memory stack_bytes=%llu stack_bytes_peak=%llu mapped_bytes=%llu "
             "max_stack_bytes=%llu\n"
             "growstack:   side side_bytes=%llu side_peak=%llu side_chunks=%llu\n",
@@ -111,7 +112,7 @@ void gs_stats_print(FILE *out)
             (unsigned long long)s.bytes_copied, (unsigned long long)s.pins,
             (unsigned long long)s.shrinks, (unsigned long long)s.dyn_allocs,
             (unsigned long long)s.leaf_grows, (unsigned long long)s.leaf_declines,
-            (unsigned long long)s.jmpbufs_carried,
+            (unsigned long long)s.jmpbufs_carried, (unsigned long long)s.returns_jumped,
             (unsigned long long)s.stack_bytes, (unsigned long long)s.stack_bytes_peak,
             (unsigned long long)s.mapped_bytes, (unsigned long long)s.max_stack_bytes,
             (unsigned long long)s.side_bytes, (unsigned long long)s.side_peak,

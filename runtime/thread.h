@@ -87,6 +87,8 @@ _Static_assert(offsetof(struct gs_thread, stats.splits) == GS_THREAD_SPLITS, "GS
 _Static_assert(offsetof(struct gs_thread, stats.segments_reused) == GS_THREAD_SEGS_REUSED,
                "GS_THREAD_SEGS_REUSED");
 _Static_assert(offsetof(struct gs_thread, stats.pins) == GS_THREAD_PINS, "GS_THREAD_PINS");
+_Static_assert(offsetof(struct gs_thread, stats.returns_jumped) == GS_THREAD_RETURNS_JUMPED,
+               "GS_THREAD_RETURNS_JUMPED");
 _Static_assert(offsetof(struct gs_thread, sys_low) == GS_THREAD_SYS_LOW, "GS_THREAD_SYS_LOW");
 _Static_assert(offsetof(struct gs_thread, pin_tally.site) == GS_THREAD_TALLY_SITE &&
                    offsetof(struct gs_thread, pin_tally.n) == GS_THREAD_TALLY_N,

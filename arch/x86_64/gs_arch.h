@@ -63,9 +63,10 @@
 #define GS_THREAD_SPLITS     56  /* uint64_t: .stats.splits (__morestack's fast split) */
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
-#define GS_THREAD_TALLY_SITE 224 /* struct gs_pin_site *: .pin_tally.site         */
-#define GS_THREAD_TALLY_N    232 /* uint64_t: .pin_tally.n                         */
-#define GS_THREAD_SYS_LOW    240 /* char *: sys_sp as gs_resume last lowered it    */
+#define GS_THREAD_RETURNS_JUMPED 224 /* uint64_t: .stats.returns_jumped (__morestack_return) */
+#define GS_THREAD_TALLY_SITE 232 /* struct gs_pin_site *: .pin_tally.site         */
+#define GS_THREAD_TALLY_N    240 /* uint64_t: .pin_tally.n                         */
+#define GS_THREAD_SYS_LOW    248 /* char *: sys_sp as gs_resume last lowered it    */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */

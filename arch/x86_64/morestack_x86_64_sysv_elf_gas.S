@@ -138,6 +138,7 @@ __morestack:
 	FAST_SPLIT pinned=0, tmp=%rax, slow=.Lslow_pop_seg
 	/* falls into .Lcall */
 .Lcall:
+	movl	$0, %fs:gs_stack_landed@tpoff   /* this call and its return pair */
 	callq	*%r11
 	.globl	__morestack_return
 	.hidden	__morestack_return
@@ -151,7 +152,24 @@ __morestack_return:
 	movq	%rcx, %fs:GS_TCB_GUARD
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
+	cmpl	$0, %fs:gs_stack_landed@tpoff
+	jne	.Lreturn_landed
 	ret
+.Lreturn_landed:
+	/* A longjmp landed since the last split called its body (stack.h,
+	 * gs_stack_landed): the return stack no longer pairs the returns below
+	 * the landing with their calls, so each of them mispredicts. Skip F's
+	 * retq (one byte at [%rsp]) and jump to F's caller, whose address the
+	 * branch predictor learns like any indirect jump's: in a hot split one
+	 * mispredicted return (the body's, as F's own in fixed mode) instead of
+	 * three (protocol.md 5.2). The CFA rule stays %rsp + 8 across the first
+	 * pop: from there on it describes F's frame, returning to F's caller. */
+	incq	%fs:gs_tls@tpoff+GS_THREAD_RETURNS_JUMPED
+	popq	%rcx
+	popq	%rcx
+	.cfi_def_cfa_offset 0
+	.cfi_register 16, 2                     /* the return address: in %rcx */
+	jmp	*%rcx
 	.cfi_restore_state
 
 .Lfast_pinned:
