@@ -107,6 +107,8 @@ _Static_assert(GS_RUNNING == GS_CORO_RUNNING && GS_RESUMING == GS_CORO_RESUMING 
                "GS_CORO_RUNNING, GS_CORO_RESUMING, GS_CORO_SUSPENDED");
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.size) == GS_CORO_STACK_SIZE,
                "GS_CORO_STACK_SIZE");
+_Static_assert(__builtin_offsetof(struct gs_coro, stack.peak) == GS_CORO_STACK_PEAK,
+               "GS_CORO_STACK_PEAK");
 _Static_assert(__builtin_offsetof(struct gs_coro, stack.usage.runs) == GS_CORO_USAGE_RUNS &&
                    sizeof(((struct gs_coro *)0)->stack.usage.runs) == 4,
                "GS_CORO_USAGE_RUNS");

@@ -60,6 +60,8 @@ struct gs_seg {
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 _Static_assert(__builtin_offsetof(struct gs_seg, lo) == GS_SEG_LO, "GS_SEG_LO");
 _Static_assert(__builtin_offsetof(struct gs_seg, prev) == GS_SEG_PREV, "GS_SEG_PREV");
+_Static_assert(__builtin_offsetof(struct gs_seg, next) == GS_SEG_NEXT, "GS_SEG_NEXT");
+_Static_assert(__builtin_offsetof(struct gs_seg, base_off) == GS_SEG_BASE_OFF, "GS_SEG_BASE_OFF");
 
 #define GS_SEG_HI(s) ((char *)(s))
 /* The depth of address a in segment s, counted from the coroutine's base: grows

@@ -52,9 +52,14 @@
  *    That is exactly what grow_segmented (after grow_contiguous's cached
  *    pin) does there: top, size, peak and base_off
  *    already have the values it would give them, so no other code sees the
- *    difference (protocol.md 5.2). Assembly reads top, usage.probe,
- *    usage.shrunk and pin, and writes usage.grew (GS_CORO_STACK_TOP,
- *    GS_CORO_USAGE_*, GS_CORO_PIN_*).
+ *    difference (protocol.md 5.2). In segmented mode it also repeats one
+ *    from the state the C half leaves (%rsp in top, top->next cached with
+ *    room): as grow_segmented does with a cached segment, it sets
+ *    next->base_off, top = next and adds next's usable bytes to size and
+ *    peak. Assembly reads top, usage.probe, usage.shrunk and pin, and writes
+ *    usage.grew (GS_CORO_STACK_TOP, GS_CORO_USAGE_*, GS_CORO_PIN_*), and in
+ *    segmented mode top, size, peak and a segment's base_off
+ *    (GS_CORO_STACK_SIZE, GS_CORO_STACK_PEAK, GS_SEG_NEXT, GS_SEG_BASE_OFF).
  */
 #ifndef GS_STACK_H
 #define GS_STACK_H

@@ -94,7 +94,8 @@
                                     order of gs_thread.sys_sp and .ext_target      */
 /* ... and what gs_resume's fast path reads and writes besides (gs_coro_lookup,
  * gs_stack_shrink_due and gs_coro_enter of runtime/coro.h, repeated). */
-#define GS_CORO_STACK_SIZE   112 /* size_t: .stack.size                            */
+#define GS_CORO_STACK_SIZE   112 /* size_t: .stack.size (also __morestack)         */
+#define GS_CORO_STACK_PEAK   120 /* size_t: .stack.peak (__morestack)              */
 #define GS_CORO_USAGE_RUNS   144 /* unsigned: .stack.usage.runs                    */
 #define GS_CORO_JUDGE_SIZE   224 /* size_t: .stack.judge_size                      */
 #define GS_CORO_BACK_CTX     248 /* struct gs_ctx: .back_ctx                       */
@@ -119,6 +120,8 @@
 /* struct gs_seg (runtime/segment.h): the descriptor sits at the segment's hi. */
 #define GS_SEG_LO            0   /* char *: lowest usable byte                     */
 #define GS_SEG_PREV          24  /* struct gs_seg *: the older segment             */
+#define GS_SEG_NEXT          32  /* struct gs_seg *: the newer one, kept for reuse */
+#define GS_SEG_BASE_OFF      40  /* size_t: stack bytes of all older segments      */
 
 /* struct gs_ctx (below): a suspended context is just its stack pointer; the
  * switch pushes the rest. Layout of the saved area, from the saved %rsp: */

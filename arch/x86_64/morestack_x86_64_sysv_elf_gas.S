@@ -76,8 +76,15 @@
 	incq	%fs:gs_tls@tpoff+GS_THREAD_PINS
 	movl	$1, GS_CORO_USAGE_GREW(%rax)    /* the shrink policy's record (stack.h) */
 	.endif
-	/* The split: what grow_segmented does for a reused segment whose top,
-	 * size and base_off already hold (stack.h). */
+	SPLIT_ONTO_RCX pinned=\pinned, tmp=\tmp
+.endm
+
+/* The split itself onto the segment in %rcx, whose top, size and base_off
+ * already hold what grow_segmented would give them for a reused segment
+ * (stack.h): count it, install its guard, copy the ARGS (%r11) bytes of stack
+ * arguments, pop what FAST_SPLIT pushed and leave %r11 = the body, %rsp =
+ * its stack. */
+.macro SPLIT_ONTO_RCX pinned, tmp
 	incq	%fs:gs_tls@tpoff+GS_THREAD_SPLITS
 	incq	%fs:gs_tls@tpoff+GS_THREAD_SEGS_REUSED
 	movq	GS_SEG_LO(%rcx), \tmp
@@ -135,7 +142,7 @@ __morestack:
 	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
 	testq	%rax, %rax
 	jz	.Lslow
-	FAST_SPLIT pinned=0, tmp=%rax, slow=.Lslow_pop_seg
+	FAST_SPLIT pinned=0, tmp=%rax, slow=.Lfast_next
 	/* falls into .Lcall */
 .Lcall:
 	movl	$0, %fs:gs_stack_landed@tpoff   /* this call and its return pair */
@@ -187,6 +194,52 @@ __morestack_return:
 	FAST_SPLIT pinned=1, tmp=%rdx, slow=.Lslow_pop_pinned
 	jmp	.Lcall
 
+.Lfast_next:
+	/* Segmented mode, the other state a repeated split meets: top is
+	 * current (%rsp, tested on %rbp as above, lies in top itself: the C half
+	 * of a split or of a resync made it so) and top->next is the segment an
+	 * earlier split there left cached, with room for FRAME + ARGS. Then
+	 * grow_segmented would reuse it: n->base_off from top's, top = n, size
+	 * and peak up by n's usable bytes. The limit needs no test: the segments
+	 * from the bottom to top are the ones they were when n was first
+	 * accepted as top's next under it (a segment is only ever replaced with
+	 * everything above it). A descent through several cached segments, as a
+	 * deep recursion's or Lua's nested coroutines' after a longjmp, takes
+	 * the C half once instead of at every boundary. Here %rcx = top (pushed),
+	 * %rax free. */
+	cmpq	%rcx, %rbp
+	jae	.Lslow_pop_seg
+	cmpq	GS_SEG_LO(%rcx), %rbp
+	jb	.Lslow_pop_seg
+	pushq	%rdx
+	pushq	%rsi
+	movq	GS_SEG_NEXT(%rcx), %rdx         /* n */
+	testq	%rdx, %rdx
+	jz	.Lslow_pop_next
+	leaq	GS_STACK_GUARD+GS_ARCH_CALL_BYTES(%r10,%r11), %rax
+	addq	GS_SEG_LO(%rdx), %rax
+	cmpq	%rdx, %rax
+	ja	.Lslow_pop_next
+	movq	%rcx, %rsi
+	subq	GS_SEG_LO(%rcx), %rsi
+	addq	GS_SEG_BASE_OFF(%rcx), %rsi
+	movq	%rsi, GS_SEG_BASE_OFF(%rdx)     /* n->base_off = top's + usable(top) */
+	movq	%fs:gs_tls@tpoff+GS_THREAD_CUR, %rax
+	movq	%rdx, GS_CORO_STACK_TOP(%rax)
+	movq	%rdx, %rsi
+	subq	GS_SEG_LO(%rdx), %rsi
+	addq	GS_CORO_STACK_SIZE(%rax), %rsi  /* size += usable(n) */
+	movq	%rsi, GS_CORO_STACK_SIZE(%rax)
+	cmpq	GS_CORO_STACK_PEAK(%rax), %rsi
+	jbe	1f
+	movq	%rsi, GS_CORO_STACK_PEAK(%rax)
+1:	movq	%rdx, %rcx
+	SPLIT_ONTO_RCX pinned=1, tmp=%rax       /* pops %rsi, %rdx, %rcx */
+	jmp	.Lcall
+
+.Lslow_pop_next:
+	popq	%rsi
+	popq	%rdx
 .Lslow_pop_seg:
 	popq	%rcx
 	jmp	.Lslow
