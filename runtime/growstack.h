@@ -351,9 +351,9 @@ struct gs_stats {
                                    filled), whose stack addresses the runtime
                                    carried over the moves (protocol.md 7.3)       */
     uint64_t returns_jumped;    /* segmented returns after a longjmp landed above
-                                   the split: __morestack_return jumped to F's
-                                   caller instead of returning through F's retq
-                                   (protocol.md 5.2)                             */
+                                   the split or a switch: __morestack_return
+                                   jumped to F's caller instead of returning
+                                   through F's retq (protocol.md 5.2)            */
 };
 
 /* Counters summed over all threads. */

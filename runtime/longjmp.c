@@ -61,12 +61,12 @@ void __wrap___longjmp_chk(struct __jmp_buf_tag *env, int val);
 /* The saved registers are the first words of glibc's struct __jmp_buf_tag
  * (gs_arch.h's GS_JB_* layout, checked by tests/runtime/jmpbuf_layout).
  * Every jump also tells __morestack_return that the returns
- * below the landing no longer pair with their calls (gs_stack_landed,
+ * below the landing no longer pair with their calls (gs_stack_split_mark,
  * stack.h). */
 static inline __attribute__((always_inline)) void carry_copy(struct __jmp_buf_tag *env)
 {
     struct gs_coro *co = gs_tls.cur;
-    gs_stack_landed = 1;
+    gs_stack_split_mark = GS_SPLIT_MARK_LANDED;
     if (co)
         gs_stack_jmpbuf_landing(&co->stack, (uint64_t *)env->__jmpbuf);
 }

@@ -736,7 +736,7 @@ static int watermark_lower(struct gs_stack *s, uintptr_t below);
 
 int gs_stack_leaf_grow;
 __thread uintptr_t gs_leaf_declined __attribute__((tls_model("initial-exec")));
-__thread unsigned gs_stack_landed __attribute__((tls_model("initial-exec")));
+__thread uint64_t gs_stack_split_mark __attribute__((tls_model("initial-exec")));
 
 static void leaf_decline(struct gs_morestack_regs *r, uintptr_t guard)
 {

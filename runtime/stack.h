@@ -155,15 +155,20 @@ extern int gs_stack_leaf_grow __attribute__((visibility("hidden")));
 extern __thread uintptr_t gs_leaf_declined
     __attribute__((visibility("hidden"), tls_model("initial-exec")));
 
-/* 1 from a longjmp (the wrappers of runtime/longjmp.c set it) until the next
- * segmented split calls its body (__morestack clears it): the frames below the
- * landing return through return addresses the processor's return stack no
- * longer pairs with their calls (the jump skipped the returns of the frames it
- * left), so __morestack_return, finding it set, jumps to F's caller instead of
- * returning through F's retq, one mispredicted return instead of three
- * (protocol.md 5.2). A hint for speed only: either way of returning is
- * correct in every state. */
-extern __thread unsigned gs_stack_landed
+/* The thread's switch count (gs_tls.stats.switches, which every entry into a
+ * coroutine raises) when the last segmented split called its body
+ * (__morestack sets it there), or GS_SPLIT_MARK_LANDED after a longjmp (the
+ * wrappers of runtime/longjmp.c set it). When a split's body returns and the
+ * count is no longer this mark, a longjmp or a switch happened since: the
+ * frames below the landing, or of the context resumed, return through return
+ * addresses the processor's return stack no longer pairs with their calls (a
+ * longjmp skips the returns of the frames it leaves; a switch leaves the
+ * other context's entries on top), so __morestack_return jumps to F's caller
+ * instead of returning through F's retq, one mispredicted return instead of
+ * three (protocol.md 5.2). A hint for speed only: either way of returning is
+ * correct in every state. The switch itself writes nothing for it. */
+#define GS_SPLIT_MARK_LANDED UINT64_MAX
+extern __thread uint64_t gs_stack_split_mark
     __attribute__((visibility("hidden"), tls_model("initial-exec")));
 
 /* Once the configuration is final (gs_config_start): allow __morestack's

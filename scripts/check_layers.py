@@ -88,7 +88,7 @@ ASM_UPCALLS = {"gs_entry_morestack", "gs_entry_dyn_alloc", "gs_entry_dyn_mark",
                "gs_api_block_wait", "gs_api_resume_slow",
                "gs_tls", "gs_fp_tls", "gs_coro_tls", "gs_side_tls", "__gs_side", "gs_text_ranges",
                "gs_libc_leaves_text_lo", "gs_libc_leaves_text_hi", "gs_stack_fast_split",
-               "gs_stack_fast_resync", "gs_stack_leaf_grow", "gs_leaf_declined", "gs_stack_landed",
+               "gs_stack_fast_resync", "gs_stack_leaf_grow", "gs_leaf_declined", "gs_stack_split_mark",
                "gs_coro_tramp_personality"}
 
 # Names that tie modules together: the runtime's (gs_, GS_) and the protocol's

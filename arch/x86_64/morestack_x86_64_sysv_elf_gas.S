@@ -145,7 +145,10 @@ __morestack:
 	FAST_SPLIT pinned=0, tmp=%rax, slow=.Lfast_next
 	/* falls into .Lcall */
 .Lcall:
-	movl	$0, %fs:gs_stack_landed@tpoff   /* this call and its return pair */
+	/* This call and its return pair unless a switch or a longjmp comes
+	 * between (stack.h, gs_stack_split_mark). %r10 is free here. */
+	movq	%fs:gs_tls@tpoff+GS_THREAD_SWITCHES, %r10
+	movq	%r10, %fs:gs_stack_split_mark@tpoff
 	callq	*%r11
 	.globl	__morestack_return
 	.hidden	__morestack_return
@@ -159,13 +162,15 @@ __morestack_return:
 	movq	%rcx, %fs:GS_TCB_GUARD
 	popq	%rbp
 	.cfi_def_cfa %rsp, 8
-	cmpl	$0, %fs:gs_stack_landed@tpoff
+	movq	%fs:gs_tls@tpoff+GS_THREAD_SWITCHES, %rcx
+	cmpq	%fs:gs_stack_split_mark@tpoff, %rcx
 	jne	.Lreturn_landed
 	ret
 .Lreturn_landed:
-	/* A longjmp landed since the last split called its body (stack.h,
-	 * gs_stack_landed): the return stack no longer pairs the returns below
-	 * the landing with their calls, so each of them mispredicts. Skip F's
+	/* A longjmp landed or a switch came since the last split called its
+	 * body (stack.h, gs_stack_split_mark): the return stack no longer pairs
+	 * the returns below the landing (of the context resumed) with their
+	 * calls, so each of them mispredicts. Skip F's
 	 * retq (one byte at [%rsp]) and jump to F's caller, whose address the
 	 * branch predictor learns like any indirect jump's: in a hot split one
 	 * mispredicted return (the body's, as F's own in fixed mode) instead of

@@ -2,11 +2,15 @@
  * __morestack_return's jump (docs/protocol.md 5.2): after a longjmp the
  * processor's return stack no longer pairs the returns below the landing
  * with their calls, so __morestack_return, told by the longjmp wrappers
- * (gs_stack_landed), skips F's retq and jumps to F's caller. The jump must
- * leave everything as F's own return would:
+ * (gs_stack_split_mark), skips F's retq and jumps to F's caller. Built with
+ * -DSPLIT_RETURN_YIELD (yield_split_return) the same after a context switch:
+ * the sweep runs in a coroutine that main resumes, and `land` yields instead
+ * of jumping (the resume raises the thread's switch count). The jump must leave everything as
+ * F's own return would:
  *   - each function below has a frame over 256 bytes and calls `land` last,
- *     which setjmps and longjmps back into its own frame; a split at the
- *     function or at `land` returns after that landing;
+ *     which setjmps and longjmps back into its own frame (or yields and is
+ *     resumed there); a split at the function or at `land` returns after that
+ *     landing;
  *   - the results travel in %rax (long, and the address of a struct returned
  *     in memory), %rax:%rdx (a 16-byte struct), %xmm0 (double), %xmm0:%xmm1
  *     (_Complex double), %st0 (long double) and %st0:%st1 (_Complex long
@@ -15,7 +19,8 @@
  *     (callee-saved registers);
  *   - every split of a round returns after a landing made since the last
  *     split called its body (nothing in a round calls anything after `land`
- *     but returns and checks), so every split's return is a jumped one:
+ *     but returns and checks; main's loop of resumes splits nowhere at its
+ *     depth), so every split's return is a jumped one:
  *     `returns_jumped` equals `splits` for every round, in every mode (none
  *     of either in fixed mode; in contiguous mode only chains above a pinned
  *     frame). In segmented mode the sweep must meet splits.
@@ -28,6 +33,12 @@
 #include <complex.h>
 #include <setjmp.h>
 
+#ifdef SPLIT_RETURN_YIELD
+#define TEST_NAME "yield_split_return"
+#else
+#define TEST_NAME "longjmp_split_return"
+#endif
+
 /* A frame over 256 bytes (the long form of the check); indexed by a
  * variable so that the compiler keeps the array. */
 #define BIG_FRAME(seed)                                                          \
@@ -35,6 +46,15 @@
     big_[(unsigned long)(seed) & 31] = 1;                                        \
     (void)big_[(unsigned long)(seed) & 31]
 
+#ifdef SPLIT_RETURN_YIELD
+/* Yield to main, which resumes this frame. Returns (seed + 1) * 3. */
+__attribute__((noinline)) static long land(long seed)
+{
+    volatile long v = seed + 1;
+    gs_yield();
+    return v * 3;
+}
+#else
 /* setjmp, then longjmp back into this frame: lands in the segment this frame
  * is on. Returns (seed + 1) * 3. */
 __attribute__((noinline)) static long land(long seed)
@@ -47,6 +67,7 @@ __attribute__((noinline)) static long land(long seed)
     }
     return v * 3;
 }
+#endif
 
 static long landed(long seed)
 {
@@ -166,8 +187,9 @@ static void check(void *arg)
     E2E_EQ_LONG(k3, s * 13 + 3);
 }
 
-int main(void)
+static void *sweep(void *unused)
 {
+    (void)unused;
     struct e2e_cfg cfg = e2e_cfg();
     static const int deep[] = {64, 100, 257, 513, 1000};
     int depths[48 + sizeof deep / sizeof deep[0]];
@@ -193,10 +215,24 @@ int main(void)
             jumped += dd.returns_jumped;
         }
     }
-    printf("longjmp_split_return: splits %llu, returned by the jump %llu\n", splits, jumped);
+    printf(TEST_NAME ": splits %llu, returned by the jump %llu\n", splits, jumped);
     if (cfg.segmented)
         E2E_CHECK_MSG(splits > 0, "segmented mode: the sweep met no split");
     if (cfg.fixed)
         E2E_EQ_LONG(jumped, 0);
-    return e2e_done("longjmp_split_return");
+    return NULL;
+}
+
+int main(void)
+{
+#ifdef SPLIT_RETURN_YIELD
+    gs_handle h = gs_spawn(sweep, NULL);
+    E2E_CHECK(h != 0);
+    while (gs_done(h) == 0)
+        E2E_EQ_LONG(gs_resume(h), 0);
+    E2E_EQ_LONG(gs_join(h, NULL), 0);
+#else
+    sweep(NULL);
+#endif
+    return e2e_done(TEST_NAME);
 }
