@@ -33,6 +33,16 @@
  * mode. %rcx is pushed; \slow pops what was pushed and takes the C half with
  * %r10 and %r11 as they came. At the end %r11 = the body, %rsp = its stack,
  * every register but %r10 and %r11 as at entry. */
+/* To \slow unless segment \seg holds FRAME (%r10) + ARGS (%r11) +
+ * GS_STACK_GUARD + GS_ARCH_CALL_BYTES below its descriptor, which sits at its
+ * hi. \tmp is clobbered. */
+.macro ROOM_IN seg, tmp, slow
+	leaq	GS_STACK_GUARD+GS_ARCH_CALL_BYTES(%r10,%r11), \tmp
+	addq	GS_SEG_LO(\seg), \tmp
+	cmpq	\seg, \tmp
+	ja	\slow
+.endm
+
 .macro FAST_SPLIT pinned, tmp, slow
 	pushq	%rcx
 	.if \pinned
@@ -40,10 +50,7 @@
 	pushq	%rsi
 	.endif
 	movq	GS_CORO_STACK_TOP(%rax), %rcx   /* top: the segment to run the body on */
-	leaq	GS_STACK_GUARD+GS_ARCH_CALL_BYTES(%r10,%r11), \tmp
-	addq	GS_SEG_LO(%rcx), \tmp
-	cmpq	%rcx, \tmp                      /* room for FRAME + ARGS: the descriptor */
-	ja	\slow                           /* sits at the segment's hi */
+	ROOM_IN	%rcx, \tmp, \slow
 	/* %rsp at entry (%rbp + 8) must lie in top->prev, [lo, hi). Tested on
 	 * %rbp: no stack word lies at hi (the descriptor does), and a missing
 	 * prev (0) fails the first test before its lo is read. */
@@ -76,15 +83,15 @@
 	incq	%fs:gs_tls@tpoff+GS_THREAD_PINS
 	movl	$1, GS_CORO_USAGE_GREW(%rax)    /* the shrink policy's record (stack.h) */
 	.endif
-	SPLIT_ONTO_RCX pinned=\pinned, tmp=\tmp
+	SPLIT_ONTO_RCX pop_rdx_rsi=\pinned, tmp=\tmp
 .endm
 
 /* The split itself onto the segment in %rcx, whose top, size and base_off
  * already hold what grow_segmented would give them for a reused segment
  * (stack.h): count it, install its guard, copy the ARGS (%r11) bytes of stack
- * arguments, pop what FAST_SPLIT pushed and leave %r11 = the body, %rsp =
- * its stack. */
-.macro SPLIT_ONTO_RCX pinned, tmp
+ * arguments, pop what was pushed (%rcx, and with pop_rdx_rsi=1 %rdx and %rsi
+ * above it) and leave %r11 = the body, %rsp = its stack. */
+.macro SPLIT_ONTO_RCX pop_rdx_rsi, tmp
 	incq	%fs:gs_tls@tpoff+GS_THREAD_SPLITS
 	incq	%fs:gs_tls@tpoff+GS_THREAD_SEGS_REUSED
 	movq	GS_SEG_LO(%rcx), \tmp
@@ -106,7 +113,7 @@
 	jnz	2b
 3:	movq	8(%rbp), %r11
 	incq	%r11                            /* the body: the alloc block's retq + 1 */
-	.if \pinned
+	.if \pop_rdx_rsi
 	popq	%rsi
 	popq	%rdx
 	.endif
@@ -221,10 +228,7 @@ __morestack_return:
 	movq	GS_SEG_NEXT(%rcx), %rdx         /* n */
 	testq	%rdx, %rdx
 	jz	.Lslow_pop_next
-	leaq	GS_STACK_GUARD+GS_ARCH_CALL_BYTES(%r10,%r11), %rax
-	addq	GS_SEG_LO(%rdx), %rax
-	cmpq	%rdx, %rax
-	ja	.Lslow_pop_next
+	ROOM_IN	%rdx, %rax, .Lslow_pop_next
 	movq	%rcx, %rsi
 	subq	GS_SEG_LO(%rcx), %rsi
 	addq	GS_SEG_BASE_OFF(%rcx), %rsi
@@ -239,7 +243,7 @@ __morestack_return:
 	jbe	1f
 	movq	%rsi, GS_CORO_STACK_PEAK(%rax)
 1:	movq	%rdx, %rcx
-	SPLIT_ONTO_RCX pinned=1, tmp=%rax       /* pops %rsi, %rdx, %rcx */
+	SPLIT_ONTO_RCX pop_rdx_rsi=1, tmp=%rax
 	jmp	.Lcall
 
 .Lslow_pop_next:
