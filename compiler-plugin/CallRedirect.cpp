@@ -23,6 +23,15 @@ StringRef symbolName(const GlobalValue &GV) {
   return GlobalValue::dropLLVMManglingEscape(GV.getName());
 }
 
+bool mayBePreempted(const GlobalValue &GV) {
+  const Module *M = GV.getParent();
+  if (!M || M->getPICLevel() == PICLevel::NotPIC ||
+      M->getPIELevel() != PIELevel::Default)
+    return false;
+  return !GV.isDSOLocal() && !GV.hasLocalLinkage() &&
+         GV.hasDefaultVisibility() && !GV.isDeclarationForLinker();
+}
+
 std::string externalThunkName(uint64_t N, StringRef Name) {
   std::string S(ExternalThunkPrefix);
   if (N != 0)
@@ -64,7 +73,8 @@ bool CallClassifier::isLibraryFunction(CallBase &CB, const GlobalValue &Callee) 
 
 bool CallClassifier::isInstrumentedTarget(const Value *V) const {
   const GlobalValue *GV = dyn_cast<GlobalValue>(V);
-  if (!GV || GV->isInterposable() || GV->isDeclarationForLinker())
+  if (!GV || GV->isInterposable() || GV->isDeclarationForLinker() ||
+      mayBePreempted(*GV))
     return false;
   const Function *Body = dyn_cast<Function>(GV);
   if (auto *GA = dyn_cast<GlobalAlias>(GV))
@@ -139,6 +149,12 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
     if (isInstrumentedTarget(GV))
       return P;
     bool Exact = !GV->isInterposable() && !GV->isDeclarationForLinker();
+    // An instrumented definition that another module may preempt: as a
+    // callee in another object (the thunk archive's member reads the GOT and
+    // goes straight in when what it finds is instrumented; a variadic one
+    // the indirect form).
+    if (Exact && mayBePreempted(*GV) && Body && Instrumented.contains(Body))
+      Exact = false;
     if (Exact) {
       P.Kind = CallKind::LocalThunk;
       P.Target = GV;
@@ -451,17 +467,73 @@ bool CallRedirector::emitEntryAlias(GlobalValue &Entry, Function &Target) {
   GlobalValue *Existing = M.getNamedValue(Name);
   if (Existing && !Existing->isDeclaration())
     return true; // defined by the user: leave it
-  auto *GA =
-      GlobalAlias::create(Target.getValueType(), 0,
-                          GlobalValue::ExternalLinkage, Name, &Target, &M);
-  GA->setVisibility(Entry.getVisibility());
-  GA->setDSOLocal(Entry.isDSOLocal());
+  GlobalValue *Def;
+  if (mayBePreempted(Entry)) {
+    Def = preemptibleEntryThunk(Entry, Target, *N, Name);
+  } else {
+    auto *GA =
+        GlobalAlias::create(Target.getValueType(), 0,
+                            GlobalValue::ExternalLinkage, Name, &Target, &M);
+    GA->setVisibility(Entry.getVisibility());
+    GA->setDSOLocal(Entry.isDSOLocal());
+    Def = GA;
+  }
   if (Existing) {
-    Existing->replaceAllUsesWith(GA);
+    Existing->replaceAllUsesWith(Def);
     Existing->eraseFromParent();
-    GA->setName(Name);
+    Def->setName(Name);
   }
   return true;
+}
+
+/// The entry of a definition another module may preempt (mayBePreempted):
+/// not an alias, which would bind every call of this shared object to this
+/// body whatever the dynamic linker chose for Entry's name, but a hidden
+/// naked function that asks the GOT:
+///
+///     __gs_x<N>.foo:  movq foo@GOTPCREL(%rip), %r10   ; what foo resolved to
+///                     leaq .Lgs.self.foo(%rip), %r11  ; this body
+///                     cmpq %r11, %r10
+///                     jne  1f
+///                     jmp  .Lgs.self.foo              ; not preempted: straight in
+///     1:              movl $N, %r11d
+///                     jmp  __gs_tramp_icall@PLT        ; another module's foo
+///
+/// When the link makes foo local after all (a version script, libtool's
+/// export list) the linker relaxes the movq to a leaq and the test always
+/// passes. __gs_tramp_icall calls a preempting foo directly when it is
+/// instrumented (registry), else on the system stack. Hidden, so calls from
+/// other shared objects and the executable take their own thunk (4.1).
+GlobalValue *CallRedirector::preemptibleEntryThunk(GlobalValue &Entry,
+                                                   Function &Target, uint64_t N,
+                                                   const std::string &Name) {
+  LLVMContext &Ctx = M.getContext();
+  auto *Self = GlobalAlias::create(Target.getValueType(), 0,
+                                   GlobalValue::PrivateLinkage,
+                                   "gs.self." + symbolName(Entry), &Target, &M);
+  Function *Thunk =
+      Function::Create(FunctionType::get(Type::getVoidTy(Ctx), false),
+                       GlobalValue::ExternalLinkage, Name, M);
+  Thunk->setVisibility(GlobalValue::HiddenVisibility);
+  Thunk->setDSOLocal(true);
+  Thunk->addFnAttr(Attribute::Naked);
+  Thunk->addFnAttr(Attribute::NoInline);
+  Thunk->addFnAttr(Attribute::NoUnwind);
+  std::string Asm = "movq ${0:c}@GOTPCREL(%rip), %r10\n\t"
+                    "leaq ${1:c}(%rip), %r11\n\t"
+                    "cmpq %r11, %r10\n\t"
+                    "jne 1f\n\t"
+                    "jmp ${1:c}\n"
+                    "1:\n\t"
+                    "movl $$" + utostr(N) + ", %r11d\n\t"
+                    "jmp " + std::string(IndirectTrampoline) + "@PLT";
+  IRBuilder<> B(BasicBlock::Create(Ctx, "", Thunk));
+  auto *AsmTy =
+      FunctionType::get(B.getVoidTy(), {B.getPtrTy(), B.getPtrTy()}, false);
+  B.CreateCall(InlineAsm::get(AsmTy, Asm, "s,s", /*hasSideEffects=*/true),
+               {&Entry, Self});
+  B.CreateUnreachable();
+  return Thunk;
 }
 
 } // namespace gs

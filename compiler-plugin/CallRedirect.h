@@ -101,6 +101,16 @@ private:
 /// \01 "do not mangle" escape).
 llvm::StringRef symbolName(const llvm::GlobalValue &GV);
 
+/// GV is a definition another module may preempt at load time: code built
+/// for a shared object (-fPIC, not -fPIE) and GV an external, default-
+/// visibility symbol the front end did not mark dso_local (clang marks it
+/// with -fno-semantic-interposition). Plain clang calls it through the PLT,
+/// so an LD_PRELOAD'd or the executable's definition of the same name runs
+/// instead; instrumented calls keep that: they never bind to it (or to its
+/// __gs_x alias, which is not emitted) but go through the thunk, which takes
+/// the address from the GOT (protocol.md 4, item 2).
+bool mayBePreempted(const llvm::GlobalValue &GV);
+
 /// `__gs_x<N>.<name>`, `__gs_x.<name>` when N is 0.
 std::string externalThunkName(uint64_t N, llvm::StringRef Name);
 
@@ -117,10 +127,14 @@ public:
   /// Emits the strong alias `__gs_x<N>.<name of Entry>` -> Target that lets
   /// other objects' redirected calls bind straight to an instrumented
   /// definition (section 4). Entry is Target itself or an alias of it.
-  /// Returns false if N of Target cannot be computed.
+  /// Returns false if N of Target cannot be computed. An Entry that may be
+  /// preempted (mayBePreempted) gets a hidden thunk of that name instead.
   bool emitEntryAlias(llvm::GlobalValue &Entry, llvm::Function &Target);
 
 private:
+  llvm::GlobalValue *preemptibleEntryThunk(llvm::GlobalValue &Entry,
+                                           llvm::Function &Target, uint64_t N,
+                                           const std::string &Name);
   llvm::Function *localThunk(llvm::GlobalValue &Target, uint64_t N);
   llvm::Function *indirectStub(uint64_t N);
   void redirectIndirect(llvm::CallBase &CB, uint64_t N);

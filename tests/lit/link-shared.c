@@ -3,9 +3,12 @@
 // never to a symbol that could be interposed (here even a weak function), so
 // gs_records needs no dynamic relocation and stays read-only (no TEXTREL);
 // the section bounds are local to the object (hidden, so the linker made them
-// local); the entry aliases are exported. The side stack's TLS block is
-// reached through the GOT (initial-exec): its one dynamic relocation is in
-// the GOT, not in code or records.
+// local). The exported functions may be preempted (-fPIC, default
+// visibility): their __gs_x entries are hidden thunks that read the
+// function's GOT slot (protocol.md 4, item 2), local after the link and not
+// exported. The side stack's TLS block is reached through the GOT
+// (initial-exec). Every dynamic relocation is in the GOT, not in code or
+// records.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %clang -O2 -fPIC -c -o %t/a.o %s
 // RUN: %clang -O2 -fPIC -c -DSECOND -o %t/b.o %s
@@ -14,6 +17,7 @@
 // RUN: %clang -shared -nostdlib -o %t/lib.so %t/a.o %t/b.o
 // RUN: llvm-readelf -d -S -s --dyn-syms %t/lib.so | FileCheck %s
 // RUN: llvm-readelf -r %t/lib.so | FileCheck %s --check-prefix=DYN
+// RUN: llvm-readelf --dyn-syms %t/lib.so | FileCheck %s --check-prefix=DYNSYM
 
 #ifndef SECOND
 __attribute__((weak)) int weakling(int x) { return x + 1; }
@@ -53,19 +57,29 @@ int side(int v) {
 // CHECK: growstack_text PROGBITS
 // CHECK: gs_records PROGBITS {{[0-9a-f]+}} {{[0-9a-f]+}} 000050 00 A 0 0 8
 // CHECK: Symbol table '.dynsym'
-// CHECK-DAG: GLOBAL DEFAULT {{.*}} __gs_x.exported
-// CHECK-DAG: GLOBAL DEFAULT {{.*}} __gs_x.other
+// CHECK-DAG: GLOBAL DEFAULT {{.*}} exported
 // CHECK-DAG: GLOBAL DEFAULT UND gs_records_register
 // CHECK-DAG: TLS GLOBAL DEFAULT UND __gs_side
 // CHECK: Symbol table '.symtab'
 // CHECK-DAG: LOCAL DEFAULT {{.*}} __start_growstack_text
 // CHECK-DAG: LOCAL DEFAULT {{.*}} __stop_gs_records
 // CHECK-DAG: LOCAL DEFAULT {{.*}} gs.module
+// CHECK-DAG: FUNC LOCAL DEFAULT {{.*}} __gs_x.exported
+// CHECK-DAG: FUNC LOCAL DEFAULT {{.*}} __gs_x.other
+
+// DYNSYM: Symbol table '.dynsym'
+// DYNSYM-NOT: __gs_x.exported
+// DYNSYM-NOT: __gs_x.other
 
 // Dynamic relocations: the .init_array/.fini_array entries (2), the
-// descriptor's four section bounds (4) and the GOT slot of __gs_side's TLS
-// offset (1); nothing in gs_records or code.
-// DYN:      Relocation section '.rela.dyn' at offset {{.*}} contains 7 entries:
+// descriptor's four section bounds (4), the GOT slots the four exported
+// functions' thunks read (4) and the GOT slot of __gs_side's TLS offset (1);
+// nothing in gs_records or code.
+// DYN:      Relocation section '.rela.dyn' at offset {{.*}} contains 11 entries:
 // DYN-COUNT-6: R_X86_64_RELATIVE
-// DYN-NEXT: R_X86_64_TPOFF64 {{.*}} __gs_side + 0
+// DYN-DAG: R_X86_64_GLOB_DAT {{.*}} exported + 0
+// DYN-DAG: R_X86_64_GLOB_DAT {{.*}} other + 0
+// DYN-DAG: R_X86_64_GLOB_DAT {{.*}} scaled + 0
+// DYN-DAG: R_X86_64_GLOB_DAT {{.*}} side + 0
+// DYN-DAG: R_X86_64_TPOFF64 {{.*}} __gs_side + 0
 // DYN-EMPTY:

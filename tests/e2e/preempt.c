@@ -1,0 +1,91 @@
+/* preempt.c - ELF preemption of a gscc-built shared library's own calls
+ * (docs/protocol.md section 4, item 2).
+ *
+ * libe2e_preempt_<variant>.so exports pre_twice, pre_local and pre_step;
+ * pre_twice calls pre_local (same file) and pre_step (other file). As with
+ * plain clang (-fPIC, a call through the PLT), a definition the dynamic
+ * linker puts first must be the one those calls reach:
+ *
+ *   preempt none  2003     the library's own (pre_step(1) = 2, pre_local(1) = 3)
+ *   preempt shim  502702   preempt_shim.c, LD_PRELOADed (uninstrumented, 256 KiB
+ *                          frames: it must run on the system stack)
+ *   preempt exe   41003    built with -DEXE_STEP: this executable's pre_step
+ *                          (instrumented, exported with -rdynamic) with a deep
+ *                          recursion that makes its stack grow
+ *
+ * Before the library's instrumented calls bound to their own __gs_x aliases:
+ * 2003 in all three runs. Each is checked in a loop on main's coroutine and
+ * on a new coroutine, so later calls (the steady state of a thunk) count too. */
+#include <growstack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "preempt.h"
+
+#ifdef EXE_STEP
+__attribute__((noinline)) static int exe_descend(int depth)
+{
+    volatile char pad[200];
+    pad[depth % 200] = (char)depth;
+    int r = depth == 0 ? 0 : exe_descend(depth - 1);
+    return r + (pad[depth % 200] == (char)depth);
+}
+
+int pre_step(int x)
+{
+    /* 100 frames of ~256 bytes: the stack grows in every mode with growth. */
+    return exe_descend(99) - 100 + x + 40;
+}
+#endif
+
+static int expected;
+static int failures;
+
+static void check(const char *where)
+{
+    for (int round = 0; round < 1000; ++round) {
+        int got = pre_twice(1);
+        if (got != expected) {
+            fprintf(stderr, "preempt: %s, round %d: pre_twice(1) = %d, expected %d\n",
+                    where, round, got, expected);
+            ++failures;
+            return;
+        }
+    }
+}
+
+static void *on_coroutine(void *arg)
+{
+    (void)arg;
+    check("a new coroutine");
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: preempt none|shim|exe\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "none") == 0)
+        expected = 2003;
+    else if (strcmp(argv[1], "shim") == 0)
+        expected = 502702;
+    else if (strcmp(argv[1], "exe") == 0)
+        expected = 41003;
+    else {
+        fprintf(stderr, "preempt: unknown case '%s'\n", argv[1]);
+        return 2;
+    }
+    check("main");
+    gs_handle h = gs_spawn(on_coroutine, NULL);
+    if (!h || gs_join(h, NULL) != 0) {
+        fprintf(stderr, "preempt: gs_spawn or gs_join failed\n");
+        return 1;
+    }
+    if (failures)
+        return 1;
+    printf("preempt %s: pre_twice(1) = %d in both places\n", argv[1], expected);
+    return 0;
+}
