@@ -28,8 +28,8 @@ bool mayBePreempted(const GlobalValue &GV) {
   if (!M || M->getPICLevel() == PICLevel::NotPIC ||
       M->getPIELevel() != PIELevel::Default)
     return false;
-  return !GV.isDSOLocal() && !GV.hasLocalLinkage() &&
-         GV.hasDefaultVisibility() && !GV.isDeclarationForLinker();
+  return !GV.hasLocalLinkage() && GV.hasDefaultVisibility() &&
+         !GV.isDeclarationForLinker();
 }
 
 std::string externalThunkName(uint64_t N, StringRef Name) {
@@ -74,7 +74,7 @@ bool CallClassifier::isLibraryFunction(CallBase &CB, const GlobalValue &Callee) 
 bool CallClassifier::isInstrumentedTarget(const Value *V) const {
   const GlobalValue *GV = dyn_cast<GlobalValue>(V);
   if (!GV || GV->isInterposable() || GV->isDeclarationForLinker() ||
-      mayBePreempted(*GV))
+      (mayBePreempted(*GV) && !GV->isDSOLocal()))
     return false;
   const Function *Body = dyn_cast<Function>(GV);
   if (auto *GA = dyn_cast<GlobalAlias>(GV))
@@ -153,7 +153,8 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
     // callee in another object (the thunk archive's member reads the GOT and
     // goes straight in when what it finds is instrumented; a variadic one
     // the indirect form).
-    if (Exact && mayBePreempted(*GV) && Body && Instrumented.contains(Body))
+    if (Exact && mayBePreempted(*GV) && !GV->isDSOLocal() && Body &&
+        Instrumented.contains(Body))
       Exact = false;
     if (Exact) {
       P.Kind = CallKind::LocalThunk;
@@ -519,19 +520,28 @@ GlobalValue *CallRedirector::preemptibleEntryThunk(GlobalValue &Entry,
   Thunk->addFnAttr(Attribute::Naked);
   Thunk->addFnAttr(Attribute::NoInline);
   Thunk->addFnAttr(Attribute::NoUnwind);
-  std::string Asm = "movq ${0:c}@GOTPCREL(%rip), %r10\n\t"
-                    "leaq ${1:c}(%rip), %r11\n\t"
+  // Entry by its name, not as an operand: the printer would spell a
+  // dso_local Entry (-fno-semantic-interposition) as its local alias
+  // `foo$local`, and the linker would resolve the GOT slot of that.
+  std::string Quoted = "\"";
+  for (char C : symbolName(Entry)) {
+    if (C == '"' || C == '\\')
+      Quoted += '\\';
+    Quoted += C == '$' ? std::string("$$") : std::string(1, C);
+  }
+  Quoted += '"';
+  std::string Asm = "movq " + Quoted + "@GOTPCREL(%rip), %r10\n\t"
+                    "leaq ${0:c}(%rip), %r11\n\t"
                     "cmpq %r11, %r10\n\t"
                     "jne 1f\n\t"
-                    "jmp ${1:c}\n"
+                    "jmp ${0:c}\n"
                     "1:\n\t"
                     "movl $$" + utostr(N) + ", %r11d\n\t"
                     "jmp " + std::string(IndirectTrampoline) + "@PLT";
   IRBuilder<> B(BasicBlock::Create(Ctx, "", Thunk));
-  auto *AsmTy =
-      FunctionType::get(B.getVoidTy(), {B.getPtrTy(), B.getPtrTy()}, false);
-  B.CreateCall(InlineAsm::get(AsmTy, Asm, "s,s", /*hasSideEffects=*/true),
-               {&Entry, Self});
+  auto *AsmTy = FunctionType::get(B.getVoidTy(), {B.getPtrTy()}, false);
+  B.CreateCall(InlineAsm::get(AsmTy, Asm, "s", /*hasSideEffects=*/true),
+               {Self});
   B.CreateUnreachable();
   return Thunk;
 }

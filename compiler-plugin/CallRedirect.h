@@ -103,12 +103,13 @@ llvm::StringRef symbolName(const llvm::GlobalValue &GV);
 
 /// GV is a definition another module may preempt at load time: code built
 /// for a shared object (-fPIC, not -fPIE) and GV an external, default-
-/// visibility symbol the front end did not mark dso_local (clang marks it
-/// with -fno-semantic-interposition). Plain clang calls it through the PLT,
-/// so an LD_PRELOAD'd or the executable's definition of the same name runs
-/// instead; instrumented calls keep that: they never bind to it (or to its
-/// __gs_x alias, which is not emitted) but go through the thunk, which takes
-/// the address from the GOT (protocol.md 4, item 2).
+/// visibility symbol. Plain clang's calls from other files go through the
+/// PLT, so an LD_PRELOAD'd or the executable's definition of the same name
+/// runs instead, and so do its calls from the same file unless the front end
+/// marked GV dso_local (-fno-semantic-interposition). Instrumented calls keep
+/// that: GV gets no __gs_x alias but a hidden thunk of that name, which takes
+/// the address from the GOT (protocol.md 4, item 2), and only a dso_local GV
+/// is called directly from its own file.
 bool mayBePreempted(const llvm::GlobalValue &GV);
 
 /// `__gs_x<N>.<name>`, `__gs_x.<name>` when N is 0.

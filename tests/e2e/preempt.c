@@ -1,20 +1,25 @@
 /* preempt.c - ELF preemption of a gscc-built shared library's own calls
  * (docs/protocol.md section 4, item 2).
  *
- * libe2e_preempt_<variant>.so exports pre_twice, pre_local and pre_step;
- * pre_twice calls pre_local (same file) and pre_step (other file). As with
- * plain clang (-fPIC, a call through the PLT), a definition the dynamic
- * linker puts first must be the one those calls reach:
+ * libe2e_preempt_<variant>.so exports pre_twice, pre_local, pre_step and the
+ * variadic pre_vsum; pre_twice calls pre_local (same file), pre_step and
+ * pre_vsum (other file). As with plain clang (-fPIC, calls through the PLT), a
+ * definition the dynamic linker puts first must be the one those calls reach:
  *
- *   preempt none  2003     the library's own (pre_step(1) = 2, pre_local(1) = 3)
- *   preempt shim  502702   preempt_shim.c, LD_PRELOADed (uninstrumented, 256 KiB
- *                          frames: it must run on the system stack)
- *   preempt exe   41003    built with -DEXE_STEP: this executable's pre_step
- *                          (instrumented, exported with -rdynamic) with a deep
- *                          recursion that makes its stack grow
+ *   preempt none  2002003    the library's own (pre_vsum(2, 1, 1) = 2,
+ *                            pre_step(1) = 2, pre_local(1) = 3)
+ *   preempt shim  900502702  preempt_shim.c, LD_PRELOADed (uninstrumented,
+ *                            256 KiB frames: it must run on the system stack)
+ *   preempt shim-nsi 900502003  the same for the library built with
+ *                            -fno-semantic-interposition: pre_local's call from
+ *                            its own file binds directly, as plain clang's does
+ *   preempt exe   2041003    built with -DEXE_STEP: this executable's pre_step
+ *                            (instrumented, exported with -rdynamic) with a deep
+ *                            recursion that makes its stack grow
  *
- * Before the library's instrumented calls bound to their own __gs_x aliases:
- * 2003 in all three runs. Each is checked in a loop on main's coroutine and
+ * Before, the library's instrumented calls bound to their own __gs_x aliases:
+ * 2002003 for exe, 2002702 for shim (pre_local through the PLT, on the
+ * coroutine stack). Each is checked in a loop on main's coroutine and
  * on a new coroutine, so later calls (the steady state of a thunk) count too. */
 #include <growstack.h>
 #include <stdio.h>
@@ -65,15 +70,17 @@ static void *on_coroutine(void *arg)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: preempt none|shim|exe\n");
+        fprintf(stderr, "usage: preempt none|shim|shim-nsi|exe\n");
         return 2;
     }
     if (strcmp(argv[1], "none") == 0)
-        expected = 2003;
+        expected = 2002003;
     else if (strcmp(argv[1], "shim") == 0)
-        expected = 502702;
+        expected = 900502702;
+    else if (strcmp(argv[1], "shim-nsi") == 0)
+        expected = 900502003;
     else if (strcmp(argv[1], "exe") == 0)
-        expected = 41003;
+        expected = 2041003;
     else {
         fprintf(stderr, "preempt: unknown case '%s'\n", argv[1]);
         return 2;

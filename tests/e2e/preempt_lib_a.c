@@ -12,5 +12,5 @@ __attribute__((noinline)) int pre_local(int x)
 
 int pre_twice(int x)
 {
-    return pre_step(x) * 1000 + pre_local(x);
+    return pre_vsum(2, x, x) * 1000000 + pre_step(x) * 1000 + pre_local(x);
 }
