@@ -15,7 +15,9 @@
  *                            its own file binds directly, as plain clang's does
  *   preempt exe   2041003    built with -DEXE_STEP: this executable's pre_step
  *                            (instrumented, exported with -rdynamic) with a deep
- *                            recursion that makes its stack grow
+ *                            recursion that must grow the new coroutine's stack
+ *                            (in the modes with growth): it runs there, not on
+ *                            the system stack
  *
  * Before, the library's instrumented calls bound to their own __gs_x aliases:
  * 2002003 for exe, 2002702 for shim (pre_local through the PLT, on the
@@ -37,10 +39,24 @@ __attribute__((noinline)) static int exe_descend(int depth)
     return r + (pad[depth % 200] == (char)depth);
 }
 
+static unsigned long exe_step_growths; /* splits, moves and pins in pre_step */
+
+static unsigned long growths(void)
+{
+    struct gs_stats st;
+    gs_stats_get(&st);
+    return (unsigned long)(st.splits + st.moves + st.pins);
+}
+
 int pre_step(int x)
 {
-    /* 100 frames of ~256 bytes: the stack grows in every mode with growth. */
-    return exe_descend(99) - 100 + x + 40;
+    /* 100 frames of ~256 bytes: on a new coroutine's stack they make it grow
+     * in every mode with growth. On the system stack (the trampoline) the
+     * checks pass and nothing grows. */
+    unsigned long before = growths();
+    int r = exe_descend(99) - 100 + x + 40;
+    exe_step_growths += growths() - before;
+    return r;
 }
 #endif
 
@@ -91,6 +107,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "preempt: gs_spawn or gs_join failed\n");
         return 1;
     }
+#ifdef EXE_STEP
+    /* The library reached this executable's pre_step, instrumented, on the
+     * coroutine stack (__gs_tramp_icall's registry test), not through the
+     * trampoline: its recursion grew the new coroutine's stack. */
+    struct gs_config cfg;
+    gs_config_get(&cfg);
+    if (cfg.mode != GS_MODE_FIXED && exe_step_growths == 0) {
+        fprintf(stderr, "preempt: the executable's pre_step never grew its stack: "
+                        "it ran on the system stack\n");
+        ++failures;
+    }
+#endif
     if (failures)
         return 1;
     printf("preempt %s: pre_twice(1) = %d in both places\n", argv[1], expected);
