@@ -32,6 +32,10 @@ bool mayBePreempted(const GlobalValue &GV) {
          !GV.isDeclarationForLinker();
 }
 
+bool callMayBePreempted(const GlobalValue &GV) {
+  return mayBePreempted(GV) && !GV.isDSOLocal();
+}
+
 std::string externalThunkName(uint64_t N, StringRef Name) {
   std::string S(ExternalThunkPrefix);
   if (N != 0)
@@ -74,7 +78,7 @@ bool CallClassifier::isLibraryFunction(CallBase &CB, const GlobalValue &Callee) 
 bool CallClassifier::isInstrumentedTarget(const Value *V) const {
   const GlobalValue *GV = dyn_cast<GlobalValue>(V);
   if (!GV || GV->isInterposable() || GV->isDeclarationForLinker() ||
-      (mayBePreempted(*GV) && !GV->isDSOLocal()))
+      callMayBePreempted(*GV))
     return false;
   const Function *Body = dyn_cast<Function>(GV);
   if (auto *GA = dyn_cast<GlobalAlias>(GV))
@@ -149,12 +153,11 @@ CallPlan CallClassifier::classify(CallBase &CB) const {
     if (isInstrumentedTarget(GV))
       return P;
     bool Exact = !GV->isInterposable() && !GV->isDeclarationForLinker();
-    // An instrumented definition that another module may preempt: as a
-    // callee in another object (the thunk archive's member reads the GOT and
-    // goes straight in when what it finds is instrumented; a variadic one
-    // the indirect form).
-    if (Exact && mayBePreempted(*GV) && !GV->isDSOLocal() && Body &&
-        Instrumented.contains(Body))
+    // An instrumented definition that another module may preempt is called
+    // as an external callee: through __gs_x<N>.<name>, which this module
+    // defines as the hidden thunk that asks the GOT (emitEntry); a variadic
+    // one takes the indirect form below.
+    if (Exact && callMayBePreempted(*GV) && Body && Instrumented.contains(Body))
       Exact = false;
     if (Exact) {
       P.Kind = CallKind::LocalThunk;
@@ -460,7 +463,7 @@ void CallRedirector::redirectIndirect(CallBase &CB, uint64_t N) {
   }
 }
 
-bool CallRedirector::emitEntryAlias(GlobalValue &Entry, Function &Target) {
+bool CallRedirector::emitEntry(GlobalValue &Entry, Function &Target) {
   std::optional<uint64_t> N = stackArgBytes(Target);
   if (!N)
     return false;

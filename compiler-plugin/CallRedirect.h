@@ -112,6 +112,10 @@ llvm::StringRef symbolName(const llvm::GlobalValue &GV);
 /// is called directly from its own file.
 bool mayBePreempted(const llvm::GlobalValue &GV);
 
+/// A call of GV may reach another module's definition: mayBePreempted and not
+/// dso_local. Such a call is External even when GV is instrumented here.
+bool callMayBePreempted(const llvm::GlobalValue &GV);
+
 /// `__gs_x<N>.<name>`, `__gs_x.<name>` when N is 0.
 std::string externalThunkName(uint64_t N, llvm::StringRef Name);
 
@@ -125,12 +129,12 @@ public:
   /// Rewrites one External, LocalThunk or Indirect call.
   void redirect(const CallPlan &P);
 
-  /// Emits the strong alias `__gs_x<N>.<name of Entry>` -> Target that lets
-  /// other objects' redirected calls bind straight to an instrumented
-  /// definition (section 4). Entry is Target itself or an alias of it.
-  /// Returns false if N of Target cannot be computed. An Entry that may be
-  /// preempted (mayBePreempted) gets a hidden thunk of that name instead.
-  bool emitEntryAlias(llvm::GlobalValue &Entry, llvm::Function &Target);
+  /// Emits the entry `__gs_x<N>.<name of Entry>` that lets redirected calls
+  /// bind straight to an instrumented definition (section 4): a strong alias
+  /// of Target, or, for an Entry that may be preempted (mayBePreempted), a
+  /// hidden thunk that asks the GOT. Entry is Target itself or an alias of
+  /// it. Returns false if N of Target cannot be computed.
+  bool emitEntry(llvm::GlobalValue &Entry, llvm::Function &Target);
 
 private:
   llvm::GlobalValue *preemptibleEntryThunk(llvm::GlobalValue &Entry,

@@ -566,7 +566,7 @@ void ModuleInstrumenter::instrument() {
     // linker kept another object's (possibly uninstrumented) copy, callers
     // bound to the alias would refer into a discarded section.
     if (F->hasExternalLinkage() && !F->hasComdat() &&
-        Redirector.emitEntryAlias(*F, *F))
+        Redirector.emitEntry(*F, *F))
       ++NumEntryAliases;
     ++NumInstrumented;
     remarkInstrumented(*F, Info);
@@ -582,7 +582,7 @@ void ModuleInstrumenter::instrument() {
       EntryAliases.push_back({&GA, F});
   }
   for (auto [GA, F] : EntryAliases)
-    if (Redirector.emitEntryAlias(*GA, *F))
+    if (Redirector.emitEntry(*GA, *F))
       ++NumEntryAliases;
 
   Records.emitModuleRegistration();
