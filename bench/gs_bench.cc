@@ -195,7 +195,8 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
 // coroutine left them (no trim): what a program that spawns coroutine after
 // coroutine gets, and what Go's DeepRecursion_Cold measures (a new goroutine
 // per iteration, its stack from a heap that keeps freed stacks resident).
-// Blocks the cache does not keep (over 64 MiB, runtime/segment.c) are still
+// Over 64 MiB the cache keeps one block per thread (runtime/segment.c), and
+// the growth into it takes the pages of the smaller blocks along: those are
 // mapped afresh; minflt shows what is left of the first touches.
 void BM_DeepRecursion_New(benchmark::State &state)
 {

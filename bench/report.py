@@ -606,8 +606,8 @@ def main():
                 rc = ratio_range(contig, kc, "ns_per_frame", A("go"), kc, "ns_per_frame")
                 detail += (f" (at this point the trimmed `BM_DeepRecursion_Cold` is {fmt_rr(rc)} "
                            "Go's figure)")
-            # Where New still pays most first touches, and why: the cache does
-            # not keep blocks over 64 MiB (a stack deeper than that).
+            # Where New still pays most first touches, and why: over 64 MiB the
+            # cache keeps one block, and the growth into it consumes the ones below.
             faulting, big = [], False
             for d, f in grid:
                 nf = contig.get(f"BM_DeepRecursion_New/{d}/{f}", "minflt")
@@ -622,10 +622,17 @@ def main():
                 detail += (". New still pays most first touches: page faults per iteration at " +
                            "; ".join(faulting))
                 if big:
-                    detail += (". The cache does not keep blocks over 64 MiB "
-                               "(`GS_MMAP_CACHE_BYTES`, runtime/segment.c): a stack that grew "
-                               "past that is unmapped at exit, and the next coroutine faults its "
-                               "pages in again, where Go's heap keeps them")
+                    detail += (". Over 64 MiB (`GS_MMAP_CACHE_BYTES`, runtime/segment.c) "
+                               "the cache keeps one block per thread, its pages released lazily "
+                               "(MADV_FREE), and the next coroutine grows into it without "
+                               "faulting; but its growth into that block moves the pages of the "
+                               "64 MiB block below into it (no copy), so the smaller blocks are "
+                               "mapped afresh by every coroutine and the part of each below the "
+                               "pages moved up faults in, where Go's heap keeps every block "
+                               "resident. Copying into the kept block instead (the chain then stays "
+                               "cached) faults nothing but copies 64 MiB more per coroutine: "
+                               "490 vs 370 ns/frame at 10^5 x 1 KiB where a huge page faulted in "
+                               "well under a millisecond (protocol.md 5.3)")
         goal(f"deep recursion, new coroutine per iteration, contiguous vs Go 1.19 (new goroutine "
              f"per iteration), worst of {n} points",
              fmt_rr(gw[0], medians=True) if gw else "n/a", "at most Go's figure at every point", ok, detail,
@@ -903,9 +910,10 @@ def main():
       "barely faults; the Go column shows that one figure in both rows, and the goal against "
       "Go compares it with *new*), *warm* = the same recursion again on a grown stack. "
       "growstack's cache keeps every freed block under 128 KiB and up to 8 per size class "
-      "above, none over 64 MiB (runtime/segment.c): a stack that grew past 64 MiB is "
-      "unmapped at exit, and *new* pays its first touches again (page faults per iteration "
-      "in the minflt columns). After a trim (another benchmark's cold run) the cache refills "
+      "up to 64 MiB, and one block over 64 MiB per thread, its pages released lazily "
+      "(runtime/segment.c): a stack that grew past 64 MiB moved the pages of its smaller "
+      "blocks into that one, and *new* pays their first touches again (page faults per "
+      "iteration in the minflt columns). After a trim (another benchmark's cold run) the cache refills "
       "one size class per coroutine, since a growth into a fresh mapping moves the old "
       "block's pages into it instead of freeing the block: the first new coroutines of a "
       "repetition may still fault. "

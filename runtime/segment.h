@@ -13,7 +13,9 @@
  *  - A block belongs to the thread that allocated it; freed blocks go to that
  *    thread's caches (by size class, and fixed mappings) and are reused before
  *    new memory is mapped. Blocks of class < GS_POOL_CLASSES are carved from
- *    chunks that are never unmapped; larger ones are mapped individually.
+ *    chunks that are never unmapped; larger ones are mapped individually. Of
+ *    those over 64 MiB the cache keeps one per thread, its pages released
+ *    lazily (MADV_FREE, segment.c).
  *  - A block of GS_HUGE_MIN bytes or more is mapped at a GS_HUGE_MIN-aligned
  *    address and, unless GROWSTACK_HUGEPAGES=0, advised MADV_HUGEPAGE: the
  *    kernel may back it with transparent huge pages (protocol.md 5.3). Smaller
@@ -55,7 +57,9 @@ struct gs_seg {
                                its pages is resident yet                          */
     uint16_t resident;      /* every page was faulted in (gs_seg_alloc_populated)
                                and none dropped since: a cached individual mapping
-                               is unmapped by a trim, never emptied in place      */
+                               is unmapped by a trim, never emptied in place; the
+                               one block over 64 MiB the cache keeps is released
+                               lazily (MADV_FREE) and not resident               */
 };
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 _Static_assert(__builtin_offsetof(struct gs_seg, lo) == GS_SEG_LO, "GS_SEG_LO");
@@ -113,11 +117,11 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_fixed(size_t m
  * paid (on this project's VMs a page the guest touches for the first time
  * costs 1.5 to 70 us; a moved one nothing), and `old` is released
  * (gs_seg_free must not be called for it; its descriptor is gone). For
- * individually mapped blocks, when `n` is freshly mapped and larger (a cached
- * `n` has resident pages: copying into it costs less than replacing them; a
- * same-size or smaller move copies, and `old` returns to the cache) or `old` is
- * larger than the cache keeps (it would be unmapped when freed anyway): see
- * gs_seg_can_remap. The rest of `n` below the moved pages is left to be
+ * individually mapped blocks, when `n` is larger and freshly mapped or the
+ * one block over 64 MiB the cache keeps (a cached `n` under that has resident
+ * pages: copying into it costs less than replacing them, and keeps `old` for
+ * the cache; a same-size or smaller move copies, and `old` returns to the
+ * cache), or when `old` is over 64 MiB: see gs_seg_can_remap. The rest of `n` below the moved pages is left to be
  * faulted in as the stack grows into it, as a thread's stack is. Returns 0
  * (nothing done) when it cannot. */
 __attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old,

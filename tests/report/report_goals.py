@@ -31,7 +31,7 @@ Paths exercised:
     coroutine per iteration, caches kept) against Go's BM_DeepRecursion_Cold
     (a new goroutine per iteration), not the trimmed BM_DeepRecursion_Cold;
     the points where New still faults most pages in are named (over 64 MiB:
-    the cache does not keep the block); without New in the results the row is
+    the smaller blocks' pages moved into the one kept block); without New in the results the row is
     not measured rather than a Cold-vs-Go figure;
   - the real programs: CPU within 1.03x per program, a gscc build faster than
     plain clang in every repetition flagged, pins ratio > 1 % or moves = 0 on an
