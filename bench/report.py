@@ -402,9 +402,9 @@ def main():
       "`--benchmark_enable_random_interleaving`, so that a burst of load from elsewhere does not "
       "fall on one side of a comparison)")
     w("- every ratio compares two numbers measured in this same run; the floor is the same "
-      "source built by plain clang-19 (no plugin) on an ordinary thread stack (the cold "
-      "deep-recursion floor: on a freshly mapped stack of the size it needs, section Deep "
-      "recursion)")
+      "source built by plain clang-19 (no plugin) on an ordinary thread stack (the "
+      "deep-recursion floors: on a stack of the size it needs with growstack's page policy, "
+      "freshly mapped for the cold one, section Deep recursion)")
     pf = A("pthread").get("BM_MachineCost_PageFault/16384", "ns_per_page")
     sc = A("pthread").get("BM_MachineCost_Syscall", "ns_per_syscall")
     if pf:
@@ -679,8 +679,9 @@ def main():
                                                           "(paired)") for p in ppts) if x]
             pk = f"BM_Paired_Warm/{pw[1]}/{pw[2]}"
             paired_note = (f"paired: `BM_Paired_Warm/D/F` runs the recursion on a coroutine whose "
-                           f"stack has grown and the plain-clang floor's on a stack of the same "
-                           f"thread that it has already touched in alternation within every "
+                           f"stack has grown and the plain-clang floor's on a stack that it has "
+                           f"already touched, mapped with growstack's page policy (huge pages "
+                           f"above 256 KiB), in alternation within every "
                            f"iteration, on the thread's CPU clock; the figure is the worst of "
                            f"{len(ppts)} points, each the median over the repetitions of each "
                            f"repetition's ratio, with their range: worst at "
@@ -701,7 +702,10 @@ def main():
                  "run must pay, the first touch of every page; the ratio is what growing costs "
                  "over knowing the depth in advance (intermediate blocks, copies, moves), gscc's "
                  "flags included" if var == "Cold" else
-                 "on a thread stack (the ratio is growstack's whole cost, gscc's flags included)")
+                 "on a stack it has already touched, of the size it needs, with growstack's page "
+                 "policy (huge pages above 256 KiB; on a thread stack's small pages the deep points "
+                 "ran faster on growstack's huge pages than on the floor); the ratio is growstack's "
+                 "whole cost, gscc's flags included")
               + "; every point in section Deep recursion"
               + flags_note if worst else "not measured"),
              insane="; ".join(insane) or None, crosses=crosses)
@@ -924,8 +928,8 @@ def main():
       "blocks are from there on (`GS_HUGE_JUMP_FROM`, protocol.md 5.3). It pays the first "
       "touch of every page it uses and nothing else: not a thread's creation (about 250 us "
       "on this VM, which made the old thread-based floor slower than growstack at every "
-      "shallow point), not the pages of intermediate blocks. Warm: plain C repeated on one "
-      "big thread stack. Every build's recursion function starts on a 64-byte boundary "
+      "shallow point), not the pages of intermediate blocks. Warm: plain C repeated on "
+      "the same kind of stack, mapped once and already touched. Every build's recursion function starts on a 64-byte boundary "
       "(bench/anchors/common/recursion.c): the speed of a loop this small depends on where "
       "its code falls within the lines the front end fetches (on an AMD EPYC, 1.52-2.17 ns "
       "per frame for the same bytes at four offsets), which would otherwise decide the warm "
