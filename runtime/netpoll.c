@@ -196,14 +196,14 @@ int gs_poll_add(struct gs_thread *t, int fd, struct gs_wnode *n)
     return 0;
 }
 
-void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
+void gs_poll_run(struct gs_thread *t, int64_t timeout_ns, const sigset_t *mask)
 {
     struct gs_poller *p = gs_poll_tls;
     if (!p || p->epfd < 0) {
         if (timeout_ns > 0) {
             struct timespec ts = {.tv_sec = timeout_ns / 1000000000,
                                   .tv_nsec = timeout_ns % 1000000000};
-            nanosleep(&ts, NULL);
+            ppoll(NULL, 0, &ts, mask);
         }
         return;
     }
@@ -221,7 +221,7 @@ void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
     static int no_pwait2;
     int n = -1;
     if (!__atomic_load_n(&no_pwait2, __ATOMIC_RELAXED)) {
-        n = epoll_pwait2(p->epfd, ev, GS_POLL_EVENTS, tsp, NULL);
+        n = epoll_pwait2(p->epfd, ev, GS_POLL_EVENTS, tsp, mask);
         if (n < 0 && errno == ENOSYS)
             __atomic_store_n(&no_pwait2, 1, __ATOMIC_RELAXED);
     }
@@ -230,7 +230,7 @@ void gs_poll_run(struct gs_thread *t, int64_t timeout_ns)
         if (timeout_ns >= 0)
             ms = timeout_ns >= (int64_t)INT32_MAX * 1000000 ? INT32_MAX
                                                             : (int)((timeout_ns + 999999) / 1000000);
-        n = epoll_wait(p->epfd, ev, GS_POLL_EVENTS, ms);
+        n = epoll_pwait(p->epfd, ev, GS_POLL_EVENTS, ms, mask);
     }
     if (n < 0 && lost_set(t, p, errno))
         return; /* a new set: its waiters check again */

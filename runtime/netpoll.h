@@ -42,6 +42,7 @@
 #define GS_NETPOLL_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "thread.h"
@@ -80,8 +81,12 @@ __attribute__((visibility("hidden"))) int gs_poll_add(struct gs_thread *t, int f
                                                       struct gs_wnode *n);
 
 /* Wait for events up to timeout_ns (-1: no limit, 0: do not sleep) and wake the
- * waiters of every descriptor that reported one. EINTR ends the wait early. */
-__attribute__((visibility("hidden"))) void gs_poll_run(struct gs_thread *t, int64_t timeout_ns);
+ * waiters of every descriptor that reported one. EINTR ends the wait early.
+ * mask: NULL, or the signal mask to wait with, installed atomically for the
+ * wait only (epoll_pwait2/epoll_pwait, ppoll): the scheduler's idle wait
+ * blocks the signals it may hold until the system call has begun (scheduler.c). */
+__attribute__((visibility("hidden"))) void gs_poll_run(struct gs_thread *t, int64_t timeout_ns,
+                                                       const sigset_t *mask);
 
 /* Whether any coroutine of the calling thread waits on a descriptor. */
 static inline int gs_poll_waiting(void)

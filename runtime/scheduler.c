@@ -1,5 +1,8 @@
 /* scheduler.c - a FIFO run queue per thread, with its deadlines and poller (see
  * scheduler.h). */
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,27 +96,49 @@ static void poll_events(int block)
             timeout = 0;
     }
     /* Idle while it waits: a signal then is held for a parked coroutine
-     * (wait.h, "Signals"). */
+     * (wait.h, "Signals"), and the wait must end for it. A signal held after
+     * sched_idle is set but before the system call has begun would not end
+     * it (the wait could last forever: seen under valgrind, which delivers a
+     * signal at the next blocking system call). So when a signal may be held,
+     * the signals are blocked from before sched_idle is set, and the system
+     * call unblocks them atomically (its mask argument): one that came in
+     * between is delivered in the call and ends it with EINTR. */
+    sigset_t old;
+    const sigset_t *mask = NULL;
+    if (timeout != 0 && gs_wait_can_hold_signals(&gs_tls)) {
+        sigset_t all;
+        sigfillset(&all);
+        /* The kernel's fault signals stay open: blocked, a fault kills. */
+        sigdelset(&all, SIGSEGV);
+        sigdelset(&all, SIGBUS);
+        sigdelset(&all, SIGILL);
+        sigdelset(&all, SIGFPE);
+        sigdelset(&all, SIGTRAP);
+        sigdelset(&all, SIGSYS);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        mask = &old;
+    }
     if (gs_poll_waiting() || (gs_poll_tls && timeout != 0)) {
         gs_tls.sched_idle = timeout != 0;
-        gs_poll_run(&gs_tls, timeout);
+        gs_poll_run(&gs_tls, timeout, mask);
         gs_tls.sched_idle = 0;
     } else if (timeout > 0) {
         /* Only deadlines: sleep until the earliest (signals end it early). */
-        int64_t next = gs_timer_next(&gs_timer_tls);
-        struct timespec ts = {.tv_sec = next / 1000000000, .tv_nsec = next % 1000000000};
         gs_tls.sched_idle = 1;
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        struct timespec ts = {.tv_sec = timeout / 1000000000, .tv_nsec = timeout % 1000000000};
+        ppoll(NULL, 0, &ts, mask);
         gs_tls.sched_idle = 0;
-    } else if (timeout < 0 && gs_wait_can_hold_signals(&gs_tls)) {
+    } else if (timeout < 0 && mask) {
         /* Only calls that a signal handler ends (sleep(UINT_MAX), poll(NULL, 0,
          * -1)): wait for one, as the blocked program would. */
         gs_tls.sched_idle = 1;
-        pause();
+        sigsuspend(mask);
         gs_tls.sched_idle = 0;
     } else if (timeout < 0) {
         gs_fatal("scheduler: asked to sleep with nothing pending");
     }
+    if (mask)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (gs_timer_tls.n)
         gs_timer_run(&gs_timer_tls, gs_now());
 }

@@ -50,7 +50,9 @@
  * alarm() timeout of a read). signals.c then holds the signal (its siginfo
  * kept, gs_tls.sig_held; its handler not run, not counted); the scheduler's
  * next step gives it to the most recently parked such wait (signals_here,
- * woken with GS_WAIT_SIGNALED if nothing woke it), and that wait's step
+ * woken with GS_WAIT_SIGNALED if nothing woke it; the idle wait blocks the
+ * signals until its system call unblocks them atomically, so that one held
+ * just before the call still ends it: scheduler.c), and that wait's step
  * releases the held signals first thing when it runs again, in the
  * coroutine's context on the system stack: raised again to the thread
  * (gs_thread_release_signals), the kernel delivers them there and the
