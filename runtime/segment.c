@@ -335,7 +335,8 @@ void gs_seg_free(struct gs_seg *s)
             t->npool[s->cls]++;
             return;
         }
-        if (t->nlarge == 0 && !gs_cfg.poison && release_lazily(s)) {
+        if (s->size > GS_MMAP_CACHE_BYTES && t->nlarge == 0 && !gs_cfg.poison &&
+            release_lazily(s)) {
             s->prev = t->pool[s->cls];
             t->pool[s->cls] = s;
             t->npool[s->cls]++;
