@@ -106,15 +106,11 @@ static void poll_events(int block)
     sigset_t old;
     const sigset_t *mask = NULL;
     if (timeout != 0 && gs_wait_can_hold_signals(&gs_tls)) {
+        static const int fault[] = {GS_FAULT_SIGNALS}; /* stay open (thread.h) */
         sigset_t all;
         sigfillset(&all);
-        /* The kernel's fault signals stay open: blocked, a fault kills. */
-        sigdelset(&all, SIGSEGV);
-        sigdelset(&all, SIGBUS);
-        sigdelset(&all, SIGILL);
-        sigdelset(&all, SIGFPE);
-        sigdelset(&all, SIGTRAP);
-        sigdelset(&all, SIGSYS);
+        for (unsigned i = 0; i < sizeof fault / sizeof fault[0]; i++)
+            sigdelset(&all, fault[i]);
         pthread_sigmask(SIG_BLOCK, &all, &old);
         mask = &old;
     }

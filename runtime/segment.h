@@ -121,8 +121,9 @@ __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_fixed(size_t m
  * one block over 64 MiB the cache keeps (a cached `n` under that has resident
  * pages: copying into it costs less than replacing them, and keeps `old` for
  * the cache; a same-size or smaller move copies, and `old` returns to the
- * cache), or when `old` is over 64 MiB: see gs_seg_can_remap. The rest of `n` below the moved pages is left to be
- * faulted in as the stack grows into it, as a thread's stack is. Returns 0
+ * cache), or when `old` is over 64 MiB: see gs_seg_can_remap. The rest of
+ * `n` below the moved pages is left to be faulted in as the stack grows into
+ * it, as a thread's stack is. Returns 0
  * (nothing done) when it cannot. */
 __attribute__((visibility("hidden"))) int gs_seg_can_remap(const struct gs_seg *old,
                                                            const struct gs_seg *n);

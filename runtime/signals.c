@@ -105,8 +105,7 @@ static int hold(int sig, const struct sigaction *a, siginfo_t *si)
 {
     if (!gs_tls.sched_idle || gs_tls.in_signal || !si || (a->sa_flags & SA_RESETHAND))
         return 0;
-    if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP ||
-        sig == SIGSYS || sig == gs_gcroots_suspend_signal())
+    if (gs_thread_fault_signal(sig) || sig == gs_gcroots_suspend_signal())
         return 0;
     if (!gs_wait_can_hold_signals(&gs_tls))
         return 0;

@@ -437,13 +437,16 @@ static void relocate(uint64_t *v, uintptr_t lo, uintptr_t hi, intptr_t delta)
  * pages), so the stores cost no new pages; a data-dependent branch here
  * mispredicted at every frame's saved %rbp and was most of the scan's cost
  * (issue 13). */
+static inline uint64_t relocated(uint64_t v, uintptr_t lo, uint64_t span, intptr_t delta)
+{
+    return v + (v - lo < span ? (uint64_t)delta : 0);
+}
+
 static void relocate_words(uint64_t *w, size_t n, uintptr_t lo, uintptr_t hi, intptr_t delta)
 {
     uint64_t span = (uint64_t)(hi - lo);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t v = w[i];
-        w[i] = v + (v - lo < span ? (uint64_t)delta : 0);
-    }
+    for (size_t i = 0; i < n; i++)
+        w[i] = relocated(w[i], lo, span, delta);
 }
 
 /* The same fused with the copy: w[i] = relocated from[i], one pass over the
@@ -454,10 +457,8 @@ static void copy_relocate_words(uint64_t *w, const uint64_t *from, size_t n, uin
                                 uintptr_t hi, intptr_t delta)
 {
     uint64_t span = (uint64_t)(hi - lo);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t v = from[i];
-        w[i] = v + (v - lo < span ? (uint64_t)delta : 0);
-    }
+    for (size_t i = 0; i < n; i++)
+        w[i] = relocated(from[i], lo, span, delta);
 }
 
 /* setjmp buffers (protocol.md 7.3). Each buffer a jb node names holds saved

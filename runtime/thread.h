@@ -115,6 +115,20 @@ __attribute__((visibility("hidden"))) void gs_thread_set_namer(
     const char *(*namer)(struct gs_coro *co, char *buf, size_t len));
 __attribute__((visibility("hidden"))) const char *gs_thread_name_cur(char *buf, size_t len);
 
+/* The signals the kernel raises for a fault of the thread's own instruction:
+ * never held for a parked call (signals.c), never blocked by the scheduler's
+ * idle wait (scheduler.c: a fault with its signal blocked kills the process). */
+#define GS_FAULT_SIGNALS SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS
+
+static inline int gs_thread_fault_signal(int sig)
+{
+    static const int fault[] = {GS_FAULT_SIGNALS};
+    for (unsigned i = 0; i < sizeof fault / sizeof fault[0]; i++)
+        if (sig == fault[i])
+            return 1;
+    return 0;
+}
+
 /* Hold sig for this thread (t is the calling thread's; in its signal handler):
  * the handler does not run now, gs_thread_release_signals raises the signal
  * again with the same siginfo. A second one of the same signal before then is
