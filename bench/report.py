@@ -606,8 +606,7 @@ def main():
                 rc = ratio_range(contig, kc, "ns_per_frame", A("go"), kc, "ns_per_frame")
                 detail += (f" (at this point the trimmed `BM_DeepRecursion_Cold` is {fmt_rr(rc)} "
                            "Go's figure)")
-            # Where New still pays most first touches, and why: over 64 MiB the
-            # cache keeps one block, and the growth into it consumes the ones below.
+            # Where New still pays most first touches.
             faulting, big = [], False
             for d, f in grid:
                 nf = contig.get(f"BM_DeepRecursion_New/{d}/{f}", "minflt")
@@ -624,15 +623,7 @@ def main():
                 if big:
                     detail += (". Over 64 MiB (`GS_MMAP_CACHE_BYTES`, runtime/segment.c) "
                                "the cache keeps one block per thread, its pages released lazily "
-                               "(MADV_FREE), and the next coroutine grows into it without "
-                               "faulting; but its growth into that block moves the pages of the "
-                               "64 MiB block below into it (no copy), so the smaller blocks are "
-                               "mapped afresh by every coroutine and the part of each below the "
-                               "pages moved up faults in, where Go's heap keeps every block "
-                               "resident. Copying into the kept block instead (the chain then stays "
-                               "cached) faults nothing but copies 64 MiB more per coroutine: "
-                               "490 vs 370 ns/frame at 10^5 x 1 KiB where a huge page faulted in "
-                               "well under a millisecond (protocol.md 5.3)")
+                               "(MADV_FREE): the kernel may have taken them back")
         goal(f"deep recursion, new coroutine per iteration, contiguous vs Go 1.19 (new goroutine "
              f"per iteration), worst of {n} points",
              fmt_rr(gw[0], medians=True) if gw else "n/a", "at most Go's figure at every point", ok, detail,
@@ -700,7 +691,8 @@ def main():
               + ("once on a freshly mapped stack of exactly the size it needs, with growstack's "
                  "page policy (huge pages above 256 KiB) and no thread around it: what any cold "
                  "run must pay, the first touch of every page; the ratio is what growing costs "
-                 "over knowing the depth in advance (intermediate blocks, copies, moves), gscc's "
+                 "over knowing the depth in advance (intermediate blocks, copies, moves; from 2 MiB "
+                 "on a stack grows in place, protocol.md 5.3), gscc's "
                  "flags included" if var == "Cold" else
                  "on a stack it has already touched, of the size it needs, with growstack's page "
                  "policy (huge pages above 256 KiB; on a thread stack's small pages the deep points "
@@ -915,12 +907,12 @@ def main():
       "Go compares it with *new*), *warm* = the same recursion again on a grown stack. "
       "growstack's cache keeps every freed block under 128 KiB and up to 8 per size class "
       "up to 64 MiB, and one block over 64 MiB per thread, its pages released lazily "
-      "(runtime/segment.c): a stack that grew past 64 MiB moved the pages of its smaller "
-      "blocks into that one, and *new* pays their first touches again (page faults per "
-      "iteration in the minflt columns). After a trim (another benchmark's cold run) the cache refills "
-      "one size class per coroutine, since a growth into a fresh mapping moves the old "
-      "block's pages into it instead of freeing the block: the first new coroutines of a "
-      "repetition may still fault. "
+      "(runtime/segment.c). From 2 MiB on a contiguous stack grows in place, into address "
+      "space reserved below its block (nothing moves: protocol.md 5.3, *Growth in place*), "
+      "so a deep stack leaves one large block in the cache, and the next coroutine takes it "
+      "when it outgrows 256 KiB (page faults per iteration in the minflt columns). After a "
+      "trim (another benchmark's cold run) the first new coroutine of a repetition faults "
+      "its blocks in again. "
       "Floors: cold, plain C run once on a freshly mapped stack of exactly the size the "
       "recursion needs (measured once per point; the column *floor stack* below), entered "
       "and left by one bare context switch, with growstack's page policy: above 256 KiB "

@@ -354,6 +354,9 @@ struct gs_stats {
                                    the split or a switch: __morestack_return
                                    jumped to F's caller instead of returning
                                    through F's retq (protocol.md 5.2)            */
+    uint64_t grown_in_place;    /* contiguous growths into the address space
+                                   reserved below a block of 2 MiB or more:
+                                   nothing moved (protocol.md 5.3)               */
 };
 
 /* Counters summed over all threads. */

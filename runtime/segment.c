@@ -107,22 +107,22 @@ static void *map_hint(size_t len)
     return NULL;
 }
 
-static void *map_flags(size_t len, int extra)
+static void *map_prot(size_t len, int prot)
 {
-    void *p = mmap(map_hint(len), len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | extra, -1, 0);
+    void *p = mmap(map_hint(len), len, prot,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
 static void *map(size_t len)
 {
-    return map_flags(len, 0);
+    return map_prot(len, PROT_READ | PROT_WRITE);
 }
 
 /* A mapping of len bytes aligned to `align` (a power of two): map more, trim. */
-static void *map_aligned(size_t len, size_t align)
+static void *map_aligned_prot(size_t len, size_t align, int prot)
 {
-    char *p = map(len + align);
+    char *p = map_prot(len + align, prot);
     if (!p)
         return NULL;
     char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
@@ -134,6 +134,48 @@ static void *map_aligned(size_t len, size_t align)
     return a;
 }
 
+static void *map_aligned(size_t len, size_t align)
+{
+    return map_aligned_prot(len, align, PROT_READ | PROT_WRITE);
+}
+
+static void advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    if (gs_cfg.hugepages)
+        (void)madvise(p, len, MADV_HUGEPAGE); /* EINVAL without THP: small pages */
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
+/* Address space reserved below a fresh block of `size` bytes (GS_HUGE_MIN or
+ * more) of a contiguous stack, for it to grow into in place (gs_seg_extend):
+ * the block and its room together span GS_ROOM_FACTOR times the block, at most
+ * the largest class. A stack that outgrows that moves to a fresh block, which
+ * gets room of its own. Only address space: PROT_NONE, no memory, no commit
+ * charge; 128 MiB for a stack of 2 MiB, so 10^5 such stacks take 12.5 TiB of
+ * x86-64's 128 TiB of user address space. */
+#define GS_ROOM_FACTOR 64
+
+static size_t room_for(size_t size)
+{
+    if (gs_cfg.mode != GS_MODE_CONTIGUOUS || size < GS_HUGE_MIN)
+        return 0;
+    size_t span = GS_CLASS_SIZE(GS_NCLASS - 1);
+    if (size <= span / GS_ROOM_FACTOR)
+        span = size * GS_ROOM_FACTOR;
+    return span > size ? span - size : 0;
+}
+
+/* An individually mapped block's whole mapping, its room included. */
+static void unmap_block(const struct gs_seg *s)
+{
+    size_t room = (size_t)s->room * GS_HUGE_MIN;
+    munmap(s->base - room, s->size + room);
+}
+
 /* An individually mapped block. From GS_HUGE_MIN on it is aligned to
  * GS_HUGE_MIN and advised MADV_HUGEPAGE (GROWSTACK_HUGEPAGES, default on): a
  * deep stack then faults in 2 MiB at a time, as Go's stacks do (its heap is
@@ -143,15 +185,27 @@ static void *map_aligned(size_t len, size_t align)
  * between two of them keeps huge pages aligned. The advice is only a hint: a
  * kernel without transparent huge pages, or with them set to "never", maps
  * small pages as before. */
-static void *map_block(size_t size)
+static void *map_block(size_t size, size_t *room)
 {
+    *room = 0;
     if (size < GS_HUGE_MIN)
         return map(size);
+    size_t r = room_for(size);
+    if (r) {
+        /* The room and the block as one PROT_NONE mapping, the block's part
+         * then made writable; without the address space, no room. */
+        char *p = map_aligned_prot(r + size, GS_HUGE_MIN, PROT_NONE);
+        if (p && mprotect(p + r, size, PROT_READ | PROT_WRITE) == 0) {
+            advise_huge(p + r, size);
+            *room = r;
+            return p + r;
+        }
+        if (p)
+            munmap(p, r + size);
+    }
     void *p = map_aligned(size, GS_HUGE_MIN);
-#ifdef MADV_HUGEPAGE
-    if (p && gs_cfg.hugepages)
-        (void)madvise(p, size, MADV_HUGEPAGE); /* EINVAL without THP: small pages */
-#endif
+    if (p)
+        advise_huge(p, size);
     return p;
 }
 
@@ -173,20 +227,37 @@ size_t gs_seg_usable_fit(size_t limit)
 
 struct gs_seg *gs_seg_alloc(size_t usable)
 {
-    return gs_seg_alloc_populated(usable, 0);
+    return gs_seg_alloc_growth(usable, 0, 0);
 }
 
-static struct gs_seg *alloc_block(size_t usable, int populate);
+static struct gs_seg *alloc_block(size_t usable, size_t limit, int populate);
 
-struct gs_seg *gs_seg_alloc_populated(size_t usable, int populate)
+struct gs_seg *gs_seg_alloc_growth(size_t usable, size_t limit, int populate)
 {
-    struct gs_seg *s = alloc_block(usable, populate);
+    struct gs_seg *s = alloc_block(usable, limit, populate);
     if (s)
         stack_register(s);
     return s;
 }
 
-static struct gs_seg *alloc_block(size_t usable, int populate)
+/* The cached block alloc_block hands out for class c: the class's own, else
+ * from GS_HUGE_MIN on the smallest cached individual mapping of a larger
+ * class whose usable size is at most `limit`. The memory is resident or
+ * cached either way, and a stack that grew in place (gs_seg_extend) left its
+ * block in the class it reached, none in the classes it grew through. */
+static unsigned cached_class(unsigned c, size_t limit)
+{
+    struct seg_cache *t = &cache;
+    if (t->pool[c] || GS_CLASS_SIZE(c) < GS_HUGE_MIN)
+        return c;
+    for (unsigned k = c + 1; k < GS_NCLASS && GS_CLASS_SIZE(k) - sizeof(struct gs_seg) <= limit;
+         k++)
+        if (t->pool[k])
+            return k;
+    return c;
+}
+
+static struct gs_seg *alloc_block(size_t usable, size_t limit, int populate)
 {
     struct seg_cache *t = &cache;
     unsigned c = class_for(usable);
@@ -195,23 +266,29 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
         errno = ENOMEM;
         return NULL;
     }
-    struct gs_seg *s = t->pool[c];
+    unsigned k = cached_class(c, limit);
+    struct gs_seg *s = t->pool[k];
     if (s) {
-        t->pool[c] = s->prev;
-        t->npool[c]--;
+        t->pool[k] = s->prev;
+        t->npool[k]--;
         if (s->size > GS_MMAP_CACHE_BYTES)
             t->nlarge--;
-        uint16_t resident = s->resident;
-        if (populate && s->kind == GS_SEG_MMAP && !resident &&
-            s->size <= GS_MMAP_CACHE_BYTES) /* the kept large block: pages move in */
+        uint8_t resident = s->resident;
+        uint16_t room = s->room;
+        /* Not a larger class's block: the stack need not grow into its rest;
+         * nor the kept large block, whose pages move in. */
+        if (populate && k == c && s->kind == GS_SEG_MMAP && !resident &&
+            s->size <= GS_MMAP_CACHE_BYTES)
             resident = madvise(s->base, s->size, MADV_POPULATE_WRITE) == 0; /* in bulk, once */
-        struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, c);
+        struct gs_seg *fresh = seg_init(s->base, s->size, s->base, s->kind, k);
         fresh->resident = resident;
-        gs_thread_note_stack((long)size);
+        fresh->room = room;
+        gs_thread_note_stack((long)s->size);
         return fresh;
     }
     char *base;
     uint32_t kind;
+    size_t room = 0;
     if (c < GS_POOL_CLASSES) {
         /* Blocks are aligned to their size: every block's hi then has the same
          * low bits (size - descriptor), so a move's delta is a multiple of the
@@ -231,7 +308,7 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
         t->chunk_cur += size;
         kind = GS_SEG_POOL;
     } else {
-        base = map_block(size); /* fresh: pages move in (gs_seg_move_pages) or fault in */
+        base = map_block(size, &room); /* fresh: pages move in (gs_seg_move_pages) or fault in */
         if (!base)
             return NULL;
         gs_tls.stats.mapped_bytes += size;
@@ -240,6 +317,7 @@ static struct gs_seg *alloc_block(size_t usable, int populate)
     gs_thread_note_stack((long)size);
     struct gs_seg *seg = seg_init(base, size, base, kind, c);
     seg->fresh = kind == GS_SEG_MMAP;
+    seg->room = (uint16_t)(room / GS_HUGE_MIN);
     return seg;
 }
 
@@ -353,9 +431,8 @@ void gs_seg_free(struct gs_seg *s)
         }
         break;
     }
-    size_t size = s->size;
-    gs_tls.stats.mapped_bytes -= size;
-    munmap(s->base, size);
+    gs_tls.stats.mapped_bytes -= s->size;
+    unmap_block(s);
 }
 
 int gs_seg_can_remap(const struct gs_seg *old, const struct gs_seg *n)
@@ -401,10 +478,39 @@ int gs_seg_move_pages(struct gs_seg *old, struct gs_seg *n, uintptr_t sp)
     /* The top page of n now holds old's descriptor at n's descriptor's place. */
     *n = nd;
     n->fresh = 0;
-    if (src > (uintptr_t)od.base)
-        munmap(od.base, src - (uintptr_t)od.base);
+    size_t room = (size_t)od.room * GS_HUGE_MIN;
+    if (src > (uintptr_t)od.base - room)
+        munmap(od.base - room, src - ((uintptr_t)od.base - room));
     gs_tls.stats.mapped_bytes -= od.size;
     gs_thread_note_stack(-(long)od.size);
+    return 1;
+}
+
+static void stack_extended(const struct gs_seg *old, struct gs_seg *s);
+
+int gs_seg_extend(struct gs_seg *s, size_t usable)
+{
+    if (s->kind != GS_SEG_MMAP || !s->room)
+        return 0;
+    unsigned c = class_for(usable);
+    size_t size = GS_CLASS_SIZE(c), room = (size_t)s->room * GS_HUGE_MIN;
+    if (size <= s->size || size < usable + sizeof(struct gs_seg) || size - s->size > room)
+        return 0;
+    size_t add = size - s->size;
+    char *base = s->base - add;
+    if (mprotect(base, add, PROT_READ | PROT_WRITE) != 0)
+        return 0; /* ENOMEM: the map count or the commit limit; the caller moves */
+    advise_huge(base, add);
+    struct gs_seg old = *s;
+    s->base = base;
+    s->lo = base;
+    s->size = size;
+    s->cls = c;
+    s->room = (uint16_t)((room - add) / GS_HUGE_MIN);
+    s->resident = 0; /* the new part is not */
+    gs_tls.stats.mapped_bytes += add;
+    gs_thread_note_stack((long)add);
+    stack_extended(&old, s);
     return 1;
 }
 
@@ -444,6 +550,23 @@ static void stack_deregister(const struct gs_seg *s)
 {
     gs_gcroots_remove(s->lo, root_bytes(s));
     stack_deregister_except_gc(s);
+}
+
+/* The block grew in place from `old` (its descriptor before): the same
+ * registrations over the new range, the new part undefined to memcheck; the
+ * collector's new root before the old one goes, so no moment has neither. */
+static void stack_extended(const struct gs_seg *old, struct gs_seg *s)
+{
+#ifdef GROWSTACK_VALGRIND
+    VALGRIND_STACK_CHANGE(s->valgrind_id, s->lo, GS_SEG_HI(s));
+    (void)VALGRIND_MAKE_MEM_UNDEFINED(s->lo, (size_t)(old->lo - s->lo));
+#endif
+    if (__lsan_unregister_root_region)
+        __lsan_unregister_root_region(old->lo, root_bytes(old));
+    if (__lsan_register_root_region)
+        __lsan_register_root_region(s->lo, root_bytes(s));
+    gs_gcroots_add(s->lo, root_bytes(s));
+    gs_gcroots_remove(old->lo, root_bytes(old));
 }
 
 /* Memcheck marks stack memory below %rsp inaccessible as the stack pointer
@@ -532,7 +655,7 @@ void gs_seg_cache_trim(void)
                 if (s->size > GS_MMAP_CACHE_BYTES)
                     t->nlarge--;
                 gs_tls.stats.mapped_bytes -= s->size;
-                munmap(s->base, s->size);
+                unmap_block(s);
                 continue;
             }
             /* Chunk-carved: keep the block (and the descriptor's page), drop the

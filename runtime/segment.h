@@ -20,6 +20,11 @@
  *    address and, unless GROWSTACK_HUGEPAGES=0, advised MADV_HUGEPAGE: the
  *    kernel may back it with transparent huge pages (protocol.md 5.3). Smaller
  *    blocks never are, so a shallow coroutine's memory is unchanged.
+ *  - In contiguous mode a freshly mapped block of GS_HUGE_MIN bytes or more
+ *    has address space reserved (PROT_NONE) right below it, `room`, into which
+ *    it grows in place (gs_seg_extend) before any move: the block and its room
+ *    are one region, unmapped together. A block's class is its size; its base
+ *    is GS_HUGE_MIN-aligned, not aligned to its size.
  *  - Every block handed out is registered with Valgrind as a stack (a no-op
  *    outside Valgrind) and marked undefined, and with LeakSanitizer as a root
  *    region [lo, base + size) (a no-op without LSan's run-time library); it is
@@ -53,13 +58,16 @@ struct gs_seg {
     uint32_t kind;          /* enum gs_seg_kind                                    */
     uint32_t cls;           /* size class (POOL, MMAP)                              */
     uint32_t valgrind_id;   /* the block's Valgrind stack id (0 outside Valgrind)  */
-    uint16_t fresh;         /* mapped for this request, not from a cache: none of
+    uint8_t fresh;          /* mapped for this request, not from a cache: none of
                                its pages is resident yet                          */
-    uint16_t resident;      /* every page was faulted in (gs_seg_alloc_populated)
+    uint8_t resident;       /* every page was faulted in (gs_seg_alloc_growth)
                                and none dropped since: a cached individual mapping
                                is unmapped by a trim, never emptied in place; the
                                one block over 64 MiB the cache keeps is released
                                lazily (MADV_FREE) and not resident               */
+    uint16_t room;          /* GS_HUGE_MIN units of address space reserved
+                               (PROT_NONE) right below base, into which the block
+                               can grow in place (gs_seg_extend); MMAP only       */
 };
 _Static_assert(sizeof(struct gs_seg) % 16 == 0, "segment descriptor keeps hi aligned");
 _Static_assert(__builtin_offsetof(struct gs_seg, lo) == GS_SEG_LO, "GS_SEG_LO");
@@ -91,16 +99,30 @@ _Static_assert(__builtin_offsetof(struct gs_seg, base_off) == GS_SEG_BASE_OFF, "
 /* A block of at least `usable` usable bytes (class rounded up). NULL on ENOMEM. */
 __attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc(size_t usable);
 
-/* The same, but an individually mapped block (128 KiB and up) taken from the
- * cache has its pages faulted in at once if they are not resident yet (the
- * stack that used it last may have touched only its upper part): for a
- * contiguous move, whose copy writes the upper half at once and whose stack is
- * growing into the rest. Once done the block is marked resident and later
- * reuses skip it (the madvise walks every page table entry even when all are
- * present). A freshly mapped block is left alone: the pages of the block it
- * replaces move into it (gs_seg_move_pages). */
-__attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_populated(size_t usable,
-                                                                           int populate);
+/* The block for a contiguous move. When usable's class (GS_HUGE_MIN or more)
+ * has no cached block, the smallest cached block of a larger class whose usable
+ * size is at most `limit` serves (0: none): a stack that grew in place left its
+ * block in the class it reached, and the next one growing as deep finds it
+ * there. With `populate`, an individually mapped block (128 KiB and up) taken
+ * from its class's cache has its pages faulted in at once if they are not
+ * resident yet
+ * (the stack that used it last may have touched only its upper part): the
+ * move's copy writes its upper part at once and the stack is growing into the
+ * rest. Once done the block is marked resident and later reuses skip it (the
+ * madvise walks every page table entry even when all are present). A freshly
+ * mapped block is left alone: the pages of the block it replaces move into it
+ * (gs_seg_move_pages). */
+__attribute__((visibility("hidden"))) struct gs_seg *gs_seg_alloc_growth(size_t usable,
+                                                                        size_t limit,
+                                                                        int populate);
+
+/* Grow block s in place to the class of `usable` bytes, into the address space
+ * reserved below it (its `room`): its base and lo move down, its top and the
+ * stack on it stay where they are, so nothing moves and nothing is relocated.
+ * Fresh individually mapped blocks of GS_HUGE_MIN and more get that room in
+ * contiguous mode (segment.c, GS_ROOM_FACTOR). 1 when done; 0 (s unchanged)
+ * when s has no room, too little, or the kernel refused. */
+__attribute__((visibility("hidden"))) int gs_seg_extend(struct gs_seg *s, size_t usable);
 
 /* Usable bytes of the block gs_seg_alloc(usable) would return, and of the
  * largest block whose usable size is at most `limit` (0 if none). */

@@ -644,13 +644,6 @@ static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
  * and then no pin is counted (no segment was chained for it). */
 static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
 {
-    /* First the cheapest exit: the pinned frame the last walk found is still
-     * live here, so this growth chains a segment whatever else holds. */
-    if (pin_still_holds(s, gs_arch_msr_ret_slot(r))) {
-        if (!leaf)
-            note_pin(s, " (cached)");
-        return 0;
-    }
     struct gs_seg *old = s->top;
     size_t frame = gs_arch_msr_frame(r), args = gs_arch_msr_args(r);
     uintptr_t hi = (uintptr_t)GS_SEG_HI(old);
@@ -671,6 +664,24 @@ static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
             return 0;
         }
     }
+    /* A block with address space reserved below it grows into it: nothing
+     * moves, so no frame needs to be movable (a pinned one included) and
+     * nothing is relocated (protocol.md 5.3). */
+    if (!gs_cfg.force_move && gs_seg_extend(old, want)) {
+        s->size += GS_SEG_USABLE(old) - cur;
+        note_size(s);
+        gs_tls.stats.grown_in_place++;
+        gs_trace("grew in place to [%p,%p)", (void *)old->lo, (void *)GS_SEG_HI(old));
+        gs_arch_msr_resume(r, gs_arch_msr_body(r), gs_arch_msr_ret_slot(r), guard_for(old));
+        return 1;
+    }
+    /* The cheapest exit: the pinned frame the last walk found is still live
+     * here, so this growth chains a segment whatever else holds. */
+    if (pin_still_holds(s, gs_arch_msr_ret_slot(r))) {
+        if (!leaf)
+            note_pin(s, " (cached)");
+        return 0;
+    }
     /* F's return address is in its caller, whose frame is the one in the
      * register block. (A leaf's thunk is F: it has no frame, the slot holds
      * the return address into the instrumented code that called it.) */
@@ -681,7 +692,7 @@ static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
     }
     /* A cached block whose pages are not resident is prefaulted (protocol.md
      * 5.3); a fresh one receives the old block's pages (gs_seg_move_pages). */
-    struct gs_seg *n = gs_seg_alloc_populated(want, !gs_cfg.force_move);
+    struct gs_seg *n = gs_seg_alloc_growth(want, gs_cfg.force_move ? 0 : room, !gs_cfg.force_move);
     if (!n)
         gs_fatal("out of memory for a %zu-byte stack", want);
     uintptr_t body = gs_arch_msr_body(r); /* read on the old stack */

@@ -52,6 +52,7 @@ static void add_stats(struct gs_stats *to, const struct gs_stats *from)
     to->splits_slow += from->splits_slow;
     to->jmpbufs_carried += from->jmpbufs_carried;
     to->returns_jumped += from->returns_jumped;
+    to->grown_in_place += from->grown_in_place;
 }
 
 void gs_stats_thread_init(void)
@@ -97,7 +98,7 @@ void gs_stats_print(FILE *out)
             "growstack:   coroutines spawned=%llu finished=%llu switches=%llu "
             "unchecked_spawns=%llu unknown_frames=%llu\n"
             "growstack:   growth splits=%llu splits_slow=%llu segments_new=%llu segments_reused=%llu "
-            "moves=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu "
+            "moves=%llu grown_in_place=%llu bytes_copied=%llu pins=%llu shrinks=%llu dyn_allocs=%llu "
             "leaf_grows=%llu leaf_declines=%llu jmpbufs_carried=%llu returns_jumped=%llu\n"
             "growstack:   memory stack_bytes=%llu stack_bytes_peak=%llu mapped_bytes=%llu "
             "max_stack_bytes=%llu\n"
@@ -109,6 +110,7 @@ void gs_stats_print(FILE *out)
             (unsigned long long)s.splits, (unsigned long long)s.splits_slow,
             (unsigned long long)s.segments_new,
             (unsigned long long)s.segments_reused, (unsigned long long)s.moves,
+            (unsigned long long)s.grown_in_place,
             (unsigned long long)s.bytes_copied, (unsigned long long)s.pins,
             (unsigned long long)s.shrinks, (unsigned long long)s.dyn_allocs,
             (unsigned long long)s.leaf_grows, (unsigned long long)s.leaf_declines,

@@ -64,9 +64,9 @@
 #define GS_THREAD_SEGS_REUSED 72 /* uint64_t: .stats.segments_reused               */
 #define GS_THREAD_PINS       96  /* uint64_t: .stats.pins                          */
 #define GS_THREAD_RETURNS_JUMPED 224 /* uint64_t: .stats.returns_jumped (__morestack_return) */
-#define GS_THREAD_TALLY_SITE 232 /* struct gs_pin_site *: .pin_tally.site         */
-#define GS_THREAD_TALLY_N    240 /* uint64_t: .pin_tally.n                         */
-#define GS_THREAD_SYS_LOW    248 /* char *: sys_sp as gs_resume last lowered it    */
+#define GS_THREAD_TALLY_SITE 240 /* struct gs_pin_site *: .pin_tally.site         */
+#define GS_THREAD_TALLY_N    248 /* uint64_t: .pin_tally.n                         */
+#define GS_THREAD_SYS_LOW    256 /* char *: sys_sp as gs_resume last lowered it    */
 
 /* struct gs_coro (runtime/coro.h): the fields gs_yield and the fast paths of
  * __gs_dyn_* and __gs_side_alloc read. */
