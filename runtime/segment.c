@@ -153,17 +153,18 @@ static void advise_huge(void *p, size_t len)
 /* Address space reserved below a fresh block of `size` bytes (GS_HUGE_MIN or
  * more) of a contiguous stack, for it to grow into in place (gs_seg_extend):
  * the block and its room together span GS_ROOM_FACTOR times the block, at most
- * the largest class. A stack that outgrows that moves to a fresh block, which
- * gets room of its own. Only address space: PROT_NONE, no memory, no commit
- * charge; 128 MiB for a stack of 2 MiB, so 10^5 such stacks take 12.5 TiB of
- * x86-64's 128 TiB of user address space. */
+ * the class that holds GROWSTACK_MAX (no stack grows past it). A stack that
+ * outgrows that moves to a fresh block, which gets room of its own. Only
+ * address space: PROT_NONE, no memory, no commit charge; 128 MiB for a stack
+ * of 2 MiB, so 10^5 such stacks take 12.5 TiB of x86-64's 128 TiB of user
+ * address space. */
 #define GS_ROOM_FACTOR 64
 
 static size_t room_for(size_t size)
 {
     if (gs_cfg.mode != GS_MODE_CONTIGUOUS || size < GS_HUGE_MIN)
         return 0;
-    size_t span = GS_CLASS_SIZE(GS_NCLASS - 1);
+    size_t span = GS_CLASS_SIZE(class_for(gs_cfg.max));
     if (size <= span / GS_ROOM_FACTOR)
         span = size * GS_ROOM_FACTOR;
     return span > size ? span - size : 0;
