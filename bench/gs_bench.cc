@@ -173,9 +173,10 @@ void BM_DeepRecursion_Cold(benchmark::State &state)
 // coroutine left them (no trim): what a program that spawns coroutine after
 // coroutine gets, and what Go's DeepRecursion_Cold measures (a new goroutine
 // per iteration, its stack from a heap that keeps freed stacks resident).
-// Over 64 MiB the cache keeps one block per thread (runtime/segment.c), and
-// the growth into it takes the pages of the smaller blocks along: those are
-// mapped afresh; minflt shows what is left of the first touches.
+// From 2 MiB on a stack grows in place and leaves one block in the cache,
+// which the next coroutine takes when it outgrows 256 KiB (runtime/segment.c;
+// over 64 MiB the cache keeps one such block per thread, its pages released
+// lazily); minflt shows what is left of the first touches.
 void BM_DeepRecursion_New(benchmark::State &state)
 {
     deep_recursion_new_coroutine(state, false);

@@ -625,7 +625,8 @@ static size_t grow_to(const struct gs_seg *old)
 }
 
 /* Contiguous growth (protocol.md 5.3): copy [sp, hi) of the top segment to a
- * block twice as large, relocate, resume the body there. Near GROWSTACK_MAX
+ * block twice as large, relocate, resume the body there; a block with room
+ * reserved below it (2 MiB and more) grows in place instead. Near GROWSTACK_MAX
  * the block is what the limit allows, if that is still larger than the old
  * one and holds the stack; otherwise the growth chains a segment (which uses
  * what is left under the limit, and reports the overflow when nothing is):
@@ -638,8 +639,9 @@ static void grow_contiguous(struct gs_stack *s, struct gs_morestack_regs *r)
         grow_segmented(s, r);
 }
 
-/* The move of grow_contiguous: 1 when the stack moved (r says where the body
- * resumes), 0 when it cannot (a pinned frame, the limit): the caller chains a
+/* The move of grow_contiguous: 1 when the stack moved or its block grew in
+ * place (r says where the body resumes), 0 when it cannot (a pinned frame, the
+ * limit): the caller chains a
  * segment, or, for a leaf's request (`leaf`: gs_stack_grow_leaf), declines,
  * and then no pin is counted (no segment was chained for it). */
 static int move_up(struct gs_stack *s, struct gs_morestack_regs *r, int leaf)
